@@ -1,0 +1,147 @@
+"""The command line. Each command: options -> Settings -> one call -> text -> exit code.
+
+Errors become one line on stderr here, in one place; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runstrength.config import Settings, load_settings, read_environment
+from runstrength.errors import RunstrengthError
+
+log = logging.getLogger("runstrength")
+
+
+class Context:
+    """What every command gets: settings (loaded lazily, so --help never needs them) and the clock."""
+
+    def __init__(self, env_file: Path | None, verbose: int) -> None:
+        self.env_file = env_file
+        self.verbose = verbose
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(read_environment(self.env_file, os.environ))
+        return self._settings
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def store(self):  # noqa: ANN201 - avoids importing SQLAlchemy for --help
+        from runstrength.app import open_store
+
+        return open_store(self.settings)
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our errors into one line on stderr and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RunstrengthError as e:
+            click.echo(f"runstrength: {e.message}", err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("runstrength: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    # journald adds its own timestamps; keep lines short and greppable.
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    if sys.stderr.isatty():
+        fmt = "%(asctime)s " + fmt
+    logging.basicConfig(level=level, format=fmt, stream=sys.stderr, force=True)
+    for noisy in ("stravalib", "urllib3", "httpx", "httpcore", "apscheduler.executors"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "1")
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--env-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Read settings from this file (default: ./.env if present).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="runstrength")
+@click.pass_context
+def main(ctx: click.Context, env_file: Path | None, verbose: int) -> None:
+    """Sync your runs, classify them, and plan two short strength sessions a week around them."""
+    setup_logging(verbose)
+    ctx.obj = Context(env_file, verbose)
+
+
+# --- auth ---------------------------------------------------------------------------------------
+@main.group()
+def auth() -> None:
+    """One-time authorisation with Strava or Garmin."""
+
+
+@auth.command("strava")
+@click.option("--no-browser", is_flag=True, help="Print the URL and paste the redirect URL back.")
+@click.option("--code", default=None, help="Exchange this authorisation code directly.")
+@click.option("--port", default=8734, show_default=True, help="Local port for the redirect.")
+@pass_ctx
+@handle_errors
+def auth_strava(ctx: Context, no_browser: bool, code: str | None, port: int) -> None:
+    """Authorise runstrength to read your Strava activities."""
+    from runstrength.auth import authorize_strava
+
+    click.echo(authorize_strava(ctx.settings, ctx.store(), no_browser, code, port, ctx.now()))
+
+
+# --- sync ---------------------------------------------------------------------------------------
+@main.command()
+@click.option(
+    "--source",
+    type=click.Choice(["strava", "garmin", "fit", "all"]),
+    default="all",
+    show_default=True,
+)
+@click.option("--full", is_flag=True, help="Re-read the whole history (still idempotent).")
+@pass_ctx
+@handle_errors
+def sync(ctx: Context, source: str, full: bool) -> None:
+    """Sync activities now."""
+    from runstrength.app import sync_now
+
+    click.echo(sync_now(ctx.settings, ctx.store(), source, full, ctx.now()))
+
+
+# --- activities ---------------------------------------------------------------------------------
+@main.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+@handle_errors
+def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
+    """List synced activities with their class and reason."""
+    from runstrength.app import list_activities
+
+    click.echo(list_activities(ctx.settings, ctx.store(), since, as_json, ctx.now()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

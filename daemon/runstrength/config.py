@@ -1,0 +1,262 @@
+"""Settings: the only module that knows environment variable names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from runstrength.core.records import PlannedRace
+from runstrength.errors import ConfigError
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEBHOOK_FORMATS = ("json", "slack", "discord", "ntfy")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    timezone: str
+    strava_client_id: str | None = None
+    strava_client_secret: str | None = None
+    strava_base_url: str = "https://www.strava.com"
+    garmin_personal_api_key: str | None = None
+    garmin_personal_api_key_file: Path | None = None
+    garmin_personal_api_base_url: str | None = None
+    garmin_token_dir: Path | None = None
+    garmin_fit_dir: Path | None = None
+    garmin_push_workouts: bool = False
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = "starttls"
+    email_from: str | None = None
+    email_to: tuple[str, ...] = ()
+    webhook_url: str | None = None
+    webhook_format: str = "json"
+    poll_interval_minutes: int = 30
+    digest_weekday: int = 6  # Sunday
+    digest_time: time = time(18, 0)
+    strength_sessions_per_week: int = 2
+    strength_session_minutes: int = 25
+    easy_pace_s_per_km: float | None = None
+    threshold_pace_s_per_km: float | None = None
+    hr_max: int | None = None
+    lthr: int | None = None
+    hard_weekdays: frozenset[int] | None = None
+    long_weekdays: frozenset[int] | None = None
+    races: tuple[PlannedRace, ...] = field(default=())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def strava_token_file(self) -> Path:
+        return self.data_dir / "strava_token.json"
+
+
+def _system_timezone() -> str:
+    try:
+        link = Path("/etc/localtime").resolve()
+        name = str(link).split("zoneinfo/", 1)[1]
+        ZoneInfo(name)
+        return name
+    except (IndexError, OSError, ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("runstrength"))
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"'{raw}' is not a whole number; put e.g. {name}={default or lo}")
+    if not lo <= value <= hi:
+        raise ConfigError(name, f"{value} is out of range; use a number from {lo} to {hi}")
+    return value
+
+
+def parse_pace(raw: str) -> float:
+    """Parse '5:05' or '5:05/km' into seconds per km."""
+    m = re.fullmatch(r"\s*(\d{1,2}):([0-5]\d)\s*(/\s*km)?\s*", raw)
+    if not m:
+        raise ValueError(raw)
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def _pace(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_pace(raw)
+    except ValueError:
+        raise ConfigError(name, f"'{raw}' is not a pace; write minutes:seconds per km, e.g. 5:05")
+
+
+def _weekday(raw: str, name: str) -> int:
+    word = raw.strip().lower()
+    for i, day in enumerate(WEEKDAYS):
+        if word and (word == day or word == day[:3]):
+            return i
+    raise ConfigError(name, f"'{raw}' is not a weekday; use names like mon, tue or sunday")
+
+
+def _weekdays(env: Mapping[str, str], name: str) -> frozenset[int] | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if raw.lower() == "none":
+        return frozenset()
+    return frozenset(_weekday(part, name) for part in raw.split(",") if part.strip())
+
+
+def _races(env: Mapping[str, str]) -> tuple[PlannedRace, ...]:
+    raw = env.get("RACES", "").strip()
+    races = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*:\s*(\d+(?:\.\d+)?)\s*(?:km)?(?:\s*:\s*(.+))?", part)
+        if not m:
+            raise ConfigError("RACES", f"'{part}' is not DATE:KM[:NAME]; e.g. 2026-12-13:21.1:Half")
+        try:
+            day = date.fromisoformat(m.group(1))
+        except ValueError:
+            raise ConfigError("RACES", f"'{m.group(1)}' is not a valid date (YYYY-MM-DD)")
+        races.append(PlannedRace(day, float(m.group(2)), (m.group(3) or "race").strip()))
+    return tuple(sorted(races, key=lambda r: r.date))
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(name, f"'{raw}' is not true/false; put {name}=true or {name}=false")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in choices:
+        raise ConfigError(name, f"'{raw}' is not one of {', '.join(choices)}")
+    return raw
+
+
+def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
+    raw = env.get(name, "").strip() or default
+    if raw is not None and not re.match(r"^https?://[^/\s]+", raw):
+        raise ConfigError(name, f"'{raw}' is not an http(s) URL; e.g. {name}=https://example.com")
+    return raw.rstrip("/") if raw else raw
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build Settings from an environment mapping; raise ConfigError naming the bad variable."""
+    data_dir = _path(env, "RUNSTRENGTH_DATA_DIR") or _default_data_dir()
+    database_url = env.get("RUNSTRENGTH_DATABASE_URL", "").strip() or (
+        f"sqlite:///{data_dir / 'runstrength.db'}"
+    )
+    if "://" not in database_url:
+        raise ConfigError(
+            "RUNSTRENGTH_DATABASE_URL",
+            f"'{database_url}' is not an SQLAlchemy URL; e.g. sqlite:////var/lib/runstrength/db",
+        )
+    tz = env.get("RUNSTRENGTH_TIMEZONE", "").strip() or env.get("TZ", "").strip() or ""
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                "RUNSTRENGTH_TIMEZONE", f"'{tz}' is not an IANA time zone; e.g. Europe/Berlin"
+            )
+    else:
+        tz = _system_timezone()
+
+    client_id = env.get("STRAVA_CLIENT_ID", "").strip() or None
+    if client_id is not None and not client_id.isdigit():
+        raise ConfigError(
+            "STRAVA_CLIENT_ID",
+            f"'{client_id}' is not a number; copy the Client ID from strava.com/settings/api",
+        )
+    digest_time_raw = env.get("DIGEST_TIME", "").strip() or "18:00"
+    try:
+        digest_time = time.fromisoformat(digest_time_raw)
+    except ValueError:
+        raise ConfigError("DIGEST_TIME", f"'{digest_time_raw}' is not a time; use HH:MM, e.g. 18:00")
+    digest_weekday_raw = env.get("DIGEST_WEEKDAY", "").strip() or "sunday"
+    email_to = tuple(
+        a.strip() for a in re.split(r"[,;]", env.get("EMAIL_TO", "")) if a.strip()
+    )
+    for address in email_to + ((env.get("EMAIL_FROM", "").strip(),) if env.get("EMAIL_FROM") else ()):
+        if "@" not in address:
+            name = "EMAIL_TO" if address in email_to else "EMAIL_FROM"
+            raise ConfigError(name, f"'{address}' is not an email address")
+
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        timezone=tz,
+        strava_client_id=client_id,
+        strava_client_secret=env.get("STRAVA_CLIENT_SECRET", "").strip() or None,
+        strava_base_url=_url(env, "STRAVA_BASE_URL", "https://www.strava.com"),
+        garmin_personal_api_key=env.get("GARMIN_PERSONAL_API_KEY", "").strip() or None,
+        garmin_personal_api_key_file=_path(env, "GARMIN_PERSONAL_API_KEY_FILE"),
+        garmin_personal_api_base_url=_url(env, "GARMIN_PERSONAL_API_BASE_URL", None),
+        garmin_token_dir=_path(env, "GARMIN_TOKEN_DIR"),
+        garmin_fit_dir=_path(env, "GARMIN_FIT_DIR"),
+        garmin_push_workouts=_bool(env, "GARMIN_PUSH_WORKOUTS"),
+        smtp_host=env.get("SMTP_HOST", "").strip() or None,
+        smtp_port=_int(env, "SMTP_PORT", None, 1, 65535),
+        smtp_username=env.get("SMTP_USERNAME", "").strip() or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_security=_choice(env, "SMTP_SECURITY", SMTP_SECURITY, "starttls"),
+        email_from=env.get("EMAIL_FROM", "").strip() or None,
+        email_to=email_to,
+        webhook_url=_url(env, "WEBHOOK_URL", None),
+        webhook_format=_choice(env, "WEBHOOK_FORMAT", WEBHOOK_FORMATS, "json"),
+        poll_interval_minutes=_int(env, "POLL_INTERVAL_MINUTES", 30, 1, 1440),
+        digest_weekday=_weekday(digest_weekday_raw, "DIGEST_WEEKDAY"),
+        digest_time=digest_time,
+        strength_sessions_per_week=_int(env, "STRENGTH_SESSIONS_PER_WEEK", 2, 0, 4),
+        strength_session_minutes=_int(env, "STRENGTH_SESSION_MINUTES", 25, 10, 60),
+        easy_pace_s_per_km=_pace(env, "EASY_PACE"),
+        threshold_pace_s_per_km=_pace(env, "THRESHOLD_PACE"),
+        hr_max=_int(env, "HR_MAX", None, 120, 230),
+        lthr=_int(env, "LTHR", None, 100, 220),
+        hard_weekdays=_weekdays(env, "HARD_DAYS"),
+        long_weekdays=_weekdays(env, "LONG_DAYS"),
+        races=_races(env),
+    )
+
+
+def read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """Merge a .env file (if any) under the process environment; the process environment wins."""
+    from dotenv import dotenv_values
+
+    merged: dict[str, str] = {}
+    path = env_file or Path(".env")
+    if env_file is not None and not env_file.exists():
+        raise ConfigError("--env-file", f"{env_file} does not exist")
+    if path.exists():
+        merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    merged.update(environ)
+    return merged

@@ -1,0 +1,91 @@
+"""SQLModel tables. Rows never leave store.py; it returns core records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    source_id: str
+    sport: str
+    sport_detail: str
+    name: str
+    start_time: datetime = Field(index=True)  # naive UTC (SQLite keeps no zone)
+    start_local: datetime
+    distance_m: float
+    moving_time_s: int
+    elapsed_time_s: int
+    avg_hr: float | None = None
+    # The whole normalised record (core.records.ActivityRecord as JSON) and the source's raw
+    # payload: a parsing fix re-derives from raw_json instead of re-downloading.
+    record_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    raw_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    # The same run from another source (Garmin and Strava copies): points at the row that counts.
+    duplicate_of: int | None = Field(default=None, index=True)
+    content_hash: str | None = Field(default=None, index=True)  # FIT/file imports
+    updated_at: datetime
+
+
+class SyncState(SQLModel, table=True):
+    """Per-source cursor and last outcome. Written in the same transaction as the rows it covers."""
+
+    source: str = Field(primary_key=True)
+    cursor_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_outcome: str | None = None  # "ok", "rate_limited", "auth", "inactive", "error"
+    last_message: str | None = None
+    retry_at: datetime | None = None
+    rate_limit_json: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class KindOverride(SQLModel, table=True):
+    __tablename__ = "kind_override"
+
+    source: str = Field(primary_key=True)
+    source_id: str = Field(primary_key=True)
+    kind: str
+    created_at: datetime
+
+
+class PlannedSession(SQLModel, table=True):
+    """The strength sessions of the last plan, so a re-plan stays stable and changes are visible."""
+
+    __tablename__ = "planned_session"
+
+    day: str = Field(primary_key=True)  # ISO date
+    routine: str
+    minutes: int
+    reason: str
+    updated_at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """Exactly-once delivery: recorded before sending, marked sent after."""
+
+    __table_args__ = (UniqueConstraint("channel", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # "email", "webhook"
+    key: str  # e.g. "digest:2026-W48" or "plan:<hash>"
+    payload_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    status: str = "pending"  # "pending", "sent", "failed"
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None

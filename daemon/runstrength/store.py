@@ -1,0 +1,344 @@
+"""The database: engine, schema version and upgrades, idempotent upserts, cursors, overrides.
+
+SQLModel rows stay in here; callers get core records back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine, delete, select
+
+from runstrength.core.records import ActivityRecord, Lap, RunKind, Sport, WorkoutTag
+from runstrength.models import (
+    SCHEMA_VERSION,
+    Activity,
+    KindOverride,
+    Meta,
+    Outbox,
+    PlannedSession,
+    SyncState,
+)
+
+log = logging.getLogger(__name__)
+
+# Each entry upgrades the schema from version N-1 to N with plain SQL; never drops user data.
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def record_to_dict(record: ActivityRecord) -> dict[str, Any]:
+    data = dataclasses.asdict(record)
+    data["start_time"] = record.start_time.astimezone(UTC).isoformat()
+    data["start_local"] = record.start_local.isoformat()
+    data["sport"] = record.sport.value
+    data["workout_tag"] = record.workout_tag.value if record.workout_tag else None
+    return data
+
+
+def record_from_dict(data: dict[str, Any]) -> ActivityRecord:
+    data = dict(data)
+    data["start_time"] = datetime.fromisoformat(data["start_time"])
+    data["start_local"] = datetime.fromisoformat(data["start_local"])
+    data["sport"] = Sport(data["sport"])
+    data["workout_tag"] = WorkoutTag(data["workout_tag"]) if data.get("workout_tag") else None
+    if data.get("laps") is not None:
+        data["laps"] = tuple(Lap(**lap) for lap in data["laps"])
+    known = {f.name for f in dataclasses.fields(ActivityRecord)}
+    return ActivityRecord(**{k: v for k, v in data.items() if k in known})
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+    engine = create_engine(url, connect_args=connect_args)
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            # WAL: the CLI reads while the daemon writes. NORMAL is durable across a process kill.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        store = cls(make_engine(url))
+        store.migrate()
+        return store
+
+    # --- schema -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if not inspect(self.engine).has_table("meta"):
+            return 0
+        with Session(self.engine) as s:
+            row = s.get(Meta, "schema_version")
+            return int(row.value) if row else 0
+
+    def migrate(self) -> None:
+        """Create missing tables and run pending upgrades; existing rows are kept."""
+        current = self.schema_version()
+        SQLModel.metadata.create_all(self.engine)
+        if current == SCHEMA_VERSION:
+            return
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database schema {current} is newer than this runstrength ({SCHEMA_VERSION})"
+            )
+        with self.engine.begin() as conn:
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(version, []) if current else []:
+                    conn.execute(text(statement))
+        with Session(self.engine) as s:
+            s.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            s.commit()
+        log.info("database schema at version %s", SCHEMA_VERSION)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    # --- activities ---------------------------------------------------------------------------
+    def save_activities(
+        self,
+        items: Iterable[tuple[ActivityRecord, dict[str, Any]]],
+        source: str | None = None,
+        cursor: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> tuple[int, int]:
+        """Upsert (record, raw) pairs and, in the same transaction, the source's cursor.
+
+        Returns (inserted, updated); unchanged rows count as neither.
+        """
+        now = _naive_utc(now or datetime.now(UTC))
+        inserted = updated = 0
+        with Session(self.engine) as s:
+            for record, raw in items:
+                row = s.exec(
+                    select(Activity).where(
+                        Activity.source == record.source, Activity.source_id == record.source_id
+                    )
+                ).first()
+                values = _activity_values(record, raw)
+                if row is None:
+                    s.add(Activity(**values, updated_at=now))
+                    inserted += 1
+                elif row.record_json != values["record_json"] or row.raw_json != raw:
+                    for k, v in values.items():
+                        setattr(row, k, v)
+                    row.updated_at = now
+                    s.add(row)
+                    updated += 1
+            if source is not None and cursor is not None:
+                self._write_cursor(s, source, cursor)
+            s.commit()
+        return inserted, updated
+
+    def delete_activities(self, source: str, source_ids: Iterable[str]) -> int:
+        ids = list(source_ids)
+        if not ids:
+            return 0
+        with Session(self.engine) as s:
+            result = s.exec(
+                delete(Activity).where(Activity.source == source, Activity.source_id.in_(ids))
+            )
+            s.commit()
+            return result.rowcount or 0
+
+    def source_ids_between(self, source: str, start: datetime, end: datetime) -> set[str]:
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(Activity.source_id).where(
+                    Activity.source == source,
+                    Activity.start_time >= _naive_utc(start),
+                    Activity.start_time < _naive_utc(end),
+                )
+            )
+            return set(rows)
+
+    def newest_start(self, source: str) -> datetime | None:
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(Activity.start_time)
+                .where(Activity.source == source)
+                .order_by(Activity.start_time.desc())
+                .limit(1)
+            ).first()
+            return row.replace(tzinfo=UTC) if row else None
+
+    def count_activities(self, source: str | None = None) -> int:
+        from sqlalchemy import func
+
+        with Session(self.engine) as s:
+            q = select(func.count()).select_from(Activity)
+            if source:
+                q = q.where(Activity.source == source)
+            return int(s.exec(q).one())
+
+    def activities(
+        self, since: datetime | None = None, include_duplicates: bool = False
+    ) -> list[ActivityRecord]:
+        """Stored activities, oldest first; a run linked as a duplicate appears once."""
+        with Session(self.engine) as s:
+            q = select(Activity.record_json).order_by(Activity.start_time, Activity.id)
+            if since is not None:
+                q = q.where(Activity.start_time >= _naive_utc(since))
+            if not include_duplicates:
+                q = q.where(Activity.duplicate_of.is_(None))
+            return [record_from_dict(r) for r in s.exec(q)]
+
+    def raw_payload(self, source: str, source_id: str) -> dict[str, Any] | None:
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(Activity.raw_json).where(
+                    Activity.source == source, Activity.source_id == source_id
+                )
+            ).first()
+            return row
+
+    # --- sync state ---------------------------------------------------------------------------
+    def _write_cursor(self, s: Session, source: str, cursor: dict[str, Any]) -> None:
+        state = s.get(SyncState, source) or SyncState(source=source)
+        state.cursor_json = dict(cursor)
+        s.add(state)
+
+    def cursor(self, source: str) -> dict[str, Any]:
+        with Session(self.engine) as s:
+            state = s.get(SyncState, source)
+            return dict(state.cursor_json) if state else {}
+
+    def set_cursor(self, source: str, cursor: dict[str, Any]) -> None:
+        with Session(self.engine) as s:
+            self._write_cursor(s, source, cursor)
+            s.commit()
+
+    def record_outcome(
+        self,
+        source: str,
+        outcome: str,
+        message: str,
+        now: datetime,
+        retry_at: datetime | None = None,
+        rate_limit: dict[str, Any] | None = None,
+    ) -> None:
+        with Session(self.engine) as s:
+            state = s.get(SyncState, source) or SyncState(source=source)
+            state.last_attempt_at = _naive_utc(now)
+            if outcome == "ok":
+                state.last_success_at = _naive_utc(now)
+            state.last_outcome = outcome
+            state.last_message = message
+            state.retry_at = _naive_utc(retry_at) if retry_at else None
+            if rate_limit is not None:
+                state.rate_limit_json = rate_limit
+            s.add(state)
+            s.commit()
+
+    def sync_states(self) -> dict[str, dict[str, Any]]:
+        def aware(dt: datetime | None) -> datetime | None:
+            return dt.replace(tzinfo=UTC) if dt else None
+
+        with Session(self.engine) as s:
+            return {
+                st.source: {
+                    "last_attempt_at": aware(st.last_attempt_at),
+                    "last_success_at": aware(st.last_success_at),
+                    "last_outcome": st.last_outcome,
+                    "last_message": st.last_message,
+                    "retry_at": aware(st.retry_at),
+                    "rate_limit": st.rate_limit_json,
+                    "cursor": st.cursor_json,
+                }
+                for st in s.exec(select(SyncState))
+            }
+
+    # --- overrides ----------------------------------------------------------------------------
+    def set_override(self, source: str, source_id: str, kind: RunKind | None, now: datetime) -> None:
+        with Session(self.engine) as s:
+            row = s.get(KindOverride, (source, source_id))
+            if kind is None:
+                if row:
+                    s.delete(row)
+            else:
+                s.merge(
+                    KindOverride(
+                        source=source, source_id=source_id, kind=kind.value,
+                        created_at=_naive_utc(now),
+                    )
+                )
+            s.commit()
+
+    def overrides(self) -> dict[tuple[str, str], RunKind]:
+        with Session(self.engine) as s:
+            return {(o.source, o.source_id): RunKind(o.kind) for o in s.exec(select(KindOverride))}
+
+    def find_activity(self, ident: str) -> ActivityRecord | None:
+        """Find by 'source:id' or by a bare source id."""
+        source, _, sid = ident.rpartition(":")
+        with Session(self.engine) as s:
+            q = select(Activity.record_json).where(Activity.source_id == sid)
+            if source:
+                q = q.where(Activity.source == source)
+            row = s.exec(q.order_by(Activity.duplicate_of.is_not(None))).first()
+            return record_from_dict(row) if row else None
+
+    # --- planned sessions ---------------------------------------------------------------------
+    def planned_sessions(self) -> dict[str, dict[str, Any]]:
+        with Session(self.engine) as s:
+            return {
+                p.day: {"routine": p.routine, "minutes": p.minutes, "reason": p.reason}
+                for p in s.exec(select(PlannedSession))
+            }
+
+    def replace_planned_sessions(
+        self, start_day: str, sessions: dict[str, dict[str, Any]], now: datetime
+    ) -> None:
+        """Replace planned sessions from start_day on; earlier days stay as history."""
+        with Session(self.engine) as s:
+            s.exec(delete(PlannedSession).where(PlannedSession.day >= start_day))
+            for day, sess in sessions.items():
+                s.add(PlannedSession(day=day, updated_at=_naive_utc(now), **sess))
+            s.commit()
+
+
+def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": record.source,
+        "source_id": record.source_id,
+        "sport": record.sport.value,
+        "sport_detail": record.sport_detail,
+        "name": record.name,
+        "start_time": _naive_utc(record.start_time),
+        "start_local": record.start_local,
+        "distance_m": record.distance_m,
+        "moving_time_s": record.moving_time_s,
+        "elapsed_time_s": record.elapsed_time_s,
+        "avg_hr": record.avg_hr,
+        "record_json": record_to_dict(record),
+        "raw_json": raw,
+    }
+
+
+__all__ = ["Store", "Outbox", "record_to_dict", "record_from_dict", "make_engine"]
