@@ -1,0 +1,119 @@
+"""Sync sources into the store and record each outcome; one place that turns errors into outcomes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from runstrength.config import Settings
+from runstrength.errors import (
+    AppInactiveError,
+    AuthError,
+    ConfigError,
+    RunstrengthError,
+    TryLaterError,
+)
+from runstrength.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    source: str
+    status: str  # "ok", "rate_limited", "auth", "inactive", "not_configured", "error"
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    api_calls: int = 0
+    message: str = ""
+    retry_at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.inserted + self.updated + self.deleted > 0
+
+    def summary(self) -> str:
+        if self.status == "ok":
+            return (
+                f"{self.source}: {self.inserted} new, {self.updated} updated, "
+                f"{self.deleted} deleted ({self.api_calls} API calls)"
+            )
+        return f"{self.source}: {self.message}"
+
+
+# A source sync: (settings, store, full, now) -> SyncOutcome with status "ok"; raises our errors.
+SourceSync = Callable[[Settings, Store, bool, datetime], SyncOutcome]
+
+
+def source_syncs() -> dict[str, SourceSync]:
+    """The sources, imported lazily so one source's library never slows another's command."""
+    from runstrength.sources.strava import sync_strava
+
+    syncs: dict[str, SourceSync] = {"strava": sync_strava}
+    try:
+        from runstrength.sources.garmin import sync_garmin
+
+        syncs["garmin"] = sync_garmin
+    except ImportError:  # Garmin support not installed in this build
+        pass
+    try:
+        from runstrength.sources.fit import sync_fit_dir
+
+        syncs["fit"] = sync_fit_dir
+    except ImportError:
+        pass
+    return syncs
+
+
+def configured_sources(settings: Settings) -> list[str]:
+    names = []
+    if settings.strava_client_id or settings.strava_token_file.exists():
+        names.append("strava")
+    if (
+        settings.garmin_personal_api_key
+        or settings.garmin_personal_api_key_file
+        or settings.garmin_token_dir
+    ):
+        names.append("garmin")
+    if settings.garmin_fit_dir:
+        names.append("fit")
+    return names
+
+
+def sync_one(settings: Settings, store: Store, source: str, full: bool, now: datetime) -> SyncOutcome:
+    """Run one source's sync and record its outcome; errors become outcomes, never crashes."""
+    fn = source_syncs().get(source)
+    if fn is None:
+        outcome = SyncOutcome(source, "not_configured", message=f"{source} support is not available")
+    else:
+        try:
+            outcome = fn(settings, store, full, now)
+        except TryLaterError as e:
+            outcome = SyncOutcome(source, "rate_limited", message=e.message, retry_at=e.retry_at)
+        except AppInactiveError as e:
+            outcome = SyncOutcome(source, "inactive", message=e.message)
+        except AuthError as e:
+            outcome = SyncOutcome(source, "auth", message=e.message)
+        except ConfigError as e:
+            outcome = SyncOutcome(source, "not_configured", message=e.message)
+        except RunstrengthError as e:
+            outcome = SyncOutcome(source, "error", message=e.message)
+    store.record_outcome(
+        source, outcome.status, outcome.summary(), now, outcome.retry_at
+    )
+    _log_transition(store, outcome)
+    return outcome
+
+
+def _log_transition(store: Store, outcome: SyncOutcome) -> None:
+    if outcome.status == "ok":
+        log.info("%s", outcome.summary())
+    else:
+        log.warning("%s", outcome.summary())
+
+
+def with_message(outcome: SyncOutcome, message: str) -> SyncOutcome:
+    return replace(outcome, message=message)
