@@ -2,9 +2,161 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
 from runstrength.config import Settings
+from runstrength.core.classify import classify_all
+from runstrength.core.profile import AthleteProfile, ProfileConfig, build_profile
+from runstrength.core.records import ClassifiedActivity, Plan, RunKind
+from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.store import Store
+from runstrength.sync import SyncOutcome, configured_sources, sync_one
+
+HISTORY_DAYS = 400  # a year of history is enough for every profile anchor (HRmax: 12 months)
 
 
 def open_store(settings: Settings) -> Store:
     return Store.open(settings.database_url)
+
+
+def local_today(settings: Settings, now: datetime) -> date:
+    return now.astimezone(settings.tz).date()
+
+
+# --- sync ---------------------------------------------------------------------------------------
+def sync_now(
+    settings: Settings, store: Store, source: str, full: bool, now: datetime
+) -> list[SyncOutcome]:
+    sources = configured_sources(settings) if source == "all" else [source]
+    if not sources:
+        raise ConfigError(
+            "STRAVA_CLIENT_ID",
+            "no source is set up; set STRAVA_CLIENT_ID/STRAVA_CLIENT_SECRET and run "
+            "`runstrength auth strava`, or set GARMIN_PERSONAL_API_KEY or GARMIN_FIT_DIR "
+            "(or try `runstrength demo`)",
+        )
+    return [sync_one(settings, store, name, full, now) for name in sources]
+
+
+# --- classification -----------------------------------------------------------------------------
+def profile_config(settings: Settings) -> ProfileConfig:
+    return ProfileConfig(
+        easy_pace_s_per_km=settings.easy_pace_s_per_km,
+        threshold_pace_s_per_km=settings.threshold_pace_s_per_km,
+        hr_max=settings.hr_max,
+        lthr=settings.lthr,
+        hard_weekdays=settings.hard_weekdays,
+        long_weekdays=settings.long_weekdays,
+    )
+
+
+def classified_history(
+    settings: Settings, store: Store, now: datetime
+) -> tuple[AthleteProfile, list[ClassifiedActivity]]:
+    """Learn the profile and classify the stored history; pure core, cheap enough to redo."""
+    today = local_today(settings, now)
+    records = store.activities(since=now - timedelta(days=HISTORY_DAYS))
+    profile = build_profile(records, today, profile_config(settings))
+    return profile, classify_all(records, profile, store.overrides())
+
+
+def list_activities(
+    settings: Settings, store: Store, since: datetime | None, as_json: bool, now: datetime
+) -> str:
+    from runstrength.render import activities_json, activities_text
+
+    profile, classified = classified_history(settings, store, now)
+    if since is not None:
+        classified = [c for c in classified if c.record.start_local >= since]
+    if as_json:
+        return json.dumps(activities_json(classified), indent=2)
+    return activities_text(classified, profile)
+
+
+def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> str:
+    record = store.find_activity(ident)
+    if record is None:
+        raise RunstrengthError(f"no stored activity '{ident}'; see `runstrength activities`")
+    store.set_override(
+        record.source, record.source_id, None if kind == "auto" else RunKind(kind), now
+    )
+    if kind == "auto":
+        return f"{record.name or record.source_id}: back to automatic classification"
+    return f"{record.name or record.source_id}: now {kind} (kept across re-syncs)"
+
+
+# --- planning -----------------------------------------------------------------------------------
+def current_plan(settings: Settings, store: Store, now: datetime, days: int = 7) -> Plan:
+    """Plan the coming days from the stored history; remember the sessions for stability."""
+    from runstrength.core.planner import PlanConfig, plan
+
+    profile, classified = classified_history(settings, store, now)
+    today = local_today(settings, now)
+    previous = {
+        date.fromisoformat(day): s["routine"] for day, s in store.planned_sessions().items()
+    }
+    config = PlanConfig(
+        sessions_per_week=settings.strength_sessions_per_week,
+        session_minutes=settings.strength_session_minutes,
+        races=settings.races,
+    )
+    result = plan(classified, today, profile.pattern, config, previous=previous, days=days)
+    store.replace_planned_sessions(
+        today.isoformat(),
+        {
+            d.date.isoformat(): {
+                "routine": d.strength.routine,
+                "minutes": d.strength.minutes,
+                "reason": d.reason,
+            }
+            for d in result.days
+            if d.strength is not None
+        },
+        now,
+    )
+    return result
+
+
+def plan_output(
+    settings: Settings, store: Store, now: datetime, days: int, as_json: bool, ics: Path | None
+) -> str:
+    from runstrength.deliver.calendar import plan_to_ics
+    from runstrength.render import plan_json, plan_text
+
+    result = current_plan(settings, store, now, days)
+    lines = []
+    if ics is not None:
+        ics.write_bytes(plan_to_ics(result, settings.timezone))
+    if as_json:
+        return json.dumps(plan_json(result), indent=2)
+    lines.append(plan_text(result, local_today(settings, now)))
+    if ics is not None:
+        lines.append(f"Calendar written to {ics}")
+    return "\n".join(lines)
+
+
+# --- delivery -----------------------------------------------------------------------------------
+def weekly_digest(
+    settings: Settings,
+    store: Store,
+    now: datetime,
+    send: bool = True,
+    out: Path | None = None,
+    force: bool = False,
+) -> str:
+    from runstrength.delivery import send_digest
+
+    plan = current_plan(settings, store, now)
+    _, classified = classified_history(settings, store, now)
+    return send_digest(
+        settings,
+        store,
+        classified,
+        plan,
+        local_today(settings, now),
+        now,
+        force=force,
+        dry_run_out=None if send else out,
+    )

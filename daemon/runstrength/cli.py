@@ -23,7 +23,7 @@ log = logging.getLogger("runstrength")
 
 
 class Context:
-    """What every command gets: settings (loaded lazily, so --help never needs them) and the clock."""
+    """What every command gets: settings (loaded lazily: --help needs none) and the clock."""
 
     def __init__(self, env_file: Path | None, verbose: int) -> None:
         self.env_file = env_file
@@ -106,10 +106,10 @@ def auth() -> None:
 @pass_ctx
 @handle_errors
 def auth_strava(ctx: Context, no_browser: bool, code: str | None, port: int) -> None:
-    """Authorise runstrength to read your Strava activities."""
+    """Authorise runstrength to read your Strava activities (once)."""
     from runstrength.auth import authorize_strava
 
-    click.echo(authorize_strava(ctx.settings, ctx.store(), no_browser, code, port, ctx.now()))
+    click.echo(authorize_strava(ctx.settings, no_browser, code, port, say=click.echo))
 
 
 # --- sync ---------------------------------------------------------------------------------------
@@ -124,10 +124,17 @@ def auth_strava(ctx: Context, no_browser: bool, code: str | None, port: int) -> 
 @pass_ctx
 @handle_errors
 def sync(ctx: Context, source: str, full: bool) -> None:
-    """Sync activities now."""
+    """Sync activities now (exit 75 means: rate-limited or offline, try later)."""
     from runstrength.app import sync_now
+    from runstrength.errors import EXIT_TRY_LATER
 
-    click.echo(sync_now(ctx.settings, ctx.store(), source, full, ctx.now()))
+    outcomes = sync_now(ctx.settings, ctx.store(), source, full, ctx.now())
+    for outcome in outcomes:
+        click.echo(outcome.summary(), err=outcome.status != "ok")
+    if any(o.status == "rate_limited" for o in outcomes):
+        sys.exit(EXIT_TRY_LATER)
+    if any(o.status != "ok" for o in outcomes):
+        sys.exit(1)
 
 
 # --- activities ---------------------------------------------------------------------------------
@@ -141,6 +148,63 @@ def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
     from runstrength.app import list_activities
 
     click.echo(list_activities(ctx.settings, ctx.store(), since, as_json, ctx.now()))
+
+
+@main.command()
+@click.argument("activity")
+@click.argument("kind", type=click.Choice(["easy", "hard", "long", "auto"]))
+@pass_ctx
+@handle_errors
+def label(ctx: Context, activity: str, kind: str) -> None:
+    """Set a run's class yourself (ACTIVITY is its id, or source:id); `auto` undoes it."""
+    from runstrength.app import label as set_label
+
+    click.echo(set_label(ctx.settings, ctx.store(), activity, kind, ctx.now()))
+
+
+# --- plan ---------------------------------------------------------------------------------------
+@main.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 28))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Write a calendar.")
+@pass_ctx
+@handle_errors
+def plan(ctx: Context, days: int, as_json: bool, ics: Path | None) -> None:
+    """Show the coming days: expected runs and where the strength sessions go, and why."""
+    from runstrength.app import plan_output
+
+    click.echo(plan_output(ctx.settings, ctx.store(), ctx.now(), days, as_json, ics))
+
+
+# --- digest -------------------------------------------------------------------------------------
+@main.command()
+@click.option("--send", "mode", flag_value="send", help="Send it now (once per week).")
+@click.option("--dry-run", "mode", flag_value="dry-run", help="Write it to --out instead.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File for --dry-run.")
+@click.option("--force", is_flag=True, help="Send again even if this week's was sent.")
+@pass_ctx
+@handle_errors
+def digest(ctx: Context, mode: str | None, out: Path | None, force: bool) -> None:
+    """Build the weekly digest: --send it, or --dry-run --out FILE to look at it."""
+    from runstrength.app import weekly_digest
+
+    if mode is None:
+        raise click.UsageError("choose --send or --dry-run --out FILE")
+    if mode == "dry-run" and out is None:
+        raise click.UsageError("--dry-run needs --out FILE")
+    click.echo(weekly_digest(ctx.settings, ctx.store(), ctx.now(), mode == "send", out, force))
+
+
+# --- demo ---------------------------------------------------------------------------------------
+@main.command()
+@click.option("--weeks", default=16, show_default=True, help="Weeks of sample history.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), help="Keep data here.")
+@handle_errors
+def demo(weeks: int, keep: Path | None) -> None:
+    """Run the whole path on built-in sample data: no account needed."""
+    from runstrength.demo import run_demo
+
+    run_demo(weeks, keep, click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -130,7 +130,9 @@ def _races(env: Mapping[str, str]) -> tuple[PlannedRace, ...]:
     raw = env.get("RACES", "").strip()
     races = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
-        m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*:\s*(\d+(?:\.\d+)?)\s*(?:km)?(?:\s*:\s*(.+))?", part)
+        m = re.fullmatch(
+            r"(\d{4}-\d{2}-\d{2})\s*:\s*(\d+(?:\.\d+)?)\s*(?:km)?(?:\s*:\s*(.+))?", part
+        )
         if not m:
             raise ConfigError("RACES", f"'{part}' is not DATE:KM[:NAME]; e.g. 2026-12-13:21.1:Half")
         try:
@@ -201,12 +203,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     try:
         digest_time = time.fromisoformat(digest_time_raw)
     except ValueError:
-        raise ConfigError("DIGEST_TIME", f"'{digest_time_raw}' is not a time; use HH:MM, e.g. 18:00")
+        raise ConfigError(
+            "DIGEST_TIME", f"'{digest_time_raw}' is not a time; use HH:MM, e.g. 18:00"
+        )
     digest_weekday_raw = env.get("DIGEST_WEEKDAY", "").strip() or "sunday"
-    email_to = tuple(
-        a.strip() for a in re.split(r"[,;]", env.get("EMAIL_TO", "")) if a.strip()
-    )
-    for address in email_to + ((env.get("EMAIL_FROM", "").strip(),) if env.get("EMAIL_FROM") else ()):
+    email_to = tuple(a.strip() for a in re.split(r"[,;]", env.get("EMAIL_TO", "")) if a.strip())
+    for address in email_to + (
+        (env.get("EMAIL_FROM", "").strip(),) if env.get("EMAIL_FROM") else ()
+    ):
         if "@" not in address:
             name = "EMAIL_TO" if address in email_to else "EMAIL_FROM"
             raise ConfigError(name, f"'{address}' is not an email address")

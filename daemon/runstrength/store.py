@@ -256,6 +256,13 @@ class Store:
             s.add(state)
             s.commit()
 
+    def record_rate_budget(self, source: str, budget: dict[str, Any]) -> None:
+        with Session(self.engine) as s:
+            state = s.get(SyncState, source) or SyncState(source=source)
+            state.rate_limit_json = budget
+            s.add(state)
+            s.commit()
+
     def sync_states(self) -> dict[str, dict[str, Any]]:
         def aware(dt: datetime | None) -> datetime | None:
             return dt.replace(tzinfo=UTC) if dt else None
@@ -275,7 +282,9 @@ class Store:
             }
 
     # --- overrides ----------------------------------------------------------------------------
-    def set_override(self, source: str, source_id: str, kind: RunKind | None, now: datetime) -> None:
+    def set_override(
+        self, source: str, source_id: str, kind: RunKind | None, now: datetime
+    ) -> None:
         with Session(self.engine) as s:
             row = s.get(KindOverride, (source, source_id))
             if kind is None:
@@ -284,7 +293,9 @@ class Store:
             else:
                 s.merge(
                     KindOverride(
-                        source=source, source_id=source_id, kind=kind.value,
+                        source=source,
+                        source_id=source_id,
+                        kind=kind.value,
                         created_at=_naive_utc(now),
                     )
                 )

@@ -1,4 +1,4 @@
-"""Sync sources into the store and record each outcome; one place that turns errors into outcomes."""
+"""Sync sources into the store and record each outcome; errors become outcomes here."""
 
 from __future__ import annotations
 
@@ -83,11 +83,15 @@ def configured_sources(settings: Settings) -> list[str]:
     return names
 
 
-def sync_one(settings: Settings, store: Store, source: str, full: bool, now: datetime) -> SyncOutcome:
+def sync_one(
+    settings: Settings, store: Store, source: str, full: bool, now: datetime
+) -> SyncOutcome:
     """Run one source's sync and record its outcome; errors become outcomes, never crashes."""
     fn = source_syncs().get(source)
     if fn is None:
-        outcome = SyncOutcome(source, "not_configured", message=f"{source} support is not available")
+        outcome = SyncOutcome(
+            source, "not_configured", message=f"{source} support is not available"
+        )
     else:
         try:
             outcome = fn(settings, store, full, now)
@@ -101,9 +105,7 @@ def sync_one(settings: Settings, store: Store, source: str, full: bool, now: dat
             outcome = SyncOutcome(source, "not_configured", message=e.message)
         except RunstrengthError as e:
             outcome = SyncOutcome(source, "error", message=e.message)
-    store.record_outcome(
-        source, outcome.status, outcome.summary(), now, outcome.retry_at
-    )
+    store.record_outcome(source, outcome.status, outcome.summary(), now, outcome.retry_at)
     _log_transition(store, outcome)
     return outcome
 

@@ -1,0 +1,259 @@
+"""One-time Strava authorisation and the token file (0600, replaced atomically, one refresher).
+
+Strava rotates refresh tokens: the newest one must be saved before anything else happens, and two
+processes must never refresh at once (the loser's refresh token is already invalid), hence the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from filelock import FileLock, Timeout
+
+from runstrength.config import Settings
+from runstrength.errors import AuthError, ConfigError
+
+log = logging.getLogger(__name__)
+
+SCOPE = "read,activity:read_all"
+REAUTH = "run `runstrength auth strava` again"
+AUTH_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class StravaToken:
+    access_token: str
+    refresh_token: str
+    expires_at: int
+    scope: str | None = None
+    athlete_id: int | None = None
+    athlete_name: str | None = None
+
+    def expires_within(self, seconds: float, now: datetime) -> bool:
+        return self.expires_at - now.timestamp() < seconds
+
+
+class TokenFile:
+    """A JSON token file written 0600 and replaced atomically; refreshes serialised by a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> StravaToken | None:
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as e:
+            raise AuthError(f"the token file {self.path} is unreadable ({e}); {REAUTH}") from None
+        try:
+            return StravaToken(**{k: data.get(k) for k in StravaToken.__dataclass_fields__})
+        except TypeError:
+            raise AuthError(f"the token file {self.path} is incomplete; {REAUTH}") from None
+
+    def save(self, token: StravaToken) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".token-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(token.__dict__, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @contextmanager
+    def locked(self, timeout_s: float = 60):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path) + ".lock", mode=0o600)
+        try:
+            with lock.acquire(timeout=timeout_s):
+                yield
+        except Timeout:
+            raise AuthError(
+                f"another runstrength process holds {self.path}.lock; try again in a minute"
+            ) from None
+
+
+def require_strava_app(settings: Settings) -> tuple[int, str]:
+    if not settings.strava_client_id:
+        raise ConfigError(
+            "STRAVA_CLIENT_ID",
+            "not set; create an API application at https://www.strava.com/settings/api "
+            "and put its Client ID here",
+        )
+    if not settings.strava_client_secret:
+        raise ConfigError(
+            "STRAVA_CLIENT_SECRET",
+            "not set; copy the Client Secret from https://www.strava.com/settings/api",
+        )
+    return int(settings.strava_client_id), settings.strava_client_secret
+
+
+def authorize_url(settings: Settings, redirect_uri: str, state: str) -> str:
+    client_id, _ = require_strava_app(settings)
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "approval_prompt": "auto",
+            "scope": SCOPE,
+            "state": state,
+        }
+    )
+    return f"{settings.strava_base_url}/oauth/authorize?{query}"
+
+
+def parse_redirect(url: str, state: str | None) -> tuple[str, str | None]:
+    """Return (code, granted scope) from the URL Strava redirected to."""
+    query = parse_qs(urlparse(url.strip()).query)
+    if "error" in query:
+        raise AuthError(f"Strava said '{query['error'][0]}': access was not granted; {REAUTH}")
+    if "code" not in query:
+        raise AuthError("that URL has no ?code=...; paste the whole address Strava redirected to")
+    if state is not None and query.get("state", [None])[0] != state:
+        raise AuthError(f"the redirect's state does not match this login attempt; {REAUTH}")
+    return query["code"][0], query.get("scope", [None])[0]
+
+
+class _RedirectCatcher(BaseHTTPRequestHandler):
+    result: dict[str, str] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        if not self.path.startswith("/authorized"):
+            self.send_error(404)
+            return
+        type(self).result["url"] = self.path
+        body = (
+            b"<html><body style='font-family:sans-serif'><h2>runstrength is authorised.</h2>"
+            b"<p>You can close this tab and return to the terminal.</p></body></html>"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:  # keep the code out of logs
+        pass
+
+
+def catch_redirect(port: int, open_url: Callable[[str], Any], url_for: Callable[[str], str]) -> str:
+    """Serve one request on 127.0.0.1:port, open the browser, return the redirect URL."""
+    handler = type("Catcher", (_RedirectCatcher,), {"result": {}})
+    try:
+        server = HTTPServer(("127.0.0.1", port), handler)
+    except OSError as e:
+        raise AuthError(
+            f"cannot listen on 127.0.0.1:{port} ({e.strerror}); use --port or --no-browser"
+        )
+    server.timeout = 1
+    redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/authorized"
+    url = url_for(redirect_uri)
+    threading.Thread(target=open_url, args=(url,), daemon=True).start()
+    deadline = datetime.now(UTC).timestamp() + AUTH_TIMEOUT_S
+    with server:
+        while "url" not in handler.result and datetime.now(UTC).timestamp() < deadline:
+            server.handle_request()
+    if "url" not in handler.result:
+        raise AuthError("no answer from the browser within 5 minutes; try --no-browser")
+    return f"http://127.0.0.1{handler.result['url']}"
+
+
+def exchange_code(settings: Settings, code: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    from runstrength.sources.strava import make_client, strava_errors
+
+    client_id, secret = require_strava_app(settings)
+    client = make_client(settings)
+    with strava_errors(during="exchanging the authorisation code"):
+        access, athlete = client.exchange_code_for_token(
+            client_id=client_id, client_secret=secret, code=code, return_athlete=True
+        )
+    return dict(access), (athlete.model_dump() if athlete is not None else None)
+
+
+def authorize_strava(
+    settings: Settings,
+    no_browser: bool,
+    code: str | None,
+    port: int,
+    prompt: Callable[[str], str] = input,
+    open_url: Callable[[str], Any] = webbrowser.open,
+    say: Callable[[str], None] = print,
+) -> str:
+    """Run the one-time OAuth flow; save tokens 0600; return a one-line summary."""
+    require_strava_app(settings)
+    scope: str | None = None
+    if code is None:
+        state = secrets.token_urlsafe(16)
+        if no_browser:
+            redirect_uri = f"http://127.0.0.1:{port}/authorized"
+            say("Open this URL in a browser, approve, then paste the address you land on")
+            say("(the page itself may fail to load; that is fine):")
+            say(authorize_url(settings, redirect_uri, state))
+            code, scope = parse_redirect(prompt("Redirect URL: "), state)
+        else:
+            say("Opening your browser to authorise runstrength with Strava...")
+            url = catch_redirect(port, open_url, lambda uri: authorize_url(settings, uri, state))
+            code, scope = parse_redirect(url, state)
+    if scope is not None and "activity:read" not in scope:
+        raise AuthError(
+            "Strava granted no access to activities; "
+            f"{REAUTH} and leave 'View data about your activities' ticked"
+        )
+    access, athlete = exchange_code(settings, code)
+    name = " ".join(
+        filter(None, [(athlete or {}).get("firstname"), (athlete or {}).get("lastname")])
+    )
+    token = StravaToken(
+        access_token=access["access_token"],
+        refresh_token=access["refresh_token"],
+        expires_at=int(access["expires_at"]),
+        scope=scope,
+        athlete_id=(athlete or {}).get("id"),
+        athlete_name=name or None,
+    )
+    tokens = TokenFile(settings.strava_token_file)
+    with tokens.locked():
+        tokens.save(token)
+    note = ""
+    if scope is not None and "activity:read_all" not in scope:
+        note = " Private ('Only You') activities will be missing: tick that box to include them."
+    who = f"{name} (athlete {token.athlete_id})" if name else "your Strava account"
+    return f"Authorised as {who}; tokens saved to {settings.strava_token_file}.{note}"
+
+
+def token_state(settings: Settings, now: datetime) -> dict[str, Any]:
+    """What status shows about the Strava token; never the token itself."""
+    try:
+        token = TokenFile(settings.strava_token_file).load()
+    except AuthError as e:
+        return {"authorised": False, "needs_reauth": True, "message": e.message}
+    if token is None:
+        return {"authorised": False, "needs_reauth": True, "message": "not authorised yet"}
+    return {
+        "authorised": True,
+        "athlete": token.athlete_name,
+        "scope": token.scope,
+        "access_valid_until": datetime.fromtimestamp(token.expires_at, UTC).isoformat(),
+        "refreshes_automatically": True,
+        "needs_reauth": False,
+    }
