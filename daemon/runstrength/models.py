@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -24,8 +23,8 @@ class Activity(SQLModel, table=True):
     sport: str
     sport_detail: str
     name: str
-    start_time: datetime = Field(index=True)  # naive UTC (SQLite keeps no zone)
-    start_local: datetime
+    start_time: NaiveDatetime = Field(index=True)  # naive UTC (SQLite keeps no zone)
+    start_local: NaiveDatetime
     distance_m: float
     moving_time_s: int
     elapsed_time_s: int
@@ -37,7 +36,7 @@ class Activity(SQLModel, table=True):
     # The same run from another source (Garmin and Strava copies): points at the row that counts.
     duplicate_of: int | None = Field(default=None, index=True)
     content_hash: str | None = Field(default=None, index=True)  # FIT/file imports
-    updated_at: datetime
+    updated_at: NaiveDatetime
 
 
 class SyncState(SQLModel, table=True):
@@ -45,11 +44,11 @@ class SyncState(SQLModel, table=True):
 
     source: str = Field(primary_key=True)
     cursor_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    last_attempt_at: datetime | None = None
-    last_success_at: datetime | None = None
+    last_attempt_at: NaiveDatetime | None = None
+    last_success_at: NaiveDatetime | None = None
     last_outcome: str | None = None  # "ok", "rate_limited", "auth", "inactive", "error"
     last_message: str | None = None
-    retry_at: datetime | None = None
+    retry_at: NaiveDatetime | None = None
     rate_limit_json: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
@@ -59,7 +58,7 @@ class KindOverride(SQLModel, table=True):
     source: str = Field(primary_key=True)
     source_id: str = Field(primary_key=True)
     kind: str
-    created_at: datetime
+    created_at: NaiveDatetime
 
 
 class PlannedSession(SQLModel, table=True):
@@ -71,7 +70,7 @@ class PlannedSession(SQLModel, table=True):
     routine: str
     minutes: int
     reason: str
-    updated_at: datetime
+    updated_at: NaiveDatetime
 
 
 class Outbox(SQLModel, table=True):
@@ -85,7 +84,7 @@ class Outbox(SQLModel, table=True):
     payload_json: dict = Field(sa_column=Column(JSON, nullable=False))
     status: str = "pending"  # "pending", "sent", "failed"
     attempts: int = 0
-    next_attempt_at: datetime | None = None
+    next_attempt_at: NaiveDatetime | None = None
     last_error: str | None = None
-    created_at: datetime
-    sent_at: datetime | None = None
+    created_at: NaiveDatetime
+    sent_at: NaiveDatetime | None = None

@@ -209,6 +209,22 @@ class Store:
                 q = q.where(Activity.duplicate_of.is_(None))
             return [record_from_dict(r) for r in s.exec(q)]
 
+    def has_content_hash(self, content_hash: str) -> bool:
+        """True when a file with exactly these bytes was imported already (cheap re-scan skip)."""
+        with Session(self.engine) as s:
+            q = select(Activity.id).where(Activity.content_hash == content_hash).limit(1)
+            return s.exec(q).first() is not None
+
+    def set_content_hash(self, source: str, source_id: str, content_hash: str) -> None:
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(Activity).where(Activity.source == source, Activity.source_id == source_id)
+            ).first()
+            if row is not None:
+                row.content_hash = content_hash
+                s.add(row)
+                s.commit()
+
     def raw_payload(self, source: str, source_id: str) -> dict[str, Any] | None:
         with Session(self.engine) as s:
             row = s.exec(

@@ -1,0 +1,374 @@
+"""Read .fit activity files (fitdecode) into ActivityRecords; import files and GARMIN_FIT_DIR."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import logging
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import fitdecode
+
+from runstrength.config import Settings
+from runstrength.core.records import ActivityRecord, Lap, Sport
+from runstrength.errors import ConfigError
+from runstrength.store import Store
+from runstrength.sync import SyncOutcome
+
+log = logging.getLogger(__name__)
+
+# FIT timestamps below this are seconds since the device powered on, not since 1989 (FIT spec).
+_FIT_RELATIVE_LIMIT = 0x10000000
+
+_SPORTS = {
+    "running": Sport.RUN,
+    "cycling": Sport.RIDE,
+    "e_biking": Sport.RIDE,
+    "walking": Sport.WALK,
+    "hiking": Sport.HIKE,
+    "swimming": Sport.SWIM,
+}
+_STRENGTH_SUB_SPORTS = {"strength_training"}
+_YOGA_SUB_SPORTS = {"yoga", "pilates"}
+_INDOOR_SUB_SPORTS = {"treadmill", "indoor_running", "indoor_cycling", "virtual_activity"}
+_TRAIL_SUB_SPORTS = {"trail"}
+_NAMES = {
+    Sport.RUN: "Run",
+    Sport.RIDE: "Ride",
+    Sport.WALK: "Walk",
+    Sport.HIKE: "Hike",
+    Sport.SWIM: "Swim",
+    Sport.STRENGTH: "Strength",
+    Sport.YOGA: "Yoga",
+    Sport.OTHER: "Activity",
+}
+
+
+class FitError(Exception):
+    """A file that is not a readable FIT activity; the message says why, for the log."""
+
+
+@dataclass
+class ImportResult:
+    imported: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def summary(self) -> str:
+        lines = [
+            f"{len(self.imported)} imported, {len(self.updated)} updated, "
+            f"{len(self.skipped)} skipped"
+        ]
+        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        return "\n".join(lines)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- decoding -------------------------------------------------------------------------------------
+def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
+    """All data messages by name; records keep only heart rate, to stay small."""
+    if not data:
+        raise FitError("empty file")
+    messages: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with fitdecode.FitReader(
+            io.BytesIO(data),
+            check_crc=fitdecode.CrcCheck.RAISE,
+            error_handling=fitdecode.ErrorHandling.RAISE,
+        ) as reader:
+            for frame in reader:
+                if not isinstance(frame, fitdecode.FitDataMessage):
+                    continue
+                if frame.name == "record":
+                    hr = frame.get_value("heart_rate", fallback=None)
+                    messages.setdefault("record", []).append({"heart_rate": hr})
+                    continue
+                values = {
+                    f.name: f.value
+                    for f in frame.fields
+                    if f.value is not None and not f.name.startswith("unknown")
+                }
+                messages.setdefault(frame.name, []).append(values)
+    except fitdecode.FitHeaderError as e:
+        raise FitError(f"corrupt or not a FIT file ({e})") from e
+    except fitdecode.FitEOFError as e:
+        raise FitError(f"truncated file ({e})") from e
+    except fitdecode.FitCRCError as e:
+        raise FitError(f"checksum mismatch, the file is damaged ({e})") from e
+    except fitdecode.FitError as e:
+        raise FitError(f"corrupt FIT data ({e})") from e
+    return messages
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, float) and value != value:  # NaN is not JSON
+        return None
+    return value
+
+
+def _clean(msg: dict[str, Any]) -> dict[str, Any]:
+    return {k: _jsonable(v) for k, v in msg.items() if not (isinstance(v, tuple) and not any(v))}
+
+
+def _pick_session(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run leg of a multisport file, else the longest session."""
+    runs = [s for s in sessions if s.get("sport") == "running"]
+    if runs:
+        return runs[0]
+    return max(sessions, key=lambda s: s.get("total_timer_time") or 0)
+
+
+def _sport(sport: str | None, sub_sport: str | None) -> Sport:
+    if sub_sport in _STRENGTH_SUB_SPORTS:
+        return Sport.STRENGTH
+    if sub_sport in _YOGA_SUB_SPORTS:
+        return Sport.YOGA
+    return _SPORTS.get(sport or "", Sport.OTHER)
+
+
+def _is_absolute(value: Any) -> bool:
+    return isinstance(value, datetime)
+
+
+def _start_times(
+    session: dict[str, Any], activity: dict[str, Any], timezone: str | None
+) -> tuple[datetime, datetime]:
+    """(UTC start, local wall start). activity.local_timestamp gives the device's UTC offset."""
+    start = session.get("start_time")
+    local_ts, ts = activity.get("local_timestamp"), activity.get("timestamp")
+    if not _is_absolute(start):
+        # FR70-era files: relative times; only activity.local_timestamp is absolute wall time.
+        if not (isinstance(start, int) and isinstance(ts, int) and _is_absolute(local_ts)):
+            raise FitError("no usable start time in the session")
+        start_local = local_ts.replace(tzinfo=None) - timedelta(seconds=ts - start)
+        zone = ZoneInfo(timezone) if timezone else UTC
+        return start_local.replace(tzinfo=zone).astimezone(UTC), start_local
+    if _is_absolute(local_ts) and _is_absolute(ts):
+        offset = local_ts.replace(tzinfo=None) - ts.replace(tzinfo=None)
+        quarter_hours = round(offset.total_seconds() / 900)
+        if abs(quarter_hours) <= 14 * 4:
+            return start, (start + timedelta(minutes=15 * quarter_hours)).replace(tzinfo=None)
+    if timezone:
+        return start, start.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return start, start.astimezone(UTC).replace(tzinfo=None)
+
+
+def _speed(msg: dict[str, Any]) -> float | None:
+    speed = msg.get("enhanced_avg_speed")
+    return speed if speed is not None else msg.get("avg_speed")
+
+
+def _lap(msg: dict[str, Any]) -> Lap:
+    timer = msg.get("total_timer_time") or msg.get("total_elapsed_time") or 0
+    elapsed = msg.get("total_elapsed_time")
+    return Lap(
+        distance_m=float(msg.get("total_distance") or 0.0),
+        moving_time_s=round(timer),
+        elapsed_time_s=round(elapsed) if elapsed is not None else None,
+        avg_speed_mps=_speed(msg),
+        avg_hr=float(msg["avg_heart_rate"]) if msg.get("avg_heart_rate") else None,
+        intensity=msg.get("intensity"),
+    )
+
+
+def _device(file_id: dict[str, Any]) -> str | None:
+    parts = [file_id.get("manufacturer"), file_id.get("garmin_product") or file_id.get("product")]
+    text = " ".join(str(p) for p in parts if p is not None)
+    return text or None
+
+
+def record_from_fit(
+    data: bytes,
+    source: str = "fit",
+    source_id: str | None = None,
+    timezone: str | None = None,
+) -> tuple[ActivityRecord, dict[str, Any]]:
+    """Decode one FIT activity file into a record and a JSON-able summary of its messages.
+
+    timezone (IANA) is used only when the file does not say its UTC offset.
+    Raises FitError for an empty, corrupt or non-activity file.
+    """
+    msgs = _decode(data)
+    file_id = (msgs.get("file_id") or [{}])[0]
+    file_type = file_id.get("type")
+    if file_type is not None and file_type != "activity":
+        raise FitError(f"not an activity file (FIT file type '{file_type}')")
+    if not msgs.get("session"):
+        raise FitError("no session in the file, so no activity summary to read")
+    session = _pick_session(msgs["session"])
+    activity = (msgs.get("activity") or [{}])[0]
+    sport_msg = (msgs.get("sport") or [{}])[0]
+    start_time, start_local = _start_times(session, activity, timezone)
+
+    sport_name = session.get("sport") or sport_msg.get("sport")
+    sub_sport = session.get("sub_sport") or sport_msg.get("sub_sport")
+    sport = _sport(sport_name, sub_sport)
+    distance = float(session.get("total_distance") or 0.0)
+    timer = session.get("total_timer_time") or session.get("total_elapsed_time") or 0.0
+    elapsed = session.get("total_elapsed_time") or timer
+    speed = _speed(session)
+    if not speed and distance > 0 and timer > 0:
+        speed = distance / timer
+    heart_rates = [r["heart_rate"] for r in msgs.get("record", []) if r.get("heart_rate")]
+    avg_hr = session.get("avg_heart_rate") or (
+        round(statistics.fmean(heart_rates), 1) if heart_rates else None
+    )
+    max_hr = session.get("max_heart_rate") or (max(heart_rates) if heart_rates else None)
+    laps = tuple(_lap(m) for m in msgs.get("lap", []))
+    detail = "/".join(str(p) for p in (sport_name, sub_sport) if p and p != "generic")
+    name = session.get("sport_profile_name") or sport_msg.get("name") or _NAMES[sport]
+    if sub_sport == "treadmill" and sport is Sport.RUN and name == "Run":
+        name = "Treadmill run"
+
+    record = ActivityRecord(
+        source=source,
+        source_id=source_id or content_hash(data)[:20],
+        sport=sport,
+        sport_detail=detail or "unknown",
+        name=str(name),
+        start_time=start_time,
+        start_local=start_local,
+        distance_m=distance,
+        moving_time_s=round(timer),
+        elapsed_time_s=round(elapsed),
+        timezone=timezone if not _offset_known(activity) else None,
+        elevation_gain_m=_float(session.get("total_ascent")),
+        avg_hr=_float(avg_hr),
+        max_hr=_float(max_hr),
+        avg_speed_mps=speed if speed else None,
+        indoor=sub_sport in _INDOOR_SUB_SPORTS,
+        trail=sub_sport in _TRAIL_SUB_SPORTS,
+        aerobic_te=_float(session.get("total_training_effect")),
+        anaerobic_te=_float(session.get("total_anaerobic_training_effect")),
+        device=_device(file_id),
+        laps=laps or None,
+    )
+    raw = {
+        "file_id": _clean(file_id),
+        "session": _clean(session),
+        "activity": _clean(activity),
+        "laps": [_clean(m) for m in msgs.get("lap", [])],
+        "sessions": len(msgs["session"]),
+        "record_hr_samples": len(heart_rates),
+    }
+    return record, raw
+
+
+def _offset_known(activity: dict[str, Any]) -> bool:
+    return _is_absolute(activity.get("local_timestamp"))
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def file_identity(raw: dict[str, Any]) -> str | None:
+    """The FIT file_id (serial number + creation time) names one recording across re-exports."""
+    fid = raw.get("file_id", {})
+    serial, created = fid.get("serial_number"), fid.get("time_created")
+    if serial is None or not isinstance(created, str):
+        return None
+    return f"{serial}-{int(datetime.fromisoformat(created).timestamp())}"
+
+
+# --- importing ----------------------------------------------------------------------------------
+def _fit_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() == ".fit" and p.is_file()
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def _import_one(
+    store: Store, path: Path, now: datetime, timezone: str | None, result: ImportResult
+) -> bool:
+    """Import one file into result; returns False when the file was rejected as unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        result.skipped.append((str(path), f"cannot read: {e.strerror or e}"))
+        return False
+    digest = content_hash(data)
+    if store.has_content_hash(digest):
+        result.skipped.append((str(path), "already imported"))
+        return True
+    try:
+        record, raw = record_from_fit(data, timezone=timezone)
+    except FitError as e:
+        log.warning("skipping %s: %s", path, e)
+        result.skipped.append((str(path), str(e)))
+        return False
+    record = dataclasses.replace(
+        record, source_id=file_identity(raw) or record.source_id, external_id=path.name
+    )
+    inserted, updated = store.save_activities([(record, raw)], now=now)
+    store.set_content_hash(record.source, record.source_id, digest)
+    if inserted:
+        result.imported.append(str(path))
+    elif updated:
+        result.updated.append(str(path))
+    else:
+        result.skipped.append((str(path), "same activity already imported"))
+    return True
+
+
+def import_fit_paths(
+    store: Store, paths: Iterable[Path | str], now: datetime, timezone: str | None = None
+) -> ImportResult:
+    """Import .fit files (folders are searched); known files are skipped by content hash."""
+    result = ImportResult()
+    for path in _fit_files(Path(p) for p in paths):
+        _import_one(store, path, now, timezone, result)
+    return result
+
+
+def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
+    """Import new or changed .fit files from GARMIN_FIT_DIR; unchanged files are not even read."""
+    folder = settings.garmin_fit_dir
+    if folder is None:
+        raise ConfigError("GARMIN_FIT_DIR", "is not set; point it at a folder of .fit files")
+    if not folder.is_dir():
+        raise ConfigError("GARMIN_FIT_DIR", f"{folder} is not a folder")
+    seen: dict[str, list[int]] = {} if full else dict(store.cursor("fit").get("files", {}))
+    current: dict[str, list[int]] = {}
+    result = ImportResult()
+    for path in _fit_files([folder]):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        rel, stamp = str(path.relative_to(folder)), [st.st_size, st.st_mtime_ns]
+        current[rel] = stamp
+        if seen.get(rel) == stamp:
+            continue  # handled on an earlier sync (imported or logged as unreadable)
+        _import_one(store, path, now, settings.timezone, result)
+    store.set_cursor("fit", {"files": current})
+    rejected = [s for s in result.skipped if "already imported" not in s[1]]
+    return SyncOutcome(
+        "fit",
+        "ok",
+        inserted=len(result.imported),
+        updated=len(result.updated),
+        message=f"{len(rejected)} file(s) skipped" if rejected else "",
+    )
