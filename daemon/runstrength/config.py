@@ -41,6 +41,9 @@ class Settings:
     webhook_url: str | None = None
     webhook_format: str = "json"
     poll_interval_minutes: int = 30
+    # Test-only (RUNSTRENGTH_POLL_INTERVAL_SECONDS): lets the system tests tick in seconds;
+    # undocumented for users, Strava's rate limits make sub-minute polling a bad idea.
+    poll_interval_seconds: int | None = None
     digest_weekday: int = 6  # Sunday
     digest_time: time = time(18, 0)
     strength_sessions_per_week: int = 2
@@ -238,6 +241,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook_url=_url(env, "WEBHOOK_URL", None),
         webhook_format=_choice(env, "WEBHOOK_FORMAT", WEBHOOK_FORMATS, "json"),
         poll_interval_minutes=_int(env, "POLL_INTERVAL_MINUTES", 30, 1, 1440),
+        poll_interval_seconds=_int(env, "RUNSTRENGTH_POLL_INTERVAL_SECONDS", None, 1, 86400),
         digest_weekday=_weekday(digest_weekday_raw, "DIGEST_WEEKDAY"),
         digest_time=digest_time,
         strength_sessions_per_week=_int(env, "STRENGTH_SESSIONS_PER_WEEK", 2, 0, 4),
