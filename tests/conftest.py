@@ -1,0 +1,75 @@
+"""Shared fixtures: a fake Strava on loopback, settings in a temp data dir, the real CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner, Result
+
+from runstrength.cli import main
+from runstrength.config import Settings, load_settings
+from runstrength.store import Store
+
+if TYPE_CHECKING:
+    from runstrength.sample.fake_strava import FakeStrava
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake_strava() -> Iterator[FakeStrava]:
+    from runstrength.sample.fake_strava import FakeStrava
+    from runstrength.sample.history import generate_history
+
+    fake = FakeStrava(activities=[a.payload for a in generate_history(weeks=12, end=NOW)])
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def env(tmp_path: Path, fake_strava: FakeStrava, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment for a runner with a Strava app pointed at the fake; no stray ./.env."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("STRAVA_", "RUNSTRENGTH_", "GARMIN_", "SMTP_", "WEBHOOK_", "EMAIL_")):
+            monkeypatch.delenv(name)
+    return {
+        "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
+        "RUNSTRENGTH_TIMEZONE": "Europe/Berlin",
+        "STRAVA_CLIENT_ID": str(fake_strava.client_id),
+        "STRAVA_CLIENT_SECRET": fake_strava.client_secret,
+        "STRAVA_BASE_URL": fake_strava.base_url,
+    }
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return load_settings(env)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    return Store.open(settings.database_url)
+
+
+@pytest.fixture
+def cli(env: dict[str, str]) -> Callable[..., Result]:
+    """Run the real command line in-process with the test environment."""
+
+    def run(*args: str, input: str | None = None, extra_env: dict | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(main, list(args), env=env | (extra_env or {}), input=input)
+
+    return run
+
+
+@pytest.fixture
+def authorised(cli: Callable[..., Result], fake_strava: FakeStrava) -> None:
+    result = cli("auth", "strava", "--code", fake_strava.issue_code())
+    assert result.exit_code == 0, result.output
