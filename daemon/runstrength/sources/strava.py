@@ -488,7 +488,7 @@ def _poll(
         cursor["last_rescan"] = now.isoformat()
         store.set_cursor("strava", cursor)
     else:
-        after = cursor.get("after", 0) - int(OVERLAP.total_seconds())
+        after = max(0, cursor.get("after", 0) - int(OVERLAP.total_seconds()))
         _forward(api, store, cursor, counts, after, "checking for new activities")
 
 

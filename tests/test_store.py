@@ -1,0 +1,99 @@
+"""The store: idempotent upserts, cursor with the rows, schema versioning that keeps data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from runstrength import models
+from runstrength import store as store_module
+from runstrength.core.records import ActivityRecord, Lap, RunKind, Sport, WorkoutTag
+from runstrength.errors import RunstrengthError
+from runstrength.store import Store, record_from_dict, record_to_dict
+
+T0 = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+
+
+def run(i: int, name: str = "Easy run") -> ActivityRecord:
+    start = T0 + timedelta(days=i)
+    return ActivityRecord(
+        source="strava",
+        source_id=str(1000 + i),
+        sport=Sport.RUN,
+        sport_detail="Run",
+        name=name,
+        start_time=start,
+        start_local=start.replace(tzinfo=None) + timedelta(hours=1),
+        distance_m=8000,
+        moving_time_s=2400,
+        elapsed_time_s=2450,
+        avg_hr=140.0,
+        workout_tag=WorkoutTag.WORKOUT,
+        laps=(Lap(1000, 300, intensity="active"),),
+    )
+
+
+@pytest.fixture
+def db(tmp_path) -> Store:
+    return Store.open(f"sqlite:///{tmp_path / 'rs.db'}")
+
+
+def test_record_round_trips_through_json():
+    r = run(1)
+    assert record_from_dict(record_to_dict(r)) == r
+
+
+def test_upsert_is_idempotent_and_counts_changes(db):
+    assert db.save_activities([(run(i), {"id": i}) for i in range(3)]) == (3, 0)
+    assert db.save_activities([(run(i), {"id": i}) for i in range(3)]) == (0, 0)
+    assert db.save_activities([(run(1, "Renamed"), {"id": 1})]) == (0, 1)
+    assert db.count_activities() == 3
+    assert [r.name for r in db.activities()] == ["Easy run", "Renamed", "Easy run"]
+
+
+def test_cursor_is_written_with_the_rows(db):
+    db.save_activities([(run(0), {})], source="strava", cursor={"after": 123})
+    assert db.cursor("strava") == {"after": 123}
+
+
+def test_failed_transaction_advances_no_cursor(db):
+    db.set_cursor("strava", {"after": 1})
+    bad = [(run(0), {}), (run(0), {"x": object()})]  # unserialisable raw payload fails the commit
+    with pytest.raises((TypeError, StatementError)):
+        db.save_activities(bad, source="strava", cursor={"after": 999})
+    assert db.cursor("strava") == {"after": 1}
+    assert db.count_activities() == 0
+
+
+def test_override_sticks_across_resync(db):
+    db.save_activities([(run(0), {})])
+    db.set_override("strava", "1000", RunKind.HARD, T0)
+    db.save_activities([(run(0, "edited"), {})])
+    assert db.overrides() == {("strava", "1000"): RunKind.HARD}
+
+
+def test_schema_upgrade_keeps_user_data(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'rs.db'}"
+    Store.open(url).save_activities([(run(0), {"id": 1})])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(
+        store_module, "MIGRATIONS", {2: ["ALTER TABLE activity ADD COLUMN note TEXT"]}
+    )
+    upgraded = Store.open(url)
+    assert upgraded.schema_version() == 2
+    assert upgraded.count_activities() == 1
+    with upgraded.engine.connect() as conn:
+        assert "note" in [r[1] for r in conn.execute(text("pragma table_info(activity)"))]
+
+
+def test_newer_schema_is_refused_not_wiped(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'rs.db'}"
+    Store.open(url).save_activities([(run(0), {})])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 0)
+    with pytest.raises(RunstrengthError, match="newer"):
+        Store.open(url)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", models.SCHEMA_VERSION)
+    assert Store.open(url).count_activities() == 1

@@ -1,0 +1,329 @@
+"""The Strava sync through the real CLI against the fake Strava on loopback."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runstrength import app
+from runstrength.auth import TokenFile, authorize_strava
+from runstrength.errors import EXIT_TRY_LATER
+from runstrength.sample.history import generate_bulk
+from runstrength.sources import strava as strava_source
+
+
+def stored_ids(settings) -> list[str]:
+    with sqlite3.connect(settings.data_dir / "runstrength.db") as db:
+        return [r[0] for r in db.execute("select source_id from activity where source='strava'")]
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(strava_source.time, "sleep", slept.append)
+    return slept
+
+
+# --- auth ---------------------------------------------------------------------------------------
+def test_auth_with_code_saves_tokens_0600_and_never_prints_them(cli, fake_strava, settings):
+    result = cli("auth", "strava", "--code", fake_strava.issue_code())
+    assert result.exit_code == 0, result.output
+    token = json.loads(settings.strava_token_file.read_text())
+    assert stat.S_IMODE(settings.strava_token_file.stat().st_mode) == 0o600
+    assert token["access_token"] not in result.output
+    assert token["refresh_token"] not in result.output
+    assert "Authorised as" in result.output
+
+
+def test_auth_no_browser_accepts_the_pasted_redirect(cli, fake_strava, settings):
+    first = cli("auth", "strava", "--no-browser", input="not-a-url\n")
+    assert first.exit_code == 1 and "code=" in first.output
+    # Do what the runner does: open the printed URL, approve, copy the address landed on.
+    import re
+
+    def run_with_browser(_prompt: str) -> str:
+        url = re.search(r"http://\S+/oauth/authorize\S+", printed[-1]).group(0)
+        r = httpx.get(url, follow_redirects=False, trust_env=False)
+        return r.headers["location"]
+
+    printed: list[str] = []
+    summary = authorize_strava(
+        settings, True, None, 8734, prompt=run_with_browser, say=printed.append
+    )
+    assert "Authorised as" in summary
+    assert TokenFile(settings.strava_token_file).load().scope == "read,activity:read_all"
+
+
+def test_auth_catches_the_browser_redirect_on_loopback(settings):
+    def browser(url: str) -> None:
+        httpx.get(url, follow_redirects=True, trust_env=False, timeout=10)
+
+    summary = authorize_strava(settings, False, None, 0, open_url=browser, say=lambda _: None)
+    assert "Authorised as" in summary
+    assert TokenFile(settings.strava_token_file).load().refresh_token
+
+
+def test_auth_denied_says_so(settings, fake_strava):
+    fake_strava.approve = False
+
+    def browser(url: str) -> None:
+        httpx.get(url, follow_redirects=True, trust_env=False, timeout=10)
+
+    with pytest.raises(Exception) as e:
+        authorize_strava(settings, False, None, 0, open_url=browser, say=lambda _: None)
+    assert "runstrength auth strava" in str(e.value)
+
+
+def test_auth_without_client_id_names_the_variable(cli):
+    result = cli("auth", "strava", "--code", "x", extra_env={"STRAVA_CLIENT_ID": ""})
+    assert result.exit_code == 1
+    assert result.output.startswith("runstrength: STRAVA_CLIENT_ID: not set")
+    assert "Traceback" not in result.output
+
+
+def test_bad_setting_is_one_line_not_a_traceback(cli):
+    result = cli("sync", extra_env={"POLL_INTERVAL_MINUTES": "soon"})
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "POLL_INTERVAL_MINUTES" in result.output
+
+
+def test_sync_before_auth_asks_for_auth(cli):
+    result = cli("sync", "--source", "strava")
+    assert result.exit_code == 1
+    assert "runstrength auth strava" in result.output
+
+
+# --- backfill and polling -----------------------------------------------------------------------
+@pytest.mark.parametrize("n", [0, 199, 200, 450])
+def test_backfill_costs_one_list_call_per_200(cli, fake_strava, authorised, settings, n):
+    fake_strava.replace_activities(generate_bulk(n, end=datetime.now(UTC)))
+    fake_strava.reset_calls()
+    result = cli("sync", "--source", "strava")
+    assert result.exit_code == 0, result.output
+    assert fake_strava.api_calls == math.ceil((n + 1) / 200)
+    assert len(stored_ids(settings)) == n
+    assert all(c.query.get("per_page") == "200" for c in fake_strava.list_calls())
+
+
+def test_steady_state_poll_is_one_call_and_finds_the_new_run(
+    cli, fake_strava, authorised, settings
+):
+    assert cli("sync").exit_code == 0
+    before = len(stored_ids(settings))
+    assert cli("sync").exit_code == 0  # the daily re-read of recent weeks happens here
+    new = dict(fake_strava.activities[-1], id=99_000_000_001, name="Lunch Run")
+    new["start_date"] = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fake_strava.add_activity(new)
+    fake_strava.reset_calls()
+    result = cli("sync")
+    assert result.exit_code == 0, result.output
+    assert fake_strava.api_calls == 1
+    assert "1 new" in result.output
+    assert len(stored_ids(settings)) == before + 1
+
+
+def test_resync_is_idempotent(cli, fake_strava, authorised, settings):
+    assert cli("sync").exit_code == 0
+    first = sorted(stored_ids(settings))
+    result = cli("sync", "--full")
+    assert result.exit_code == 0
+    assert "0 new, 0 updated" in result.output
+    assert sorted(stored_ids(settings)) == first
+
+
+def test_expired_token_is_refreshed_and_the_rotated_one_saved(
+    cli, fake_strava, authorised, settings
+):
+    old = TokenFile(settings.strava_token_file).load()
+    fake_strava.expire_access_tokens()
+    assert cli("sync").exit_code == 0
+    new = TokenFile(settings.strava_token_file).load()
+    assert new.access_token != old.access_token
+    assert new.refresh_token != old.refresh_token  # rotated, and the new one persisted
+    assert stat.S_IMODE(settings.strava_token_file.stat().st_mode) == 0o600
+    fake_strava.expire_access_tokens()
+    assert cli("sync").exit_code == 0  # the saved (rotated) refresh token works
+
+
+def test_revoked_authorisation_asks_to_auth_again(cli, fake_strava, authorised):
+    fake_strava.revoke_all()
+    fake_strava.expire_access_tokens()
+    result = cli("sync")
+    assert result.exit_code == 1
+    assert "runstrength auth strava" in result.output
+    assert "Traceback" not in result.output
+
+
+# --- rate limits, outages, crashes --------------------------------------------------------------
+def test_budget_guard_stops_mid_backfill_then_resumes(cli, fake_strava, authorised, settings):
+    payloads = generate_bulk(1000, end=datetime.now(UTC))
+    fake_strava.replace_activities(payloads)
+    fake_strava.set_usage(read_short=fake_strava.read_limits[0] - 4)
+    result = cli("sync")
+    assert result.exit_code == EXIT_TRY_LATER, result.output
+    assert "Progress is saved" in result.output
+    partial = stored_ids(settings)
+    assert 0 < len(partial) < 1000
+    fake_strava.set_usage(read_short=0)
+    result = cli("sync")
+    assert result.exit_code == 0, result.output
+    ids = stored_ids(settings)
+    assert len(ids) == len(set(ids)) == 1000
+
+
+def test_429_commits_what_is_done_and_says_when_to_retry(cli, fake_strava, authorised, settings):
+    fake_strava.replace_activities(generate_bulk(650, end=datetime.now(UTC)))
+    fake_strava.fail_next(1, status=429, after=2)  # the third list call answers 429
+    result = cli("sync")
+    assert result.exit_code == EXIT_TRY_LATER
+    assert "reopens at" in result.output
+    assert len(stored_ids(settings)) == 400
+    result = cli("sync")
+    assert result.exit_code == 0, result.output
+    assert len(set(stored_ids(settings))) == 650
+
+
+def test_transient_5xx_is_retried_with_backoff(cli, fake_strava, authorised, settings, no_sleep):
+    fake_strava.fail_next(2, status=502)
+    result = cli("sync")
+    assert result.exit_code == 0, result.output
+    assert no_sleep == [2.0, 4.0]
+
+
+def test_lasting_outage_is_a_clean_try_later(cli, fake_strava, authorised, no_sleep):
+    fake_strava.fail_next(10, status=503)
+    result = cli("sync")
+    assert result.exit_code == EXIT_TRY_LATER
+    assert "503" in result.output and "Traceback" not in result.output
+    assert len(no_sleep) == 2  # bounded
+
+
+def test_kill_9_during_backfill_loses_and_doubles_nothing(env, fake_strava, authorised, settings):
+    fake_strava.replace_activities(generate_bulk(1200, end=datetime.now(UTC)))
+    fake_strava.latency_s = 0.4
+    cmd = [sys.executable, "-m", "runstrength", "sync"]
+    proc = subprocess.Popen(
+        cmd, env=os.environ | env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(fake_strava.list_calls()) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(stored_ids(settings))
+    assert partial < 1200
+    fake_strava.latency_s = 0
+    done = subprocess.run(cmd, env=os.environ | env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    ids = stored_ids(settings)
+    assert len(ids) == len(set(ids)) == 1200
+
+
+# --- edits, deletions, odd payloads -------------------------------------------------------------
+def test_edits_and_deletions_are_picked_up_by_the_daily_reread(fake_strava, authorised, settings):
+    store = app.open_store(settings)
+    now = datetime.now(UTC)
+    app.sync_now(settings, store, "strava", False, now)
+    recent = [
+        a
+        for a in fake_strava.activities
+        if a["start_date"] >= (now - timedelta(days=20)).isoformat()
+    ]
+    edited, deleted = recent[0], recent[1]
+    fake_strava.update_activity(edited["id"], name="Renamed: tempo", visibility="followers_only")
+    fake_strava.delete_activity(deleted["id"])
+    fake_strava.reset_calls()
+    [outcome] = app.sync_now(settings, store, "strava", False, now + timedelta(hours=1))
+    assert outcome.deleted == 0  # the re-read is daily, not every poll
+    [outcome] = app.sync_now(settings, store, "strava", False, now + timedelta(hours=25))
+    assert (outcome.updated, outcome.deleted) == (1, 1)
+    assert fake_strava.api_calls == 2
+    names = {r.source_id: r.name for r in store.activities()}
+    assert names[str(edited["id"])] == "Renamed: tempo"
+    assert str(deleted["id"]) not in names
+
+
+def test_odd_payloads_are_logged_and_skipped(cli, fake_strava, authorised, settings, caplog):
+    base = fake_strava.activities[-1]
+    manual = dict(
+        base,
+        id=99_1,
+        manual=True,
+        distance=0.0,
+        has_heartrate=False,
+        start_latlng=[],
+        external_id=None,
+    )
+    for key in ("average_heartrate", "max_heartrate"):
+        manual.pop(key, None)
+    broken = {"id": 99_2, "name": "no start date", "type": "Run"}
+    odd_hr = dict(base, id=99_3, max_heartrate=171.5)  # stravalib's model would reject the page
+    fake_strava.replace_activities([manual, broken, odd_hr])
+    result = cli("sync")
+    assert result.exit_code == 0, result.output
+    assert sorted(stored_ids(settings)) == ["991", "993"]
+    records = {r.source_id: r for r in app.open_store(settings).activities()}
+    assert records["991"].manual and records["991"].avg_hr is None
+    assert records["993"].max_hr == 171.5
+
+
+def test_inactive_app_is_its_own_outcome_with_alternatives(cli, fake_strava, authorised):
+    fake_strava.set_inactive(True)
+    result = cli("sync")
+    assert result.exit_code == 1
+    assert "inactive" in result.output and "runstrength import" in result.output
+
+
+def test_activities_json_has_the_documented_shape(cli, authorised):
+    assert cli("sync").exit_code == 0
+    result = cli("activities", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    keys = {
+        "source",
+        "source_id",
+        "sport",
+        "start_time",
+        "start_local",
+        "distance_m",
+        "moving_time_s",
+        "avg_hr",
+        "kind",
+        "reason",
+    }
+    assert rows and all(keys <= row.keys() for row in rows)
+    assert all(row["start_time"].endswith("+00:00") for row in rows)
+    runs = [r for r in rows if r["sport"] == "run"]
+    assert {r["kind"] for r in runs} <= {"easy", "hard", "long"}
+
+
+def test_database_is_wal_and_keeps_data_across_reopen(authorised, cli, settings):
+    assert cli("sync").exit_code == 0
+    n = len(stored_ids(settings))
+    store = app.open_store(settings)  # a second open runs the migration check again
+    assert store.schema_version() >= 1 and store.count_activities() == n
+    with sqlite3.connect(settings.data_dir / "runstrength.db") as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_token_file_never_in_logs(cli, fake_strava, authorised, settings, caplog):
+    caplog.set_level("DEBUG")
+    fake_strava.expire_access_tokens()
+    result = cli("-vv", "sync")
+    token = TokenFile(settings.strava_token_file).load()
+    assert token.access_token not in result.output + caplog.text
+    assert token.refresh_token not in result.output + caplog.text
+    assert Path(settings.strava_token_file).exists()
