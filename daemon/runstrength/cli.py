@@ -207,5 +207,30 @@ def demo(weeks: int, keep: Path | None) -> None:
     run_demo(weeks, keep, click.echo)
 
 
+# --- daemon -------------------------------------------------------------------------------------
+@main.command()
+@pass_ctx
+@handle_errors
+def run(ctx: Context) -> None:
+    """Run the daemon in the foreground (what systemd starts): sync, re-plan, weekly digest.
+
+    Stops cleanly on SIGTERM or Ctrl-C; logs go to stderr (-v for debug).
+    """
+    from runstrength.scheduler import run_daemon
+
+    sys.exit(run_daemon(ctx.settings, ctx.verbose))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+@handle_errors
+def status(ctx: Context, as_json: bool) -> None:
+    """Is it working? Last and next sync per source, token, rate limit, this week, outbox."""
+    from runstrength.status import status_output
+
+    click.echo(status_output(ctx.settings, ctx.store(), ctx.now(), as_json))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

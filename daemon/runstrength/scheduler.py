@@ -1,0 +1,422 @@
+"""The daemon: APScheduler jobs that call app.*, signals, a single-instance lock and sd_notify."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from runstrength.config import Settings
+from runstrength.errors import RunstrengthError
+from runstrength.store import Store
+
+log = logging.getLogger(__name__)
+
+LOCK_FILE = "runstrength.lock"
+STATE_FILE = "daemon.json"  # what `runstrength status` reads: pid, next run per job, paused sources
+STOP_GRACE_S = 10.0  # a running job gets this long after SIGTERM; systemd's TimeoutStopSec is 30 s
+MAX_JITTER_S = 120.0
+DIGEST_GRACE_S = 12 * 3600  # asleep at digest time: still send it on wake-up, up to 12 h late
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- single instance ----------------------------------------------------------------------------
+class InstanceLock:
+    """An flock on DATA_DIR/runstrength.lock, held for the daemon's lifetime; the kernel drops it
+    when the process dies, so a crash never leaves a stale lock."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / LOCK_FILE
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _read_pid(fd)
+            os.close(fd)
+            raise RunstrengthError(
+                f"another runstrength daemon{f' (pid {pid})' if pid else ''} is already running "
+                f"on {self.path.parent}. Stop it first (`systemctl stop runstrength`, or "
+                "`systemctl --user stop runstrength`), or set RUNSTRENGTH_DATA_DIR to another "
+                "folder."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        # The file stays: unlinking it would let a starting instance lock a fresh inode
+        # while a third one still holds the old.
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+def running_daemon_pid(data_dir: Path) -> int | None:
+    """The pid of the daemon holding the lock on data_dir, or None if none runs."""
+    path = data_dir / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _read_pid(fd) or -1
+    finally:
+        os.close(fd)  # closing drops our probe lock, if we got it
+    return None
+
+
+def read_daemon_state(data_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((data_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+# --- systemd ------------------------------------------------------------------------------------
+def sd_notify(message: str) -> bool:
+    """Send a state line to systemd (sd_notify(3)) if it asked for one; no libsystemd needed."""
+    address = os.environ.get("NOTIFY_SOCKET", "")
+    if not address:
+        return False
+    if address.startswith("@"):  # abstract namespace socket
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            sock.connect(address)
+            sock.sendall(message.encode())
+    except OSError as e:
+        log.debug("sd_notify failed: %s", e)
+        return False
+    return True
+
+
+def watchdog_interval_s() -> float | None:
+    """Half of systemd's WatchdogSec (the recommended ping rate), or None if it is off."""
+    usec = os.environ.get("WATCHDOG_USEC", "")
+    pid = os.environ.get("WATCHDOG_PID", "")
+    if not usec.isdigit() or int(usec) == 0 or (pid and pid != str(os.getpid())):
+        return None
+    return int(usec) / 2e6
+
+
+class JournalFormatter(logging.Formatter):
+    """Prefix lines with their syslog priority (<3>, <4>...) so journald files them right."""
+
+    PRIORITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3}
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"<{self.PRIORITIES.get(record.levelno, 2)}>{super().format(record)}"
+
+
+def configure_logging(verbose: int) -> None:
+    """INFO by default for the daemon (-v: DEBUG); priority prefixes when stderr is the journal."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    stream = os.environ.get("JOURNAL_STREAM", "")
+    on_journal = False
+    try:
+        st = os.fstat(sys.stderr.fileno())
+        on_journal = stream == f"{st.st_dev}:{st.st_ino}"
+    except (OSError, ValueError):
+        pass
+    if on_journal:
+        for handler in root.handlers:
+            handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
+    noisy = logging.DEBUG if verbose > 1 else logging.WARNING
+    for name in ("apscheduler", "stravalib", "urllib3", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(noisy)
+
+
+# --- triggers -----------------------------------------------------------------------------------
+def poll_interval_s(settings: Settings) -> float:
+    return float(settings.poll_interval_seconds or settings.poll_interval_minutes * 60)
+
+
+def sync_trigger(settings: Settings) -> IntervalTrigger:
+    interval = poll_interval_s(settings)
+    # Jitter spreads many installs over the window (Strava's limits are per app), never past 10 %.
+    jitter = min(MAX_JITTER_S, interval / 10) if interval >= 60 else None
+    return IntervalTrigger(seconds=interval, jitter=jitter, timezone=settings.tz)
+
+
+class WallClockCronTrigger(CronTrigger):
+    """CronTrigger that fires once per wall-clock time: when clocks fall back, the repeated
+    hour does not send a second digest (plain CronTrigger fires at both 02:30s)."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        nxt = super().get_next_fire_time(previous_fire_time, now)
+        if nxt is not None and previous_fire_time is not None:
+            prev_wall = previous_fire_time.astimezone(self.timezone).replace(tzinfo=None)
+            if nxt.replace(tzinfo=None) == prev_wall:
+                nxt = super().get_next_fire_time(nxt, nxt)
+        return nxt
+
+
+def digest_trigger(settings: Settings) -> CronTrigger:
+    t = settings.digest_time
+    return WallClockCronTrigger(
+        day_of_week=settings.digest_weekday,
+        hour=t.hour,
+        minute=t.minute,
+        second=t.second,
+        timezone=settings.tz,
+    )
+
+
+# --- the daemon ---------------------------------------------------------------------------------
+class Daemon:
+    """Jobs run one at a time on one worker thread (sync, re-plan, digest, outbox): no overlap,
+    no concurrent writers. Misfires after a suspend are coalesced into one run."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime] = utc_now):
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.started_at = clock()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.stopping = threading.Event()
+        self.paused: dict[str, tuple[str, Any]] = {}  # source -> (reason, credential fingerprint)
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(1), "watchdog": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=settings.tz,
+        )
+
+    # jobs
+    def add_jobs(self, sources: list[str]) -> None:
+        now = self.clock()
+        states = self.store.sync_states()
+        for source in sources:
+            retry_at = (states.get(source) or {}).get("retry_at")
+            first = retry_at if retry_at and retry_at > now else now  # a restart keeps a pause
+            self.scheduler.add_job(
+                self._guard(self.sync_source),
+                sync_trigger(self.settings),
+                args=[source],
+                id=f"sync:{source}",
+                name=f"sync {source}",
+                next_run_time=first,
+            )
+        if self.settings.smtp_host and self.settings.email_to:
+            self.scheduler.add_job(
+                self._guard(self.digest),
+                digest_trigger(self.settings),
+                id="digest",
+                name="weekly digest",
+                misfire_grace_time=DIGEST_GRACE_S,
+            )
+        else:
+            log.info("no SMTP_HOST/EMAIL_TO set: the weekly digest is off")
+        self.scheduler.add_job(
+            self._guard(self.retry_outbox), sync_trigger(self.settings), id="outbox", name="outbox"
+        )
+        ping_every = watchdog_interval_s()
+        if ping_every:
+            self.scheduler.add_job(
+                sd_notify,
+                "interval",
+                seconds=ping_every,
+                args=["WATCHDOG=1"],
+                id="watchdog",
+                executor="watchdog",
+            )
+
+    def _guard(self, job: Callable[..., None]) -> Callable[..., None]:
+        """Log a job's failure and let the next tick retry; never let it reach the scheduler."""
+
+        def run(*args: Any) -> None:
+            if self.stopping.is_set():
+                return
+            self.idle.clear()
+            try:
+                job(*args)
+            except RunstrengthError as e:
+                log.error("%s%s failed: %s", job.__name__, args or "", e.message)
+            except Exception:
+                log.exception("%s%s failed; retrying on its next run", job.__name__, args or "")
+            finally:
+                self.idle.set()
+                if not self.stopping.is_set():
+                    self.write_state()
+
+        run.__name__ = job.__name__
+        return run
+
+    def sync_source(self, source: str) -> None:
+        from runstrength.sync import sync_one
+
+        fingerprint = credential_fingerprint(self.settings, source)
+        if source in self.paused:
+            if self.paused[source][1] == fingerprint:
+                return
+            log.info("%s: new credentials found; resuming sync", source)
+            del self.paused[source]
+        now = self.clock()
+        outcome = sync_one(self.settings, self.store, source, False, now)
+        if outcome.status in ("auth", "inactive"):
+            self.paused[source] = ("needs re-auth", fingerprint)
+            log.warning("%s: polling paused until `runstrength auth %s` is run", source, source)
+        elif outcome.status == "rate_limited" and outcome.retry_at:
+            self.postpone(f"sync:{source}", outcome.retry_at)
+        if outcome.changed:
+            self.replan(now)
+
+    def postpone(self, job_id: str, until: datetime) -> None:
+        job = self.scheduler.get_job(job_id)
+        if job is not None and (job.next_run_time is None or job.next_run_time < until):
+            job.modify(next_run_time=until)
+            log.info("%s postponed to %s (rate limit)", job_id, until.isoformat())
+
+    def replan(self, now: datetime) -> None:
+        from runstrength import app
+
+        plan = app.current_plan(self.settings, self.store, now)
+        if self.settings.webhook_url:
+            from runstrength import delivery
+
+            log.info("%s", delivery.post_plan(self.settings, self.store, plan, now))
+
+    def digest(self) -> None:
+        from runstrength import app
+
+        log.info("%s", app.weekly_digest(self.settings, self.store, self.clock()))
+
+    def retry_outbox(self) -> None:
+        from runstrength import delivery
+
+        if delivery.pending_summary(self.store):
+            log.info("%s", delivery.retry_pending(self.settings, self.store, self.clock()))
+
+    # state for `runstrength status`
+    def write_state(self) -> None:
+        jobs = {
+            job.id: job.next_run_time.astimezone(UTC).isoformat() if job.next_run_time else None
+            for job in self.scheduler.get_jobs()
+            if job.id != "watchdog"
+        }
+        state = {
+            "pid": os.getpid(),
+            "started_at": self.started_at.isoformat(),
+            "next_run": jobs,
+            "paused": {source: reason for source, (reason, _) in self.paused.items()},
+        }
+        path = self.settings.data_dir / STATE_FILE
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(state, indent=1))
+            tmp.replace(path)
+        except OSError as e:
+            log.warning("could not write %s: %s", path, e)
+
+
+def credential_fingerprint(settings: Settings, source: str) -> Any:
+    """What changes when the runner re-runs `runstrength auth SOURCE` (token files' mtimes)."""
+    paths: list[Path] = []
+    if source == "strava":
+        paths = [settings.strava_token_file]
+    elif source == "garmin":
+        paths = [p for p in (settings.garmin_personal_api_key_file,) if p]
+        if settings.garmin_token_dir and settings.garmin_token_dir.is_dir():
+            paths += sorted(settings.garmin_token_dir.iterdir())
+    stamps = []
+    for path in paths:
+        try:
+            st = path.stat()
+            stamps.append((str(path), st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamps.append((str(path), None, None))
+    return tuple(stamps)
+
+
+# --- the main loop ------------------------------------------------------------------------------
+def run_daemon(settings: Settings, verbose: int = 0) -> int:
+    """Run until SIGTERM/SIGINT; return the exit code (0 on a clean stop)."""
+    from runstrength.app import open_store
+    from runstrength.sync import configured_sources
+
+    configure_logging(verbose)
+    lock = InstanceLock(settings.data_dir)
+    lock.acquire()
+    sources = configured_sources(settings)
+    if not sources:
+        lock.release()
+        raise RunstrengthError(
+            "nothing to sync: set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET and run "
+            "`runstrength auth strava` (or configure Garmin), then start the daemon again."
+        )
+    # Block the stop signals before any thread starts, so that only the main thread takes them,
+    # in sigtimedwait below: no handler runs in the middle of a job.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    store = open_store(settings)
+    daemon = Daemon(settings, store)
+    daemon.add_jobs(sources)
+    daemon.scheduler.start()
+    daemon.write_state()
+    log.info(
+        "runstrength daemon started (pid %s): %s every %ss, data in %s",
+        os.getpid(),
+        ", ".join(sources),
+        int(poll_interval_s(settings)),
+        settings.data_dir,
+    )
+    sd_notify(f"READY=1\nSTATUS=syncing {', '.join(sources)}\nMAINPID={os.getpid()}")
+    try:
+        received = signal.sigwaitinfo(STOP_SIGNALS)
+        log.info("%s received: stopping", signal.Signals(received.si_signo).name)
+        sd_notify("STOPPING=1")
+        return _stop(daemon)
+    finally:
+        store.engine.dispose()
+        lock.release()
+
+
+def _stop(daemon: Daemon) -> int:
+    """Let the running job finish its transaction, up to STOP_GRACE_S; a second signal cuts it."""
+    daemon.stopping.set()
+    daemon.scheduler.shutdown(wait=False)
+    deadline = time.monotonic() + STOP_GRACE_S
+    while not daemon.idle.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0 or signal.sigtimedwait(STOP_SIGNALS, min(left, 0.2)) is not None:
+            # Each sync commits rows and cursor together, so leaving now loses no data; the
+            # worker thread would otherwise hold the interpreter's exit until it finishes.
+            log.warning("a job is still running; leaving it (its transaction rolls back)")
+            logging.shutdown()
+            os._exit(0)
+    log.info("stopped")
+    return 0

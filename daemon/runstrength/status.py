@@ -1,0 +1,249 @@
+"""`runstrength status`: is it working? Gathers daemon, sources, tokens, plan and outbox state."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from runstrength.config import Settings
+from runstrength.store import Store
+
+OUTCOME_WORDS = {
+    "ok": "ok",
+    "rate_limited": "rate limited",
+    "auth": "needs re-auth",
+    "inactive": "app inactive",
+    "not_configured": "not configured",
+    "error": "failed",
+}
+
+
+def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, Any]:
+    """Everything `status` shows, as JSON-ready values (datetimes as aware datetimes)."""
+    from runstrength.scheduler import read_daemon_state, running_daemon_pid
+
+    pid = running_daemon_pid(settings.data_dir)
+    daemon_state = read_daemon_state(settings.data_dir) if pid else {}
+    next_run = {k: _parse(v) for k, v in daemon_state.get("next_run", {}).items()}
+    daemon = {
+        "running": pid is not None,
+        "pid": pid if pid and pid > 0 else None,
+        "started_at": _parse(daemon_state.get("started_at")),
+    }
+    sources = _sources(settings, store, now, next_run, daemon_state.get("paused", {}))
+    status = {
+        "daemon": daemon,
+        "sources": sources,
+        "activities": {"total": store.count_activities()},
+        "week_plan": week_plan(settings, store, now),
+        "digest": _digest(settings, now, next_run, bool(pid)),
+        "outbox": _outbox(store),
+    }
+    status["problems"] = problems(status)
+    return status
+
+
+def _sources(
+    settings: Settings,
+    store: Store,
+    now: datetime,
+    next_run: dict[str, datetime | None],
+    paused: dict[str, str],
+) -> list[dict[str, Any]]:
+    from runstrength.sync import configured_sources
+
+    states = store.sync_states()
+    configured = configured_sources(settings)
+    rows = []
+    for name in configured + sorted(set(states) - set(configured)):
+        state = states.get(name, {})
+        rows.append(
+            {
+                "source": name,
+                "configured": name in configured,
+                "last_attempt_at": state.get("last_attempt_at"),
+                "last_success_at": state.get("last_success_at"),
+                "last_outcome": state.get("last_outcome"),
+                "last_message": state.get("last_message"),
+                "retry_at": state.get("retry_at"),
+                "next_sync_at": next_run.get(f"sync:{name}"),
+                "paused": paused.get(name),
+                "activities": store.count_activities(name),
+                "rate_limit": rate_budget(state.get("rate_limit")),
+                "token": _token(settings, name, now),
+            }
+        )
+    return rows
+
+
+def rate_budget(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The last seen usage and limits, with what is left (as of the last response)."""
+    keys = ("short_usage", "short_limit", "long_usage", "long_limit")
+    if not raw or any(not isinstance(raw.get(k), int) for k in keys):
+        return None
+    return {
+        **{k: raw[k] for k in keys},
+        "short_left": max(0, raw["short_limit"] - raw["short_usage"]),
+        "long_left": max(0, raw["long_limit"] - raw["long_usage"]),
+    }
+
+
+def _token(settings: Settings, source: str, now: datetime) -> dict[str, Any] | None:
+    if source != "strava":
+        return None
+    from runstrength.auth import token_state
+
+    state = token_state(settings, now)
+    if state.get("access_valid_until"):
+        state["access_valid_until"] = _parse(state["access_valid_until"])
+    return state
+
+
+def week_plan(settings: Settings, store: Store, now: datetime) -> list[dict[str, Any]]:
+    """The strength sessions planned this week (Monday to Sunday, athlete's time)."""
+    today = now.astimezone(settings.tz).date()
+    monday = today - timedelta(days=today.weekday())
+    week = {(monday + timedelta(days=i)).isoformat() for i in range(7)}
+    sessions = store.planned_sessions()
+    return [
+        {"date": day, **{k: sessions[day].get(k) for k in ("routine", "minutes", "reason")}}
+        for day in sorted(sessions)
+        if day in week
+    ]
+
+
+def _digest(
+    settings: Settings, now: datetime, next_run: dict[str, datetime | None], running: bool
+) -> dict[str, Any]:
+    from runstrength.scheduler import digest_trigger
+
+    enabled = bool(settings.smtp_host and settings.email_to)
+    next_at = next_run.get("digest") if running else None
+    if enabled and next_at is None:  # not running: when it would go out
+        next_at = digest_trigger(settings).get_next_fire_time(None, now.astimezone(settings.tz))
+    return {"enabled": enabled, "next_at": next_at.astimezone(UTC) if next_at else None}
+
+
+def _outbox(store: Store) -> list[dict[str, Any]]:
+    try:
+        from runstrength.delivery import pending_summary
+    except ImportError:  # delivery not built in this tree yet
+        return []
+    return pending_summary(store)
+
+
+def problems(status: dict[str, Any]) -> list[str]:
+    """What needs the runner's attention, each with what to do."""
+    found = []
+    if not status["daemon"]["running"]:
+        found.append(
+            "The daemon is not running: `systemctl start runstrength` (or "
+            "`systemctl --user start runstrength`, or `runstrength run` in a terminal)."
+        )
+    for src in status["sources"]:
+        name, outcome = src["source"], src["last_outcome"]
+        token = src["token"] or {}
+        if src["paused"] or outcome in ("auth", "inactive") or token.get("needs_reauth"):
+            found.append(f"{name}: run `runstrength auth {name}`; the daemon resumes on its own.")
+        elif outcome == "error":
+            found.append(f"{name}: the last sync failed ({src['last_message']}); it is retried.")
+    if status["outbox"]:
+        found.append(f"{len(status['outbox'])} message(s) waiting in the outbox; retried.")
+    return found
+
+
+# --- rendering ----------------------------------------------------------------------------------
+def status_json(status: dict[str, Any]) -> str:
+    return json.dumps(status, indent=2, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> str:
+    def when(dt: datetime | None) -> str:
+        return _local(dt, settings, now) if dt else "never"
+
+    d = status["daemon"]
+    lines = [
+        f"Daemon: running (pid {d['pid']}, since {when(d['started_at'])})"
+        if d["running"]
+        else "Daemon: not running"
+    ]
+    for src in status["sources"]:
+        lines += _source_lines(src, when)
+    total = status["activities"]["total"]
+    lines.append(f"Activities stored: {total}")
+    plan = status["week_plan"]
+    sessions = ", ".join(
+        f"{date.fromisoformat(p['date']):%a %d} routine {p['routine']} ({p['minutes']} min)"
+        for p in plan
+    )
+    lines.append(f"Strength this week: {sessions or 'nothing planned yet'}")
+    dg = status["digest"]
+    lines.append(
+        f"Weekly digest: next {when(dg['next_at'])}"
+        if dg["enabled"]
+        else "Weekly digest: off (set SMTP_HOST and EMAIL_TO)"
+    )
+    lines.append(
+        f"Outbox: {len(status['outbox'])} pending" if status["outbox"] else "Outbox: empty"
+    )
+    if status["problems"]:
+        lines += ["", "To do:"] + [f"  - {p}" for p in status["problems"]]
+    return "\n".join(lines)
+
+
+def _source_lines(src: dict[str, Any], when: Any) -> list[str]:
+    outcome = OUTCOME_WORDS.get(src["last_outcome"] or "", src["last_outcome"] or "no sync yet")
+    head = f"{src['source']}: last sync {when(src['last_attempt_at'])} ({outcome})"
+    if src["paused"]:
+        head += f", paused: {src['paused']}"
+    elif src["next_sync_at"]:
+        head += f", next {when(src['next_sync_at'])}"
+    lines = [head]
+    if src["last_outcome"] not in (None, "ok") and src["last_message"]:
+        lines.append(f"  {src['last_message']}")
+    token = src["token"]
+    if token is not None:
+        if token.get("needs_reauth"):
+            lines.append(f"  token: needs re-auth ({token.get('message', '')})")
+        else:
+            lines.append(
+                f"  token: access valid until {when(token.get('access_valid_until'))}, "
+                "refreshed automatically"
+            )
+    budget = src["rate_limit"]
+    if budget:
+        lines.append(
+            f"  rate limit left: {budget['short_left']}/{budget['short_limit']} per 15 min, "
+            f"{budget['long_left']}/{budget['long_limit']} today (as of the last sync)"
+        )
+    lines.append(f"  activities: {src['activities']}")
+    return lines
+
+
+def _local(dt: datetime, settings: Settings, now: datetime) -> str:
+    local = dt.astimezone(settings.tz)
+    today = now.astimezone(settings.tz).date()
+    if local.date() == today:
+        return f"today {local:%H:%M}"
+    return f"{local:%a %d %b %H:%M}"
+
+
+def _parse(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def status_output(settings: Settings, store: Store, now: datetime, as_json: bool) -> str:
+    status = gather_status(settings, store, now)
+    return status_json(status) if as_json else status_text(status, settings, now)
