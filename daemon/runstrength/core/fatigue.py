@@ -1,0 +1,256 @@
+"""Load and fatigue signals that make the planner do less (coaching.md §5 and §6).
+
+Everything is computed on local dates. The result is a list of date windows, each capping how
+many strength sessions may fall inside it (0 = blocked) and whether those sessions are light.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from runstrength.core.records import ClassifiedActivity, PlannedRace, Sport, WorkoutTag
+
+AMBER_RATIO = 1.3  # Gabbett's sweet spot tops at 1.3, danger from 1.5 [S37]
+RED_RATIO = 1.5
+MONOTONY_AMBER = 2.0  # Foster; counts only together with R > 1.2 [S42]
+MONOTONY_WITH_RATIO = 1.2
+SPIKE_FACTOR = 1.10  # > 10 % over the longest run of 30 days raised injury risk [S40]
+SPIKE_BLOCK_DAYS = 2
+SPIKE_LOOKBACK_DAYS = 30
+RACE_KM_PER_RECOVERY_DAY = 3.0  # Daniels: one easy day per 3 km raced [S64]
+MAX_RECOVERY_DAYS = 7
+A_RACE_KM = 21.0  # half marathon and longer get the two-week taper [S65][S67]
+A_RACE_LAST_SESSION_DAYS = 7
+SHORT_RACE_LAST_SESSION_DAYS = 4  # heuristic: > 48 h residual fatigue [S56]
+HISTORY_DAYS_FOR_RATIO = 28
+
+
+class Level(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive date range in which at most `max_sessions` strength sessions may fall."""
+
+    start: date
+    end: date
+    max_sessions: int
+    light: bool
+    reason: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class FatigueState:
+    level: Level  # the load-based level for the current week
+    load_ratio: float | None
+    reasons: tuple[str, ...]  # week-level notes
+    windows: tuple[Window, ...]
+
+    def blocked_reason(self, day: date) -> str | None:
+        """Why no strength may go on `day`, or None."""
+        return next(
+            (w.reason for w in self.windows if w.max_sessions == 0 and w.contains(day)), None
+        )
+
+    def light_reason(self, day: date) -> str | None:
+        return next((w.reason for w in self.windows if w.light and w.contains(day)), None)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _counts_as_load(activity: ClassifiedActivity) -> bool:
+    # Logged strength counts toward the strength dose, not the running load (§5).
+    return activity.record.sport != Sport.STRENGTH
+
+
+def daily_loads(history: Iterable[ClassifiedActivity], first: date, last: date) -> list[float]:
+    """Load per local date from `first` to `last` inclusive; zero on rest days."""
+    by_day: dict[date, float] = defaultdict(float)
+    for a in history:
+        if _counts_as_load(a) and first <= a.record.local_date <= last:
+            by_day[a.record.local_date] += a.load
+    return [by_day[first + timedelta(days=i)] for i in range((last - first).days + 1)]
+
+
+def load_ratio(history: Sequence[ClassifiedActivity], today: date) -> float | None:
+    """Acute (last 7 days) over mean weekly load of days 8-28, uncoupled [S38]; None if unknown."""
+    loaded = [a.record.local_date for a in history if _counts_as_load(a)]
+    if not loaded or min(loaded) > today - timedelta(days=HISTORY_DAYS_FOR_RATIO - 1):
+        return None
+    acute = sum(daily_loads(history, today - timedelta(days=6), today))
+    chronic = sum(daily_loads(history, today - timedelta(days=27), today - timedelta(days=7))) / 3
+    return acute / chronic if chronic > 0 else None
+
+
+def monotony(history: Sequence[ClassifiedActivity], today: date) -> float:
+    """Mean over SD of the last 7 daily loads (Foster); a week of identical days is infinite."""
+    loads = daily_loads(history, today - timedelta(days=6), today)
+    mean = statistics.fmean(loads)
+    if mean == 0:
+        return 0.0
+    sd = statistics.pstdev(loads)
+    return math.inf if sd == 0 else mean / sd
+
+
+def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Window]:
+    """A run > 1.10 x the longest run of the previous 30 days blocks its day and the next 2."""
+    runs = [a.record for a in history if a.record.sport == Sport.RUN and a.record.distance_m > 0]
+    windows = []
+    for run in runs:
+        day = run.local_date
+        if not today - timedelta(days=SPIKE_BLOCK_DAYS) <= day <= today:
+            continue
+        earlier = [
+            r.distance_m
+            for r in runs
+            if day - timedelta(days=SPIKE_LOOKBACK_DAYS) <= r.local_date < day
+        ]
+        if earlier and run.distance_m > SPIKE_FACTOR * max(earlier):
+            pct = round(100 * (run.distance_m / max(earlier) - 1))
+            reason = (
+                f"{run.distance_m / 1000:.1f} km on {day:%a} was {pct}% longer than"
+                f" any run of the previous 30 days"
+            )
+            windows.append(Window(day, day + timedelta(days=SPIKE_BLOCK_DAYS), 0, False, reason))
+    return windows
+
+
+def _races(
+    history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace]
+) -> dict[date, tuple[float, str]]:
+    found: dict[date, tuple[float, str]] = {}
+    for a in history:
+        r = a.record
+        if r.sport == Sport.RUN and (
+            r.workout_tag == WorkoutTag.RACE or a.classification.rule == "race"
+        ):
+            found[r.local_date] = (r.distance_m / 1000, r.name or "race")
+    for race in races:  # a synced race wins over the configured one on the same day
+        found.setdefault(race.date, (race.distance_km, race.name))
+    return found
+
+
+def race_windows(
+    history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace], today: date, end: date
+) -> list[Window]:
+    """No strength for ceil(km/3) days (<= 7) after a race, then one light session (§6)."""
+    windows = []
+    for day, (km, name) in _races(history, races).items():
+        days = min(MAX_RECOVERY_DAYS, max(1, math.ceil(km / RACE_KM_PER_RECOVERY_DAY)))
+        back = day + timedelta(days=days + 1)
+        if back + timedelta(days=6) < today or day > end:
+            continue
+        windows.append(
+            Window(
+                day + timedelta(days=1),
+                day + timedelta(days=days),
+                0,
+                False,
+                f"race recovery: {days} days after your {km:.1f} km {name} on {day:%a %d %b}",
+            )
+        )
+        windows.append(
+            Window(
+                back,
+                back + timedelta(days=6),
+                1,
+                True,
+                f"back after your {name}: one light session",
+            )
+        )
+    return windows
+
+
+def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[Window]:
+    """Before a configured race: A races get 14 days of taper, short races 4 clear days (§6)."""
+    windows = []
+    for race in races:
+        if race.date < today or race.date - timedelta(days=14) > end:
+            continue
+        what = f"{race.distance_km:g} km {race.name} on {race.date:%a %d %b}"
+        clear = (
+            A_RACE_LAST_SESSION_DAYS
+            if race.distance_km >= A_RACE_KM
+            else SHORT_RACE_LAST_SESSION_DAYS
+        )
+        windows.append(
+            Window(race.date - timedelta(days=clear - 1), race.date, 0, False, f"taper: {what}")
+        )
+        if race.distance_km >= A_RACE_KM:
+            windows.append(
+                Window(
+                    race.date - timedelta(days=14),
+                    race.date - timedelta(days=8),
+                    1,
+                    True,
+                    f"taper: one lighter session, {what}",
+                )
+            )
+    return windows
+
+
+def _load_level(
+    history: Sequence[ClassifiedActivity], today: date, spikes: list[Window]
+) -> tuple[Level, float | None, list[str]]:
+    ratio = load_ratio(history, today)
+    if ratio is not None and ratio > RED_RATIO:
+        return Level.RED, ratio, [f"load {round(100 * (ratio - 1))}% above your usual"]
+    reasons = []
+    if ratio is not None and ratio > AMBER_RATIO:
+        reasons.append(f"load {round(100 * (ratio - 1))}% above your usual")
+    if (
+        ratio is not None
+        and ratio > MONOTONY_WITH_RATIO
+        and monotony(history, today) > MONOTONY_AMBER
+    ):
+        reasons.append("the same hard load every day this week (monotony)")
+    reasons += [f"a spike: {w.reason}" for w in spikes]
+    return (Level.AMBER if reasons else Level.GREEN), ratio, reasons
+
+
+def assess(
+    history: Sequence[ClassifiedActivity],
+    today: date,
+    races: Sequence[PlannedRace] = (),
+    end: date | None = None,
+) -> FatigueState:
+    """Fatigue state on `today` and the windows up to `end` (default: a week ahead)."""
+    end = end or today + timedelta(days=6)
+    spikes = spike_windows(history, today)
+    level, ratio, reasons = _load_level(history, today, spikes)
+    windows = [
+        *spikes,
+        *race_windows(history, races, today, end),
+        *taper_windows(races, today, end),
+    ]
+    week = (monday_of(today), monday_of(today) + timedelta(days=6))
+    notes = []
+    if level == Level.RED:
+        why = reasons[0]
+        windows.append(Window(*week, 0, False, f"no strength this week: {why}; back next week"))
+        notes.append(
+            f"No strength this week: {why}. Back next week; missed sessions are not stacked."
+        )
+    elif level == Level.AMBER:
+        why = "; ".join(reasons)
+        windows.append(Window(*week, 1, True, f"one lighter session this week: {why}"))
+        notes.append(f"One lighter session this week: {why}.")
+    for w in windows:
+        note = w.reason[0].upper() + w.reason[1:] + "."
+        if w.reason.startswith(("taper", "race recovery", "back after")) and note not in notes:
+            notes.append(note)
+    return FatigueState(level, ratio, tuple(notes), tuple(windows))
