@@ -113,7 +113,8 @@ def test_backfill_costs_one_list_call_per_200(cli, fake_strava, authorised, sett
     fake_strava.reset_calls()
     result = cli("sync", "--source", "strava")
     assert result.exit_code == 0, result.output
-    assert fake_strava.api_calls == math.ceil((n + 1) / 200)
+    assert len(fake_strava.list_calls()) == math.ceil((n + 1) / 200)
+    assert fake_strava.api_calls - len(fake_strava.list_calls()) <= 3  # laps of recent sessions
     assert len(stored_ids(settings)) == n
     assert all(c.query.get("per_page") == "200" for c in fake_strava.list_calls())
 
@@ -124,7 +125,7 @@ def test_steady_state_poll_is_one_call_and_finds_the_new_run(
     assert cli("sync").exit_code == 0
     before = len(stored_ids(settings))
     assert cli("sync").exit_code == 0  # the daily re-read of recent weeks happens here
-    new = dict(fake_strava.activities[-1], id=99_000_000_001, name="Lunch Run")
+    new = dict(fake_strava.activities[-1], id=99_000_000_001, name="Lunch Run", workout_type=0)
     new["start_date"] = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     fake_strava.add_activity(new)
     fake_strava.reset_calls()
@@ -278,6 +279,18 @@ def test_odd_payloads_are_logged_and_skipped(cli, fake_strava, authorised, setti
     records = {r.source_id: r for r in app.open_store(settings).activities()}
     assert records["991"].manual and records["991"].avg_hr is None
     assert records["993"].max_hr == 171.5
+
+
+def test_laps_are_fetched_only_for_a_few_recent_sessions_and_kept(
+    cli, fake_strava, authorised, settings
+):
+    assert cli("sync").exit_code == 0
+    fetched = [c for c in fake_strava.calls if c.path.endswith("/laps")]
+    assert 0 < len(fetched) <= 3
+    with_laps = [r for r in app.open_store(settings).activities() if r.laps]
+    assert len(with_laps) == len(fetched)
+    assert cli("sync", "--full").exit_code == 0  # a summary re-read keeps the laps
+    assert len([r for r in app.open_store(settings).activities() if r.laps]) == len(fetched)
 
 
 def test_inactive_app_is_its_own_outcome_with_alternatives(cli, fake_strava, authorised):

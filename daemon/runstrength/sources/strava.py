@@ -21,7 +21,7 @@ from stravalib import Client, exc
 
 from runstrength.auth import REAUTH, StravaToken, TokenFile, require_strava_app
 from runstrength.config import Settings
-from runstrength.core.records import ActivityRecord, Sport, WorkoutTag
+from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
 from runstrength.errors import AppInactiveError, AuthError, SourceError, TryLaterError
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome
@@ -36,6 +36,13 @@ OVERLAP = timedelta(days=3)  # late uploads: a watch may sync a run hours or day
 RESCAN_WINDOW = timedelta(days=28)  # edits and deletions are looked for this far back
 RESCAN_EVERY = timedelta(hours=24)
 RETRIES = 3  # transient 5xx/timeouts, then a clean "try later"
+# Laps cost one call per activity: only for a few recent runs whose name suggests a session
+# (coaching.md §4); average pace hides an interval session, laps reveal it.
+LAPS_MAX_PER_SYNC = 3
+LAPS_WITHIN = timedelta(days=14)
+WORKOUT_WORDS = re.compile(
+    r"\d+\s*[x×]\s*\d+|interval|tempo|fartlek|track|reps|series|threshold|progression", re.I
+)
 INACTIVE_MESSAGE = (
     "Strava says this API application is inactive (since 2026 the app owner needs a Strava "
     "subscription). Either subscribe and run `runstrength auth strava` again, or import your "
@@ -314,6 +321,23 @@ def _num(payload: dict[str, Any], key: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _laps(p: dict[str, Any]) -> tuple[Lap, ...] | None:
+    laps = p.get("laps")
+    if not isinstance(laps, list):
+        return None
+    return tuple(
+        Lap(
+            distance_m=float(lap.get("distance") or 0.0),
+            moving_time_s=int(lap.get("moving_time") or 0),
+            elapsed_time_s=int(lap.get("elapsed_time") or 0) or None,
+            avg_speed_mps=_num(lap, "average_speed"),
+            avg_hr=_num(lap, "average_heartrate"),
+        )
+        for lap in laps
+        if isinstance(lap, dict)
+    )
+
+
 def record_from_strava(p: dict[str, Any]) -> ActivityRecord:
     """Map a Strava SummaryActivity (or DetailedActivity) dict to an ActivityRecord.
 
@@ -348,12 +372,16 @@ def record_from_strava(p: dict[str, Any]) -> ActivityRecord:
         rpe=_num(p, "perceived_exertion"),
         external_id=p.get("external_id"),
         device=p.get("device_name"),
+        laps=_laps(p),
     )
 
 
 def _records(page: list[Any]) -> Iterator[tuple[ActivityRecord, dict[str, Any]]]:
     """Map a page; an odd item is logged and skipped, never the whole page."""
     for item in page:
+        if not isinstance(item, dict):
+            log.warning("skipping a Strava list item that is not an object")
+            continue
         try:
             yield record_from_strava(item), item
         except (KeyError, ValueError, TypeError, AttributeError) as e:
@@ -371,6 +399,42 @@ class _Counts:
     def add(self, pair: tuple[int, int]) -> None:
         self.inserted += pair[0]
         self.updated += pair[1]
+
+
+def _with_stored_laps(store: Store, items: list[tuple[ActivityRecord, dict[str, Any]]]):
+    """Keep laps fetched earlier: a summary re-read must not erase them."""
+    stored = store.raw_payloads("strava", [r.source_id for r, _ in items])
+    out = []
+    for record, raw in items:
+        old = stored.get(record.source_id) or {}
+        if "laps" in old and "laps" not in raw:
+            raw = dict(raw, laps=old["laps"])
+            record = replace(record, laps=_laps(raw))
+        out.append((record, raw))
+    return out
+
+
+def _save(store: Store, items, cursor: dict[str, Any], now: datetime) -> tuple[int, int]:
+    return store.save_activities(_with_stored_laps(store, items), "strava", cursor, now)
+
+
+def fetch_laps(api: StravaApi, store: Store, now: datetime) -> int:
+    """Fetch laps for a few recent runs that look like sessions; returns how many."""
+    since = now - LAPS_WITHIN
+    candidates = [
+        r
+        for r in store.activities(since=since)
+        if r.source == "strava"
+        and r.sport == Sport.RUN
+        and r.laps is None
+        and not r.manual
+        and (WORKOUT_WORDS.search(r.name) or r.workout_tag == WorkoutTag.WORKOUT)
+    ][-LAPS_MAX_PER_SYNC:]
+    for record in candidates:
+        laps = api.get(f"/activities/{record.source_id}/laps", during="reading laps")
+        raw = dict(store.raw_payload("strava", record.source_id) or {}, laps=laps)
+        store.save_activities([(replace(record, laps=_laps(raw)), raw)], now=now)
+    return len(candidates)
 
 
 def _epoch(dt: datetime) -> int:
@@ -404,7 +468,7 @@ def _backfill(
             cursor["after"] = max(cursor["after"], max(starts))
         if len(page) < PER_PAGE:
             cursor["backfill_done"] = True
-        counts.add(store.save_activities(items, source="strava", cursor=cursor, now=api.now()))
+        counts.add(_save(store, items, cursor, api.now()))
         progress(len(page))
 
 
@@ -430,7 +494,7 @@ def _forward(
         seen.update(r.source_id for r, _ in items)
         if items:
             cursor["after"] = max(cursor.get("after", 0), *(_epoch(r.start_time) for r, _ in items))
-        counts.add(store.save_activities(items, source="strava", cursor=cursor, now=api.now()))
+        counts.add(_save(store, items, cursor, api.now()))
         if len(page) < PER_PAGE:
             return seen
         page_no += 1
@@ -457,6 +521,8 @@ def sync_strava(
                 _backfill(api, store, cursor, counts, progress)
         else:
             _poll(api, store, cursor, counts, now)
+        if counts.inserted:
+            fetch_laps(api, store, now)
     finally:
         if api.budget:
             store.record_rate_budget("strava", api.budget.as_dict())
