@@ -1,0 +1,237 @@
+"""Post the coming days' schedule to a webhook: json, Slack, Discord or ntfy, each as it expects.
+
+`WEBHOOK_FORMAT=json` posts this documented object (`Content-Type: application/json`)::
+
+    {
+      "schema": "runstrength.plan/1",
+      "title": "Strength plan 1–7 Dec",
+      "notes": ["Load 38% above your usual: one session this week."],
+      "strength_done_this_week": 0,
+      "strength_target_this_week": 2,
+      "days": [
+        {
+          "date": "2025-12-01",                  # ISO date, the athlete's time zone
+          "weekday": "Monday",
+          "runs": [{"kind": "easy" | "hard" | "long" | null, "done": false, "name": ""}],
+          "strength": null | {
+            "routine": "A", "title": "...", "minutes": 25, "light": false, "after_run": true,
+            "exercises": [{"name": "Split squat", "sets": 3, "reps": 10 | null,
+                           "seconds": null | 40, "per_side": true, "note": ""}]
+          },
+          "reason": "strength A after your easy run (2 days before Thursday's intervals)"
+        }
+      ]
+    }
+
+Slack gets `{"text", "blocks"}` (incoming webhook), Discord `{"content", "embeds"}` within its
+limits, ntfy a plain-text body with Title and Tags headers. Error messages name the host only:
+Slack, Discord and ntfy URLs carry their secret in the path.
+"""
+
+from __future__ import annotations
+
+from email.header import Header
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import tenacity
+
+from runstrength.core.records import DayPlan, Plan
+from runstrength.errors import DeliveryError
+from runstrength.render import exercise_text
+
+SCHEMA = "runstrength.plan/1"
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+DISCORD_CONTENT_MAX = 2000
+DISCORD_TITLE_MAX = 256
+DISCORD_DESCRIPTION_MAX = 4096
+DISCORD_FIELDS_MAX = 25
+DISCORD_FIELD_VALUE_MAX = 1024
+DISCORD_EMBED_TOTAL_MAX = 6000
+# https://api.slack.com/reference/block-kit/blocks: section text 3000, header 150, 50 blocks
+SLACK_SECTION_MAX = 3000
+SLACK_HEADER_MAX = 150
+SLACK_BLOCKS_MAX = 50
+
+Body = dict[str, Any] | str
+
+
+def make_client() -> httpx.Client:
+    """An HTTP client with bounded timeouts for posting the schedule."""
+    return httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+
+
+def build_body(fmt: str, plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+    """The request body and extra headers that `fmt`'s service accepts."""
+    builders = {"json": _json, "slack": _slack, "discord": _discord, "ntfy": _ntfy}
+    if fmt not in builders:
+        raise ValueError(f"unknown webhook format {fmt!r}")
+    return builders[fmt](plan, title)
+
+
+def plan_object(plan: Plan, title: str) -> dict[str, Any]:
+    """The documented json schema (see the module docstring)."""
+    return {
+        "schema": SCHEMA,
+        "title": title,
+        "notes": list(plan.notes),
+        "strength_done_this_week": plan.strength_done_this_week,
+        "strength_target_this_week": plan.strength_target_this_week,
+        "days": [_day_object(d) for d in plan.days],
+    }
+
+
+def _day_object(d: DayPlan) -> dict[str, Any]:
+    s = d.strength
+    return {
+        "date": d.date.isoformat(),
+        "weekday": f"{d.date:%A}",
+        "runs": [
+            {"kind": r.kind.value if r.kind else None, "done": r.done, "name": r.name}
+            for r in d.runs
+        ],
+        "strength": None
+        if s is None
+        else {
+            "routine": s.routine,
+            "title": s.title,
+            "minutes": s.minutes,
+            "light": s.light,
+            "after_run": s.after_run,
+            "exercises": [
+                {
+                    "name": e.name,
+                    "sets": e.sets,
+                    "reps": e.reps,
+                    "seconds": e.seconds,
+                    "per_side": e.per_side,
+                    "note": e.note,
+                }
+                for e in s.exercises
+            ],
+        },
+        "reason": d.reason,
+    }
+
+
+def _json(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+    return plan_object(plan, title), {}
+
+
+def _day_heading(d: DayPlan) -> str:
+    runs = ", ".join(f"{r.kind.value if r.kind else ''} run".strip() for r in d.runs) or "no run"
+    return f"{d.date:%a} {d.date.day} {d.date:%b}: {runs}"
+
+
+def _day_detail(d: DayPlan) -> str:
+    """Session and exercises (if any), then the reason; plain text, one item a line."""
+    lines = []
+    if d.strength is not None:
+        s = d.strength
+        lines.append(f"Strength {s.title}, {s.minutes} min{' (lighter)' if s.light else ''}")
+        lines.extend(f"• {exercise_text(e)}" for e in s.exercises)
+    lines.append(d.reason)
+    return "\n".join(lines)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _slack(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_MAX)}}
+    ]
+    if plan.notes:
+        notes = _cut(_slack_escape("\n".join(plan.notes)), SLACK_SECTION_MAX)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notes}]})
+    for d in plan.days[: SLACK_BLOCKS_MAX - len(blocks)]:
+        text = f"*{_slack_escape(_day_heading(d))}*\n{_slack_escape(_day_detail(d))}"
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SLACK_SECTION_MAX)}}
+        )
+    sessions = sum(1 for d in plan.days if d.strength is not None)
+    # "text" is the notification and the fallback where blocks do not show.
+    return {"text": f"{title}: {sessions} strength session(s)", "blocks": blocks}, {}
+
+
+def _slack_escape(text: str) -> str:
+    # https://api.slack.com/reference/surfaces/formatting#escaping
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _discord(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+    embed: dict[str, Any] = {"title": _cut(title, DISCORD_TITLE_MAX), "color": 0x8E24AA}
+    if plan.notes:
+        embed["description"] = _cut("\n".join(plan.notes), DISCORD_DESCRIPTION_MAX)
+    embed["fields"] = []
+    used = len(embed["title"]) + len(embed.get("description", ""))
+    for d in plan.days[:DISCORD_FIELDS_MAX]:
+        name = _cut(_day_heading(d), DISCORD_TITLE_MAX)
+        value = _cut(_day_detail(d), DISCORD_FIELD_VALUE_MAX)
+        if used + len(name) + len(value) > DISCORD_EMBED_TOTAL_MAX:
+            break  # the 6000-character cap is for the whole embed
+        embed["fields"].append({"name": name, "value": value, "inline": False})
+        used += len(name) + len(value)
+    sessions = sum(1 for d in plan.days if d.strength is not None)
+    content = _cut(f"{title}: {sessions} strength session(s)", DISCORD_CONTENT_MAX)
+    return {"content": content, "embeds": [embed]}, {}
+
+
+def _ntfy(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+    parts = list(plan.notes) + [f"{_day_heading(d)}\n{_day_detail(d)}" for d in plan.days]
+    headers = {"Title": _header_value(title), "Tags": "muscle,running"}
+    return "\n\n".join(parts), headers
+
+
+def _header_value(text: str) -> str:
+    # HTTP headers are Latin-1 on the wire; ntfy decodes RFC 2047 words (=?utf-8?b?...?=).
+    try:
+        text.encode("ascii")
+        return text
+    except UnicodeEncodeError:
+        return Header(text, "utf-8").encode()
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}"
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception_type((httpx.ConnectError, httpx.ConnectTimeout)),
+    stop=tenacity.stop_after_attempt(3),
+    wait=tenacity.wait_exponential(multiplier=0.2, max=1.0),
+    reraise=True,
+)
+def _post_once(
+    client: httpx.Client, url: str, body: Body, headers: dict[str, str]
+) -> httpx.Response:
+    if isinstance(body, str):
+        headers = {"Content-Type": "text/plain; charset=utf-8", **headers}
+        return client.post(url, content=body.encode(), headers=headers, timeout=TIMEOUT)
+    return client.post(url, json=body, headers=headers, timeout=TIMEOUT)
+
+
+def post(client: httpx.Client, url: str, fmt: str, body: Body, headers: dict[str, str]) -> None:
+    """Post one built body; raise DeliveryError naming the host and what went wrong.
+
+    A refused connection is retried twice within a second; anything longer is the outbox's job.
+    """
+    where = _host(url)
+    try:
+        response = _post_once(client, url, body, headers)
+    except httpx.TimeoutException:
+        raise DeliveryError(f"The {fmt} webhook at {where} did not answer in time.") from None
+    except httpx.HTTPError as e:
+        reason = e.__class__.__name__
+        raise DeliveryError(
+            f"Cannot reach the {fmt} webhook at {where} ({reason}). Check WEBHOOK_URL."
+        ) from None
+    if response.status_code >= 300:
+        raise DeliveryError(
+            f"The {fmt} webhook at {where} answered {response.status_code}: "
+            f"{_cut(response.text.strip(), 200)}"
+        )

@@ -1,0 +1,206 @@
+"""Send the week exactly once: the digest by email, the plan to a webhook, both through the outbox.
+
+Each send is recorded in the outbox (with the finished message or body, so a retry sends the very
+same bytes), claimed, sent, and marked sent straight after the server accepts it. A failure stays
+in the outbox and `retry_pending` (the daemon's tick) tries again with backoff.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.policy
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from runstrength.config import Settings
+from runstrength.core.records import ClassifiedActivity, Plan
+from runstrength.deliver import digest, outbox, webhook
+from runstrength.deliver import email as mail
+from runstrength.deliver.calendar import plan_to_ics
+from runstrength.errors import ConfigError, DeliveryError
+from runstrength.store import Store
+
+log = logging.getLogger(__name__)
+
+EMAIL = "email"
+WEBHOOK = "webhook"
+
+
+def send_digest(
+    settings: Settings,
+    store: Store,
+    history: Sequence[ClassifiedActivity],
+    plan: Plan,
+    today: date,
+    now: datetime,
+    force: bool = False,
+    dry_run_out: Path | None = None,
+) -> str:
+    """Build the week's digest and mail it once; with `dry_run_out`, write it there instead.
+
+    A second call for the same ISO week sends nothing unless `force`; a digest that failed before
+    is retried now with the message built then.
+    """
+    model = digest.build_digest(
+        history, plan, today, strength_target=settings.strength_sessions_per_week
+    )
+    ics = plan_to_ics(plan, settings.timezone, now=now)
+    if dry_run_out is not None:
+        sender = settings.email_from or "runstrength@localhost"
+        message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
+        _write_preview(dry_run_out, model, message)
+        return f"Wrote the digest for {model.iso_week} to {dry_run_out}."
+    sender, recipients = _addresses(settings)
+    smtp = mail.SmtpSettings.from_settings(settings)
+    message = digest.build_message(model, sender, recipients, ics, sent_at=now)
+    key = f"digest:{model.iso_week}"
+    payload = {"message_b64": base64.b64encode(bytes(message)).decode(), "subject": model.subject}
+    outbox.enqueue(store, EMAIL, key, payload, now, force=force)
+    item = _get(store, EMAIL, key)
+    if item.status == "sent":
+        when = _local(item.sent_at, settings)
+        return f"The digest for {model.iso_week} was sent {when}; use --force to send it again."
+    if not outbox.claim(store, item.id, now, ignore_backoff=True):
+        return f"The digest for {model.iso_week} is being sent by another process right now."
+    _attempt(settings, store, _claimed(item), now, smtp)
+    return f"Sent the digest for {model.iso_week} to {', '.join(recipients)}."
+
+
+def post_plan(
+    settings: Settings, store: Store, plan: Plan, now: datetime, force: bool = False
+) -> str:
+    """Post the plan to WEBHOOK_URL once per distinct plan; a changed plan is posted again."""
+    if not settings.webhook_url:
+        return "No WEBHOOK_URL set: the plan was not posted."
+    fmt = settings.webhook_format
+    body, headers = webhook.build_body(fmt, plan, plan_title(plan))
+    key = f"plan:{fmt}:{plan_fingerprint(plan)}"
+    outbox.enqueue(
+        store, WEBHOOK, key, {"format": fmt, "body": body, "headers": headers}, now, force
+    )
+    outbox.supersede(store, WEBHOOK, "plan:", keep_key=key)
+    item = _get(store, WEBHOOK, key)
+    if item.status == "sent":
+        return f"This plan was posted {_local(item.sent_at, settings)}; nothing new to post."
+    if not outbox.claim(store, item.id, now, ignore_backoff=force):
+        when = _local(item.next_attempt_at, settings)
+        return f"The plan post is waiting for its next try ({when})."
+    _attempt(settings, store, _claimed(item), now)
+    return f"Posted the plan to the {fmt} webhook."
+
+
+def retry_pending(settings: Settings, store: Store, now: datetime) -> str:
+    """Send whatever is due in the outbox (the daemon's tick); summarise, never raise on a send."""
+    sent = failed = 0
+    for item in outbox.due(store, now):
+        if not outbox.claim(store, item.id, now):
+            continue
+        try:
+            _attempt(settings, store, _claimed(item), now)
+            sent += 1
+        except DeliveryError as e:
+            failed += 1
+            log.warning("%s %s: %s", item.channel, item.key, e.message)
+    if not sent and not failed:
+        return "Outbox: nothing due."
+    return f"Outbox: {sent} sent, {failed} failed."
+
+
+def pending_summary(store: Store) -> list[dict[str, Any]]:
+    """What `status` shows: unsent outbox items with their attempts and next try."""
+    return outbox.pending(store)
+
+
+def plan_title(plan: Plan) -> str:
+    days = sorted(d.date for d in plan.days)
+    if not days:
+        return "Your strength plan"
+    return f"Your strength plan, {digest.period_label(days[0], days[-1])}"
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A short hash of what the plan says (not how it is formatted)."""
+    canonical = json.dumps(webhook.plan_object(plan, ""), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _get(store: Store, channel: str, key: str) -> outbox.OutboxItem:
+    item = outbox.get(store, channel, key)
+    if item is None:  # enqueue() just wrote it or found it: only a concurrent delete gets here
+        raise RuntimeError(f"outbox item {channel} {key} vanished")
+    return item
+
+
+def _claimed(item: outbox.OutboxItem) -> outbox.OutboxItem:
+    # claim() added one attempt in the database; keep the local copy in step for messages.
+    return outbox.OutboxItem(**{**item.__dict__, "attempts": item.attempts + 1})
+
+
+def _attempt(
+    settings: Settings,
+    store: Store,
+    item: outbox.OutboxItem,
+    now: datetime,
+    smtp: mail.SmtpSettings | None = None,
+) -> None:
+    """Send one claimed item and mark it; on failure record it and raise with the next try."""
+    try:
+        if item.channel == EMAIL:
+            message = _message(item.payload)
+            smtp = smtp or mail.SmtpSettings.from_settings(settings)
+            # Marked sent the moment the server accepts, before QUIT: the smallest window.
+            mail.send(smtp, message, on_accepted=lambda: outbox.mark_sent(store, item.id, now))
+        else:
+            _post(settings, item.payload)
+            outbox.mark_sent(store, item.id, now)
+    except (DeliveryError, ConfigError) as e:
+        next_at = outbox.mark_failed(store, item.id, now, e.message)
+        raise DeliveryError(
+            f"{e.message} It stays in the outbox; next try {_local(next_at, settings)}."
+        ) from None
+
+
+def _post(settings: Settings, payload: dict[str, Any]) -> None:
+    if not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL", "is not set, but a plan is waiting to be posted")
+    with webhook.make_client() as client:
+        webhook.post(
+            client, settings.webhook_url, payload["format"], payload["body"], payload["headers"]
+        )
+
+
+def _message(payload: dict[str, Any]) -> EmailMessage:
+    raw = base64.b64decode(payload["message_b64"])
+    return message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
+
+
+def _addresses(settings: Settings) -> tuple[str, tuple[str, ...]]:
+    if not settings.email_from:
+        raise ConfigError("EMAIL_FROM", "is not set; put the digest's sender, e.g. you@example.com")
+    if not settings.email_to:
+        raise ConfigError("EMAIL_TO", "is not set; put one or more addresses, comma-separated")
+    return settings.email_from, settings.email_to
+
+
+def _local(at: datetime | None, settings: Settings) -> str:
+    if at is None:
+        return "soon"
+    return f"at {at.astimezone(settings.tz):%a %d %b %H:%M}"
+
+
+def _write_preview(path: Path, model: digest.DigestModel, message: EmailMessage) -> None:
+    """.html and .txt get that part alone (to open in a browser); anything else the whole .eml."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        path.write_text(digest.render_html(model), encoding="utf-8")
+    elif suffix == ".txt":
+        path.write_text(digest.render_text(model), encoding="utf-8")
+    else:
+        path.write_bytes(bytes(message))
