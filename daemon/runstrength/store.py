@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, func, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
+from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_records
 from runstrength.core.records import ActivityRecord, Lap, RunKind, Sport, WorkoutTag
 from runstrength.models import (
     SCHEMA_VERSION,
@@ -134,6 +135,7 @@ class Store:
         """
         now = _naive_utc(now or datetime.now(UTC))
         inserted = updated = 0
+        changed_starts: list[datetime] = []
         with Session(self.engine) as s:
             for record, raw in items:
                 row = s.exec(
@@ -145,12 +147,17 @@ class Store:
                 if row is None:
                     s.add(Activity(**values, updated_at=now))
                     inserted += 1
+                    changed_starts.append(record.start_time)
                 elif row.record_json != values["record_json"] or row.raw_json != raw:
+                    changed_starts += [record.start_time, row.start_time]
                     for k, v in values.items():
                         setattr(row, k, v)
                     row.updated_at = now
                     s.add(row)
                     updated += 1
+            if changed_starts:
+                s.flush()
+                self._link_duplicates(s, changed_starts)
             if source is not None and cursor is not None:
                 self._write_cursor(s, source, cursor)
             s.commit()
@@ -161,9 +168,18 @@ class Store:
         if not ids:
             return 0
         with Session(self.engine) as s:
+            starts = list(
+                s.exec(
+                    select(Activity.start_time).where(
+                        Activity.source == source, Activity.source_id.in_(ids)
+                    )
+                )
+            )
             result = s.exec(
                 delete(Activity).where(Activity.source == source, Activity.source_id.in_(ids))
             )
+            if starts:  # the remaining copies of a deleted run stand on their own again
+                self._link_duplicates(s, starts)
             s.commit()
             return result.rowcount or 0
 
@@ -206,7 +222,7 @@ class Store:
             if since is not None:
                 q = q.where(Activity.start_time >= _naive_utc(since))
             if not include_duplicates:
-                q = q.where(Activity.duplicate_of.is_(None))
+                return self._merged_copies(s, since)
             return [record_from_dict(r) for r in s.exec(q)]
 
     def has_content_hash(self, content_hash: str) -> bool:
@@ -224,6 +240,85 @@ class Store:
                 row.content_hash = content_hash
                 s.add(row)
                 s.commit()
+
+    # --- duplicates: one run uploaded to several sources -----------------------------------------
+    # Field preferences when merging copies; app.py may replace it from settings.
+    duplicate_prefer: Mapping[str, tuple[str, ...]] = DEFAULT_PREFER
+
+    def _link_duplicates(self, s: Session, around: list[datetime]) -> None:
+        """Re-derive duplicate links for the activities near the given starts."""
+        # Rewrite links within `reach` of the changes; read a day more so every copy a
+        # rewritten row can link to (at most 12 h away) is seen.
+        reach = timedelta(hours=13)
+        starts = [_naive_utc(t) for t in around]
+        lo, hi = min(starts) - reach, max(starts) + reach
+        rows = list(
+            s.exec(
+                select(Activity)
+                .where(
+                    Activity.start_time >= lo - timedelta(days=1),
+                    Activity.start_time <= hi + timedelta(days=1),
+                )
+                .order_by(Activity.id)  # oldest stored first: it stays the primary
+            )
+        )
+        by_key = {(r.source, r.source_id): r for r in rows}
+        links = find_duplicates([record_from_dict(r.record_json) for r in rows])
+        primary_of = {link.duplicate: by_key[link.primary].id for link in links}
+        for key, row in by_key.items():
+            target = primary_of.get(key)
+            if lo <= row.start_time <= hi and row.duplicate_of != target:
+                row.duplicate_of = target
+                s.add(row)
+
+    def relink_duplicates(self) -> int:
+        """Re-derive every duplicate link (after an upgrade or a rule change); returns links."""
+        with Session(self.engine) as s:
+            starts = list(s.exec(select(Activity.start_time)))
+            if starts:
+                self._link_duplicates(s, starts)
+            s.commit()
+            q = select(func.count()).select_from(Activity).where(Activity.duplicate_of.is_not(None))
+            return int(s.exec(q).one())
+
+    def _merged_copies(self, s: Session, since: datetime | None) -> list[ActivityRecord]:
+        """Primaries with each field taken from its preferred copy (Garmin effort, Strava name)."""
+        q = (
+            select(Activity.record_json, Activity.id)
+            .where(Activity.duplicate_of.is_(None))
+            .order_by(Activity.start_time, Activity.id)
+        )
+        if since is not None:
+            q = q.where(Activity.start_time >= _naive_utc(since))
+        rows = list(s.exec(q))
+        dq = select(Activity.duplicate_of, Activity.record_json).where(
+            Activity.duplicate_of.is_not(None)
+        )
+        if since is not None:
+            dq = dq.where(Activity.start_time >= _naive_utc(since) - timedelta(days=1))
+        copies: dict[int, list[ActivityRecord]] = {}
+        for primary_id, data in s.exec(dq):
+            copies.setdefault(primary_id, []).append(record_from_dict(data))
+        result = []
+        for data, row_id in rows:
+            record = record_from_dict(data)
+            if row_id in copies:
+                record = merge_records(record, copies[row_id], self.duplicate_prefer)
+            result.append(record)
+        return result
+
+    def duplicate_links(self) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+        """(copy, primary) keys of every linked copy, for display and tests."""
+        with Session(self.engine) as s:
+            rows = {r.id: r for r in s.exec(select(Activity))}
+            return [
+                (
+                    (r.source, r.source_id),
+                    (rows[r.duplicate_of].source, rows[r.duplicate_of].source_id),
+                )
+                for r in rows.values()
+                if r.duplicate_of is not None and r.duplicate_of in rows
+            ]
 
     def raw_payload(self, source: str, source_id: str) -> dict[str, Any] | None:
         with Session(self.engine) as s:

@@ -1,0 +1,107 @@
+"""The store links copies of one run as they arrive, shows it once, and un-links on delete."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from runstrength.core.records import Sport, WorkoutTag
+from runstrength.sources.fit import import_fit_paths
+from runstrength.store import Store
+from tests.core.test_dedupe import T0, run
+from tests.sources.test_fit import encode_run
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+def save(store: Store, *records: object) -> None:
+    store.save_activities([(r, {"id": r.source_id}) for r in records], now=NOW)  # type: ignore[attr-defined]
+
+
+GARMIN = run(
+    "garmin", "21482825013", avg_hr=151.0, training_effect_label="TEMPO", name="Berlin Running"
+)
+STRAVA = run(
+    "strava",
+    "987",
+    start=T0 + timedelta(seconds=30),
+    km=10.03,
+    avg_hr=149.0,
+    name="Tempo Tuesday",
+    workout_tag=WorkoutTag.WORKOUT,
+)
+
+
+def test_same_run_from_both_sources_is_shown_once_with_merged_fields(store: Store) -> None:
+    save(store, GARMIN)
+    save(store, STRAVA)
+    [shown] = store.activities()
+    assert shown.key == GARMIN.key  # the first copy stored stays the one that counts
+    assert (shown.name, shown.workout_tag) == ("Tempo Tuesday", WorkoutTag.WORKOUT)
+    assert (shown.avg_hr, shown.training_effect_label) == (151.0, "TEMPO")
+    assert len(store.activities(include_duplicates=True)) == 2
+    assert store.duplicate_links() == [(STRAVA.key, GARMIN.key)]
+
+
+def test_run_on_one_source_only_is_shown_as_is(store: Store) -> None:
+    save(store, STRAVA)
+    assert store.activities() == [STRAVA]
+
+
+def test_two_separate_runs_close_together_are_both_counted(store: Store) -> None:
+    warmup = run("garmin", "1", km=2.5, minutes=15)
+    race = run("strava", "2", start=T0 + timedelta(seconds=90), km=10, minutes=42)
+    save(store, warmup, race)
+    assert len(store.activities()) == 2
+
+
+def test_fit_file_of_a_run_that_also_came_from_the_api_is_not_counted_twice(
+    store: Store, tmp_path: Path
+) -> None:
+    api = run("garmin", "555", start=T0, km=6.0, minutes=30, sport_detail="running")
+    save(store, api)
+    path = tmp_path / "555_ACTIVITY.fit"
+    path.write_bytes(encode_run(start=T0, laps=(("active", 1800, 6000),)))
+    assert len(import_fit_paths(store, [path], NOW).imported) == 1
+    [shown] = store.activities()
+    assert shown.key == api.key
+    assert shown.laps is not None and shown.laps[0].intensity == "active"  # laps from the file
+
+
+def test_deleting_one_copy_shows_the_other_on_its_own(store: Store) -> None:
+    save(store, GARMIN, STRAVA)
+    store.delete_activities("garmin", [GARMIN.source_id])
+    assert store.activities() == [STRAVA]
+    assert store.duplicate_links() == []
+
+
+def test_deleting_the_hidden_copy_leaves_the_primary_unmerged(store: Store) -> None:
+    save(store, GARMIN, STRAVA)
+    store.delete_activities("strava", [STRAVA.source_id])
+    assert store.activities() == [GARMIN]
+
+
+def test_editing_the_strava_name_shows_through_and_a_moved_copy_is_unlinked(store: Store) -> None:
+    save(store, GARMIN, STRAVA)
+    save(store, dataclasses.replace(STRAVA, name="Tempo 3x10'"))
+    assert store.activities()[0].name == "Tempo 3x10'"
+    save(store, dataclasses.replace(STRAVA, start_time=T0 + timedelta(hours=3)))
+    assert len(store.activities()) == 2
+
+
+def test_a_later_third_copy_joins_the_group_without_changing_the_shown_key(store: Store) -> None:
+    save(store, STRAVA)
+    save(store, GARMIN)
+    save(store, run("fit", "f", start=T0 + timedelta(seconds=5), sport=Sport.RUN))
+    [shown] = store.activities()
+    assert shown.key == STRAVA.key
+    assert shown.avg_hr == 151.0
+    assert store.relink_duplicates() == 2
