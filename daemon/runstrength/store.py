@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine, delete, select
 
 from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_records
 from runstrength.core.records import ActivityRecord, Lap, RunKind, Sport, WorkoutTag
+from runstrength.errors import RunstrengthError
 from runstrength.models import (
     SCHEMA_VERSION,
     Activity,
@@ -100,13 +101,14 @@ class Store:
     def migrate(self) -> None:
         """Create missing tables and run pending upgrades; existing rows are kept."""
         current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise RunstrengthError(
+                f"the database schema ({current}) is newer than this runstrength "
+                f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
+            )
         SQLModel.metadata.create_all(self.engine)
         if current == SCHEMA_VERSION:
             return
-        if current > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"database schema {current} is newer than this runstrength ({SCHEMA_VERSION})"
-            )
         with self.engine.begin() as conn:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS.get(version, []) if current else []:
@@ -320,6 +322,17 @@ class Store:
                 if r.duplicate_of is not None and r.duplicate_of in rows
             ]
 
+    def raw_payloads(self, source: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not source_ids:
+            return {}
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(Activity.source_id, Activity.raw_json).where(
+                    Activity.source == source, Activity.source_id.in_(source_ids)
+                )
+            )
+            return {sid: raw for sid, raw in rows}
+
     def raw_payload(self, source: str, source_id: str) -> dict[str, Any] | None:
         with Session(self.engine) as s:
             row = s.exec(
@@ -328,6 +341,18 @@ class Store:
                 )
             ).first()
             return row
+
+    def get_record(
+        self, source: str, source_id: str
+    ) -> tuple[ActivityRecord, dict[str, Any]] | None:
+        """The stored (record, raw payload) for one activity, or None."""
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(Activity.record_json, Activity.raw_json).where(
+                    Activity.source == source, Activity.source_id == source_id
+                )
+            ).first()
+            return (record_from_dict(row[0]), row[1]) if row else None
 
     # --- sync state ---------------------------------------------------------------------------
     def _write_cursor(self, s: Session, source: str, cursor: dict[str, Any]) -> None:

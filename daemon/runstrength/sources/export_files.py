@@ -1,0 +1,214 @@
+"""Decode the original activity files of a Strava export (.fit, .gpx, .tcx, each maybe .gz).
+
+Each file becomes a FileSummary: what the device recorded (start, laps, heart rate, local clock
+offset), used to fill in what activities.csv lacks. Decoding is left to maintained libraries:
+the project's FIT decoder, gpxpy and tcxreader.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import xml.etree.ElementTree as ET
+import zlib
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import gpxpy
+import gpxpy.gpx
+from tcxreader.tcxreader import TCXReader
+
+from runstrength.core.records import Lap, Sport
+
+# A decompressed activity file is a few MB at most; a bigger one is a broken or hostile archive.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+class FileError(Exception):
+    """One export file could not be read; the message says why, in a few words."""
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    kind: str  # "fit", "gpx", "tcx"
+    start_time: datetime | None = None  # aware UTC
+    start_local: datetime | None = None  # the device's local wall-clock start, when the file says
+    elapsed_time_s: int | None = None
+    moving_time_s: int | None = None
+    distance_m: float | None = None
+    elevation_gain_m: float | None = None
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    sport_detail: str | None = None  # the file's own sport label ("running", "Biking", ...)
+    sport: Sport | None = None  # what that label means, when it is clear
+    indoor: bool = False
+    device: str | None = None
+    laps: tuple[Lap, ...] | None = None
+
+    def to_raw(self) -> dict[str, Any]:
+        """Plain JSON for the activity's raw payload."""
+        data = asdict(self)
+        data["start_time"] = self.start_time.isoformat() if self.start_time else None
+        data["start_local"] = self.start_local.isoformat() if self.start_local else None
+        data["sport"] = self.sport.value if self.sport else None
+        data["laps"] = [asdict(lap) for lap in self.laps] if self.laps is not None else None
+        return data
+
+
+def file_kind(name: str) -> str | None:
+    """'fit', 'gpx' or 'tcx' for an export file name (compressed or not); None otherwise."""
+    base = name.lower().removesuffix(".gz")
+    for kind in ("fit", "gpx", "tcx"):
+        if base.endswith("." + kind):
+            return kind
+    return None
+
+
+def decode_file(name: str, data: bytes) -> FileSummary:
+    """Decode one export file by its name; raise FileError with a short reason."""
+    kind = file_kind(name)
+    if kind is None:
+        raise FileError("unsupported file type")
+    if name.lower().endswith(".gz"):
+        data = _gunzip(data)
+    if not data.strip():
+        raise FileError("empty file")
+    decoder = {"fit": _decode_fit, "gpx": _decode_gpx, "tcx": _decode_tcx}[kind]
+    return decoder(data)
+
+
+def _gunzip(data: bytes) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            out = f.read(MAX_FILE_BYTES + 1)
+    except EOFError:
+        raise FileError("truncated gzip") from None
+    except (OSError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        raise FileError(f"corrupt gzip ({e})") from None
+    if len(out) > MAX_FILE_BYTES:
+        raise FileError("decompresses to more than 256 MB")
+    return out
+
+
+# --- FIT ----------------------------------------------------------------------------------------
+def _decode_fit(data: bytes) -> FileSummary:
+    from runstrength.sources.fit import FitError, record_from_fit
+
+    try:
+        record, raw = record_from_fit(data, source="strava")
+    except FitError as e:
+        raise FileError(str(e) or "unreadable FIT file") from None
+    # Without activity.local_timestamp the decoder reports UTC as local time: that says nothing.
+    knows_local = (raw.get("activity") or {}).get("local_timestamp") is not None
+    return FileSummary(
+        kind="fit",
+        start_time=record.start_time.astimezone(UTC),
+        start_local=record.start_local if knows_local else None,
+        elapsed_time_s=record.elapsed_time_s or None,
+        moving_time_s=record.moving_time_s or None,
+        distance_m=record.distance_m,
+        elevation_gain_m=record.elevation_gain_m,
+        avg_hr=record.avg_hr,
+        max_hr=record.max_hr,
+        sport_detail=record.sport_detail,
+        sport=record.sport if record.sport is not Sport.OTHER else None,
+        indoor=record.indoor,
+        device=record.device,
+        laps=record.laps,
+    )
+
+
+# --- GPX ----------------------------------------------------------------------------------------
+def _decode_gpx(data: bytes) -> FileSummary:
+    try:
+        gpx = gpxpy.parse(data.decode("utf-8-sig", errors="replace").lstrip())
+    except (gpxpy.gpx.GPXException, ET.ParseError, ValueError) as e:
+        raise FileError(f"unreadable GPX ({e})") from None
+    points = [p for track in gpx.tracks for seg in track.segments for p in seg.points]
+    times = [p.time for p in points if p.time is not None]
+    if not times:
+        raise FileError("GPX has no timed track points")
+    moving = gpx.get_moving_data()
+    uphill = gpx.get_uphill_downhill().uphill
+    hrs = [hr for p in points if (hr := _gpx_point_hr(p)) is not None]
+    sport = next((t.type for t in gpx.tracks if t.type), None)
+    return FileSummary(
+        kind="gpx",
+        start_time=_aware(min(times)),
+        elapsed_time_s=round((max(times) - min(times)).total_seconds()),
+        moving_time_s=round(moving.moving_time) if moving else None,
+        distance_m=round(gpx.length_2d(), 1) if len(points) > 1 else None,
+        elevation_gain_m=round(uphill, 1) if uphill else None,
+        avg_hr=round(sum(hrs) / len(hrs), 1) if hrs else None,
+        max_hr=float(max(hrs)) if hrs else None,
+        sport_detail=sport,
+        sport=sport_from_label(sport),
+        device=gpx.creator or None,
+    )
+
+
+def _gpx_point_hr(point: gpxpy.gpx.GPXTrackPoint) -> float | None:
+    # Garmin's TrackPointExtension (<gpxtpx:hr>) as Strava writes it; any namespace is accepted.
+    for ext in point.extensions:
+        for el in ext.iter():
+            if el.tag.rsplit("}", 1)[-1].lower() in ("hr", "heartrate") and el.text:
+                try:
+                    return float(el.text)
+                except ValueError:
+                    return None
+    return None
+
+
+# --- TCX ----------------------------------------------------------------------------------------
+def _decode_tcx(data: bytes) -> FileSummary:
+    # Strava's TCX files often start with blank space before <?xml, which XML parsers reject.
+    try:
+        tcx = TCXReader().read(io.BytesIO(data.lstrip()), only_gps=False)
+    except (ET.ParseError, ValueError, KeyError, TypeError) as e:
+        raise FileError(f"unreadable TCX ({e})") from None
+    if tcx.start_time is None:
+        raise FileError("TCX has no timed track points")
+    laps = tuple(
+        Lap(
+            distance_m=float(lap.distance or 0.0),
+            moving_time_s=round(lap.duration or 0),
+            elapsed_time_s=round(lap.duration or 0),
+            avg_speed_mps=round(lap.avg_speed / 3.6, 3) if lap.avg_speed else None,
+            avg_hr=round(lap.hr_avg, 1) if lap.hr_avg else None,
+        )
+        for lap in tcx.laps
+    )
+    return FileSummary(
+        kind="tcx",
+        start_time=_aware(tcx.start_time),
+        elapsed_time_s=round(tcx.duration) if tcx.duration is not None else None,
+        distance_m=round(tcx.distance, 1) if tcx.distance else None,
+        elevation_gain_m=round(tcx.ascent, 1) if tcx.ascent else None,
+        avg_hr=round(tcx.hr_avg, 1) if tcx.hr_avg else None,
+        max_hr=float(tcx.hr_max) if tcx.hr_max else None,
+        sport_detail=tcx.activity_type,
+        sport=sport_from_label(tcx.activity_type),
+        device=tcx.author.name if getattr(tcx, "author", None) else None,
+        laps=laps or None,
+    )
+
+
+def sport_from_label(label: str | None) -> Sport | None:
+    """Sport for a GPX/TCX sport label ('running', 'Biking'); None when unclear."""
+    text = (label or "").strip().lower()
+    for words, sport in (
+        (("run",), Sport.RUN),
+        (("bik", "cycl", "ride"), Sport.RIDE),
+        (("walk",), Sport.WALK),
+        (("hik",), Sport.HIKE),
+        (("swim",), Sport.SWIM),
+    ):
+        if any(w in text for w in words):
+            return sport
+    return None
+
+
+def _aware(dt: datetime) -> datetime:
+    """GPX and TCX times are UTC; the libraries sometimes hand them back naive."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
