@@ -1,0 +1,534 @@
+"""Label each run easy, hard or long, with the one-line reason a runner would give.
+
+Rules run in order of evidence (coaching.md §2): race tag > long > workout tag > short run > laps >
+Garmin training effect > pace > heart rate > easy. The first rule that fires sets kind and reason.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from runstrength.core.load import session_load
+from runstrength.core.records import (
+    ActivityRecord,
+    Classification,
+    ClassifiedActivity,
+    Lap,
+    RunKind,
+    Sport,
+    WorkoutTag,
+)
+
+if TYPE_CHECKING:
+    from runstrength.core.profile import AthleteProfile
+
+SHORT_RUN_S = 15 * 60  # warm-ups saved apart, shake-outs: easy unless tagged
+LONG_ABSOLUTE_S = 90 * 60  # [S15]
+LONG_RELATIVE_MIN_S = 60 * 60
+LONG_RELATIVE_FACTOR = 1.5  # heuristic [S17]
+LONG_SHARE_OF_WEEK = 0.30  # Daniels: one run ≤ 25-30 % of the week [S16]
+LONG_SHARE_MIN_HISTORY_DAYS = 28  # a weekly average needs four weeks behind it
+HARD_PACE_VS_EASY = 0.90  # ≥ 10 % faster than easy (Daniels M / Friel Z3, coaching.md §2)
+HARD_PACE_VS_THRESHOLD = 1.08
+HARD_HR_OF_MAX = 0.85
+HARD_HR_OF_LTHR = 0.94
+EASY_HR_OF_MAX = 0.80  # top of Daniels' E band: above it, HR corroborates a brisk run
+HILLY_M_PER_KM = 20.0  # heuristic, coaching.md §3
+ITRA_M_PER_EFFORT_KM = 100.0  # effort km = km + D+/100 [S25]
+PROFILE_RUNS_NEEDED = 6
+TEMPO_CONFIRM_PACE_VS_EASY = 0.95  # a Garmin TEMPO label needs pace or HR or TE to back it
+TEMPO_CONFIRM_AEROBIC_TE = 3.5
+HARD_AEROBIC_TE = 4.0  # "highly improving" [S3][S4]
+HARD_ANAEROBIC_TE = 2.5  # strides alone reach ~1-2
+HARD_LABELS = {
+    "LACTATE_THRESHOLD": "threshold",
+    "VO2MAX": "VO2 max",
+    "ANAEROBIC_CAPACITY": "anaerobic",
+    "SPEED": "speed",
+    "SPRINT": "sprint",
+}
+# Laps (coaching.md §4, heuristic cut-offs).
+LAP_MIN_S = 20
+WORK_SPEED_VS_EASY = 1.10
+RECOVERY_SPEED_VS_EASY = 0.95
+MIN_REPS, MIN_REPS_WHEN_LONG, LONG_REP_S = 3, 2, 180
+MIN_WORK_S = 6 * 60
+MIN_LAP_SPEED_CV = 0.10
+AUTO_LAP_SHARE = 0.80
+AUTO_LAP_DISTANCES_M = (1000.0, 1609.34)
+AUTO_LAP_TOLERANCE = 0.02
+TEMPO_BLOCK_S = 15 * 60
+TEMPO_LAP_VS_THRESHOLD = 1.05
+# The runner's own words in the activity name (coaching.md §4 uses them to decide on fetching laps;
+# we also take them as evidence, below tags and labels: "6x800", "Tempo Tuesday", "Fartlek").
+WORKOUT_WORDS = re.compile(
+    r"\d+\s*[x×]\s*\d+|interval|tempo|fartlek|track|\breps\b|series|threshold|hill repeats",
+    re.IGNORECASE,
+)
+EASY_WORDS = re.compile(r"easy|recovery|shake-?out|jog", re.IGNORECASE)
+BORDERLINE_PACE_VS_EASY = 0.97
+CALM_LABELS = {"RECOVERY", "AEROBIC_BASE"}
+WORK_INTENSITIES = {"active", "interval"}
+REST_INTENSITIES = {"rest", "recovery"}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run is judged against besides the profile: the weeks before it."""
+
+    weekly_distance_m: float | None = (
+        None  # trailing 28-day weekly average; None: too little history
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A run with the numbers the rules compare, computed once."""
+
+    record: ActivityRecord
+    pace_s_per_km: (
+        float | None
+    )  # comparable pace: GAP, trail effort pace, or raw; None if untrusted
+    pace_text: str
+    avg_hr: float | None
+    off_road: bool  # trail or hilly: HR weighs more than pace
+
+
+Rule = Callable[[_Run, "AthleteProfile", RunContext], Classification | None]
+
+
+def classify(
+    record: ActivityRecord, profile: AthleteProfile, context: RunContext | None = None
+) -> Classification:
+    """Label one activity: easy / hard / long for runs, no kind (with a reason) for the rest."""
+    if record.sport != Sport.RUN:
+        return _not_a_run(record)
+    run = _facts(record)
+    ctx = context or RunContext(profile.weekly_distance_m or None)
+    for rule in _RULES:
+        found = rule(run, profile, ctx)
+        if found is not None:
+            return found
+    return _easy(run, profile)
+
+
+def classify_all(
+    records: Sequence[ActivityRecord],
+    profile: AthleteProfile,
+    overrides: Mapping[tuple[str, str], RunKind],
+) -> list[ClassifiedActivity]:
+    """Classify every record (runner's overrides win) and attach each session's load."""
+    weekly = trailing_weekly_distances(records)
+    hr_max = profile.hr_max.value if profile.hr_max else None
+    out = []
+    for record, week_m in zip(records, weekly, strict=True):
+        found = classify(record, profile, RunContext(week_m))
+        kind = overrides.get(record.key) if record.sport == Sport.RUN else None
+        if kind is not None:
+            found = Classification(
+                RunKind(kind), f"{kind}: set by you", "override", overridden=True
+            )
+        load = session_load(record, found.kind, hr_max)
+        out.append(ClassifiedActivity(record, found, load))
+    return out
+
+
+def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
+    """True when laps could change an 'easy' verdict and are worth a detail call (§4)."""
+    if record.sport != Sport.RUN or record.laps is not None:
+        return False
+    if classify(record, profile).kind != RunKind.EASY or record.moving_time_s < SHORT_RUN_S:
+        return False
+    label = (record.training_effect_label or "").upper()
+    if label and label not in CALM_LABELS:
+        return True
+    if WORKOUT_WORDS.search(record.name or ""):
+        return True
+    pace, easy = comparable_pace(record)[0], profile.easy_pace_s_per_km
+    return bool(pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value)
+
+
+def trailing_weekly_distances(records: Sequence[ActivityRecord]) -> list[float | None]:
+    """Average weekly run distance over the 28 days before each record (None: < 28 days known)."""
+    runs = sorted((r.local_date, r.distance_m) for r in records if r.sport == Sport.RUN)
+    if not runs:
+        return [None] * len(records)
+    days = [d for d, _ in runs]
+    cumulative = [0.0]
+    for _, distance in runs:
+        cumulative.append(cumulative[-1] + distance)
+    first = days[0]
+    out: list[float | None] = []
+    for record in records:
+        day = record.local_date
+        if (day - first).days < LONG_SHARE_MIN_HISTORY_DAYS:
+            out.append(None)
+            continue
+        lo = bisect_left(days, day - timedelta(days=28))
+        hi = bisect_left(days, day)
+        out.append((cumulative[hi] - cumulative[lo]) / 4)
+    return out
+
+
+def weekly_distance_m(records: Sequence[ActivityRecord], today: date) -> float:
+    """Average weekly run distance of the 28 days up to and including today."""
+    start = today - timedelta(days=27)
+    total = sum(
+        r.distance_m for r in records if r.sport == Sport.RUN and start <= r.local_date <= today
+    )
+    return total / 4
+
+
+# --- the rules, in order of evidence ---------------------------------------------------------
+
+
+def _race_tag(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    if run.record.workout_tag == WorkoutTag.RACE:
+        return Classification(RunKind.HARD, f"hard: {_source(run.record)} tag 'race'", "race")
+    return None
+
+
+def _long(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    found = _long_reason(run, profile, ctx)
+    if found is None:
+        return None
+    rule, reason = found
+    # A long run with hard segments stays long (both days are protected alike); say what was hard.
+    hard = _hard_evidence(run, profile, ctx)
+    if hard is not None:
+        reason += f", with hard running ({hard.reason.removeprefix('hard: ')})"
+    return Classification(RunKind.LONG, f"long: {reason}", rule)
+
+
+def _long_reason(run: _Run, profile: AthleteProfile, ctx: RunContext) -> tuple[str, str] | None:
+    record = run.record
+    moving = record.moving_time_s
+    usual = profile.usual_run_s.value
+    if record.workout_tag == WorkoutTag.LONG:
+        return "tag", f"{_source(record)} tag 'long run'"
+    relative = not profile.cold_start and moving >= LONG_RELATIVE_MIN_S
+    if moving >= LONG_ABSOLUTE_S or (relative and moving >= LONG_RELATIVE_FACTOR * usual):
+        rule = "long_time" if moving >= LONG_ABSOLUTE_S else "long_relative"
+        if moving >= LONG_RELATIVE_FACTOR * usual and profile.usual_run_s.source != "default":
+            return rule, f"{duration(moving)} is {moving / usual:.1f}× your usual {duration(usual)}"
+        return rule, f"{duration(moving)} is 90 min or more"
+    week = ctx.weekly_distance_m
+    if relative and week and record.distance_m >= LONG_SHARE_OF_WEEK * week:
+        share = record.distance_m / week
+        return "long_share", (
+            f"{record.distance_m / 1000:.1f} km is {share:.0%} of your usual week "
+            f"({week / 1000:.0f} km)"
+        )
+    return None
+
+
+def _workout_tag(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    if run.record.workout_tag == WorkoutTag.WORKOUT:
+        return Classification(RunKind.HARD, f"hard: {_source(run.record)} tag 'workout'", "tag")
+    return None
+
+
+def _short_run(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    if run.record.moving_time_s < SHORT_RUN_S:
+        text = f"easy: short run ({duration(run.record.moving_time_s)})"
+        return Classification(RunKind.EASY, text, "short")
+    return None
+
+
+def _laps(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    laps = run.record.laps
+    if not laps:
+        return None
+    reps = structured_reps(laps)
+    if reps:
+        return Classification(RunKind.HARD, f"hard: structured workout, {reps} reps", "laps")
+    easy = profile.easy_pace_s_per_km
+    if easy is None or run.record.indoor:  # treadmill lap speeds are as untrusted as its pace
+        return None
+    threshold = profile.threshold_pace_s_per_km
+    block = tempo_block(laps, easy.value, threshold.value if threshold else None)
+    if block:
+        seconds, pace = block
+        text = f"hard: tempo block, {duration(seconds)} at {pace_text(pace)}"
+        return Classification(RunKind.HARD, text, "laps")
+    found = manual_reps(laps, easy.value)
+    if found:
+        reps, pace = found
+        text = f"hard: {reps} × fast laps ({pace_text(pace)}) with recoveries"
+        return Classification(RunKind.HARD, text, "laps")
+    return None
+
+
+def _training_effect(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    record = run.record
+    label = (record.training_effect_label or "").upper()
+    if label in HARD_LABELS:
+        text = f"hard: Garmin training effect '{HARD_LABELS[label]}'"
+        return Classification(RunKind.HARD, text, "garmin_label")
+    if label == "TEMPO" and _tempo_confirmed(run, profile):
+        return Classification(RunKind.HARD, "hard: Garmin training effect 'tempo'", "garmin_label")
+    if (record.aerobic_te or 0) >= HARD_AEROBIC_TE:
+        text = f"hard: aerobic training effect {record.aerobic_te:.1f}"
+        return Classification(RunKind.HARD, text, "garmin_te")
+    if (record.anaerobic_te or 0) >= HARD_ANAEROBIC_TE:
+        text = f"hard: anaerobic training effect {record.anaerobic_te:.1f}"
+        return Classification(RunKind.HARD, text, "garmin_te")
+    return None
+
+
+def _tempo_confirmed(run: _Run, profile: AthleteProfile) -> bool:
+    # Firstbeat calls many brisk steady runs TEMPO [S19]: believe it only with support.
+    if (run.record.aerobic_te or 0) >= TEMPO_CONFIRM_AEROBIC_TE:
+        return True
+    easy = profile.easy_pace_s_per_km
+    if easy and run.pace_s_per_km and run.pace_s_per_km <= TEMPO_CONFIRM_PACE_VS_EASY * easy.value:
+        return True
+    hr_max = profile.hr_max
+    return bool(hr_max and run.avg_hr and run.avg_hr >= EASY_HR_OF_MAX * hr_max.value)
+
+
+def _name(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    name = run.record.name or ""
+    found = WORKOUT_WORDS.search(name)
+    if found and not EASY_WORDS.search(name):
+        return Classification(RunKind.HARD, f"hard: you named it '{name.strip()}'", "name")
+    return None
+
+
+def _pace(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    easy, threshold = profile.easy_pace_s_per_km, profile.threshold_pace_s_per_km
+    pace = run.pace_s_per_km
+    if profile.cold_start or pace is None or easy is None:
+        return None
+    # Off road, pace at equal effort varies with terrain; with HR at hand, HR has to agree.
+    hr_max = profile.hr_max
+    if run.off_road and run.avg_hr and hr_max and run.avg_hr < EASY_HR_OF_MAX * hr_max.value:
+        return None
+    if pace <= HARD_PACE_VS_EASY * easy.value:
+        faster = 1 - pace / easy.value
+        easy_text = pace_text(easy.value)
+        text = f"hard: {run.pace_text} is {faster:.0%} faster than your easy pace {easy_text}"
+        return Classification(RunKind.HARD, text, "pace")
+    if threshold and pace <= HARD_PACE_VS_THRESHOLD * threshold.value:
+        text = f"hard: {run.pace_text} is close to your threshold pace {pace_text(threshold.value)}"
+        return Classification(RunKind.HARD, text, "pace")
+    return None
+
+
+def _heart_rate(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    hr = run.avg_hr
+    if hr is None:
+        return None
+    if profile.hr_max and hr >= HARD_HR_OF_MAX * profile.hr_max.value:
+        share = hr / profile.hr_max.value
+        text = f"hard: average HR {hr:.0f} is {share:.0%} of your max {profile.hr_max.value:.0f}"
+        return Classification(RunKind.HARD, text, "hr")
+    if profile.lthr and hr >= HARD_HR_OF_LTHR * profile.lthr.value:
+        share = hr / profile.lthr.value
+        lthr = profile.lthr.value
+        text = f"hard: average HR {hr:.0f} is {share:.0%} of your threshold HR {lthr:.0f}"
+        return Classification(RunKind.HARD, text, "hr")
+    return None
+
+
+_HARD_RULES: tuple[Rule, ...] = (_workout_tag, _laps, _training_effect, _name, _pace, _heart_rate)
+_RULES: tuple[Rule, ...] = (_race_tag, _long, _workout_tag, _short_run, *_HARD_RULES[1:])
+
+
+def _hard_evidence(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    for rule in _HARD_RULES:
+        found = rule(run, profile, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _easy(run: _Run, profile: AthleteProfile) -> Classification:
+    if profile.cold_start:
+        text = f"easy: learning your paces ({profile.usable_runs} of {PROFILE_RUNS_NEEDED} runs)"
+        return Classification(RunKind.EASY, text, "cold_start")
+    easy = profile.easy_pace_s_per_km
+    if run.pace_s_per_km and easy:
+        diff = run.pace_s_per_km / easy.value - 1
+        than = f"{abs(diff):.0%} {'slower' if diff >= 0 else 'faster'} than"
+        if abs(diff) < 0.005:
+            than = "the same as"
+        text = f"easy: {run.pace_text} is {than} your easy pace {pace_text(easy.value)}"
+        return Classification(RunKind.EASY, text, "easy_pace")
+    if run.avg_hr and profile.hr_max:
+        share = run.avg_hr / profile.hr_max.value
+        return Classification(
+            RunKind.EASY, f"easy: average HR {run.avg_hr:.0f} ({share:.0%} of max)", "easy_hr"
+        )
+    why = "treadmill pace is not trusted" if run.record.indoor else "no pace or HR to go on"
+    return Classification(RunKind.EASY, f"easy: {why}", "easy_default")
+
+
+def _not_a_run(record: ActivityRecord) -> Classification:
+    if record.sport == Sport.STRENGTH:
+        return Classification(
+            None, "strength session: counts toward this week's strength", "strength"
+        )
+    return Classification(None, f"{record.sport.value}: not a run", "not_a_run")
+
+
+# --- what a run's numbers mean --------------------------------------------------------------
+
+
+def _facts(record: ActivityRecord) -> _Run:
+    avg_hr = None if record.manual else record.avg_hr
+    off_road = is_off_road(record)
+    pace, text = comparable_pace(record)
+    return _Run(record, pace, text, avg_hr, off_road)
+
+
+def is_off_road(record: ActivityRecord) -> bool:
+    """Trail-flagged, or a climb over 20 m/km: pace at equal effort is slower there."""
+    if record.trail:
+        return True
+    km = record.distance_m / 1000
+    return bool(
+        record.elevation_gain_m and km > 0 and record.elevation_gain_m / km > HILLY_M_PER_KM
+    )
+
+
+def comparable_pace(record: ActivityRecord) -> tuple[float | None, str]:
+    """Pace comparable with flat easy pace, and how to say it; None when the pace is not trusted."""
+    if record.indoor or record.distance_m <= 0 or record.moving_time_s <= 0:
+        return None, ""
+    if record.gap_speed_mps:
+        pace = 1000 / record.gap_speed_mps
+        return pace, f"{pace_text(pace)} grade-adjusted"
+    # ITRA effort km only for trails. On hilly roads it over-credits the climb: an easy road run
+    # with 25 m/km climbs ~3-8 % slower (Minetti [S24]), while +D/100 speeds its pace up by 25 %,
+    # so test histories without HR had ~15 % of hilly easy road runs called hard. Road: raw pace.
+    if record.trail:
+        climb = record.elevation_gain_m or 0.0
+        effort_km = record.distance_m / 1000 + climb / ITRA_M_PER_EFFORT_KM
+        pace = record.moving_time_s / effort_km
+        return pace, f"effort pace {pace_text(pace)} (with {climb:.0f} m climb)"
+    pace = record.moving_time_s / (record.distance_m / 1000)
+    return pace, pace_text(pace)
+
+
+# --- laps (coaching.md §4) ------------------------------------------------------------------
+
+
+def lap_speed(lap: Lap) -> float:
+    if lap.avg_speed_mps is not None:
+        return lap.avg_speed_mps
+    return lap.distance_m / lap.moving_time_s if lap.moving_time_s > 0 else 0.0
+
+
+def structured_reps(laps: Sequence[Lap]) -> int:
+    """Number of work reps when the device marked rest/recovery laps, else 0."""
+    kinds = [(lap.intensity or "").lower() for lap in laps]
+    work = sum(k in WORK_INTENSITIES for k in kinds)
+    # "interval"/"active" alone is an ordinary lap (auto-laps carry it); rests make it a workout.
+    return work if work >= 2 and any(k in REST_INTENSITIES for k in kinds) else 0
+
+
+def is_auto_lapped(laps: Sequence[Lap]) -> bool:
+    """≥ 80 % of laps share a distance (1 km / 1 mi) or a duration: splits, not reps."""
+    if len(laps) < 3:
+        return False
+    need = AUTO_LAP_SHARE * len(laps)
+    for split in AUTO_LAP_DISTANCES_M:
+        if sum(abs(lap.distance_m - split) <= AUTO_LAP_TOLERANCE * split for lap in laps) >= need:
+            return True
+    duration_s = statistics.median(lap.moving_time_s for lap in laps)
+    same = sum(
+        abs(lap.moving_time_s - duration_s) <= AUTO_LAP_TOLERANCE * duration_s for lap in laps
+    )
+    return same >= need
+
+
+def tempo_block(
+    laps: Sequence[Lap], easy_pace: float, threshold_pace: float | None
+) -> tuple[int, float] | None:
+    """Longest run of consecutive fast laps if it lasts ≥ 15 min: (seconds, pace)."""
+    fast_speed = 1000 / (HARD_PACE_VS_EASY * easy_pace)
+    if threshold_pace:
+        fast_speed = min(fast_speed, 1000 / (TEMPO_LAP_VS_THRESHOLD * threshold_pace))
+    best: tuple[int, float] = (0, 0.0)
+    seconds, metres = 0, 0.0
+    for lap in laps:
+        if lap_speed(lap) >= fast_speed:
+            seconds, metres = seconds + lap.moving_time_s, metres + lap.distance_m
+            if seconds > best[0]:
+                best = (seconds, seconds / (metres / 1000))
+        else:
+            seconds, metres = 0, 0.0
+    return best if best[0] >= TEMPO_BLOCK_S else None
+
+
+def manual_reps(laps: Sequence[Lap], easy_pace: float) -> tuple[int, float] | None:
+    """Fast laps alternating with recoveries: (reps, mean work pace), or None."""
+    kept = [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S][1:-1]  # drop warm-up, cool-down
+    if len(kept) < 3 or is_auto_lapped(kept) or _speed_cv(kept) < MIN_LAP_SPEED_CV:
+        return None
+    easy_speed = 1000 / easy_pace
+    marks = [_lap_mark(lap, easy_speed) for lap in kept]
+    work = [
+        lap
+        for i, lap in enumerate(kept)
+        if marks[i] == "W"
+        and "R" in (marks[i - 1] if i else "", marks[i + 1] if i + 1 < len(marks) else "")
+    ]
+    work_s = sum(lap.moving_time_s for lap in work)
+    long_reps = bool(work) and work_s / len(work) >= LONG_REP_S
+    if len(work) < (MIN_REPS_WHEN_LONG if long_reps else MIN_REPS) or work_s < MIN_WORK_S:
+        return None
+    return len(work), work_s / (sum(lap.distance_m for lap in work) / 1000)
+
+
+def has_interval_structure(laps: Sequence[Lap] | None) -> bool:
+    """True when laps look like a workout without knowing easy pace (for learning the profile)."""
+    if not laps:
+        return False
+    if structured_reps(laps):
+        return True
+    kept = [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S][1:-1]
+    return len(kept) >= 3 and not is_auto_lapped(kept) and _speed_cv(kept) >= MIN_LAP_SPEED_CV
+
+
+def _lap_mark(lap: Lap, easy_speed: float) -> str:
+    speed = lap_speed(lap)
+    if speed >= WORK_SPEED_VS_EASY * easy_speed:
+        return "W"
+    if speed <= RECOVERY_SPEED_VS_EASY * easy_speed:
+        return "R"
+    return "-"
+
+
+def _speed_cv(laps: Sequence[Lap]) -> float:
+    speeds = [lap_speed(lap) for lap in laps]
+    mean = statistics.fmean(speeds)
+    return statistics.pstdev(speeds) / mean if mean > 0 else 0.0
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+def pace_text(s_per_km: float) -> str:
+    """Format seconds per km as '5:05/km'."""
+    total = round(s_per_km)
+    return f"{total // 60}:{total % 60:02d}/km"
+
+
+def duration(seconds: float) -> str:
+    """Format a duration as '53 min' or '1:52'."""
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _source(record: ActivityRecord) -> str:
+    return {"strava": "Strava", "garmin": "Garmin", "fit": "Garmin"}.get(
+        record.source, record.source
+    )
