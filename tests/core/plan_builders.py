@@ -56,15 +56,17 @@ def make_activity(
     )
 
 
-def make_run(day: date, kind: RunKind = RunKind.EASY, minutes: float = 40, **kw) -> ClassifiedActivity:
+def classified_run(
+    day: date, kind: RunKind = RunKind.EASY, minutes: float = 40, **kw
+) -> ClassifiedActivity:
     return make_activity(day, Sport.RUN, minutes=minutes, kind=kind, **kw)
 
 
-def make_strength(day: date, minutes: float = 25, hour: int = 18) -> ClassifiedActivity:
+def logged_strength(day: date, minutes: float = 25, hour: int = 18) -> ClassifiedActivity:
     return make_activity(day, Sport.STRENGTH, minutes=minutes, kind=None, hour=hour)
 
 
-def make_weeks(
+def regular_weeks(
     first: date,
     last: date,
     hard: Iterable[int] = (1, 3),
@@ -79,12 +81,12 @@ def make_weeks(
     while day <= last:
         wd = day.weekday()
         if wd in long:
-            out.append(make_run(day, RunKind.LONG, minutes=100))
+            out.append(classified_run(day, RunKind.LONG, minutes=100))
         elif wd in hard:
-            out.append(make_run(day, RunKind.HARD, minutes=50))
+            out.append(classified_run(day, RunKind.HARD, minutes=50))
         elif wd in easy:
-            out.append(make_run(day, RunKind.EASY, minutes=40))
+            out.append(classified_run(day, RunKind.EASY, minutes=40))
         if wd in strength:
-            out.append(make_strength(day))
+            out.append(logged_strength(day))
         day += timedelta(days=1)
     return out

@@ -241,9 +241,9 @@ def assess(
     notes = []
     if level == Level.RED:
         why = reasons[0]
-        windows.append(Window(*week, 0, False, f"no strength this week: {why}; back next week"))
+        windows.append(Window(*week, 0, False, f"{why}; back next week"))
         notes.append(
-            f"No strength this week: {why}. Back next week; missed sessions are not stacked."
+            f"No strength this week: {why}; back next week (missed sessions are not stacked)."
         )
     elif level == Level.AMBER:
         why = "; ".join(reasons)

@@ -293,20 +293,20 @@ def _sessions(
     """Routine, dose and lightness for each chosen day, alternating A/B across logged sessions."""
     logged = sorted(ctx.strength)
     first = min(chosen, default=None)
-    base = len([d for d in logged if first is None or d < first])
-    if first in previous and previous[first] in ROUTINES:
-        # Anchor on the previous plan so a shorter history window never flips A and B.
-        base = ROUTINES.index(previous[first])
+    index = len([d for d in logged if first is None or d < first]) - 1
     weeks_trained = len({fatigue.monday_of(d) for d in logged if d < ctx.today})
     since_gap = _since_gap(logged, ctx.today)
     out = {}
     for i, d in enumerate(sorted(chosen)):
+        # A day kept from the previous plan keeps its routine; new days continue the alternation.
+        kept = previous.get(d)
+        index = ROUTINES.index(kept) if kept in ROUTINES else index + 1
         light_why = state.light_reason(d)
         if light_why is None and since_gap + i < REENTRY_SESSIONS:
             light_why = "easing back in after a break from strength"
         day = ctx.day(d)
         session = routine_for(
-            base + i,
+            index,
             light_why is not None,
             weeks_trained,
             config.session_minutes,
