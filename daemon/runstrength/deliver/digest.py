@@ -9,11 +9,12 @@ Pure: no clock, no I/O; the caller passes `today` and the message's date.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from runstrength.core.records import (
 from runstrength.render import exercise_text
 
 CHART_WEEKS = 8
-CHART_WIDTH_PX = 300  # the widest bar; fits a 600 px mail column beside the labels
+CHART_WIDTH_PX = 240  # the widest bar: beside its labels it fits a phone-width mail column
 TEXT_CHART_WIDTH = 30  # characters for the widest bar in the plain-text part
 KIND_ORDER = (RunKind.EASY, RunKind.HARD, RunKind.LONG)
 KIND_COLOURS = {RunKind.EASY: "#7cb342", RunKind.HARD: "#e53935", RunKind.LONG: "#1e88e5"}
@@ -204,7 +205,7 @@ def _strength_days(activities: Sequence[ClassifiedActivity]) -> int:
 
 def _light_notes(days: Sequence[DayPlan]) -> tuple[str, ...]:
     return tuple(
-        f"{_day(d.date)}: a lighter session. {d.reason}"
+        f"{_day(d.date)}: the session is lighter ({d.reason})."
         for d in days
         if d.strength is not None and d.strength.light
     )
@@ -314,8 +315,9 @@ def build_message(
     if sent_at is not None:
         msg["Date"] = format_datetime(sent_at)
     domain = sender.rpartition("@")[2].strip("> ") or "runstrength.invalid"
-    # An explicit domain: make_msgid would otherwise look up this host's FQDN.
-    msg["Message-ID"] = make_msgid(idstring=f"digest.{model.iso_week}", domain=domain)
+    # Random, not from the clock or this host's FQDN (make_msgid's lookup); short enough that the
+    # header is never folded. A retry resends the stored bytes, so the ID stays the same.
+    msg["Message-ID"] = f"<digest.{model.iso_week}.{uuid.uuid4().hex[:20]}@{domain}>"
     # Quoted-printable keeps the message 7-bit clean for servers without 8BITMIME.
     msg.set_content(render_text(model), cte="quoted-printable")
     msg.add_alternative(render_html(model), subtype="html", cte="quoted-printable")
