@@ -1,0 +1,363 @@
+"""Classification rules, one table row per rule and edge (coaching.md §2-§4)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from runstrength.core.classify import (
+    RunContext,
+    classify,
+    classify_all,
+    is_auto_lapped,
+    wants_laps,
+)
+from runstrength.core.load import session_load
+from runstrength.core.profile import Anchor, AthleteProfile
+from runstrength.core.records import RunKind, Sport
+from tests.builders import auto_laps, interval_laps, lap, make_activity, make_run
+
+EASY, HARD, LONG = RunKind.EASY, RunKind.HARD, RunKind.LONG
+
+MIDDLE = AthleteProfile(
+    easy_pace_s_per_km=Anchor(305, "history", 14),  # 5:05/km
+    threshold_pace_s_per_km=Anchor(250, "races", 1),  # 4:10/km
+    hr_max=Anchor(190, "history", 40),
+    lthr=Anchor(171, "history"),
+    usual_run_s=Anchor(45 * 60, "history", 20),
+    weekly_distance_m=40_000,
+    cold_start=False,
+    usable_runs=14,
+)
+FAST = replace(MIDDLE, easy_pace_s_per_km=Anchor(210, "history", 20), threshold_pace_s_per_km=None)
+SLOW = replace(MIDDLE, easy_pace_s_per_km=Anchor(450, "history", 20), threshold_pace_s_per_km=None)
+COLD = AthleteProfile(hr_max=Anchor(190, "configured"), usable_runs=3)
+# T of 4:25 puts the "≤ 1.08 × T" cut (4:46) above the "≤ 0.90 × E" cut (4:35).
+SLOW_THRESHOLD = replace(MIDDLE, threshold_pace_s_per_km=Anchor(265, "configured"))
+
+FAST_FINISH = [lap("5:15", minutes=80), lap("4:20", minutes=20)]
+NOISY_SPLITS = auto_laps(["5:05", "4:50", "5:20", "4:55", "5:15", "4:45", "5:25", "5:00"])
+TEMPO_SPLITS = auto_laps(["5:05", "5:05"] + ["4:15"] * 5 + ["5:10", "5:10"])
+MILE_SPLITS = [lap("5:00", km=1.60934, intensity="active")] * 4 + [lap("4:10", km=1.60934)] * 3
+
+
+CASES = [
+    # (id, profile, run, expected kind, rule, reason fragment)
+    ("race tag", MIDDLE, make_run("4:00", 20, tag="race"), HARD, "race", "hard: Strava tag 'race'"),
+    ("race beats long", MIDDLE, make_run("4:40", 100, tag="race"), HARD, "race", "race"),
+    ("long tag", MIDDLE, make_run("5:20", 50, tag="long"), LONG, "tag", "tag 'long run'"),
+    ("90 min is long", MIDDLE, make_run("5:10", 112), LONG, "long_time", "long: 1:52 is 2.5×"),
+    ("1.5x usual is long", MIDDLE, make_run("5:10", 70), LONG, "long_relative", "1.6× your usual"),
+    ("55 min is not long", MIDDLE, make_run("5:10", 55), EASY, "easy_pace", "easy:"),
+    (
+        "long fast finish stays long",
+        MIDDLE,
+        make_run(laps=FAST_FINISH),
+        LONG,
+        "long_time",
+        "with hard running (tempo block, 20 min at 4:20/km)",
+    ),  # fmt: skip
+    (
+        "workout tag",
+        MIDDLE,
+        make_run("5:10", 45, tag="workout"),
+        HARD,
+        "tag",
+        "Strava tag 'workout'",
+    ),
+    ("shake-out under 15 min", MIDDLE, make_run("4:00", 12, hr=180), EASY, "short", "short run"),
+    ("tagged shake-out", MIDDLE, make_run("4:00", 12, tag="workout"), HARD, "tag", "workout"),
+    (
+        "intervals from laps",
+        MIDDLE,
+        make_run(laps=interval_laps()),
+        HARD,
+        "laps",
+        "hard: 6 × fast laps (3:58/km) with recoveries",
+    ),  # fmt: skip
+    (
+        "structured laps",
+        MIDDLE,
+        make_run(laps=interval_laps(structured=True)),
+        HARD,
+        "laps",
+        "structured workout, 6 reps",
+    ),  # fmt: skip
+    ("auto-laps are not reps", MIDDLE, make_run(laps=NOISY_SPLITS), EASY, "easy_pace", "easy"),
+    ("tempo block in splits", MIDDLE, make_run(laps=TEMPO_SPLITS), HARD, "laps", "tempo block"),
+    ("tempo in mile splits", MIDDLE, make_run(laps=MILE_SPLITS), HARD, "laps", "tempo block"),
+    (
+        "treadmill reps: laps need intensity",
+        MIDDLE,
+        make_run(laps=interval_laps(), indoor=True, hr=140),
+        EASY,
+        "easy_hr",
+        "average HR",
+    ),  # fmt: skip
+    (
+        "garmin VO2max label",
+        MIDDLE,
+        make_run("5:00", 45, label="VO2MAX"),
+        HARD,
+        "garmin_label",
+        "Garmin training effect 'VO2 max'",
+    ),  # fmt: skip
+    (
+        "garmin tempo alone is not hard",
+        MIDDLE,
+        make_run("5:00", 45, hr=140, label="TEMPO"),
+        EASY,
+        "easy_pace",
+        "easy",
+    ),  # fmt: skip
+    (
+        "garmin tempo with TE 3.5",
+        MIDDLE,
+        make_run("5:00", 45, label="TEMPO", aerobic_te=3.6),
+        HARD,
+        "garmin_label",
+        "tempo",
+    ),  # fmt: skip
+    (
+        "garmin tempo with brisk pace",
+        MIDDLE,
+        make_run("4:48", 45, label="TEMPO"),
+        HARD,
+        "garmin_label",
+        "tempo",
+    ),  # fmt: skip
+    ("aerobic TE 4", MIDDLE, make_run("5:00", 45, aerobic_te=4.1), HARD, "garmin_te", "4.1"),
+    ("anaerobic TE 2.5", MIDDLE, make_run("5:00", 45, anaerobic_te=2.6), HARD, "garmin_te", "2.6"),
+    ("recovery label", MIDDLE, make_run("5:20", 40, label="RECOVERY"), EASY, "easy_pace", "easy"),
+    (
+        "pace vs easy",
+        MIDDLE,
+        make_run("4:21", 40),
+        HARD,
+        "pace",
+        "hard: 4:21/km is 14% faster than your easy pace 5:05/km",
+    ),  # fmt: skip
+    (
+        "pace just slower than cut",
+        MIDDLE,
+        make_run("4:36", 40),
+        EASY,
+        "easy_pace",
+        "easy: 4:36/km is 10% faster than your easy pace 5:05/km",
+    ),  # fmt: skip
+    (
+        "pace vs threshold",
+        SLOW_THRESHOLD,
+        make_run("4:40", 40),
+        HARD,
+        "pace",
+        "close to your threshold pace 4:25/km",
+    ),  # fmt: skip
+    (
+        "grade-adjusted pace",
+        MIDDLE,
+        make_run("5:30", 40, gap_pace="4:30", source="garmin"),
+        HARD,
+        "pace",
+        "4:30/km grade-adjusted",
+    ),  # fmt: skip
+    (
+        "trail effort pace",
+        MIDDLE,
+        make_run("6:00", 55, trail=True, climb_m=500),
+        HARD,
+        "pace",
+        "effort pace",
+    ),  # fmt: skip
+    (
+        "trail big climb, calm HR",
+        MIDDLE,
+        make_run("6:00", 55, hr=130, trail=True, climb_m=500),
+        EASY,
+        "easy_pace",
+        "easy",
+    ),  # fmt: skip
+    (
+        "trail slow climb",
+        MIDDLE,
+        make_run("7:30", 55, trail=True, climb_m=350),
+        EASY,
+        "easy_pace",
+        "effort pace",
+    ),  # fmt: skip
+    (
+        "hilly road uses raw pace",
+        MIDDLE,
+        make_run("5:20", 50, climb_m=240),
+        EASY,
+        "easy_pace",
+        "5:20/km",
+    ),  # fmt: skip
+    (
+        "treadmill pace not trusted",
+        MIDDLE,
+        make_run("3:50", 40, indoor=True),
+        EASY,
+        "easy_default",
+        "treadmill pace is not trusted",
+    ),  # fmt: skip
+    ("treadmill HR", MIDDLE, make_run("5:00", 40, hr=168, indoor=True), HARD, "hr", "88%"),
+    ("manual: no HR", MIDDLE, make_run("5:00", 40, hr=175, manual=True), EASY, "easy_pace", "5:00"),
+    ("manual pace counts", MIDDLE, make_run("4:20", 40, manual=True), HARD, "pace", "15% faster"),
+    (
+        "HR vs max",
+        MIDDLE,
+        make_run("5:10", 40, hr=165),
+        HARD,
+        "hr",
+        "hard: average HR 165 is 87% of your max 190",
+    ),  # fmt: skip
+    (
+        "HR vs LTHR",
+        MIDDLE,
+        make_run("5:10", 40, hr=161),
+        HARD,
+        "hr",
+        "94% of your threshold HR 171",
+    ),
+    ("easy HR", MIDDLE, make_run("5:10", 40, hr=140), EASY, "easy_pace", "2% slower"),
+    ("workout name", MIDDLE, make_run("5:00", 45, name="6x800 track"), HARD, "name", "6x800"),
+    (
+        "easy name wins over words",
+        MIDDLE,
+        make_run("5:00", 45, name="Easy jog after intervals"),
+        EASY,
+        "easy_pace",
+        "easy",
+    ),  # fmt: skip
+    (
+        "3:30 athlete hard",
+        FAST,
+        make_run("3:05", 40),
+        HARD,
+        "pace",
+        "12% faster than your easy pace 3:30",
+    ),
+    ("3:30 athlete easy", FAST, make_run("3:35", 40), EASY, "easy_pace", "2% slower"),
+    ("5:05 is hard for a 7:30 athlete", SLOW, make_run("5:05", 40), HARD, "pace", "32% faster"),
+    ("7:30 athlete easy", SLOW, make_run("7:10", 40), EASY, "easy_pace", "4% faster"),
+    ("7:30 athlete hard", SLOW, make_run("6:40", 40), HARD, "pace", "11% faster"),
+    (
+        "cold start",
+        COLD,
+        make_run("4:00", 40),
+        EASY,
+        "cold_start",
+        "easy: learning your paces (3 of 6 runs)",
+    ),  # fmt: skip
+    ("cold start HR", COLD, make_run("5:00", 40, hr=172), HARD, "hr", "91%"),
+    ("cold start 90 min", COLD, make_run("6:00", 95), LONG, "long_time", "1:35 is 90 min or more"),
+    ("cold start no relative long", COLD, make_run("6:00", 70), EASY, "cold_start", "learning"),
+    ("cold start tag", COLD, make_run("4:00", 30, tag="workout"), HARD, "tag", "workout"),
+]
+
+
+@pytest.mark.parametrize(
+    ("profile", "run", "kind", "rule", "fragment"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_rule_table(profile, run, kind, rule, fragment):
+    found = classify(run, profile)
+    assert (found.kind, found.rule) == (kind, rule), found.reason
+    assert fragment in found.reason
+    assert found.reason.startswith(f"{kind.value}:")
+
+
+def test_share_of_weekly_distance_makes_a_run_long():
+    run = make_run("5:05", 62)  # 12.2 km, under 1.5 × 45 min
+    assert classify(run, MIDDLE, RunContext(weekly_distance_m=30_000)).kind == LONG
+    assert "41% of your usual week (30 km)" in classify(run, MIDDLE, RunContext(30_000)).reason
+    assert classify(run, MIDDLE, RunContext(weekly_distance_m=None)).kind == EASY
+
+
+@pytest.mark.parametrize(
+    ("activity", "reason"),
+    [
+        (make_activity(Sport.RIDE), "ride: not a run"),
+        (make_activity(Sport.WALK), "walk: not a run"),
+        (make_activity(Sport.STRENGTH), "strength session: counts toward this week's strength"),
+    ],
+)
+def test_non_runs_get_no_kind(activity, reason):
+    found = classify(activity, MIDDLE)
+    assert found.kind is None and found.reason == reason
+
+
+def test_auto_lap_signature_needs_most_laps_to_share_a_split():
+    assert is_auto_lapped(NOISY_SPLITS)
+    assert not is_auto_lapped(interval_laps())
+
+
+def test_override_wins_and_is_marked():
+    run = make_run("5:10", 40)
+    ride = make_activity(Sport.RIDE, when=date(2025, 6, 4))
+    out = classify_all([run, ride], MIDDLE, {run.key: HARD, ride.key: HARD})
+    assert out[0].kind == HARD and out[0].classification.reason == "hard: set by you"
+    assert out[0].classification.overridden and out[0].classification.rule == "override"
+    assert out[1].kind is None  # an override cannot make a ride a run
+
+
+def test_classify_all_keeps_order_and_fills_load():
+    runs = [make_run("5:05", 45, hr=140, when=date(2025, 6, d)) for d in (9, 2, 5)]
+    out = classify_all(runs, MIDDLE, {})
+    assert [c.record for c in out] == runs
+    assert all(c.load == pytest.approx(45 * (100 * 140 / 190 - 45) / 10, abs=0.1) for c in out)
+
+
+def test_weekly_share_uses_the_weeks_before_each_run():
+    start = date(2025, 5, 1)
+    base = [make_run("5:05", 30, when=start + timedelta(days=d)) for d in range(0, 35, 3)]
+    probe_late = make_run("5:05", 62, when=start + timedelta(days=36))
+    probe_early = make_run("5:05", 62, when=start + timedelta(days=4, hours=3))
+    out = classify_all([*base, probe_late, probe_early], MIDDLE, {})
+    assert out[-2].kind == LONG and out[-2].classification.rule == "long_share"
+    assert out[-1].kind == EASY  # under 28 days of history: no weekly average yet
+
+
+@pytest.mark.parametrize(
+    ("run", "wanted"),
+    [
+        (make_run("4:50", 45), True),  # 5 % faster than easy: borderline
+        (make_run("5:20", 45), False),
+        (make_run("5:20", 45, name="Tempo Tuesday"), False),  # already hard by name
+        (make_run("5:20", 45, label="TEMPO"), True),
+        (make_run("4:50", 45, laps=NOISY_SPLITS), False),  # laps already here
+        (make_run("4:00", 45), False),  # already hard by pace
+    ],
+)
+def test_laps_are_wanted_only_for_borderline_easy_runs(run, wanted):
+    assert wants_laps(run, MIDDLE) is wanted
+
+
+# --- session load (coaching.md §5) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("activity", "kind", "hr_max", "load"),
+    [
+        (make_run("5:05", 60, hr=150), EASY, 200, 60 * 3.0),  # 75 % HRmax → weight 3
+        (make_run("5:05", 60, hr=80), EASY, 190, 60 * 1.0),  # weight never below 1
+        (make_run("4:00", 30, hr=190), HARD, 190, 30 * 5.0),  # ... nor above 5
+        (make_run("5:05", 60, hr=150), EASY, None, 60 * 2.0),  # HR without HRmax: class weight
+        (make_run("5:05", 60, rpe=7), HARD, 190, 60 * 3.5),  # RPE / 2
+        (make_run("5:05", 60, hr=170, manual=True), EASY, 190, 60 * 2.0),  # typed-in HR ignored
+        (make_run("5:05", 60), EASY, 190, 60 * 2.0),
+        (make_run("5:05", 100), LONG, 190, 100 * 2.5),
+        (make_run("4:20", 40), HARD, 190, 40 * 3.5),
+        (make_run("4:00", 20, tag="race"), HARD, 190, 20 * 4.5),
+        (make_activity(Sport.STRENGTH, 30, hr=120), None, 190, 0.0),
+        (make_activity(Sport.RIDE, 60, hr=123.5), None, 190, 60 * 2.0),  # rides count
+        (make_activity(Sport.RIDE, 60), None, 190, 60 * 2.0),
+        (make_activity(Sport.WALK, 60), None, 190, 60 * 1.0),
+    ],
+)
+def test_session_load_falls_back_from_hr_to_rpe_to_class(activity, kind, hr_max, load):
+    assert session_load(activity, kind, hr_max) == pytest.approx(load, abs=0.1)
