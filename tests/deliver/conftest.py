@@ -39,6 +39,8 @@ from runstrength.store import Store
 
 SMTP_USER = "runner@example.com"
 SMTP_PASSWORD = "correct horse battery staple"
+# aiosmtpd warns about AUTH without TLS; the plain-text server is the point of those tests.
+SMTP_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
 TODAY = date(2026, 11, 29)  # a Sunday: the digest goes out at the end of ISO week 2026-W48
 NOW = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
 
@@ -190,7 +192,9 @@ class WebhookReceiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hooks/s3cret-token"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def fail(self, times: int) -> None:
         with self._lock:

@@ -1,0 +1,137 @@
+"""Webhook bodies in each service's shape, posted to a real HTTP receiver on loopback."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from email.header import decode_header
+
+import httpx
+import pytest
+
+from runstrength.core.records import Exercise, Plan
+from runstrength.deliver import webhook
+from runstrength.deliver.webhook import SCHEMA, build_body, post
+from runstrength.errors import DeliveryError
+from tests.deliver.conftest import ROUTINE_A, WebhookReceiver, free_port, make_plan
+
+TITLE = "Your strength plan, 30 Nov – 6 Dec 2026"
+
+
+@pytest.fixture
+def client():
+    with webhook.make_client() as c:
+        yield c
+
+
+def _huge_plan() -> Plan:
+    """A plan far past every service's limits: long reasons, many exercises, 30 days."""
+    many = tuple(Exercise(f"Exercise {i} " + "x" * 60, 3, reps=10) for i in range(40))
+    plan = make_plan(notes=("n" * 5000,))
+    day = replace(plan.days[0], strength=replace(ROUTINE_A, exercises=many), reason="r" * 3000)
+    return Plan(days=tuple(replace(day, date=day.date.fromordinal(day.date.toordinal() + i))
+                           for i in range(30)), notes=plan.notes)  # fmt: skip
+
+
+def test_json_body_follows_the_documented_schema() -> None:
+    body, headers = build_body("json", make_plan(), TITLE)
+    assert headers == {}
+    assert body["schema"] == SCHEMA and body["title"] == TITLE
+    assert set(body) == {"schema", "title", "notes", "strength_done_this_week",
+                         "strength_target_this_week", "days"}  # fmt: skip
+    monday, tuesday, wednesday = body["days"][:3]
+    assert monday["date"] == "2026-11-30" and monday["weekday"] == "Monday"
+    assert monday["runs"] == [{"kind": "easy", "done": False, "name": ""}]
+    assert monday["strength"]["routine"] == "A" and monday["strength"]["after_run"] is True
+    assert monday["strength"]["exercises"][0] == {
+        "name": "Split squat", "sets": 3, "reps": 10, "seconds": None, "per_side": True, "note": "",
+    }  # fmt: skip
+    assert tuesday["strength"] is None and wednesday["runs"] == []
+    assert wednesday["strength"]["light"] is True
+    assert monday["reason"].startswith("strength A after your easy run")
+
+
+def test_slack_body_has_fallback_text_and_blocks_within_limits() -> None:
+    body, _ = build_body("slack", make_plan(notes=("Load <high> & rising",)), TITLE)
+    assert body["text"] == f"{TITLE}: 2 strength session(s)"
+    header, notes, *days = body["blocks"]
+    assert header == {"type": "header", "text": {"type": "plain_text", "text": TITLE}}
+    assert notes["elements"][0]["text"] == "Load &lt;high&gt; &amp; rising"  # Slack's escaping
+    assert len(days) == 7 and days[0]["type"] == "section"
+    assert days[0]["text"]["text"].startswith("*Mon 30 Nov: easy run*\nStrength A: legs and hips")
+    huge, _ = build_body("slack", _huge_plan(), "t" * 500)
+    assert len(huge["blocks"]) <= 50
+    assert len(huge["blocks"][0]["text"]["text"]) <= 150
+    assert all(len(b["text"]["text"]) <= 3000 for b in huge["blocks"] if b["type"] == "section")
+
+
+def test_discord_body_is_content_and_one_embed_within_limits() -> None:
+    body, _ = build_body("discord", make_plan(), TITLE)
+    [embed] = body["embeds"]
+    assert body["content"].startswith(TITLE)
+    assert embed["title"] == TITLE and "description" not in embed  # no notes: no empty field
+    assert [f["name"] for f in embed["fields"]][:2] == [
+        "Mon 30 Nov: easy run",
+        "Tue 1 Dec: easy run",
+    ]
+    assert "• Split squat: 3 × 10 each side" in embed["fields"][0]["value"]
+    huge, _ = build_body("discord", _huge_plan(), "t" * 500)
+    [embed] = huge["embeds"]
+    total = (
+        len(embed["title"])
+        + len(embed["description"])
+        + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+    )
+    assert total <= 6000 and len(embed["fields"]) <= 25
+    assert len(embed["title"]) <= 256 and len(embed["description"]) <= 4096
+    assert all(len(f["value"]) <= 1024 for f in embed["fields"])
+    assert len(huge["content"]) <= 2000
+
+
+def test_ntfy_body_is_plain_text_with_title_and_tags_headers() -> None:
+    body, headers = build_body("ntfy", make_plan(notes=("One session is lighter.",)), "Plan")
+    assert isinstance(body, str) and body.startswith("One session is lighter.\n\nMon 30 Nov")
+    assert headers == {"Title": "Plan", "Tags": "muscle,running"}
+    _, unicode_headers = build_body("ntfy", make_plan(), TITLE)
+    [(raw, charset)] = decode_header(unicode_headers["Title"])
+    assert unicode_headers["Title"].isascii() and raw.decode(charset) == TITLE  # RFC 2047
+
+
+@pytest.mark.parametrize("fmt", ["json", "slack", "discord", "ntfy"])
+def test_each_format_posts_its_body_to_the_receiver(
+    fmt: str, webhook_receiver: WebhookReceiver, client: httpx.Client
+) -> None:
+    body, headers = build_body(fmt, make_plan(), TITLE)
+    post(client, webhook_receiver.url, fmt, body, headers)
+    [got] = webhook_receiver.requests
+    assert got.path == "/hooks/s3cret-token"
+    if fmt == "ntfy":
+        assert got.body.decode() == body and got.headers["Content-Type"].startswith("text/plain")
+        assert got.headers["Tags"] == "muscle,running"
+    else:
+        assert got.json() == body and got.headers["Content-Type"] == "application/json"
+
+
+def test_a_500_is_a_delivery_error_naming_the_host_not_the_secret_path(
+    webhook_receiver: WebhookReceiver, client: httpx.Client
+) -> None:
+    webhook_receiver.fail(1)
+    body, headers = build_body("json", make_plan(), TITLE)
+    with pytest.raises(DeliveryError, match="answered 500: upstream broke") as err:
+        post(client, webhook_receiver.url, "json", body, headers)
+    assert f"127.0.0.1:{webhook_receiver.port}" in err.value.message
+    assert "s3cret-token" not in err.value.message
+    assert len(webhook_receiver.requests) == 1  # a 500 is retried by the outbox, not here
+
+
+def test_a_refused_connection_is_retried_briefly_then_reported(client: httpx.Client) -> None:
+    url = f"http://127.0.0.1:{free_port()}/hook/secret"
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match="Cannot reach the slack webhook at http://127.0.0.1"):
+        post(client, url, "slack", {"text": "hi"}, {})
+    assert time.monotonic() - started < 3
+
+
+def test_unknown_format_is_rejected() -> None:
+    with pytest.raises(ValueError, match="teams"):
+        build_body("teams", make_plan(), TITLE)
