@@ -46,6 +46,8 @@ def record_to_dict(record: ActivityRecord) -> dict[str, Any]:
     data["start_local"] = record.start_local.isoformat()
     data["sport"] = record.sport.value
     data["workout_tag"] = record.workout_tag.value if record.workout_tag else None
+    # A list, as JSON gives it back: a tuple here made every record with laps look changed.
+    data["laps"] = list(data["laps"]) if data["laps"] is not None else None
     return data
 
 
