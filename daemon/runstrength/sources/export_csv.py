@@ -6,7 +6,6 @@ different meanings: the first `Distance` is a display value (km, or metres for s
 decimal comma in some languages), the last one is plain metres; `Elapsed Time` and
 `Max Heart Rate` also repeat. The first four columns (id, date, name, type) have kept their
 places in every layout seen, so they fall back to position when the header is unknown.
-`Activity Date` is UTC ("Nov 22, 2026, 7:31:12 AM", "22.11.2026, 07:31:12", "22 nov. 2026, ...").
 """
 
 from __future__ import annotations
@@ -14,23 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from runstrength.core.records import Sport
+from runstrength.sources.export_values import fold, parse_date, parse_number
 
 
 class RowError(Exception):
     """One row could not be read; the message is the reason, in a few words."""
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces: 'Aktivitäts-ID ' -> 'aktivitats-id'."""
-    text = unicodedata.normalize("NFKD", text.replace("\ufeff", ""))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(text.replace("_", " ").split())
 
 
 @dataclass(frozen=True)
@@ -40,110 +31,65 @@ class _Field:
     position: int | None = None  # fallback: the column's place in every known layout
 
 
-_HEART = ("heart", "herz", "cardiaque", "cardiaca", "cardiaco")
-_TIME = ("time", "zeit", "temps", "tiempo", "duree", "tempo")
+def _spec(aliases: str, words: str = "", position: int | None = None) -> _Field:
+    """'a|b' exact headers; 'x/y|z' keyword groups (x or y, and z)."""
+    groups = tuple(tuple(g.split("/")) for g in words.split("|") if g)
+    return _Field(tuple(aliases.split("|")), groups, position)
+
+
+_HEART = "heart/herz/cardiaque/cardiaca/cardiaco"
+_TIME = "time/zeit/temps/tiempo/duree/tempo"
+# English, German, French, Spanish, Italian, Portuguese; old lower-case names last.
 _FIELDS: dict[str, _Field] = {
-    "id": _Field(
-        (
-            "activity id",
-            "aktivitats-id",
-            "id de l'activite",
-            "id de la actividad",
-            "id de actividad",
-            "id attivita",
-            "id da atividade",
-            "id",
-        ),
+    "id": _spec(
+        "activity id|aktivitats-id|id de l'activite|id de la actividad|id de actividad"
+        "|id attivita|id da atividade|id",
         position=0,
     ),
-    "date": _Field(
-        (
-            "activity date",
-            "aktivitatsdatum",
-            "date de l'activite",
-            "fecha de la actividad",
-            "fecha de actividad",
-            "data attivita",
-            "data da atividade",
-            "date",
-        ),
+    "date": _spec(
+        "activity date|aktivitatsdatum|date de l'activite|fecha de la actividad"
+        "|fecha de actividad|data attivita|data da atividade|date",
         position=1,
     ),
-    "name": _Field(
-        (
-            "activity name",
-            "name der aktivitat",
-            "nom de l'activite",
-            "nombre de la actividad",
-            "nome attivita",
-            "nome da atividade",
-            "name",
-        ),
+    "name": _spec(
+        "activity name|name der aktivitat|nom de l'activite|nombre de la actividad"
+        "|nome attivita|nome da atividade|name",
         position=2,
     ),
-    "type": _Field(
-        (
-            "activity type",
-            "aktivitatsart",
-            "type d'activite",
-            "tipo de actividad",
-            "tipo di attivita",
-            "tipo de atividade",
-            "type",
-        ),
+    "type": _spec(
+        "activity type|aktivitatsart|type d'activite|tipo de actividad|tipo di attivita"
+        "|tipo de atividade|type",
         position=3,
     ),
-    "elapsed": _Field(
-        ("elapsed time", "verstrichene zeit", "temps ecoule", "tiempo transcurrido"),
-        (("elapsed", "verstrichen", "ecoule", "transcurrido", "trascorso", "decorrido"), _TIME),
+    "elapsed": _spec(
+        "elapsed time|verstrichene zeit|temps ecoule|tiempo transcurrido",
+        f"elapsed/verstrichen/ecoule/transcurrido/trascorso/decorrido|{_TIME}",
     ),
-    "moving": _Field(
-        (
-            "moving time",
-            "bewegungszeit",
-            "duree de deplacement",
-            "temps de deplacement",
-            "tiempo en movimiento",
-        ),
-        (("moving", "bewegung", "deplacement", "movimiento", "movimento"), _TIME),
+    "moving": _spec(
+        "moving time|bewegungszeit|duree de deplacement|temps de deplacement|tiempo en movimiento",
+        f"moving/bewegung/deplacement/movimiento/movimento|{_TIME}",
     ),
-    "distance": _Field(("distance", "distanz", "distancia", "distanza")),
-    "max_hr": _Field(
-        (
-            "max heart rate",
-            "max. herzfrequenz",
-            "frequence cardiaque max.",
-            "frecuencia cardiaca maxima",
-        ),
-        (_HEART, ("max",)),
+    "distance": _spec("distance|distanz|distancia|distanza"),
+    "max_hr": _spec(
+        "max heart rate|max. herzfrequenz|frequence cardiaque max.|frecuencia cardiaca maxima",
+        f"{_HEART}|max",
     ),
-    "avg_hr": _Field(
-        (
-            "average heart rate",
-            "durchschnittliche herzfrequenz",
-            "durchschnittliche hf",
-            "frequence cardiaque moyenne",
-            "frecuencia cardiaca media",
-            "frecuencia cardiaca promedio",
-        ),
-        (_HEART, ("average", "avg", "durchschn", "moyenne", "media", "promedio", "medio")),
+    "avg_hr": _spec(
+        "average heart rate|durchschnittliche herzfrequenz|durchschnittliche hf"
+        "|frequence cardiaque moyenne|frecuencia cardiaca media|frecuencia cardiaca promedio",
+        f"{_HEART}|average/avg/durchschn/moyenne/media/promedio/medio",
     ),
-    "elevation_gain": _Field(
-        ("elevation gain", "hohenzunahme", "denivele positif", "desnivel positivo"),
-        (("elevation gain", "hohenzunahme", "denivele positif", "desnivel positivo"),),
+    "elevation_gain": _spec(
+        "elevation gain|hohenzunahme|denivele positif|desnivel positivo",
+        "elevation gain/hohenzunahme/denivele positif/desnivel positivo/dislivello positivo",
     ),
-    "avg_speed": _Field(
-        (
-            "average speed",
-            "durchschnittliche geschwindigkeit",
-            "vitesse moyenne",
-            "velocidad media",
-            "velocidad promedio",
-        ),
+    "avg_speed": _spec(
+        "average speed|durchschnittliche geschwindigkeit|vitesse moyenne|velocidad media"
+        "|velocidad promedio"
     ),
-    "gap_distance": _Field(("grade adjusted distance",)),
-    "rpe": _Field(("perceived exertion", "wahrgenommene anstrengung", "effort percu")),
-    "filename": _Field(("filename", "dateiname", "nom du fichier", "nombre de archivo")),
+    "gap_distance": _spec("grade adjusted distance"),
+    "rpe": _spec("perceived exertion|wahrgenommene anstrengung|effort percu"),
+    "filename": _spec("filename|dateiname|nom du fichier|nombre de archivo"),
 }
 
 _FILE_RE = re.compile(r"^activities/[^/]+\.(fit|gpx|tcx)(\.gz)?$", re.IGNORECASE)
@@ -278,14 +224,13 @@ def row_values(columns: Columns, line: int, cells: list[str]) -> ExportRow:
     def first(name: str) -> str:
         return next((t for t in texts(name) if t), "")
 
-    def number(name: str, text: str | None = None) -> float | None:
-        raw = first(name) if text is None else text
+    def number(name: str) -> float | None:
+        raw = first(name)
         try:
             return parse_number(raw)
         except ValueError:
-            raise RowError(
-                f"line {line}: {name.replace('_', ' ')} is not a number: {raw!r}"
-            ) from None
+            header = columns.headers[columns.at[name][0]]
+            raise RowError(f"line {line}: {header} is not a number: {raw!r}") from None
 
     activity_id = first("id")
     if not re.fullmatch(r"\d+", activity_id):
@@ -339,149 +284,3 @@ def _distance_m(
     # Strava shows swims (and rows) in metres, everything else in km.
     in_metres = re.search(r"swim|schwimm|natat|nadar|row|ruder|aviron|remo", fold(activity_type))
     return shown if in_metres else shown * 1000.0
-
-
-def parse_number(text: str) -> float | None:
-    """'18962.8', '9,55', '1.234,5', '' -> float or None; raise ValueError on anything else."""
-    text = re.sub(r"[\s\u00a0\u202f']", "", text)
-    if not text:
-        return None
-    if ":" in text:  # an h:mm:ss duration
-        parts = text.split(":")
-        if len(parts) > 3 or not all(p.isdigit() for p in parts):
-            raise ValueError(text)
-        return float(sum(int(p) * 60**i for i, p in enumerate(reversed(parts))))
-    if "," in text and "." in text:
-        thousands = "." if text.rfind(",") > text.rfind(".") else ","
-        text = text.replace(thousands, "")
-    value = float(text.replace(",", "."))
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(text)
-    return value
-
-
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "jan january januar janv janvier ene enero gen gennaio janeiro jan. jänner janner",
-        "feb february februar fevr fevrier febrero febbraio fev fevereiro",
-        "mar march marz mars marzo marco",
-        "apr april avr avril abr abril aprile",
-        "may mai mayo mag maggio maio",
-        "jun june juni juin junio giu giugno junho",
-        "jul july juli juil juillet julio lug luglio julho",
-        "aug august aout ago agosto",
-        "sep sept september septembre septiembre set settembre setembro",
-        "oct october oktober okt octobre octubre ott ottobre out outubro",
-        "nov november novembre noviembre novembro",
-        "dec december dezember dez decembre dic diciembre dicembre dezembro",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name.rstrip(".")] = _number
-
-_EN = re.compile(
-    r"([a-z]+)\.? (\d{1,2}),? (\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))? ?([ap]\.?m\.?)?"
-)
-_DAY_FIRST = re.compile(
-    r"(\d{1,2})\.? (?:de )?([a-z]+)\.? (?:de )?(\d{4}),?(?: a las| um| a)?"
-    r" (\d{1,2}):(\d{2})(?::(\d{2}))?"
-)
-_NUMERIC = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))?")
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ t](\d{2}):(\d{2})(?::(\d{2}))?(?:z|\+00:?00)?")
-
-
-def parse_date(text: str) -> datetime | None:
-    """Parse Strava's Activity Date (UTC) in the layouts of its languages; None if unknown."""
-    t = fold(text.replace("\u202f", " ").replace("\u00a0", " "))
-    try:
-        if m := _ISO.fullmatch(t):
-            y, mo, d, h, mi, s = m.groups()
-            return _utc(int(y), int(mo), int(d), int(h), int(mi), s)
-        if m := _NUMERIC.fullmatch(t):  # 22.11.2026 or 22/11/2026: day first outside the US
-            d, mo, y, h, mi, s = m.groups()
-            return _utc(int(y), int(mo), int(d), int(h), int(mi), s)
-        if (m := _EN.fullmatch(t)) and m.group(1).rstrip(".") in _MONTHS:
-            mon, d, y, h, mi, s, ampm = m.groups()
-            hour = _hour12(int(h), ampm)
-            return _utc(int(y), _MONTHS[mon.rstrip(".")], int(d), hour, int(mi), s)
-        if (m := _DAY_FIRST.fullmatch(t)) and m.group(2) in _MONTHS:
-            d, mon, y, h, mi, s = m.groups()
-            return _utc(int(y), _MONTHS[mon], int(d), int(h), int(mi), s)
-    except ValueError:  # e.g. 31.02.2026
-        return None
-    return None
-
-
-def _hour12(hour: int, ampm: str | None) -> int:
-    if not ampm:
-        return hour
-    if hour > 12:
-        raise ValueError(hour)
-    return hour % 12 + (12 if ampm.startswith("p") else 0)
-
-
-def _utc(y: int, mo: int, d: int, h: int, mi: int, s: str | None) -> datetime:
-    return datetime(y, mo, d, h, mi, int(s or 0), tzinfo=UTC)
-
-
-# Strava's activity types as the export writes them (English, German, French, Spanish), folded
-# and without spaces, mapped to (sport, API-style type, indoor, trail).
-_TYPES: dict[str, tuple[Sport, str, bool, bool]] = {}
-for _sport, _detail, _indoor, _trail, _labels in [
-    (Sport.RUN, "Run", False, False, "run lauf laufen course courseapied carrera correr"),
-    (Sport.RUN, "TrailRun", False, True, "trailrun traillauf trail trailrunning carrerapormontana"),
-    (
-        Sport.RUN,
-        "VirtualRun",
-        True,
-        False,
-        "virtualrun virtuellerlauf coursevirtuelle carreravirtual",
-    ),
-    (
-        Sport.RIDE,
-        "Ride",
-        False,
-        False,
-        "ride radfahrt radfahren velo sortieavelo bicicleta ciclismo",
-    ),
-    (
-        Sport.RIDE,
-        "VirtualRide",
-        True,
-        False,
-        "virtualride virtuelleradfahrt velovirtuel bicicletavirtual",
-    ),
-    (Sport.RIDE, "GravelRide", False, False, "gravelride gravelradfahrt"),
-    (Sport.RIDE, "MountainBikeRide", False, False, "mountainbikeride mountainbikefahrt vtt"),
-    (Sport.RIDE, "EBikeRide", False, False, "ebikeride e-bikeride ebikefahrt"),
-    (Sport.WALK, "Walk", False, False, "walk spaziergang gehen marche caminata caminar"),
-    (Sport.HIKE, "Hike", False, False, "hike wanderung wandern randonnee senderismo excursion"),
-    (Sport.SWIM, "Swim", False, False, "swim schwimmen natation natacion"),
-    (
-        Sport.STRENGTH,
-        "WeightTraining",
-        False,
-        False,
-        "weighttraining krafttraining musculation entrenamientoconpesas pesas",
-    ),
-    (Sport.STRENGTH, "Workout", False, False, "workout training entrainement entrenamiento"),
-    (Sport.STRENGTH, "Crossfit", False, False, "crossfit"),
-    (
-        Sport.STRENGTH,
-        "HighIntensityIntervalTraining",
-        False,
-        False,
-        "highintensityintervaltraining hiit",
-    ),
-    (Sport.YOGA, "Yoga", False, False, "yoga"),
-    (Sport.YOGA, "Pilates", False, False, "pilates"),
-]:
-    for _label in _labels.split():
-        _TYPES[_label] = (_sport, _detail, _indoor, _trail)
-
-
-def sport_of(activity_type: str) -> tuple[Sport, str, bool, bool] | None:
-    """(sport, API-style type, indoor, trail) for an export activity type, or None if unknown."""
-    return _TYPES.get(re.sub(r"[\s\-_.'’]", "", fold(activity_type)))

@@ -24,14 +24,9 @@ from zoneinfo import ZoneInfo
 from runstrength.config import Settings
 from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import SourceError
-from runstrength.sources.export_csv import (
-    ExportRow,
-    RowError,
-    read_csv,
-    row_values,
-    sport_of,
-)
+from runstrength.sources.export_csv import ExportRow, RowError, read_csv, row_values
 from runstrength.sources.export_files import MAX_FILE_BYTES, FileError, FileSummary, decode_file
+from runstrength.sources.export_values import sport_of
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
@@ -87,7 +82,7 @@ class ExportArchive:
         if rel.is_absolute() or ".." in rel.parts:
             raise FileError("file name points outside the export")
         if self._zip is not None:
-            return self._read_zip(self._prefix + str(rel))
+            return _read_zip(self._zip, self._prefix + str(rel))
         path = self._root.joinpath(*rel.parts)
         if not path.is_file():
             raise FileError("missing from the export")
@@ -95,18 +90,18 @@ class ExportArchive:
             raise FileError("larger than 256 MB")
         return path.read_bytes()
 
-    def _read_zip(self, member: str) -> bytes:
-        assert self._zip is not None
-        try:
-            info = self._zip.getinfo(member)
-        except KeyError:
-            raise FileError("missing from the export") from None
-        if info.file_size > MAX_FILE_BYTES:
-            raise FileError("larger than 256 MB")
-        try:
-            return self._zip.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-            raise FileError(f"damaged in the zip ({e})") from None
+
+def _read_zip(zf: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        info = zf.getinfo(member)
+    except KeyError:
+        raise FileError("missing from the export") from None
+    if info.file_size > MAX_FILE_BYTES:
+        raise FileError("larger than 256 MB")
+    try:
+        return zf.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        raise FileError(f"damaged in the zip ({e})") from None
 
 
 def _folder_root(path: Path) -> Path | None:
