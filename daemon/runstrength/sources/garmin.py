@@ -1,0 +1,392 @@
+"""Garmin sync: the official Personal API (default) or garminconnect from saved tokens."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from runstrength.config import Settings
+from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
+from runstrength.errors import AuthError, ConfigError, SourceError, TryLaterError
+from runstrength.store import Store
+from runstrength.sync import SyncOutcome
+
+log = logging.getLogger(__name__)
+
+KEY_FILE_NAME = "garmin_personal_api_key"
+TOKEN_CACHE_NAME = "garmin_personal_api_token.json"
+RENEW_KEY = (
+    "Garmin no longer accepts the Personal API key (expired or revoked). Create a new key in "
+    "Garmin Connect (Settings > Account > Personal API Token) and run "
+    "`runstrength auth garmin --api-key`; Strava keeps syncing meanwhile."
+)
+RELOGIN = (
+    "Garmin Connect no longer accepts the saved login. Run `runstrength auth garmin` once to "
+    "log in again; until then Garmin is paused and Strava keeps syncing."
+)
+POLL_PAGE = 20  # steady state: one list call of 20, newest first
+BACKFILL_PAGE = 100
+FIRST_SYNC_DAYS = 365  # history read on the first sync; --full reads everything
+MAX_PAGES = 200  # a guard against a server that never returns a short page
+# Without Retry-After: 15 min, doubling per consecutive 429, capped at 6 h (garmin.md §6).
+BACKOFF_START = timedelta(minutes=15)
+BACKOFF_CAP = timedelta(hours=6)
+# Laps come from the FIT file: only for a few recent new runs per sync, never during backfill.
+LAP_DOWNLOADS_PER_SYNC = 3
+LAP_WINDOW = timedelta(days=14)
+LAPS_KEY = "runstrengthLaps"  # laps from the FIT file, kept in the raw payload
+
+_RUN_TYPES = {
+    "running", "trail_running", "street_running", "track_running", "treadmill_running",
+    "indoor_running", "virtual_run", "ultra_run", "obstacle_run",
+}  # fmt: skip
+_INDOOR_TYPES = {"treadmill_running", "indoor_running", "virtual_run", "indoor_cycling",
+                 "virtual_ride", "indoor_rowing"}  # fmt: skip
+_SPORT_WORDS = [
+    ("strength", Sport.STRENGTH), ("yoga", Sport.YOGA), ("pilates", Sport.YOGA),
+    ("cycling", Sport.RIDE), ("biking", Sport.RIDE), ("ride", Sport.RIDE),
+    ("walking", Sport.WALK), ("hiking", Sport.HIKE), ("swimming", Sport.SWIM),
+]  # fmt: skip
+
+
+# --- the pure mapper ----------------------------------------------------------------------------
+def _sport(type_key: str, parent_id: int | None) -> Sport:
+    if type_key in _RUN_TYPES or parent_id == 1:
+        return Sport.RUN
+    for word, sport in _SPORT_WORDS:
+        if word in type_key:
+            return sport
+    return Sport.OTHER
+
+
+def _gmt(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("T", " ").removesuffix("Z")).replace(tzinfo=UTC)
+
+
+def _num(summary: dict[str, Any], key: str) -> float | None:
+    value = summary.get(key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _laps(summary: dict[str, Any]) -> tuple[Lap, ...] | None:
+    laps = summary.get(LAPS_KEY)
+    return tuple(Lap(**lap) for lap in laps) if laps else None
+
+
+def record_from_garmin(summary: dict[str, Any]) -> ActivityRecord:
+    """Map one activity summary from the list endpoint; raises KeyError/ValueError if unusable."""
+    activity_type = summary.get("activityType") or {}
+    type_key = str(activity_type.get("typeKey") or "other")
+    if summary.get("startTimeGMT"):
+        start = _gmt(summary["startTimeGMT"])
+    else:
+        start = datetime.fromtimestamp(summary["beginTimestamp"] / 1000, UTC)
+    local_raw = summary.get("startTimeLocal")
+    start_local = (
+        datetime.fromisoformat(local_raw.replace("T", " ")) if local_raw else start
+    ).replace(tzinfo=None)
+    duration = _num(summary, "duration") or _num(summary, "movingDuration") or 0.0
+    elapsed = _num(summary, "elapsedDuration") or duration
+    event = (summary.get("eventType") or {}).get("typeKey")
+    sport = _sport(type_key, activity_type.get("parentTypeId"))
+    return ActivityRecord(
+        source="garmin",
+        source_id=str(summary["activityId"]),
+        sport=sport,
+        sport_detail=type_key,
+        name=str(summary.get("activityName") or sport.value.title()),
+        start_time=start,
+        start_local=start_local,
+        distance_m=_num(summary, "distance") or 0.0,
+        moving_time_s=round(duration),
+        elapsed_time_s=round(elapsed),
+        elevation_gain_m=_num(summary, "elevationGain"),
+        avg_hr=_num(summary, "averageHR"),
+        max_hr=_num(summary, "maxHR"),
+        avg_speed_mps=_num(summary, "averageSpeed") or None,
+        gap_speed_mps=_num(summary, "avgGradeAdjustedSpeed") or None,
+        indoor=type_key in _INDOOR_TYPES,
+        manual=bool(summary.get("manualActivity")),
+        trail=type_key == "trail_running",
+        workout_tag=WorkoutTag.RACE if event == "race" else None,
+        training_effect_label=summary.get("trainingEffectLabel") or None,
+        aerobic_te=_num(summary, "aerobicTrainingEffect"),
+        anaerobic_te=_num(summary, "anaerobicTrainingEffect"),
+        device=str(summary["manufacturer"]).title() if summary.get("manufacturer") else None,
+        laps=_laps(summary),
+    )
+
+
+# --- Personal API client plumbing ----------------------------------------------------------------
+def api_key_file(settings: Settings) -> Path:
+    """Where `auth garmin --api-key` keeps the key: the configured file, else the data dir."""
+    return settings.garmin_personal_api_key_file or settings.data_dir / KEY_FILE_NAME
+
+
+def resolve_key(settings: Settings) -> str | None:
+    if settings.garmin_personal_api_key:
+        return settings.garmin_personal_api_key
+    path = api_key_file(settings)
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise ConfigError("GARMIN_PERSONAL_API_KEY_FILE", f"cannot read {path}: {e.strerror}")
+
+
+@dataclass
+class PersonalApi:
+    """The official client with our base URL and token cache; counts calls, keeps last headers.
+
+    Constructing it does no I/O; the key is exchanged for a bearer token on the first call.
+    """
+
+    settings: Settings
+    key: str
+
+    def __post_init__(self) -> None:
+        from garmin_personal_api import PersonalApiAuthenticator
+
+        self.calls = 0
+        self.last_headers: dict[str, str] = {}
+        self.session = requests.Session()
+        self.session.hooks["response"].append(self._seen)
+        self.auth = PersonalApiAuthenticator(
+            session=self.session,
+            bearer_token_cache_file=self.settings.data_dir / TOKEN_CACHE_NAME,
+        )
+        if self.settings.garmin_personal_api_base_url:
+            self.auth.base_url = self.settings.garmin_personal_api_base_url
+        self.client: Any = None
+
+    def _seen(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.calls += 1
+        self.last_headers = dict(response.headers)
+
+    def _connect(self, force_refresh: bool = False) -> None:
+        from garmin_personal_api import GarminPersonalApiClient
+
+        with personal_api_errors("key exchange"):
+            token = self.auth.obtain_token(self.key, force_refresh=force_refresh)
+        if self.client is None:
+            self.client = GarminPersonalApiClient(token.access_token, session=self.session)
+            self.client.base_url = self.auth.base_url
+        else:
+            self.client.update_bearer_token(token.access_token)
+
+    def get(self, fn: Callable[[Any], Any], during: str) -> Any:
+        """Call the client; a bearer token rejected early is renewed once from the key."""
+        if self.client is None:
+            self._connect()
+        try:
+            with personal_api_errors(during):
+                return fn(self.client)
+        except AuthError:
+            self._connect(force_refresh=True)  # a 401 here means the key itself is dead
+        with personal_api_errors(during):
+            return fn(self.client)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _retry_at(api: PersonalApi, store: Store, now: datetime) -> datetime:
+    """Retry-After when Garmin sends it, else exponential backoff from 15 minutes."""
+    value = {k.lower(): v for k, v in api.last_headers.items()}.get("retry-after", "")
+    if value.strip().isdigit():
+        return now + timedelta(seconds=max(int(value), 60))
+    strikes = int(store.cursor("garmin").get("rate_limited_strikes", 0))
+    return now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
+
+
+@contextmanager
+def personal_api_errors(during: str) -> Iterator[None]:
+    """Map the client's errors to ours; never include the key or a token in a message."""
+    from garmin_personal_api import GarminPersonalApiError, HttpError
+
+    try:
+        yield
+    except HttpError as e:
+        if e.status_code in (401, 403):
+            raise AuthError(RENEW_KEY) from None
+        if e.status_code == 429:
+            raise TryLaterError(f"Garmin rate limit during {during}") from None
+        if e.status_code >= 500:
+            raise TryLaterError(f"Garmin answered HTTP {e.status_code} during {during}") from None
+        raise SourceError(f"Garmin answered HTTP {e.status_code} during {during}") from None
+    except GarminPersonalApiError as e:
+        raise SourceError(f"Garmin Personal API: {type(e).__name__} during {during}") from None
+    except requests.RequestException as e:
+        raise TryLaterError(f"cannot reach Garmin ({type(e).__name__}) during {during}") from None
+
+
+# --- sync ---------------------------------------------------------------------------------------
+def _items(
+    store: Store, page: list[dict[str, Any]]
+) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], set[str]]:
+    """Map a page, keeping laps fetched earlier; (items, ids not stored before).
+
+    Odd summaries are logged and skipped, never fatal.
+    """
+    items, new = [], set()
+    for summary in page:
+        try:
+            stored = store.raw_payload("garmin", str(summary["activityId"]))
+            if stored is None:
+                new.add(str(summary["activityId"]))
+            elif LAPS_KEY in stored and LAPS_KEY not in summary:
+                summary = {**summary, LAPS_KEY: stored[LAPS_KEY]}
+            items.append((record_from_garmin(summary), summary))
+        except (KeyError, TypeError, ValueError) as e:
+            log.warning("skipping a Garmin activity summary without %s", e)
+    return items, new
+
+
+def _list_since(
+    api: PersonalApi, since: date | None, page_size: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Every summary since a local date (all when None); (summaries, complete)."""
+    out: list[dict[str, Any]] = []
+    for n in range(MAX_PAGES):
+        page = api.get(
+            lambda c, n=n: c.search_activities(
+                start=n * page_size, limit=page_size, start_date=since
+            ),
+            during="activity list",
+        )
+        if not isinstance(page, list):
+            raise SourceError("Garmin's activity list was not a list")
+        out += page
+        if len(page) < page_size:
+            return out, True
+    return out, False
+
+
+def _fit_laps(api: PersonalApi, activity_id: str) -> list[dict[str, Any]] | None:
+    from runstrength.sources.fit import FitError, record_from_fit
+
+    data = api.get(lambda c: c.download_activity(activity_id), during="FIT download")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            name = next(n for n in zf.namelist() if n.lower().endswith(".fit"))
+            record, _ = record_from_fit(zf.read(name))
+    except (zipfile.BadZipFile, StopIteration, FitError) as e:
+        log.warning("no laps for Garmin activity %s: %s", activity_id, e)
+        return None
+    return [dataclasses.asdict(lap) for lap in record.laps or ()]
+
+
+def _add_laps(
+    fetch: Callable[[str], list[dict[str, Any]] | None],
+    items: list[tuple[ActivityRecord, dict[str, Any]]],
+    new: set[str],
+    now: datetime,
+) -> list[tuple[ActivityRecord, dict[str, Any]]]:
+    """Fetch laps (from the FIT file) for a few recent new runs that have several laps."""
+    budget = LAP_DOWNLOADS_PER_SYNC
+    out = []
+    for record, raw in items:
+        wanted = (
+            record.source_id in new
+            and record.sport is Sport.RUN
+            and not record.manual
+            and record.laps is None
+            and (raw.get("lapCount") or 0) > 1
+            and now - record.start_time <= LAP_WINDOW
+        )
+        if wanted and budget > 0:
+            budget -= 1
+            laps = fetch(record.source_id)
+            if laps is not None:
+                raw = {**raw, LAPS_KEY: laps}
+                record = record_from_garmin(raw)
+        out.append((record, raw))
+    return out
+
+
+def _window(cursor: dict[str, Any], full: bool, now: datetime) -> tuple[date | None, int]:
+    """(first local date to list, page size): everything, a year, or since the newest - 1 day."""
+    newest = cursor.get("newest_start_local")
+    if full:
+        return None, BACKFILL_PAGE
+    if not newest:
+        return (now - timedelta(days=FIRST_SYNC_DAYS)).date(), BACKFILL_PAGE
+    # Overlap by a day: late uploads and edits of yesterday's runs are seen.
+    return date.fromisoformat(newest[:10]) - timedelta(days=1), POLL_PAGE
+
+
+def save_listing(
+    store: Store,
+    summaries: list[dict[str, Any]],
+    since: date | None,
+    complete: bool,
+    cursor: dict[str, Any],
+    now: datetime,
+    fetch_laps: Callable[[str], list[dict[str, Any]] | None] | None,
+) -> tuple[int, int, int]:
+    """Upsert a listing with the cursor in one transaction; drop runs deleted on Garmin."""
+    items, new = _items(store, summaries)
+    if fetch_laps is not None:
+        items = _add_laps(fetch_laps, items, new, now)
+    starts = [str(raw.get("startTimeLocal") or "") for _, raw in items]
+    newest = max([*starts, cursor.get("newest_start_local") or ""]) or None
+    inserted, updated = store.save_activities(items, "garmin", {"newest_start_local": newest}, now)
+    deleted = 0
+    if complete:
+        # Everything since `since` was listed: stored ones missing from it were deleted.
+        lo = datetime(1970, 1, 1, tzinfo=UTC)
+        if since is not None:  # local dates vs UTC starts: keep a day's margin
+            lo = datetime.combine(since, datetime.min.time(), UTC) + timedelta(days=1)
+        gone = store.source_ids_between("garmin", lo, now + timedelta(days=2))
+        deleted = store.delete_activities("garmin", gone - {r.source_id for r, _ in items})
+    return inserted, updated, deleted
+
+
+def _sync_personal(
+    settings: Settings, store: Store, key: str, full: bool, now: datetime
+) -> SyncOutcome:
+    cursor = store.cursor("garmin")
+    api = PersonalApi(settings, key)
+    try:
+        since, page_size = _window(cursor, full, now)
+        summaries, complete = _list_since(api, since, page_size)
+        laps = (lambda aid: _fit_laps(api, aid)) if page_size == POLL_PAGE else None
+        counts = save_listing(store, summaries, since, complete, cursor, now, laps)
+        return SyncOutcome("garmin", "ok", *counts, api_calls=api.calls)
+    except TryLaterError as e:
+        if "rate limit" not in e.message:
+            raise
+        retry_at = _retry_at(api, store, now)
+        strikes = int(cursor.get("rate_limited_strikes", 0)) + 1
+        store.set_cursor("garmin", {**cursor, "rate_limited_strikes": strikes})
+        raise TryLaterError(
+            f"Garmin asked us to slow down; next try at {retry_at:%Y-%m-%d %H:%M} UTC", retry_at
+        ) from None
+    finally:
+        api.close()
+
+
+def sync_garmin(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
+    """Sync Garmin: the Personal API when a key is set, else garminconnect from saved tokens."""
+    key = resolve_key(settings)
+    if key:
+        return _sync_personal(settings, store, key, full, now)
+    if settings.garmin_token_dir:
+        from runstrength.sources.garmin_connect import sync_garminconnect
+
+        return sync_garminconnect(settings, store, full, now)
+    raise ConfigError(
+        "GARMIN_PERSONAL_API_KEY",
+        "no Garmin key; create one in Garmin Connect and run `runstrength auth garmin --api-key`",
+    )

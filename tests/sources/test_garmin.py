@@ -1,0 +1,267 @@
+"""Garmin Personal API sync against a fake on loopback, and the pure summary mapper."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from runstrength.config import Settings, load_settings
+from runstrength.core.records import Sport, WorkoutTag
+from runstrength.errors import AuthError, TryLaterError
+from runstrength.sources.garmin import TOKEN_CACHE_NAME, record_from_garmin, sync_garmin
+from runstrength.store import Store
+from runstrength.sync import sync_one
+from tests.fakes.garmin_server import SEARCH_PATH, TOKEN_PATH, FakeGarmin, garmin_summary
+from tests.sources.test_fit import encode_run
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+KEY = "test-key-123"
+
+# The real list item from garmin.md (garth 0.8.0 cassette, January 2026), trimmed.
+REAL = {
+    "activityId": 21482825013,
+    "activityName": "Cuajimalpa de Morelos - Base",
+    "startTimeLocal": "2026-01-08 08:10:21",
+    "startTimeGMT": "2026-01-08 14:10:21",
+    "activityType": {"typeId": 6, "typeKey": "trail_running", "parentTypeId": 1},
+    "eventType": {"typeId": 9, "typeKey": "uncategorized", "sortOrder": 10},
+    "distance": 4261.18994140625,
+    "duration": 2223.326904296875,
+    "elapsedDuration": 2225.44091796875,
+    "movingDuration": 2216.0,
+    "elevationGain": 151.0,
+    "averageSpeed": 1.9170000553131106,
+    "averageHR": 142.0,
+    "maxHR": 162.0,
+    "aerobicTrainingEffect": 2.700000047683716,
+    "anaerobicTrainingEffect": 0.0,
+    "trainingEffectLabel": "AEROBIC_BASE",
+    "avgGradeAdjustedSpeed": 2.2239999771118164,
+    "manufacturer": "GARMIN",
+    "lapCount": 2,
+    "manualActivity": False,
+}
+
+
+# --- mapper -------------------------------------------------------------------------------------
+def test_real_summary_maps_to_a_trail_run_with_effort_fields() -> None:
+    r = record_from_garmin(REAL)
+    assert (r.source, r.source_id, r.sport, r.sport_detail) == (
+        "garmin", "21482825013", Sport.RUN, "trail_running")  # fmt: skip
+    assert r.start_time == datetime(2026, 1, 8, 14, 10, 21, tzinfo=UTC)
+    assert r.start_local == datetime(2026, 1, 8, 8, 10, 21)
+    assert r.trail and not r.indoor and not r.manual
+    assert (r.moving_time_s, r.elapsed_time_s) == (2223, 2225)
+    assert r.distance_m == pytest.approx(4261.19)
+    assert r.gap_speed_mps == pytest.approx(2.224) and r.avg_speed_mps == pytest.approx(1.917)
+    assert (r.avg_hr, r.max_hr, r.elevation_gain_m) == (142, 162, 151)
+    assert (r.training_effect_label, r.aerobic_te, r.anaerobic_te) == (
+        "AEROBIC_BASE", pytest.approx(2.7), 0.0)  # fmt: skip
+    assert r.workout_tag is None and r.laps is None
+
+
+def test_race_event_type_tags_the_run_as_a_race() -> None:
+    r = record_from_garmin({**REAL, "eventType": {"typeKey": "race"}})
+    assert r.workout_tag is WorkoutTag.RACE
+
+
+@pytest.mark.parametrize(
+    ("type_key", "parent", "sport", "indoor"),
+    [
+        ("treadmill_running", 1, Sport.RUN, True),
+        ("street_running", 1, Sport.RUN, False),
+        ("strength_training", 29, Sport.STRENGTH, False),
+        ("hiking", 17, Sport.HIKE, False),
+        ("road_biking", 2, Sport.RIDE, False),
+        ("stand_up_paddleboarding_v2", 228, Sport.OTHER, False),
+    ],
+)
+def test_activity_type_keys_map_to_sports(
+    type_key: str, parent: int, sport: Sport, indoor: bool
+) -> None:
+    r = record_from_garmin({**REAL, "activityType": {"typeKey": type_key, "parentTypeId": parent}})
+    assert (r.sport, r.indoor) == (sport, indoor)
+
+
+def test_manual_activity_without_sensor_keys_maps_without_crashing() -> None:
+    manual = {
+        "activityId": 7, "activityName": "Treadmill at gym", "startTimeGMT": "2026-11-20 07:00:00",
+        "startTimeLocal": "2026-11-20 08:00:00", "activityType": {"typeKey": "running"},
+        "distance": 0.0, "duration": 1800.0, "manualActivity": True,
+    }  # fmt: skip
+    r = record_from_garmin(manual)
+    assert r.manual and r.avg_hr is None and r.distance_m == 0 and r.avg_speed_mps is None
+
+
+# --- sync against the fake ------------------------------------------------------------------------
+@pytest.fixture
+def fake() -> Iterator[FakeGarmin]:
+    fake = FakeGarmin().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeGarmin) -> Settings:
+    return load_settings(
+        {
+            "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
+            "RUNSTRENGTH_TIMEZONE": "Europe/Berlin",
+            "GARMIN_PERSONAL_API_KEY": KEY,
+            "GARMIN_PERSONAL_API_BASE_URL": fake.base_url,
+        }
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store.open(settings.database_url)
+
+
+def history(fake: FakeGarmin, days: int = 10) -> None:
+    for d in range(days, 0, -1):
+        start = NOW - timedelta(days=d)
+        fake.activities.append(garmin_summary(100 + d, start.strftime("%Y-%m-%d 06:30:00")))
+
+
+def test_first_sync_stores_history_and_caches_the_token_privately(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 10)
+    outcome = sync_garmin(settings, store, False, NOW)
+    assert (outcome.status, outcome.inserted) == ("ok", 10)
+    assert len(store.activities()) == 10
+    cache = settings.data_dir / TOKEN_CACHE_NAME
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert KEY not in cache.read_text()
+    assert store.cursor("garmin")["newest_start_local"] == max(
+        a["startTimeLocal"] for a in fake.activities
+    )
+
+
+def test_steady_state_poll_is_one_list_call_with_a_day_of_overlap(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 10)
+    sync_garmin(settings, store, False, NOW)
+    fake.requests.clear()
+    late = garmin_summary(999, (NOW - timedelta(days=1)).strftime("%Y-%m-%d 18:00:00"),
+                          lapCount=1)  # fmt: skip
+    fake.activities.append(late)  # uploaded late, starts before the newest stored run
+    outcome = sync_garmin(settings, store, False, NOW)
+    assert outcome.inserted == 1 and outcome.api_calls == 1
+    assert fake.calls(TOKEN_PATH, "POST") == 0  # cached bearer token reused
+    [(_, _, query)] = [r for r in fake.requests if r[1] == SEARCH_PATH]
+    newest = (NOW - timedelta(days=1)).date()
+    assert query["startDate"] == [str(newest - timedelta(days=1))]
+
+
+def test_fit_download_only_for_new_recent_runs_with_laps_and_laps_survive_relisting(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 3)
+    sync_garmin(settings, store, False, NOW)
+    start = NOW - timedelta(hours=3)
+    fake.activities.append(garmin_summary(555, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=2))
+    fake.activities.append(
+        garmin_summary(
+            556,
+            start.strftime("%Y-%m-%d %H:05:00"),
+            type_key="strength_training",
+            parent=29,
+            lapCount=5,
+        )  # fmt: skip
+    )
+    fake.fit_files["555"] = encode_run(
+        start=start, laps=(("warmup", 600, 1800), ("interval", 240, 1000))
+    )
+    sync_garmin(settings, store, False, NOW)
+    downloads = [r for r in fake.requests if r[1].startswith("/download-service/")]
+    assert [r[1] for r in downloads] == ["/download-service/files/activity/555"]
+    run = next(a for a in store.activities() if a.source_id == "555")
+    assert [lap.intensity for lap in run.laps] == ["warmup", "interval"]
+    fake.requests.clear()
+    again = sync_garmin(settings, store, False, NOW)
+    assert (again.inserted, again.updated) == (0, 0)
+    assert not [r for r in fake.requests if r[1].startswith("/download-service/")]
+    assert next(a for a in store.activities() if a.source_id == "555").laps is not None
+
+
+def test_revoked_key_asks_once_to_renew_it_and_never_shows_the_key(
+    fake: FakeGarmin, settings: Settings, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake.api_keys.clear()
+    with pytest.raises(AuthError, match="auth garmin --api-key"):
+        sync_garmin(settings, store, False, NOW)
+    outcome = sync_one(settings, store, "garmin", False, NOW)
+    assert outcome.status == "auth" and "new key" in outcome.message
+    assert store.sync_states()["garmin"]["last_outcome"] == "auth"
+    assert KEY not in caplog.text and KEY not in outcome.message
+    assert fake.calls(SEARCH_PATH) == 0
+
+
+def test_expired_bearer_token_is_renewed_from_the_key_once(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 2)
+    sync_garmin(settings, store, False, NOW)
+    fake.issued.clear()  # Garmin forgot the token: the cached one now gets 401
+    outcome = sync_garmin(settings, store, False, NOW)
+    assert outcome.status == "ok"
+    assert fake.calls(TOKEN_PATH, "POST") == 2
+
+
+def test_429_honours_retry_after(fake: FakeGarmin, settings: Settings, store: Store) -> None:
+    history(fake, 2)
+    sync_garmin(settings, store, False, NOW)
+    fake.failures.append((429, {"Retry-After": "300"}))
+    with pytest.raises(TryLaterError) as err:
+        sync_garmin(settings, store, False, NOW)
+    assert err.value.retry_at == NOW + timedelta(seconds=300)
+
+
+def test_429_without_retry_after_backs_off_from_15_minutes_doubling(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 2)
+    sync_garmin(settings, store, False, NOW)
+    waits = []
+    for _ in range(3):
+        fake.failures.append((429, {}))
+        with pytest.raises(TryLaterError) as err:
+            sync_garmin(settings, store, False, NOW)
+        waits.append(err.value.retry_at - NOW)
+    assert waits == [timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=60)]
+    assert sync_garmin(settings, store, False, NOW).status == "ok"
+    fake.failures.append((429, {}))
+    with pytest.raises(TryLaterError) as err:
+        sync_garmin(settings, store, False, NOW)
+    assert err.value.retry_at - NOW == timedelta(minutes=15)  # success reset the backoff
+
+
+def test_run_deleted_on_garmin_disappears_on_the_next_poll(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 2)
+    sync_garmin(settings, store, False, NOW)
+    fake.activities = [a for a in fake.activities if a["activityId"] != 101]
+    outcome = sync_garmin(settings, store, False, NOW)
+    assert outcome.deleted == 1
+    assert [a.source_id for a in store.activities()] == ["102"]
+
+
+def test_server_error_is_a_try_later_not_a_crash(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 1)
+    fake.failures.append((503, {}))
+    outcome = sync_one(settings, store, "garmin", False, NOW)
+    assert outcome.status == "rate_limited"
+    assert "503" in outcome.message
