@@ -76,7 +76,7 @@ def send_digest(
 def post_plan(
     settings: Settings, store: Store, plan: Plan, now: datetime, force: bool = False
 ) -> str:
-    """Post the plan to WEBHOOK_URL once per distinct plan; a changed plan is posted again."""
+    """Post the plan to WEBHOOK_URL once per distinct set of sessions; a change is posted again."""
     if not settings.webhook_url:
         return "No WEBHOOK_URL set: the plan was not posted."
     fmt = settings.webhook_format
@@ -126,8 +126,15 @@ def plan_title(plan: Plan) -> str:
 
 
 def plan_fingerprint(plan: Plan) -> str:
-    """A short hash of what the plan says (not how it is formatted)."""
-    canonical = json.dumps(webhook.plan_object(plan, ""), sort_keys=True, ensure_ascii=False)
+    """A short hash of the plan's strength sessions (date, routine, dose, exercises).
+
+    Reasons and expected runs are left out: the daemon re-plans on every poll and a reason's
+    wording ("2 days before" → "1 day before") changes daily; only a moved, added, dropped or
+    changed session is worth a new post.
+    """
+    days = webhook.plan_object(plan, "")["days"]
+    sessions = [(d["date"], d["strength"]) for d in days if d["strength"] is not None]
+    canonical = json.dumps(sessions, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

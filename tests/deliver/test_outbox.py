@@ -249,6 +249,17 @@ def test_the_same_plan_is_posted_once_and_a_changed_plan_again(
     assert webhook_receiver.requests[1].json()["days"][0]["strength"] is None
 
 
+def test_a_reworded_reason_alone_is_not_posted_again(
+    tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    settings = _hook_settings(tmp_path, webhook_receiver, "json")
+    plan = make_plan()
+    delivery.post_plan(settings, db, plan, NOW)
+    reworded = replace(plan, days=tuple(replace(d, reason=d.reason + "!") for d in plan.days))
+    assert "nothing new" in delivery.post_plan(settings, db, reworded, NOW + MIN)
+    assert len(webhook_receiver.requests) == 1
+
+
 def test_a_newer_plan_replaces_an_unsent_older_one(
     tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
 ) -> None:
