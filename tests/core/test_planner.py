@@ -55,6 +55,15 @@ def test_prefers_the_day_after_a_short_easy_run_over_a_rest_day():
     assert "after your usual easy run" in reason_on(p, THU)
 
 
+def test_avoids_the_day_before_a_hard_run_even_after_a_short_easy_run():
+    # Easy Wednesdays, hard Thursdays, rest otherwise: Wednesday scores best but is the day before.
+    history = history_until(SUN - timedelta(weeks=1), hard=(3,), long=(), easy=(2,))
+    pattern = WeeklyPattern(frozenset({3}), frozenset(), "history")
+    p = plan(history, MON, pattern, PlanConfig(sessions_per_week=1))
+    assert WED not in sessions(p) and len(sessions(p)) == 1
+    assert reason_on(p, WED) == "no strength: day before your usual hard run"
+
+
 def test_keeps_last_weeks_weekdays_when_they_still_fit():
     # Last week: strength Mon and Thu on an all-easy pattern; any two spaced days would do.
     history = history_until(SUN - timedelta(weeks=1), hard=(), long=(), easy=range(7))
