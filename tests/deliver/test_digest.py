@@ -186,6 +186,7 @@ def test_message_has_text_html_and_calendar_parts_and_headers(model) -> None:
     assert parsed.get_body(("html",)).get_content() == render_html(model)
     [attachment] = list(parsed.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "PUBLISH"
     assert attachment.get_filename() == "runstrength-2026-W48.ics"
     assert attachment.get_content().encode() == ICS
 

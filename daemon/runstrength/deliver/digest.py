@@ -328,6 +328,6 @@ def build_message(
             maintype="text",
             subtype="calendar",
             filename=f"runstrength-{model.iso_week}.ics",
-            params={"method": "PUBLISH"},  # RFC 6047: matches the calendar's METHOD
+            params={"method": "PUBLISH", "charset": "utf-8"},  # RFC 6047: as the calendar's METHOD
         )
     return msg
