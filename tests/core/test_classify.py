@@ -254,6 +254,14 @@ CASES = [
     ),  # fmt: skip
     ("cold start HR", COLD, make_run("5:00", 40, hr=172), HARD, "hr", "91%"),
     ("cold start 90 min", COLD, make_run("6:00", 95), LONG, "long_time", "1:35 is 90 min or more"),
+    (
+        "configured pace, default usual run",
+        replace(MIDDLE, usual_run_s=Anchor(45 * 60, "default")),
+        make_run("5:10", 70),
+        LONG,
+        "long_relative",
+        "long: 1:10 is 1.6× a usual run of 45 min",
+    ),
     ("cold start no relative long", COLD, make_run("6:00", 70), EASY, "cold_start", "learning"),
     ("cold start tag", COLD, make_run("4:00", 30, tag="workout"), HARD, "tag", "workout"),
 ]

@@ -123,7 +123,11 @@ def classify_all(
     profile: AthleteProfile,
     overrides: Mapping[tuple[str, str], RunKind],
 ) -> list[ClassifiedActivity]:
-    """Classify every record (runner's overrides win) and attach each session's load."""
+    """Classify every record (runner's overrides win) and attach each session's load.
+
+    Pass the whole history, not a slice: each run's long-run share rule looks at the 28 days
+    before it, taken from `records`.
+    """
     weekly = trailing_weekly_distances(records)
     hr_max = profile.hr_max.value if profile.hr_max else None
     out = []
@@ -215,9 +219,12 @@ def _long_reason(run: _Run, profile: AthleteProfile, ctx: RunContext) -> tuple[s
     relative = not profile.cold_start and moving >= LONG_RELATIVE_MIN_S
     if moving >= LONG_ABSOLUTE_S or (relative and moving >= LONG_RELATIVE_FACTOR * usual):
         rule = "long_time" if moving >= LONG_ABSOLUTE_S else "long_relative"
-        if moving >= LONG_RELATIVE_FACTOR * usual and profile.usual_run_s.source != "default":
-            return rule, f"{duration(moving)} is {moving / usual:.1f}× your usual {duration(usual)}"
-        return rule, f"{duration(moving)} is 90 min or more"
+        if moving >= LONG_ABSOLUTE_S and (
+            profile.cold_start or moving < LONG_RELATIVE_FACTOR * usual
+        ):
+            return rule, f"{duration(moving)} is 90 min or more"
+        whose = "your usual" if profile.usual_run_s.source != "default" else "a usual run of"
+        return rule, f"{duration(moving)} is {moving / usual:.1f}× {whose} {duration(usual)}"
     week = ctx.weekly_distance_m
     if relative and week and record.distance_m >= LONG_SHARE_OF_WEEK * week:
         share = record.distance_m / week
