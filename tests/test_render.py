@@ -1,0 +1,65 @@
+"""Plan rendering: the documented --json shape and a readable week view."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from runstrength.core.planner import PlanConfig, plan
+from runstrength.core.records import Exercise, RunKind, WeeklyPattern
+from runstrength.render import exercise_text, plan_json, plan_text
+from tests.core.plan_builders import classified_run
+
+WED = date(2026, 11, 25)
+PATTERN = WeeklyPattern(frozenset({3}), frozenset({6}), "configured")
+
+
+def sample_plan():
+    return plan(
+        [classified_run(WED, RunKind.EASY, 35, name="Lunch jog")], WED, PATTERN, PlanConfig()
+    )
+
+
+def test_plan_json_has_the_documented_shape():
+    out = plan_json(sample_plan())
+    json.dumps(out)  # serialisable as is
+    assert len(out["days"]) == 7
+    for day in out["days"]:
+        assert set(day) == {"date", "runs", "strength", "reason"}
+        date.fromisoformat(day["date"])
+        for run in day["runs"]:
+            assert {"kind", "done", "name"} <= set(run)
+            assert run["kind"] in ("easy", "hard", "long")
+    session = next(d["strength"] for d in out["days"] if d["strength"])
+    assert {"routine", "minutes", "exercises"} <= set(session)
+    assert {"name", "sets", "reps", "seconds", "per_side"} <= set(session["exercises"][0])
+    assert {"notes", "strength_done_this_week", "strength_target_this_week"} <= set(out)
+
+
+def test_plan_json_marks_done_and_expected_runs():
+    days = plan_json(sample_plan())["days"]
+    assert days[0]["runs"] == [{"kind": "easy", "done": True, "name": "Lunch jog"}]
+    thursday = days[1]
+    assert thursday["runs"][0]["kind"] == "hard" and thursday["runs"][0]["done"] is False
+    assert thursday["strength"] is None and thursday["reason"].startswith("no strength")
+
+
+def test_plan_text_shows_each_day_its_runs_session_and_reason():
+    p = sample_plan()
+    text = plan_text(p, WED)
+    assert "Wed 25 Nov (today)" in text
+    assert "easy run done: Lunch jog" in text
+    assert "hard run expected" in text
+    for day in p.days:
+        assert day.reason in text
+    session = next(d.strength for d in p.days if d.strength)
+    assert f"Strength {session.title} · {session.minutes} min" in text
+    assert all(e.name in text for e in session.exercises)
+    assert text.startswith(f"Strength this week: 0 of {p.strength_target_this_week} done")
+
+
+def test_exercise_text_states_the_dose():
+    assert exercise_text(Exercise("Squat", 2, reps=12)) == "Squat: 2 × 12"
+    side = exercise_text(Exercise("Side plank", 2, seconds=25, per_side=True))
+    assert side == "Side plank: 2 × 25 s each side"
+    assert exercise_text(Exercise("Warm-up", 1, seconds=180)) == "Warm-up: 3 min"
