@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 import logging
 import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,10 +17,19 @@ import pytest
 from runstrength.config import Settings, load_settings
 from runstrength.core.records import Sport, WorkoutTag
 from runstrength.errors import AuthError, TryLaterError
-from runstrength.sources.garmin import TOKEN_CACHE_NAME, record_from_garmin, sync_garmin
+from runstrength.sources.garmin import (
+    TOKEN_CACHE_NAME,
+    api_key_file,
+    connect_client,
+    record_from_garmin,
+    resolve_key,
+    save_api_key,
+    sync_garmin,
+    sync_garminconnect,
+)
 from runstrength.store import Store
 from runstrength.sync import sync_one
-from tests.fakes.garmin_server import SEARCH_PATH, TOKEN_PATH, FakeGarmin, garmin_summary
+from tests.fakes.garmin_server import SEARCH_PATH, TOKEN_PATH, FakeGarmin, garmin_summary, make_jwt
 from tests.sources.test_fit import encode_run
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -265,3 +278,95 @@ def test_server_error_is_a_try_later_not_a_crash(
     outcome = sync_one(settings, store, "garmin", False, NOW)
     assert outcome.status == "rate_limited"
     assert "503" in outcome.message
+
+
+# --- garminconnect fallback (no key, GARMIN_TOKEN_DIR only) -----------------------------------
+@pytest.fixture
+def connect_settings(tmp_path: Path, fake: FakeGarmin) -> Settings:
+    token_dir = tmp_path / "garmin-tokens"
+    token_dir.mkdir(mode=0o700)
+    di_token = make_jwt(time.time() + 10 * 24 * 3600)
+    fake.di_tokens.add(di_token)
+    (token_dir / "garmin_tokens.json").write_text(
+        json.dumps(
+            {
+                "di_token": di_token,
+                "di_refresh_token": "refresh-1",
+                "di_client_id": "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2",
+            }
+        )  # fmt: skip
+    )
+    (token_dir / "garmin_tokens.json").chmod(0o600)
+    return load_settings(
+        {
+            "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
+            "RUNSTRENGTH_TIMEZONE": "UTC",
+            "GARMIN_TOKEN_DIR": str(token_dir),
+        }  # fmt: skip
+    )
+
+
+def test_fallback_resumes_from_saved_tokens_and_polls_with_one_list_call(
+    fake: FakeGarmin, connect_settings: Settings, store: Store
+) -> None:
+    history(fake, 5)
+    to_fake = functools.partial(connect_client, connectapi=fake.base_url)
+    first = sync_garminconnect(connect_settings, store, False, NOW, make_client=to_fake)
+    assert (first.status, first.inserted) == ("ok", 5)
+    fake.requests.clear()
+    again = sync_garminconnect(connect_settings, store, False, NOW, make_client=to_fake)
+    assert (again.inserted, again.updated) == (0, 0)
+    assert fake.calls(SEARCH_PATH) == 1
+
+
+def test_fallback_auth_failure_asks_to_rerun_auth_and_never_logs_in_by_itself(
+    fake: FakeGarmin, connect_settings: Settings, store: Store
+) -> None:
+    fake.di_tokens.clear()  # Garmin rejects the saved token and its refresh
+    to_fake = functools.partial(connect_client, connectapi=fake.base_url)
+    with pytest.raises(AuthError, match="runstrength auth garmin"):
+        sync_garminconnect(connect_settings, store, False, NOW, make_client=to_fake)
+    assert all("sso" not in path for _, path, _ in fake.requests)
+
+
+def test_fallback_without_a_token_file_asks_for_the_one_time_login(
+    tmp_path: Path, store: Store
+) -> None:
+    settings = load_settings(
+        {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "d"), "GARMIN_TOKEN_DIR": str(tmp_path / "none")}
+    )
+    with pytest.raises(AuthError, match="runstrength auth garmin"):
+        sync_garmin(settings, store, False, NOW)
+
+
+def test_one_process_per_token_store(
+    fake: FakeGarmin, connect_settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filelock import FileLock
+
+    import runstrength.sources.garmin as garmin
+
+    monkeypatch.setattr(garmin, "LOCK_TIMEOUT_S", 0.1)
+    held = FileLock(str(connect_settings.garmin_token_dir / ".lock"))
+    with held, pytest.raises(TryLaterError, match="another runstrength process"):
+        sync_garminconnect(connect_settings, store, False, NOW)
+
+
+# --- auth garmin --api-key ----------------------------------------------------------------------
+def test_saving_an_api_key_checks_it_and_writes_it_0600(
+    fake: FakeGarmin, settings: Settings
+) -> None:
+    message = save_api_key(settings, KEY)
+    path = api_key_file(settings)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text().strip() == KEY and KEY not in message
+    keyless = dataclasses.replace(settings, garmin_personal_api_key=None)
+    assert resolve_key(keyless) == KEY
+
+
+def test_saving_a_revoked_key_fails_and_stores_nothing(
+    fake: FakeGarmin, settings: Settings
+) -> None:
+    with pytest.raises(AuthError):
+        save_api_key(settings, "revoked-key")
+    assert not api_key_file(settings).exists()
