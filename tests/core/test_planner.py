@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
+from runstrength.core import fatigue
 from runstrength.core.planner import PlanConfig, plan
 from runstrength.core.records import Plan, PlannedRace, RunKind, WeeklyPattern
 from tests.core.plan_builders import classified_run, logged_strength, regular_weeks
@@ -241,3 +244,25 @@ def test_routines_alternate_a_and_b():
     p = plan([], MON, NO_PATTERN, PlanConfig(), days=14)
     routines = [d.strength.routine for d in p.days if d.strength]
     assert routines == ["A", "B", "A", "B"]
+
+
+def test_load_ratio_needs_four_weeks_of_history():
+    short = regular_weeks(MON - timedelta(days=20), SUN - timedelta(weeks=1))
+    assert fatigue.load_ratio(short, MON) is None
+    steady = history_until(SUN - timedelta(weeks=1))
+    ratio = fatigue.load_ratio(steady, SUN - timedelta(weeks=1))
+    assert ratio == pytest.approx(1.0)
+
+
+def test_a_run_just_over_ten_percent_longer_is_a_spike_and_just_under_is_not():
+    base = [classified_run(MON - timedelta(days=10), RunKind.EASY, 60, km=10.0)]
+    over = [*base, classified_run(MON, RunKind.EASY, 66, km=11.1)]
+    under = [*base, classified_run(MON, RunKind.EASY, 66, km=10.9)]
+    assert [(w.start, w.end) for w in fatigue.spike_windows(over, MON)] == [(MON, WED)]
+    assert fatigue.spike_windows(under, MON) == []
+
+
+def test_zero_sessions_per_week_plans_nothing_and_says_so():
+    p = plan([], MON, NO_PATTERN, PlanConfig(sessions_per_week=0))
+    assert sessions(p) == {}
+    assert reason_on(p, MON) == "no strength: STRENGTH_SESSIONS_PER_WEEK is 0"

@@ -380,6 +380,8 @@ def _rest_reason(
     d = day.date
     if d in ctx.strength:
         return f"strength done: {ctx.strength[d]}"
+    if config.sessions_per_week == 0:
+        return "no strength: STRENGTH_SESSIONS_PER_WEEK is 0"
     if day.kind in PROTECTED:
         return (
             f"no strength: {day.label}" if day.label != "rest" else f"no strength: {day.kind} day"
