@@ -252,8 +252,7 @@ def plan(
         if len(logged) + len(picked) < target:
             notes.append(
                 f"Week of {monday:%d %b}: {len(logged) + len(picked)} of {target} sessions fit"
-                " (none on hard or long days, one strength-free day between sessions);"
-                " missed sessions are not stacked."
+                f" ({_shortfall_why(state, week)}); missed sessions are not stacked."
             )
     if not (pattern.hard_weekdays or pattern.long_weekdays):
         notes.append(
@@ -272,6 +271,12 @@ def plan(
         strength_done_this_week=done,
         strength_target_this_week=_week_target(config, state, this_week, today, done),
     )
+
+
+def _shortfall_why(state: fatigue.FatigueState, week: list[date]) -> str:
+    if any(w.contains(d) for w in state.windows for d in week):
+        return "around taper, race recovery or fatigue back-off, hard and long days"
+    return "none on hard or long days, one strength-free day between sessions"
 
 
 def _week_target(
