@@ -232,5 +232,46 @@ def status(ctx: Context, as_json: bool) -> None:
     click.echo(status_output(ctx.settings, ctx.store(), ctx.now(), as_json))
 
 
+# --- Garmin and files (issue 7) ------------------------------------------------------------------
+@auth.command("garmin")
+@click.option("--api-key", "api_key", default=None, help="A Personal API key from Garmin Connect.")
+@click.option(
+    "--key-stdin", is_flag=True, help="Read the API key from stdin (keeps it out of shell history)."
+)
+@pass_ctx
+@handle_errors
+def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
+    """Connect Garmin: check and save a Personal API key, or log in once with garminconnect."""
+    from runstrength.sources import garmin
+
+    if key_stdin:
+        api_key = sys.stdin.readline()
+    if api_key is None and not key_stdin:
+        api_key = ctx.settings.garmin_personal_api_key
+    if api_key is not None:
+        click.echo(garmin.save_api_key(ctx.settings, api_key))
+        return
+    import getpass
+
+    email = click.prompt("Garmin Connect email")
+    password = getpass.getpass("Garmin Connect password (not stored): ")
+    click.echo(
+        garmin.login_garminconnect(
+            ctx.settings, email, password, lambda: click.prompt("MFA code").strip()
+        )
+    )
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_ctx
+@handle_errors
+def import_files(ctx: Context, paths: tuple[Path, ...]) -> None:
+    """Import .fit files or folders, or a Strava export (.zip or folder with activities.csv)."""
+    from runstrength.sources.fit import import_paths
+
+    click.echo(import_paths(ctx.settings, ctx.store(), list(paths), ctx.now()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

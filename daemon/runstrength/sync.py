@@ -76,6 +76,7 @@ def configured_sources(settings: Settings) -> list[str]:
         settings.garmin_personal_api_key
         or settings.garmin_personal_api_key_file
         or settings.garmin_token_dir
+        or (settings.data_dir / "garmin_personal_api_key").exists()  # `auth garmin --api-key`
     ):
         names.append("garmin")
     if settings.garmin_fit_dir:

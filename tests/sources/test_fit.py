@@ -261,3 +261,19 @@ def test_fit_dir_sync_imports_new_files_and_does_not_reread_unchanged_ones(
     os.utime(folder / "run.fit", ns=(1, 1))  # touched but same bytes: hash says known
     assert sync_fit_dir(settings, store, False, NOW).inserted == 0
     assert store.count_activities("fit") == 2
+
+
+def test_import_command_reads_fit_files_and_reports_skips(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from runstrength.cli import main
+
+    (tmp_path / "run.fit").write_bytes(fixture("2013-02-06-12-11-14.fit"))
+    (tmp_path / "Settings.fit").write_bytes(fixture("Settings.fit"))
+    env = {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "RUNSTRENGTH_TIMEZONE": "UTC"}
+    result = CliRunner().invoke(main, ["import", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 0 updated, 1 skipped" in result.output
+    assert "not an activity file" in result.output
+    again = CliRunner().invoke(main, ["import", str(tmp_path / "run.fit")], env=env)
+    assert "already imported" in again.output

@@ -370,3 +370,18 @@ def test_saving_a_revoked_key_fails_and_stores_nothing(
     with pytest.raises(AuthError):
         save_api_key(settings, "revoked-key")
     assert not api_key_file(settings).exists()
+
+
+def test_auth_garmin_command_saves_a_working_key_and_rejects_a_dead_one(
+    fake: FakeGarmin, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from runstrength.cli import main
+
+    env = {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
+           "GARMIN_PERSONAL_API_BASE_URL": fake.base_url}  # fmt: skip
+    ok = CliRunner().invoke(main, ["auth", "garmin", "--api-key", KEY], env=env)
+    assert ok.exit_code == 0 and "works" in ok.output and KEY not in ok.output
+    bad = CliRunner().invoke(main, ["auth", "garmin", "--api-key", "dead-key"], env=env)
+    assert bad.exit_code == 1 and "create a new key" in bad.output.lower()
