@@ -160,9 +160,9 @@ class FakeStrava:
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="fake-strava", daemon=True
-        )
+        # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
+        serve = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = serve
         self._thread.start()
         return self.base_url
 

@@ -52,6 +52,7 @@ class _Athlete:
         self.monday = date.min
         self.drafts: list[Draft] = []
         self.deck: list[str] = []
+        self.manual_count = 0
 
     def at(self, weekday: int, hour: float, jitter_min: int = 25) -> datetime:
         minutes = int(hour * 60) + self.rng.randrange(0, jitter_min + 1)
@@ -122,7 +123,9 @@ class _Athlete:
 
     def manual_run(self, start: datetime, minutes: float) -> None:
         moving_s = max(round(minutes / 5), 1) * 300  # typed in by hand: round numbers
-        km = 0 if self.rng.random() < 0.3 else round(moving_s / self.easy_pace)
+        self.manual_count += 1
+        # Every third entry logs only the time, as Strava allows (distance 0).
+        km = 0 if self.manual_count % 3 == 1 else round(moving_s / self.easy_pace)
         name = self.rng.choice(("Run", "Easy run (forgot my watch)", "Gym treadmill"))
         seg = Segment(km * 1000.0, moving_s, 0.0)
         self.add(
@@ -296,7 +299,8 @@ def _fill_week(a: _Athlete, shape: str) -> None:
     if rng.random() < 0.3:
         a.ride(2, commute=True)
     a.easy(2)
-    if rng.random() < 0.5:
+    second_easy = rng.random() < 0.5
+    if second_easy:
         a.easy(1 if hard_day == 3 else 3)
     if shape == "race_5k":
         a.race(5, "5k")
@@ -305,7 +309,7 @@ def _fill_week(a: _Athlete, shape: str) -> None:
         a.shakeout(5, 9.0)
         a.race(6, shape.removeprefix("race_"))
     else:
-        if rng.random() < 0.15:
+        if not second_easy and rng.random() < 0.3:
             a.recovery(4)
         roll = rng.random()
         if roll < 0.7:

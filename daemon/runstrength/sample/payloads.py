@@ -173,7 +173,8 @@ class PayloadBuilder:
         for index, piece in enumerate(pieces, start=1):
             self.lap_id += self.rng.randrange(3, 40)
             lap_start = start_utc + timedelta(seconds=offset_s)
-            moving, elapsed = round(piece.moving_s), round(piece.moving_s + piece.pause_s)
+            moving = round(piece.moving_s)
+            elapsed = moving + round(piece.pause_s)  # rounded as the summary rounds it
             speed = piece.distance_m / moving if moving else 0.0
             climb = d.climb_m_per_km * piece.distance_m / 1000 * self.rng.uniform(0.5, 1.5)
             lap: dict[str, Any] = {
