@@ -442,3 +442,28 @@ def test_every_api_sport_type_is_known_to_the_export() -> None:
         assert sport_of(api_type) == (
             sport, api_type, api_type in ("VirtualRun", "VirtualRide"), api_type == "TrailRun"
         )  # fmt: skip
+
+
+def test_an_imported_run_links_to_its_garmin_copy_like_an_api_synced_one(
+    tmp_path: Path, settings: Settings, store: Store
+) -> None:
+    from runstrength.sources.fit import record_from_fit
+
+    garmin = record_from_fit(fit_fixture("activity-small-fenix2-run.fit"), source="garmin")
+    store.save_activities([garmin], now=NOW)
+    run_import(settings, store, write_export(tmp_path / "x.zip", [fenix2_run()]), NOW)
+    assert store.count_activities() == 2
+    assert len(store.activities()) == 1  # one run, counted once
+
+
+def test_relative_time_fit_gets_its_local_clock_from_the_csv_start(
+    tmp_path: Path, settings: Settings, store: Store
+) -> None:
+    # Forerunner 70 files carry relative times; only the device's local end time is absolute.
+    # Strava's UTC start from the CSV anchors it: the watch was one hour ahead of UTC.
+    start = datetime(2012, 2, 13, 10, 16, 16, tzinfo=UTC)
+    act = Act(7001, start, file=("7001.fit.gz", gz(fit_fixture("compressed-speed-distance.fit"))))
+    run_import(settings, store, write_export(tmp_path / "x.zip", [act]), NOW)
+    run, _ = get(store, "7001")
+    assert run.start_time == start and run.start_local == datetime(2012, 2, 13, 11, 16, 16)
+    assert run.laps is not None and len(run.laps) == 11
