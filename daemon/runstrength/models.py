@@ -88,3 +88,15 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = None
     created_at: NaiveDatetime
     sent_at: NaiveDatetime | None = None
+
+
+class GarminWorkout(SQLModel, table=True):
+    """A strength workout runstrength created and scheduled on Garmin, so it is never doubled."""
+
+    __tablename__ = "garmin_workout"
+
+    day: str = Field(primary_key=True)  # ISO date it is scheduled on
+    workout_id: int
+    schedule_id: int | None = None
+    signature: str  # hash of the session's content: a changed session is re-created
+    updated_at: NaiveDatetime

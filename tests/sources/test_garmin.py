@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from runstrength.config import Settings, load_settings
-from runstrength.core.records import Sport, WorkoutTag
+from runstrength.core.records import Exercise, Sport, StrengthSession, WorkoutTag
 from runstrength.errors import AuthError, TryLaterError
 from runstrength.sources.garmin import (
     TOKEN_CACHE_NAME,
@@ -27,6 +27,7 @@ from runstrength.sources.garmin import (
     sync_garmin,
     sync_garminconnect,
 )
+from runstrength.sources.garmin_workouts import push_workouts
 from runstrength.store import Store
 from runstrength.sync import sync_one
 from tests.fakes.garmin_server import SEARCH_PATH, TOKEN_PATH, FakeGarmin, garmin_summary, make_jwt
@@ -385,3 +386,46 @@ def test_auth_garmin_command_saves_a_working_key_and_rejects_a_dead_one(
     assert ok.exit_code == 0 and "works" in ok.output and KEY not in ok.output
     bad = CliRunner().invoke(main, ["auth", "garmin", "--api-key", "dead-key"], env=env)
     assert bad.exit_code == 1 and "create a new key" in bad.output.lower()
+
+
+# --- strength workouts on the watch ---------------------------------------------------------------
+def session(routine: str = "A") -> StrengthSession:
+    return StrengthSession(
+        routine=routine, title=f"Routine {routine}", minutes=25,
+        exercises=(Exercise("Warm-up: leg swings", 1, seconds=300),
+                   Exercise("Reverse lunge", 3, reps=10, per_side=True),
+                   Exercise("Front plank", 2, seconds=45)),
+    )  # fmt: skip
+
+
+def test_planned_sessions_become_scheduled_workouts_once_and_follow_the_plan(
+    fake: FakeGarmin, connect_settings: Settings, store: Store
+) -> None:
+    settings = dataclasses.replace(connect_settings, garmin_push_workouts=True)
+    to_fake = functools.partial(connect_client, connectapi=fake.base_url)
+    today = NOW.date()
+    mon, thu = today + timedelta(days=1), today + timedelta(days=4)
+
+    def push(plan: dict) -> str:
+        return push_workouts(settings, store, plan, today, NOW, make_client=to_fake)
+
+    assert push({mon: session("A"), thu: session("B")}).startswith("Garmin workouts: 2 scheduled")
+    assert sorted(s["date"] for s in fake.schedules.values()) == [str(mon), str(thu)]
+    workout = next(iter(fake.workouts.values()))
+    steps = workout["workoutSegments"][0]["workoutSteps"]
+    assert [s["workoutSteps"][0]["exerciseName"] for s in steps] == ["LUNGE", "PLANK"]
+    assert "Warm-up" in workout["description"]  # not in Garmin's catalogue: in the notes
+    assert (
+        push({mon: session("A"), thu: session("B")}) == "Garmin workouts: 0 scheduled, 0 removed."
+    )
+    assert len(fake.workouts) == 2  # never duplicated
+    fri = thu + timedelta(days=1)
+    assert push({mon: session("A"), fri: session("B")}).endswith("1 scheduled, 1 removed.")
+    assert sorted(s["date"] for s in fake.schedules.values()) == [str(mon), str(fri)]
+    assert push({fri: session("B")}).endswith("0 scheduled, 1 removed.")
+    assert len(fake.workouts) == 1 and len(fake.schedules) == 1
+
+
+def test_workout_push_is_off_unless_enabled(connect_settings: Settings, store: Store) -> None:
+    out = push_workouts(connect_settings, store, {NOW.date(): session()}, NOW.date(), NOW)
+    assert "off" in out
