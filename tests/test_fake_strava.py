@@ -72,6 +72,10 @@ def _local(payload: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(payload["start_date_local"].removesuffix("Z"))
 
 
+def _outdoor(payload: dict[str, Any]) -> bool:
+    return not payload["trainer"] and not payload["manual"]
+
+
 def _pace(payload_or_lap: dict[str, Any]) -> float:
     return payload_or_lap["moving_time"] / payload_or_lap["distance"] * 1000
 
@@ -141,9 +145,8 @@ def test_paces_scale_with_the_easy_pace(easy_pace: float) -> None:
     outdoor_easy = [
         a.payload
         for a in samples
-        if a.intent == "easy" and a.payload["sport_type"] == "Run"
-        and not a.payload["trainer"] and not a.payload["manual"]
-    ]  # fmt: skip
+        if a.intent == "easy" and a.payload["sport_type"] == "Run" and _outdoor(a.payload)
+    ]
     assert statistics.median(_pace(p) for p in outdoor_easy) == pytest.approx(easy_pace, rel=0.05)
     for sample in samples:
         if sample.intent == "hard":  # every workout and race has laps well under 0.9 x easy pace
