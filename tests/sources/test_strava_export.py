@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -467,3 +468,42 @@ def test_relative_time_fit_gets_its_local_clock_from_the_csv_start(
     run, _ = get(store, "7001")
     assert run.start_time == start and run.start_local == datetime(2012, 2, 13, 11, 16, 16)
     assert run.laps is not None and len(run.laps) == 11
+
+
+# --- the command line ---------------------------------------------------------------------------
+def test_runstrength_import_takes_an_export_zip_and_prints_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    from runstrength.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no stray ./.env
+    for name in list(os.environ):
+        if name.startswith(("STRAVA_", "RUNSTRENGTH_", "GARMIN_")):
+            monkeypatch.delenv(name)
+    env = {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "RUNSTRENGTH_TIMEZONE": "Europe/Berlin"}
+    export = write_export(tmp_path / "export_12345678.zip", [fenix2_run(), *plain_acts()])
+    runner = CliRunner()
+
+    first = runner.invoke(main, ["import", str(export)], env=env)
+    assert first.exit_code == 0, first.output
+    assert "Strava export: imported 4, updated 0, unchanged 0, skipped 0" in first.output
+    again = runner.invoke(main, ["import", str(export)], env=env)
+    assert "imported 0, updated 0, unchanged 4" in again.output
+
+    # Imported activities reach the classifier like synced ones (2015 is outside its window).
+    listed = runner.invoke(main, ["activities", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    by_id = {a["source_id"]: a for a in json.loads(listed.output)}
+    assert set(by_id) == {"2001", "2002", "2003"}
+    assert by_id["2001"]["source"] == "strava" and by_id["2001"]["kind"] in ("easy", "long", "hard")
+    assert by_id["2002"]["sport"] == "strength" and by_id["2002"]["kind"] is None
+
+    not_export = tmp_path / "notes.zip"
+    with zipfile.ZipFile(not_export, "w") as zf:
+        zf.writestr("notes.txt", "hi")
+    refused = runner.invoke(main, ["import", str(not_export)], env=env)
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
