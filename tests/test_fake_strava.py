@@ -91,6 +91,11 @@ def test_history_is_the_same_for_the_same_seed_and_differs_for_another() -> None
     assert first != other
 
 
+def test_history_end_must_be_timezone_aware() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        generate_history(end=datetime(2026, 11, 23))
+
+
 def test_history_holds_every_kind_of_session_a_runner_logs(history: list[SampleActivity]) -> None:
     payloads = [a.payload for a in history]
     sports = collections.Counter(p["sport_type"] for p in payloads)

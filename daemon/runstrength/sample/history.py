@@ -348,6 +348,8 @@ def _generate(
     weeks: int, seed: int, easy_pace: float, end: datetime | None, athlete_id: int, with_laps: bool
 ) -> list[SampleActivity]:
     end = end or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    if end.tzinfo is None:
+        raise ValueError("end must be timezone-aware, e.g. datetime(2026, 11, 23, tzinfo=UTC)")
     rng = random.Random(seed)
     athlete = _Athlete(rng, easy_pace)
     end_day = end.astimezone(BERLIN).date()
