@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,31 @@ from runstrength.sources import strava as strava_source
 def stored_ids(settings) -> list[str]:
     with sqlite3.connect(settings.data_dir / "runstrength.db") as db:
         return [r[0] for r in db.execute("select source_id from activity where source='strava'")]
+
+
+def replace_activities(fake, payloads) -> None:
+    for activity in fake.activities:
+        fake.delete_activity(activity["id"])
+    for payload in payloads:
+        fake.add_activity(payload)
+
+
+def list_calls(fake) -> list:
+    return [c for c in fake.calls if c.path == "/api/v3/athlete/activities"]
+
+
+def when_list_calls_reach(fake, n: int, action) -> threading.Thread:
+    """Run `action` as soon as the fake has answered n list calls (the next one is in latency)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(list_calls(fake)) < n:
+            time.sleep(0.005)
+        action()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
 
 
 @pytest.fixture
@@ -109,14 +135,14 @@ def test_sync_before_auth_asks_for_auth(cli):
 # --- backfill and polling -----------------------------------------------------------------------
 @pytest.mark.parametrize("n", [0, 199, 200, 450])
 def test_backfill_costs_one_list_call_per_200(cli, fake_strava, authorised, settings, n):
-    fake_strava.replace_activities(generate_bulk(n, end=datetime.now(UTC)))
+    replace_activities(fake_strava, generate_bulk(n, end=datetime.now(UTC)))
     fake_strava.reset_calls()
     result = cli("sync", "--source", "strava")
     assert result.exit_code == 0, result.output
-    assert len(fake_strava.list_calls()) == math.ceil((n + 1) / 200)
-    assert fake_strava.api_calls - len(fake_strava.list_calls()) <= 3  # laps of recent sessions
+    assert len(list_calls(fake_strava)) == math.ceil((n + 1) / 200)
+    assert fake_strava.api_calls - len(list_calls(fake_strava)) <= 3  # laps of recent sessions
     assert len(stored_ids(settings)) == n
-    assert all(c.query.get("per_page") == "200" for c in fake_strava.list_calls())
+    assert all(c.query.get("per_page") == "200" for c in list_calls(fake_strava))
 
 
 def test_steady_state_poll_is_one_call_and_finds_the_new_run(
@@ -171,8 +197,8 @@ def test_revoked_authorisation_asks_to_auth_again(cli, fake_strava, authorised):
 # --- rate limits, outages, crashes --------------------------------------------------------------
 def test_budget_guard_stops_mid_backfill_then_resumes(cli, fake_strava, authorised, settings):
     payloads = generate_bulk(1000, end=datetime.now(UTC))
-    fake_strava.replace_activities(payloads)
-    fake_strava.set_usage(read_short=fake_strava.read_limits[0] - 4)
+    replace_activities(fake_strava, payloads)
+    fake_strava.set_usage(read_short=fake_strava.limits["read"][0] - 4)
     result = cli("sync")
     assert result.exit_code == EXIT_TRY_LATER, result.output
     assert "Progress is saved" in result.output
@@ -185,16 +211,32 @@ def test_budget_guard_stops_mid_backfill_then_resumes(cli, fake_strava, authoris
     assert len(ids) == len(set(ids)) == 1000
 
 
-def test_429_commits_what_is_done_and_says_when_to_retry(cli, fake_strava, authorised, settings):
-    fake_strava.replace_activities(generate_bulk(650, end=datetime.now(UTC)))
-    fake_strava.fail_next(1, status=429, after=2)  # the third list call answers 429
+def test_429_mid_backfill_commits_what_is_done_and_resumes(cli, fake_strava, authorised, settings):
+    replace_activities(fake_strava, generate_bulk(650, end=datetime.now(UTC)))
+    fake_strava.latency_s = 0.3
+    # Another client of the same app spends the budget while our third page is on its way.
+    limit = fake_strava.limits["read"][0]
+    watcher = when_list_calls_reach(fake_strava, 2, lambda: fake_strava.set_usage(read_short=limit))
     result = cli("sync")
-    assert result.exit_code == EXIT_TRY_LATER
-    assert "reopens at" in result.output
+    watcher.join()
+    assert result.exit_code == EXIT_TRY_LATER, result.output
+    assert "rate limit" in result.output and "reopens at" in result.output
     assert len(stored_ids(settings)) == 400
+    fake_strava.latency_s = 0
+    fake_strava.set_usage(read_short=0)
+    fake_strava.reset_calls()
     result = cli("sync")
     assert result.exit_code == 0, result.output
-    assert len(set(stored_ids(settings))) == 650
+    assert len(list_calls(fake_strava)) == 2  # resumed at the third page, not from the start
+    ids = stored_ids(settings)
+    assert len(ids) == len(set(ids)) == 650
+
+
+def test_429_at_once_is_a_clean_try_later(cli, fake_strava, authorised, settings):
+    fake_strava.set_usage(read_short=fake_strava.limits["read"][0])
+    result = cli("sync")
+    assert result.exit_code == EXIT_TRY_LATER
+    assert "Traceback" not in result.output and stored_ids(settings) == []
 
 
 def test_transient_5xx_is_retried_with_backoff(cli, fake_strava, authorised, settings, no_sleep):
@@ -213,14 +255,14 @@ def test_lasting_outage_is_a_clean_try_later(cli, fake_strava, authorised, no_sl
 
 
 def test_kill_9_during_backfill_loses_and_doubles_nothing(env, fake_strava, authorised, settings):
-    fake_strava.replace_activities(generate_bulk(1200, end=datetime.now(UTC)))
+    replace_activities(fake_strava, generate_bulk(1200, end=datetime.now(UTC)))
     fake_strava.latency_s = 0.4
     cmd = [sys.executable, "-m", "runstrength", "sync"]
     proc = subprocess.Popen(
         cmd, env=os.environ | env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(fake_strava.list_calls()) < 3:
+    while time.monotonic() < deadline and len(list_calls(fake_strava)) < 3:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -248,7 +290,7 @@ def test_edits_and_deletions_are_picked_up_by_the_daily_reread(fake_strava, auth
     fake_strava.delete_activity(deleted["id"])
     fake_strava.reset_calls()
     [outcome] = app.sync_now(settings, store, "strava", False, now + timedelta(hours=1))
-    assert outcome.deleted == 0  # the re-read is daily, not every poll
+    assert (outcome.updated, outcome.deleted) == (0, 0)  # the re-read is daily, not every poll
     [outcome] = app.sync_now(settings, store, "strava", False, now + timedelta(hours=25))
     assert (outcome.updated, outcome.deleted) == (1, 1)
     assert fake_strava.api_calls == 2
@@ -257,27 +299,30 @@ def test_edits_and_deletions_are_picked_up_by_the_daily_reread(fake_strava, auth
     assert str(deleted["id"]) not in names
 
 
-def test_odd_payloads_are_logged_and_skipped(cli, fake_strava, authorised, settings, caplog):
+def test_odd_payloads_are_stored_or_skipped_never_fatal(cli, fake_strava, authorised, settings):
     base = fake_strava.activities[-1]
     manual = dict(
         base,
-        id=99_1,
+        id=991,
         manual=True,
         distance=0.0,
         has_heartrate=False,
         start_latlng=[],
         external_id=None,
+        upload_id=None,
     )
     for key in ("average_heartrate", "max_heartrate"):
         manual.pop(key, None)
-    broken = {"id": 99_2, "name": "no start date", "type": "Run"}
-    odd_hr = dict(base, id=99_3, max_heartrate=171.5)  # stravalib's model would reject the page
-    fake_strava.replace_activities([manual, broken, odd_hr])
+    sparse = {"id": 992, "resource_state": 2, "start_date": base["start_date"]}
+    odd_hr = dict(base, id=993, max_heartrate=171.5)  # stravalib's model would reject the page
+    replace_activities(fake_strava, [manual, sparse, odd_hr])
     result = cli("sync")
     assert result.exit_code == 0, result.output
-    assert sorted(stored_ids(settings)) == ["991", "993"]
+    assert sorted(stored_ids(settings)) == ["991", "992", "993"]
     records = {r.source_id: r for r in app.open_store(settings).activities()}
     assert records["991"].manual and records["991"].avg_hr is None
+    assert records["991"].distance_m == 0
+    assert records["992"].sport == "other" and records["992"].moving_time_s == 0
     assert records["993"].max_hr == 171.5
 
 

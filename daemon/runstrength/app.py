@@ -148,7 +148,8 @@ def weekly_digest(
 ) -> str:
     from runstrength.delivery import send_digest
 
-    plan = current_plan(settings, store, now)
+    # Sent at the week's end: today plus the seven days after it.
+    plan = current_plan(settings, store, now, days=8)
     _, classified = classified_history(settings, store, now)
     return send_digest(
         settings,

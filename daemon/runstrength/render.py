@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from runstrength.core.records import DayPlan, Exercise, ExpectedRun, Plan, StrengthSession
+from runstrength.core.classify import duration, pace_text
+from runstrength.core.profile import AthleteProfile
+from runstrength.core.records import (
+    ClassifiedActivity,
+    DayPlan,
+    Exercise,
+    ExpectedRun,
+    Plan,
+    Sport,
+    StrengthSession,
+)
 
 
 def exercise_text(exercise: Exercise) -> str:
@@ -100,3 +111,57 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "strength_done_this_week": plan.strength_done_this_week,
         "strength_target_this_week": plan.strength_target_this_week,
     }
+
+
+# --- activities ---------------------------------------------------------------------------------
+def activity_json(item: ClassifiedActivity) -> dict[str, Any]:
+    """One activity in the documented `activities --json` shape."""
+    r = item.record
+    return {
+        "source": r.source,
+        "source_id": r.source_id,
+        "name": r.name,
+        "sport": r.sport.value,
+        "sport_detail": r.sport_detail,
+        "start_time": r.start_time.isoformat(),
+        "start_local": r.start_local.isoformat(),
+        "distance_m": round(r.distance_m, 1),
+        "moving_time_s": r.moving_time_s,
+        "elapsed_time_s": r.elapsed_time_s,
+        "elevation_gain_m": r.elevation_gain_m,
+        "avg_hr": r.avg_hr,
+        "indoor": r.indoor,
+        "manual": r.manual,
+        "kind": item.kind.value if item.kind else None,
+        "reason": item.classification.reason,
+        "overridden": item.classification.overridden,
+        "load": round(item.load, 1),
+    }
+
+
+def activities_json(items: Sequence[ClassifiedActivity]) -> list[dict[str, Any]]:
+    return [activity_json(item) for item in items]
+
+
+def _activity_line(item: ClassifiedActivity) -> str:
+    r = item.record
+    pace = (
+        pace_text(r.moving_time_s / (r.distance_m / 1000))
+        if r.sport == Sport.RUN and r.distance_m >= 100 and r.moving_time_s
+        else ""
+    )
+    hr = f"HR {r.avg_hr:.0f}" if r.avg_hr else ""
+    kind = item.kind.value if item.kind else "-"
+    reason = item.classification.reason
+    return (
+        f"{r.start_local:%a %Y-%m-%d %H:%M}  {r.sport.value:<8} {r.distance_m / 1000:6.1f} km "
+        f"{duration(r.moving_time_s):>7}  {pace:>9}  {hr:>6}  {kind:<5} {reason}"
+        f"\n{'':22}{r.name[:60]}  [{r.source}:{r.source_id}]"
+    )
+
+
+def activities_text(items: Sequence[ClassifiedActivity], profile: AthleteProfile) -> str:
+    if not items:
+        return "No activities stored yet: run `runstrength sync` (or `runstrength demo`)."
+    header = "Your profile: " + "; ".join(profile.describe())
+    return "\n".join([header, "", *(_activity_line(item) for item in items)])

@@ -175,11 +175,11 @@ class StravaApi:
         self,
         settings: Settings,
         now: Callable[[], datetime],
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.settings = settings
         self.now = now
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep
         self.tokens = TokenFile(settings.strava_token_file)
         self.client = make_client(settings)
         self.session: StravaSession = self.client.protocol.rsession  # type: ignore[assignment]
@@ -343,7 +343,7 @@ def record_from_strava(p: dict[str, Any]) -> ActivityRecord:
 
     Raises KeyError/ValueError/TypeError for a payload without the fields every activity has.
     """
-    sport_type = p.get("sport_type") or p.get("type") or "Workout"
+    sport_type = p.get("sport_type") or p.get("type") or "Unknown"
     start = _parse_time(p["start_date"]).astimezone(UTC)
     # start_date_local is local wall time wrongly written with a Z (strava-api.md §7.4).
     start_local = _parse_time(p.get("start_date_local") or p["start_date"]).replace(tzinfo=None)
@@ -449,7 +449,7 @@ def _list_page(api: StravaApi, during: str, **params: Any) -> list[Any]:
 
 
 def _backfill(
-    api: StravaApi, store: Store, cursor: dict[str, Any], counts: _Counts, progress
+    api: StravaApi, store: Store, cursor: dict[str, Any], counts: _Counts, progress, now: datetime
 ) -> None:
     """Walk the history newest first with `before` = the oldest start committed so far.
 
@@ -468,6 +468,7 @@ def _backfill(
             cursor["after"] = max(cursor["after"], max(starts))
         if len(page) < PER_PAGE:
             cursor["backfill_done"] = True
+            cursor["last_rescan"] = now.isoformat()  # the backfill has just read everything
         counts.add(_save(store, items, cursor, api.now()))
         progress(len(page))
 
@@ -505,7 +506,7 @@ def sync_strava(
     store: Store,
     full: bool,
     now: datetime,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> SyncOutcome:
     """Backfill, then poll incrementally; every so often re-read recent weeks for edits/deletes."""
     require_strava_app(settings)
@@ -518,7 +519,7 @@ def sync_strava(
     try:
         if not cursor.get("backfill_done"):
             with _progress_bar() as progress:
-                _backfill(api, store, cursor, counts, progress)
+                _backfill(api, store, cursor, counts, progress, now)
         else:
             _poll(api, store, cursor, counts, now)
         if counts.inserted:
