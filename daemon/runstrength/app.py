@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -102,7 +103,10 @@ def current_plan(settings: Settings, store: Store, now: datetime, days: int = 7)
         session_minutes=settings.strength_session_minutes,
         races=settings.races,
     )
-    result = plan(classified, today, profile.pattern, config, previous=previous, days=days)
+    # Plan whole weeks, then show `days`: a week cut off by the window would otherwise cram its
+    # sessions into the visible days (e.g. the day before a hard run).
+    span = days + 6 - (today + timedelta(days=days - 1)).weekday()
+    result = plan(classified, today, profile.pattern, config, previous=previous, days=span)
     store.replace_planned_sessions(
         today.isoformat(),
         {
@@ -116,7 +120,7 @@ def current_plan(settings: Settings, store: Store, now: datetime, days: int = 7)
         },
         now,
     )
-    return result
+    return replace(result, days=result.days[:days])
 
 
 def plan_output(
