@@ -16,10 +16,9 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runstrength.sample.fake_strava import FakeStrava
-
 from runstrength import app
 from runstrength.config import load_settings
+from runstrength.sample.fake_strava import FakeStrava
 from runstrength.sample.history import generate_bulk
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -385,3 +386,18 @@ def test_token_file_never_in_logs(cli, fake_strava, authorised, settings, caplog
     assert token.access_token not in result.output + caplog.text
     assert token.refresh_token not in result.output + caplog.text
     assert Path(settings.strava_token_file).exists()
+
+
+def test_api_resync_keeps_what_the_data_export_added(cli, fake_strava, authorised, settings):
+    from runstrength.core.records import Lap
+
+    assert cli("sync").exit_code == 0
+    store = app.open_store(settings)
+    sid = str(fake_strava.activities[0]["id"])
+    record, raw = store.get_record("strava", sid)
+    laps = (Lap(1000.0, 300), Lap(1000.0, 290))
+    raw = dict(raw, export={"Activity ID": sid}, file={"laps": 2})
+    store.save_activities([(replace(record, laps=laps), raw)])
+    assert cli("sync", "--full").exit_code == 0
+    record, raw = store.get_record("strava", sid)
+    assert record.laps == laps and "export" in raw and "file" in raw

@@ -55,6 +55,8 @@ class Settings:
     hard_weekdays: frozenset[int] | None = None
     long_weekdays: frozenset[int] | None = None
     races: tuple[PlannedRace, ...] = field(default=())
+    prefer_effort_from: str = "garmin"  # which copy of a run gives distance, time, HR
+    prefer_names_from: str = "strava"  # which copy gives the name and the runner's tags
 
     @property
     def tz(self) -> ZoneInfo:
@@ -253,6 +255,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         hard_weekdays=_weekdays(env, "HARD_DAYS"),
         long_weekdays=_weekdays(env, "LONG_DAYS"),
         races=_races(env),
+        prefer_effort_from=_choice(env, "PREFER_EFFORT_FROM", ("garmin", "strava"), "garmin"),
+        prefer_names_from=_choice(env, "PREFER_NAMES_FROM", ("strava", "garmin"), "strava"),
     )
 
 

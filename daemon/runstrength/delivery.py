@@ -42,6 +42,7 @@ def send_digest(
     now: datetime,
     force: bool = False,
     dry_run_out: Path | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
     """Build the week's digest and mail it once; with `dry_run_out`, write it there instead.
 
@@ -49,7 +50,7 @@ def send_digest(
     is retried now with the message built then.
     """
     model = digest.build_digest(
-        history, plan, today, strength_target=settings.strength_sessions_per_week
+        history, plan, today, notes=notes, strength_target=settings.strength_sessions_per_week
     )
     ics = plan_to_ics(plan, settings.timezone, now=now)
     if dry_run_out is not None:

@@ -27,7 +27,7 @@ def run_demo(weeks: int, keep: Path | None, say: Callable[[str], None]) -> None:
     with ExitStack() as stack:
         data_dir = keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         history = generate_history(weeks=weeks, end=now)
-        fake = stack.enter_context(FakeStrava(activities=[a.payload for a in history]))
+        fake = stack.enter_context(FakeStrava.from_history(history))
         settings = load_settings(
             {
                 "RUNSTRENGTH_DATA_DIR": str(data_dir),

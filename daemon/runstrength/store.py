@@ -324,16 +324,19 @@ class Store:
                 if r.duplicate_of is not None and r.duplicate_of in rows
             ]
 
-    def raw_payloads(self, source: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def get_records(
+        self, source: str, source_ids: list[str]
+    ) -> dict[str, tuple[ActivityRecord, dict[str, Any]]]:
+        """The stored (record, raw payload) for several activities of one source, by id."""
         if not source_ids:
             return {}
         with Session(self.engine) as s:
             rows = s.exec(
-                select(Activity.source_id, Activity.raw_json).where(
+                select(Activity.source_id, Activity.record_json, Activity.raw_json).where(
                     Activity.source == source, Activity.source_id.in_(source_ids)
                 )
             )
-            return {sid: raw for sid, raw in rows}
+            return {sid: (record_from_dict(rec), raw) for sid, rec, raw in rows}
 
     def raw_payload(self, source: str, source_id: str) -> dict[str, Any] | None:
         with Session(self.engine) as s:

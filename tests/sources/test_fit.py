@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from garmin_fit_sdk import Encoder, Profile
+
 from runstrength.config import load_settings
 from runstrength.core.records import Sport
 from runstrength.sources.fit import FitError, import_fit_paths, record_from_fit, sync_fit_dir

@@ -494,11 +494,11 @@ def test_runstrength_import_takes_an_export_zip_and_prints_the_summary(
     again = runner.invoke(main, ["import", str(export)], env=env)
     assert "imported 0, updated 0, unchanged 4" in again.output
 
-    # Imported activities reach the classifier like synced ones (2015 is outside its window).
+    # Imported activities reach the classifier like synced ones, years-old ones included.
     listed = runner.invoke(main, ["activities", "--json"], env=env)
     assert listed.exit_code == 0, listed.output
     by_id = {a["source_id"]: a for a in json.loads(listed.output)}
-    assert set(by_id) == {"2001", "2002", "2003"}
+    assert set(by_id) == {"1001", "2001", "2002", "2003"}
     assert by_id["2001"]["source"] == "strava" and by_id["2001"]["kind"] in ("easy", "long", "hard")
     assert by_id["2002"]["sport"] == "strength" and by_id["2002"]["kind"] is None
 

@@ -46,6 +46,20 @@ DEFAULT_PREFER: Mapping[str, tuple[str, ...]] = {
     "rpe": _STRAVA_FIRST,
     "timezone": _STRAVA_FIRST,
 }
+_NAME_FIELDS = ("name", "workout_tag", "rpe", "timezone")
+
+
+def preferences(
+    effort_from: str = "garmin", names_from: str = "strava"
+) -> dict[str, tuple[str, ...]]:
+    """DEFAULT_PREFER with the runner's choice of source for effort data and for names/tags."""
+    device_first = _DEVICE_FIRST if effort_from == "garmin" else _STRAVA_FIRST
+    strava_first = _STRAVA_FIRST if names_from == "strava" else _DEVICE_FIRST
+    return {
+        field: strava_first if field in _NAME_FIELDS else device_first for field in DEFAULT_PREFER
+    }
+
+
 _ANY_TRUE = ("indoor", "trail")
 _ALL_TRUE = ("manual",)
 _IDENTITY = ("source", "source_id", "sport", "sport_detail")

@@ -374,23 +374,16 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
     )
 
 
-def is_strava_export(path: Path) -> bool:
-    """A Strava bulk export: its .zip, or the unpacked folder with activities.csv."""
-    return (path.is_file() and path.suffix.lower() == ".zip") or (
-        path.is_dir() and (path / "activities.csv").is_file()
-    )
-
-
 def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: datetime) -> str:
     """`runstrength import`: Strava exports go to their importer, everything else is FIT."""
+    from runstrength.sources.strava_export import import_export, is_strava_export
+
     lines: list[str] = []
     fit_paths: list[Path] = []
     for path in paths:
         if not path.exists():
             lines.append(f"skipped {path}: no such file or folder")
-        elif is_strava_export(path):
-            from runstrength.sources.strava_export import import_export
-
+        elif path.suffix.lower() == ".zip" or is_strava_export(path):
             lines.append(import_export(settings, store, path, now))
         else:
             fit_paths.append(path)

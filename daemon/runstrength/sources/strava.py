@@ -401,21 +401,27 @@ class _Counts:
         self.updated += pair[1]
 
 
-def _with_stored_laps(store: Store, items: list[tuple[ActivityRecord, dict[str, Any]]]):
-    """Keep laps fetched earlier: a summary re-read must not erase them."""
-    stored = store.raw_payloads("strava", [r.source_id for r, _ in items])
+# What other paths added to a stored Strava row: fetched laps, the data export's row and file.
+_KEPT_RAW = ("laps", "export", "file")
+
+
+def _with_stored_extras(store: Store, items: list[tuple[ActivityRecord, dict[str, Any]]]):
+    """Keep laps fetched earlier or imported from the export: a re-read must not erase them."""
+    stored = store.get_records("strava", [r.source_id for r, _ in items])
     out = []
     for record, raw in items:
-        old = stored.get(record.source_id) or {}
-        if "laps" in old and "laps" not in raw:
-            raw = dict(raw, laps=old["laps"])
-            record = replace(record, laps=_laps(raw))
+        old_record, old_raw = stored.get(record.source_id, (None, {}))
+        kept = {k: old_raw[k] for k in _KEPT_RAW if k in old_raw and k not in raw}
+        if kept:
+            raw = dict(raw, **kept)
+        if record.laps is None and old_record is not None and old_record.laps:
+            record = replace(record, laps=old_record.laps)
         out.append((record, raw))
     return out
 
 
 def _save(store: Store, items, cursor: dict[str, Any], now: datetime) -> tuple[int, int]:
-    return store.save_activities(_with_stored_laps(store, items), "strava", cursor, now)
+    return store.save_activities(_with_stored_extras(store, items), "strava", cursor, now)
 
 
 def fetch_laps(api: StravaApi, store: Store, now: datetime) -> int:
