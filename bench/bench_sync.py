@@ -13,7 +13,7 @@ import math
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from runstrength import app
@@ -22,7 +22,7 @@ from runstrength.sample.fake_strava import FakeStrava
 from runstrength.sample.history import generate_bulk
 
 
-def measure(label: str, fn) -> None:
+def measure(label: str, fn, lists) -> None:
     tracemalloc.start()
     t0 = time.perf_counter()
     [outcome] = fn()
@@ -30,7 +30,7 @@ def measure(label: str, fn) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"{label:<22} {outcome.api_calls:>5} API calls  {wall:7.2f} s  "
+        f"{label:<22} {outcome.api_calls:>3} API calls ({lists():>2} list)  {wall:6.2f} s  "
         f"peak {peak / 2**20:6.1f} MiB  ({outcome.summary()})"
     )
 
@@ -65,9 +65,18 @@ def main() -> None:
             f"N={args.n}, latency {args.latency_ms:.0f} ms, target backfill calls "
             f"{math.ceil((args.n + 1) / 200)}"
         )
-        measure("backfill", lambda: app.sync_now(settings, store, "strava", False, now))
-        measure("rescan poll (daily)", lambda: app.sync_now(settings, store, "strava", False, now))
-        measure("steady-state poll", lambda: app.sync_now(settings, store, "strava", False, now))
+
+        def list_calls() -> int:
+            n = sum(c.path == "/api/v3/athlete/activities" for c in fake.calls)
+            fake.reset_calls()
+            return n
+
+        def sync_at(when: datetime):
+            return lambda: app.sync_now(settings, store, "strava", False, when)
+
+        measure("backfill", sync_at(now), list_calls)
+        measure("steady-state poll", sync_at(now), list_calls)
+        measure("daily re-read poll", sync_at(now + timedelta(hours=25)), list_calls)
         t0 = time.perf_counter()
         profile, classified = app.classified_history(settings, store, now)
         print(

@@ -140,16 +140,23 @@ class Store:
         now = _naive_utc(now or datetime.now(UTC))
         inserted = updated = 0
         changed_starts: list[datetime] = []
+        items = list(items)
         with Session(self.engine) as s:
+            # One query for the page's existing rows instead of one per activity.
+            existing = {}
+            for src in {r.source for r, _ in items}:
+                ids = [r.source_id for r, _ in items if r.source == src]
+                for row in s.exec(
+                    select(Activity).where(Activity.source == src, Activity.source_id.in_(ids))
+                ):
+                    existing[(row.source, row.source_id)] = row
             for record, raw in items:
-                row = s.exec(
-                    select(Activity).where(
-                        Activity.source == record.source, Activity.source_id == record.source_id
-                    )
-                ).first()
+                row = existing.get(record.key)
                 values = _activity_values(record, raw)
                 if row is None:
-                    s.add(Activity(**values, updated_at=now))
+                    row = Activity(**values, updated_at=now)
+                    existing[record.key] = row  # the same id twice in one batch: one row
+                    s.add(row)
                     inserted += 1
                     changed_starts.append(record.start_time)
                 elif row.record_json != values["record_json"] or row.raw_json != raw:

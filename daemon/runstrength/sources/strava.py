@@ -7,6 +7,7 @@ costs one list call per 200 activities, a steady-state poll exactly one call.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -119,6 +120,9 @@ class StravaSession(requests.Session):
 
 
 def make_client(settings: Settings, token: StravaToken | None = None) -> Client:
+    # stravalib warns on the root logger when STRAVA_CLIENT_* are not in the environment; we pass
+    # credentials ourselves, so those warnings would only confuse (strava-api.md §6.3).
+    os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "1")
     # Our own code refreshes tokens (with a margin, persisted at once) and reads rate headers;
     # stravalib's auto-refresh has neither, and its limiter may sleep for hours inside a call.
     client = Client(
