@@ -275,9 +275,14 @@ def _list_since(
 
 
 def _fit_laps(api: PersonalApi, activity_id: str) -> list[dict[str, Any]] | None:
+    data = api.get(lambda c: c.download_activity(activity_id), during="FIT download")
+    return _laps_from_zip(data, activity_id)
+
+
+def _laps_from_zip(data: bytes, activity_id: str) -> list[dict[str, Any]] | None:
+    """Laps from Garmin's original-file download (a zip holding the .fit)."""
     from runstrength.sources.fit import FitError, record_from_fit
 
-    data = api.get(lambda c: c.download_activity(activity_id), during="FIT download")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             name = next(n for n in zf.namelist() if n.lower().endswith(".fit"))
@@ -463,17 +468,7 @@ def _connect_listing(
 
 
 def _connect_laps(client: Any, activity_id: str) -> list[dict[str, Any]] | None:
-    from runstrength.sources.fit import FitError, record_from_fit
-
-    data = client.download_activity(activity_id)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            name = next(n for n in zf.namelist() if n.lower().endswith(".fit"))
-            record, _ = record_from_fit(zf.read(name))
-    except (zipfile.BadZipFile, StopIteration, FitError) as e:
-        log.warning("no laps for Garmin activity %s: %s", activity_id, e)
-        return None
-    return [dataclasses.asdict(lap) for lap in record.laps or ()]
+    return _laps_from_zip(client.download_activity(activity_id), activity_id)
 
 
 def sync_garminconnect(
