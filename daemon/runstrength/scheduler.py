@@ -211,6 +211,7 @@ class Daemon:
         self.idle.set()
         self.stopping = threading.Event()
         self.paused: dict[str, tuple[str, Any]] = {}  # source -> (reason, credential fingerprint)
+        self.failing: dict[str, str] = {}  # job label -> last error message
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(1), "watchdog": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -257,18 +258,21 @@ class Daemon:
             )
 
     def _guard(self, job: Callable[..., None]) -> Callable[..., None]:
-        """Log a job's failure and let the next tick retry; never let it reach the scheduler."""
+        """Log a job's failure once (and its recovery), let the next tick retry; never let an
+        exception reach the scheduler."""
 
         def run(*args: Any) -> None:
             if self.stopping.is_set():
                 return
+            label = " ".join([job.__name__, *map(str, args)])
             self.idle.clear()
             try:
                 job(*args)
-            except RunstrengthError as e:
-                log.error("%s%s failed: %s", job.__name__, args or "", e.message)
-            except Exception:
-                log.exception("%s%s failed; retrying on its next run", job.__name__, args or "")
+            except Exception as e:
+                self._failed(label, e)
+            else:
+                if self.failing.pop(label, None) is not None:
+                    log.info("%s recovered", label)
             finally:
                 self.idle.set()
                 if not self.stopping.is_set():
@@ -276,6 +280,16 @@ class Daemon:
 
         run.__name__ = job.__name__
         return run
+
+    def _failed(self, label: str, error: Exception) -> None:
+        message = error.message if isinstance(error, RunstrengthError) else repr(error)
+        if self.failing.get(label) == message:
+            log.debug("%s still failing: %s", label, message)
+        elif isinstance(error, RunstrengthError):
+            log.error("%s failed: %s; retrying on its next run", label, message)
+        else:  # a bug: the traceback helps, once
+            log.exception("%s failed; retrying on its next run", label)
+        self.failing[label] = message
 
     def sync_source(self, source: str) -> None:
         from runstrength.sync import sync_one
