@@ -294,16 +294,16 @@ class Daemon:
     def sync_source(self, source: str) -> None:
         from runstrength.sync import sync_one
 
-        fingerprint = credential_fingerprint(self.settings, source)
         if source in self.paused:
-            if self.paused[source][1] == fingerprint:
+            if self.paused[source][1] == credential_fingerprint(self.settings, source):
                 return
             log.info("%s: new credentials found; resuming sync", source)
             del self.paused[source]
         now = self.clock()
         outcome = sync_one(self.settings, self.store, source, False, now)
         if outcome.status in ("auth", "inactive"):
-            self.paused[source] = ("needs re-auth", fingerprint)
+            # Taken after the sync: a failed refresh may itself have rewritten the token file.
+            self.paused[source] = ("needs re-auth", credential_fingerprint(self.settings, source))
             log.warning("%s: polling paused until `runstrength auth %s` is run", source, source)
         elif outcome.status == "rate_limited" and outcome.retry_at:
             self.postpone(f"sync:{source}", outcome.retry_at)

@@ -375,3 +375,30 @@ def test_second_signal_during_a_slow_sync_exits_at_once(tmp_path: Path) -> None:
         assert daemon.store().count_activities() == 0  # the page never committed
     finally:
         fake.stop()
+
+
+def test_revoked_login_pauses_polling_until_auth_is_run_again(tmp_path: Path) -> None:
+    fake = history_fake(weeks=1)
+    try:
+        daemon = Daemon(tmp_path, fake)
+        daemon.start()
+        daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
+        fake.revoke_all()
+        daemon.wait_for(
+            "the re-auth outcome", lambda: daemon.strava_state()["last_outcome"] == "auth"
+        )
+        calls = len(fake.calls)
+        time.sleep(TICK_S * 2)
+        assert len(fake.calls) == calls  # paused: no request, not even a token refresh
+        assert "polling paused until `runstrength auth strava`" in daemon.log
+        strava = next(s for s in daemon.status()["sources"] if s["source"] == "strava")
+        assert strava["paused"] == "needs re-auth"
+        result = CliRunner().invoke(
+            main, ["auth", "strava", "--code", fake.issue_code()], env=daemon.env
+        )
+        assert result.exit_code == 0, result.output
+        daemon.wait_for("the resumed sync", lambda: daemon.strava_state()["last_outcome"] == "ok")
+        assert "new credentials found; resuming" in daemon.log
+        assert daemon.stop() == 0
+    finally:
+        fake.stop()

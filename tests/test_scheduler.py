@@ -1,0 +1,202 @@
+"""The daemon's parts that need no subprocess: lock, sd_notify, triggers, job guard."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from runstrength.config import Settings, load_settings
+from runstrength.errors import RunstrengthError
+from runstrength.scheduler import (
+    Daemon,
+    InstanceLock,
+    credential_fingerprint,
+    digest_trigger,
+    running_daemon_pid,
+    sd_notify,
+    sync_trigger,
+    watchdog_interval_s,
+)
+from runstrength.store import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def make_settings(tmp_path: Path, **env: str) -> Settings:
+    return load_settings(
+        {"RUNSTRENGTH_DATA_DIR": str(tmp_path), "RUNSTRENGTH_TIMEZONE": "Europe/Berlin"} | env
+    )
+
+
+# --- single instance ----------------------------------------------------------------------------
+def test_second_lock_on_the_same_data_dir_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
+    first = InstanceLock(tmp_path)
+    first.acquire()
+    with pytest.raises(RunstrengthError, match=rf"pid {os.getpid()}\).*already running"):
+        InstanceLock(tmp_path).acquire()
+    assert running_daemon_pid(tmp_path) == os.getpid()
+    first.release()
+    assert running_daemon_pid(tmp_path) is None
+    InstanceLock(tmp_path).acquire()  # free again once released
+
+
+def test_no_lock_file_means_no_daemon(tmp_path: Path) -> None:
+    assert running_daemon_pid(tmp_path / "never-used") is None
+
+
+# --- sd_notify ----------------------------------------------------------------------------------
+def test_sd_notify_sends_a_datagram_to_notify_socket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(str(tmp_path / "notify"))
+        monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
+        assert sd_notify("READY=1\nSTATUS=ok")
+        assert systemd.recv(100) == b"READY=1\nSTATUS=ok"
+
+
+def test_sd_notify_understands_abstract_socket_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    name = f"runstrength-test-{os.getpid()}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind("\0" + name)
+        monkeypatch.setenv("NOTIFY_SOCKET", "@" + name)
+        assert sd_notify("WATCHDOG=1")
+        assert systemd.recv(100) == b"WATCHDOG=1"
+
+
+def test_sd_notify_is_a_no_op_outside_systemd(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    assert sd_notify("READY=1") is False
+
+
+def test_sd_notify_never_raises_when_systemd_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "nobody-listens"))
+    assert sd_notify("READY=1") is False
+
+
+@pytest.mark.parametrize(
+    ("usec", "pid", "expected"),
+    [("600000000", None, 300.0), ("0", None, None), ("", None, None), ("600000000", "1", None)],
+)
+def test_watchdog_pings_at_half_of_watchdog_sec_for_our_pid_only(
+    monkeypatch: pytest.MonkeyPatch, usec: str, pid: str | None, expected: float | None
+) -> None:
+    monkeypatch.setenv("WATCHDOG_USEC", usec)
+    if pid is None:
+        monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    else:
+        monkeypatch.setenv("WATCHDOG_PID", pid)
+    assert watchdog_interval_s() == expected
+
+
+# --- triggers -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("minutes", "jitter"), [("30", 120.0), ("5", 30.0), ("1", 6.0)])
+def test_poll_jitter_is_a_tenth_of_the_interval_capped_at_two_minutes(
+    tmp_path: Path, minutes: str, jitter: float
+) -> None:
+    trigger = sync_trigger(make_settings(tmp_path, POLL_INTERVAL_MINUTES=minutes))
+    assert trigger.interval == timedelta(minutes=int(minutes))
+    assert trigger.jitter == jitter
+
+
+def test_digest_fires_at_the_athletes_local_time_in_summer_and_winter(tmp_path: Path) -> None:
+    trigger = digest_trigger(make_settings(tmp_path, DIGEST_WEEKDAY="sun", DIGEST_TIME="18:00"))
+    winter = trigger.get_next_fire_time(None, datetime(2026, 11, 25, tzinfo=BERLIN))
+    summer = trigger.get_next_fire_time(None, datetime(2026, 6, 3, tzinfo=BERLIN))
+    assert winter.astimezone(UTC) == datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
+    assert summer.astimezone(UTC) == datetime(2026, 6, 7, 16, 0, tzinfo=UTC)
+
+
+def test_digest_is_sent_once_on_the_night_clocks_fall_back(tmp_path: Path) -> None:
+    # 2026-10-25 02:30 happens twice in Berlin; plain CronTrigger would fire at both.
+    trigger = digest_trigger(make_settings(tmp_path, DIGEST_WEEKDAY="sun", DIGEST_TIME="02:30"))
+    first = trigger.get_next_fire_time(None, datetime(2026, 10, 24, 12, tzinfo=BERLIN))
+    second = trigger.get_next_fire_time(first, first)
+    assert first.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert second.date() == first.date() + timedelta(days=7)
+
+
+def test_digest_at_a_time_skipped_by_spring_forward_still_goes_out_that_day(
+    tmp_path: Path,
+) -> None:
+    trigger = digest_trigger(make_settings(tmp_path, DIGEST_WEEKDAY="sun", DIGEST_TIME="02:30"))
+    fire = trigger.get_next_fire_time(None, datetime(2026, 3, 28, 12, tzinfo=BERLIN))
+    assert fire.astimezone(BERLIN).date() == datetime(2026, 3, 29).date()
+    assert trigger.get_next_fire_time(fire, fire).date() == datetime(2026, 4, 5).date()
+
+
+def test_digest_time_may_carry_seconds(tmp_path: Path) -> None:
+    trigger = digest_trigger(make_settings(tmp_path, DIGEST_WEEKDAY="wed", DIGEST_TIME="07:15:30"))
+    fire = trigger.get_next_fire_time(None, datetime(2026, 11, 25, 7, 0, tzinfo=BERLIN))
+    assert fire == datetime(2026, 11, 25, 7, 15, 30, tzinfo=BERLIN)
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+@pytest.fixture
+def daemon(tmp_path: Path) -> Daemon:
+    settings = make_settings(tmp_path)
+    return Daemon(settings, Store.open(settings.database_url))
+
+
+def test_a_failing_job_is_logged_once_then_its_recovery(
+    daemon: Daemon, caplog: pytest.LogCaptureFixture
+) -> None:
+    outcomes = [RunstrengthError("SMTP server down"), RunstrengthError("SMTP server down"), None]
+
+    def send() -> None:
+        error = outcomes.pop(0)
+        if error:
+            raise error
+
+    job = daemon._guard(send)
+    with caplog.at_level(logging.INFO, logger="runstrength.scheduler"):
+        job(), job(), job()
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert lines == ["send failed: SMTP server down; retrying on its next run", "send recovered"]
+    assert daemon.idle.is_set()
+
+
+def test_an_unexpected_exception_in_a_job_never_escapes(
+    daemon: Daemon, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(source: str) -> None:
+        raise KeyError(source)
+
+    daemon._guard(broken)("strava")
+    assert "broken strava failed" in caplog.text
+    assert "Traceback" in caplog.text  # a bug: the traceback is logged, once
+
+
+def test_stopping_daemon_starts_no_new_job(daemon: Daemon) -> None:
+    ran = []
+    daemon.stopping.set()
+    daemon._guard(lambda: ran.append(1))()
+    assert ran == []
+
+
+def test_rate_limit_moves_the_next_sync_to_when_the_window_reopens(daemon: Daemon) -> None:
+    daemon.scheduler.add_job(lambda: None, sync_trigger(daemon.settings), id="sync:strava")
+    daemon.scheduler.start(paused=True)
+    try:
+        reopens = datetime.now(UTC) + timedelta(hours=2)
+        daemon.postpone("sync:strava", reopens)
+        assert daemon.scheduler.get_job("sync:strava").next_run_time == reopens
+        daemon.postpone("sync:strava", reopens - timedelta(hours=1))  # never earlier
+        assert daemon.scheduler.get_job("sync:strava").next_run_time == reopens
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+
+
+def test_running_auth_again_changes_the_credential_fingerprint(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    before = credential_fingerprint(settings, "strava")
+    settings.strava_token_file.write_text("{}")
+    assert credential_fingerprint(settings, "strava") != before
