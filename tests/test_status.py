@@ -1,0 +1,178 @@
+"""`runstrength status`: what it gathers from the store, token file and daemon, and how it reads."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from runstrength.auth import StravaToken, TokenFile
+from runstrength.cli import main
+from runstrength.config import Settings, load_settings
+from runstrength.deliver import outbox
+from runstrength.scheduler import STATE_FILE, InstanceLock
+from runstrength.status import gather_status, rate_budget, status_json, status_text
+from runstrength.store import Store
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Berlin
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
+        "RUNSTRENGTH_TIMEZONE": "Europe/Berlin",
+        "STRAVA_CLIENT_ID": "12345",
+        "STRAVA_CLIENT_SECRET": "secret",
+        "SMTP_HOST": "127.0.0.1",
+        "EMAIL_TO": "ana@example.com",
+        "DIGEST_WEEKDAY": "sunday",
+        "DIGEST_TIME": "18:00",
+    }
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return load_settings(env)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    return Store.open(settings.database_url)
+
+
+def authorise(settings: Settings, expires_at: datetime) -> None:
+    TokenFile(settings.strava_token_file).save(
+        StravaToken("access-SECRET", "refresh-SECRET", int(expires_at.timestamp()), "read")
+    )
+
+
+def strava(status: dict) -> dict:
+    return next(s for s in status["sources"] if s["source"] == "strava")
+
+
+def test_last_sync_outcome_token_and_rate_budget_per_source(
+    settings: Settings, store: Store
+) -> None:
+    authorise(settings, NOW + timedelta(hours=5))
+    store.record_outcome("strava", "ok", "strava: 3 new", NOW - timedelta(minutes=10))
+    store.record_rate_budget(
+        "strava", {"short_usage": 12, "short_limit": 100, "long_usage": 340, "long_limit": 1000}
+    )
+    src = strava(gather_status(settings, store, NOW))
+    assert src["last_outcome"] == "ok"
+    assert src["last_success_at"] == NOW - timedelta(minutes=10)
+    assert src["token"]["needs_reauth"] is False
+    assert src["token"]["access_valid_until"] == NOW + timedelta(hours=5)
+    assert (src["rate_limit"]["short_left"], src["rate_limit"]["long_left"]) == (88, 660)
+
+
+def test_rate_budget_left_never_goes_negative_and_ignores_junk() -> None:
+    over = {"short_usage": 105, "short_limit": 100, "long_usage": 1, "long_limit": 1000}
+    assert rate_budget(over)["short_left"] == 0
+    assert rate_budget({"short_usage": "x"}) is None
+    assert rate_budget(None) is None
+
+
+def test_without_a_daemon_status_says_how_to_start_it_and_when_the_digest_would_go(
+    settings: Settings, store: Store
+) -> None:
+    status = gather_status(settings, store, NOW)
+    assert status["daemon"] == {"running": False, "pid": None, "started_at": None}
+    assert strava(status)["next_sync_at"] is None
+    assert status["digest"]["next_at"] == datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
+    assert any("systemctl start runstrength" in p for p in status["problems"])
+
+
+def test_running_daemon_and_its_next_jobs_come_from_its_lock_and_state_file(
+    settings: Settings, store: Store
+) -> None:
+    lock = InstanceLock(settings.data_dir)
+    lock.acquire()
+    try:
+        next_sync = NOW + timedelta(minutes=20)
+        (settings.data_dir / STATE_FILE).write_text(
+            json.dumps(
+                {
+                    "started_at": (NOW - timedelta(days=2)).isoformat(),
+                    "next_run": {"sync:strava": next_sync.isoformat(), "digest": None},
+                    "paused": {},
+                }
+            )
+        )
+        status = gather_status(settings, store, NOW)
+    finally:
+        lock.release()
+    assert status["daemon"]["running"] is True
+    assert status["daemon"]["started_at"] == NOW - timedelta(days=2)
+    assert strava(status)["next_sync_at"] == next_sync
+    assert not any("not running" in p for p in status["problems"])
+
+
+def test_a_source_that_needs_reauth_is_flagged_with_the_command(
+    settings: Settings, store: Store
+) -> None:
+    store.record_outcome("strava", "auth", "strava: Strava rejected the saved authorisation", NOW)
+    status = gather_status(settings, store, NOW)
+    assert strava(status)["token"]["needs_reauth"] is True  # no token file at all
+    assert (
+        "strava: run `runstrength auth strava`; the daemon resumes on its own."
+        in (status["problems"])
+    )
+
+
+def test_week_plan_shows_this_mondays_to_sundays_sessions_only(
+    settings: Settings, store: Store
+) -> None:
+    session = {"routine": "A", "minutes": 25, "reason": "after an easy run"}
+    store.replace_planned_sessions(
+        "2026-11-22",
+        {
+            "2026-11-22": session,
+            "2026-11-24": session,
+            "2026-11-29": session,
+            "2026-11-30": session,
+        },
+        NOW,
+    )
+    days = [p["date"] for p in gather_status(settings, store, NOW)["week_plan"]]
+    assert days == ["2026-11-24", "2026-11-29"]
+
+
+def test_pending_outbox_items_are_listed(settings: Settings, store: Store) -> None:
+    outbox.enqueue(store, "email", "digest:2026-W48", {"subject": "Week 48"}, NOW)
+    status = gather_status(settings, store, NOW)
+    assert [i["key"] for i in status["outbox"]] == ["digest:2026-W48"]
+    assert any("outbox" in p for p in status["problems"])
+
+
+def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, store: Store) -> None:
+    authorise(settings, NOW + timedelta(hours=5))
+    store.record_outcome("strava", "ok", "strava: 3 new", NOW)
+    text = status_json(gather_status(settings, store, NOW))
+    data = json.loads(text)
+    assert set(data) == {
+        "daemon", "sources", "activities", "week_plan", "digest", "outbox", "problems"
+    }  # fmt: skip
+    assert strava(data)["last_attempt_at"] == "2026-11-25T12:00:00+00:00"
+    assert "SECRET" not in text
+
+
+def test_text_reads_in_the_athletes_local_time(settings: Settings, store: Store) -> None:
+    authorise(settings, NOW + timedelta(hours=5))
+    store.record_outcome("strava", "ok", "strava: 3 new", NOW - timedelta(minutes=10))
+    text = status_text(gather_status(settings, store, NOW), settings, NOW)
+    assert "Daemon: not running" in text
+    assert "strava: last sync today 12:50 (ok)" in text
+    assert "token: access valid until today 18:00" in text
+    assert "Weekly digest: next Sun 29 Nov 18:00" in text
+    assert "Strength this week: nothing planned yet" in text
+
+
+def test_status_command_prints_json(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["status", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["daemon"]["running"] is False
