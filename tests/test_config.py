@@ -70,3 +70,18 @@ def test_pace_parser():
     assert parse_pace(" 7:30 /km") == 450
     with pytest.raises(ValueError):
         parse_pace("7:75")
+
+
+@pytest.mark.parametrize(
+    ("values", "variable"),
+    [
+        ({"EASY_PACE": "0:00"}, "EASY_PACE"),
+        ({"EASY_PACE": "4:00", "THRESHOLD_PACE": "5:00"}, "EASY_PACE"),
+        ({"LTHR": "190", "HR_MAX": "180"}, "LTHR"),
+        ({"HARD_DAYS": "sun", "LONG_DAYS": "sun"}, "HARD_DAYS"),
+    ],
+)
+def test_contradictory_settings_are_refused(values, variable):
+    with pytest.raises(ConfigError) as e:
+        load_settings(BASE | values)
+    assert e.value.variable == variable

@@ -401,3 +401,64 @@ def test_api_resync_keeps_what_the_data_export_added(cli, fake_strava, authorise
     assert cli("sync", "--full").exit_code == 0
     record, raw = store.get_record("strava", sid)
     assert record.laps == laps and "export" in raw and "file" in raw
+
+
+def test_offline_while_the_token_needs_refresh_is_a_clean_try_later(
+    cli, authorised, settings, no_sleep
+):
+    token = json.loads(settings.strava_token_file.read_text())
+    settings.strava_token_file.write_text(json.dumps(token | {"expires_at": 1000}))
+    result = cli("sync", extra_env={"STRAVA_BASE_URL": "http://127.0.0.1:9"})
+    assert result.exit_code == EXIT_TRY_LATER, result.output
+    assert "cannot reach Strava" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content", ["{}", "[1, 2]", '{"access_token": "a", "expires_at": "x"}'])
+def test_a_damaged_token_file_asks_for_auth_in_one_line(cli, authorised, settings, content):
+    settings.strava_token_file.write_text(content)
+    result = cli("sync")
+    assert result.exit_code == 1
+    assert "runstrength auth strava" in result.output and "Traceback" not in result.output
+
+
+def test_a_reused_code_is_named_as_the_problem(cli, fake_strava):
+    code = fake_strava.issue_code()
+    assert cli("auth", "strava", "--code", code).exit_code == 0
+    result = cli("auth", "strava", "--code", code)
+    assert result.exit_code == 1 and "refused the authorisation code" in result.output
+
+
+def test_unreadable_items_on_the_reread_are_not_taken_for_deletions(
+    fake_strava, authorised, settings
+):
+    store = app.open_store(settings)
+    now = datetime.now(UTC)
+    app.sync_now(settings, store, "strava", False, now)
+    recent = fake_strava.activities[-1]
+    fake_strava.update_activity(recent["id"], start_date_local=None, moving_time="n/a")
+    fake_strava.update_activity(recent["id"], sport_type=["not", "a", "type"])
+    [outcome] = app.sync_now(settings, store, "strava", False, now + timedelta(hours=25))
+    assert outcome.status == "ok" and outcome.deleted == 0
+    assert store.get_record("strava", str(recent["id"])) is not None
+
+
+def test_labelling_a_non_run_is_refused(cli, authorised, settings, fake_strava):
+    assert cli("sync").exit_code == 0
+    ride = next(a for a in fake_strava.activities if a["sport_type"] == "Ride")
+    result = cli("label", str(ride["id"]), "hard")
+    assert result.exit_code == 1 and "not a run" in result.output
+
+
+def test_filesystem_and_database_problems_are_one_line(cli, tmp_path):
+    bad = tmp_path / "not-a-dir"
+    bad.write_text("")
+    result = cli("activities", extra_env={"RUNSTRENGTH_DATA_DIR": str(bad / "data")})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.count("\n") == 1 and "RUNSTRENGTH_DATA_DIR" in result.output
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "runstrength.db").write_bytes(b"this is not a database" * 100)
+    result = cli("activities", extra_env={"RUNSTRENGTH_DATA_DIR": str(corrupt)})
+    assert result.exit_code == 1 and "database cannot be used" in result.output
+    result = cli("activities", extra_env={"RUNSTRENGTH_DATABASE_URL": "postgresql+psycopg://x/y"})
+    assert result.exit_code == 1 and "psycopg" in result.output

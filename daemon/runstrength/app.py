@@ -11,7 +11,7 @@ from runstrength.config import Settings
 from runstrength.core.classify import classify_all
 from runstrength.core.dedupe import preferences
 from runstrength.core.profile import AthleteProfile, ProfileConfig, build_profile
-from runstrength.core.records import ClassifiedActivity, Plan, RunKind
+from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome, configured_sources, sync_one
@@ -83,6 +83,11 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
     record = store.find_activity(ident)
     if record is None:
         raise RunstrengthError(f"no stored activity '{ident}'; see `runstrength activities`")
+    if record.sport != Sport.RUN:
+        raise RunstrengthError(
+            f"'{record.name or ident}' is a {record.sport.value} session, not a run: "
+            "only runs are easy, hard or long"
+        )
     store.set_override(
         record.source, record.source_id, None if kind == "auto" else RunKind(kind), now
     )
@@ -135,7 +140,7 @@ def plan_output(
     result = current_plan(settings, store, now, days)
     lines = []
     if ics is not None:
-        ics.write_bytes(plan_to_ics(result, settings.timezone))
+        ics.write_bytes(plan_to_ics(result, settings.timezone, now=now))
     if as_json:
         return json.dumps(plan_json(result), indent=2)
     lines.append(plan_text(result, local_today(settings, now)))

@@ -15,7 +15,7 @@ import threading
 import webbrowser
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -61,9 +61,13 @@ class TokenFile:
         except (OSError, ValueError) as e:
             raise AuthError(f"the token file {self.path} is unreadable ({e}); {REAUTH}") from None
         try:
-            return StravaToken(**{k: data.get(k) for k in StravaToken.__dataclass_fields__})
-        except TypeError:
-            raise AuthError(f"the token file {self.path} is incomplete; {REAUTH}") from None
+            token = StravaToken(**{k: data.get(k) for k in StravaToken.__dataclass_fields__})
+            token = replace(token, expires_at=int(token.expires_at))
+        except (TypeError, ValueError, AttributeError):
+            token = None
+        if token is None or not token.access_token or not token.refresh_token:
+            raise AuthError(f"the token file {self.path} is incomplete; {REAUTH}")
+        return token
 
     def save(self, token: StravaToken) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -58,8 +58,35 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("runstrength: interrupted", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence: one line, no traceback
+            click.echo(f"runstrength: {describe_unexpected(e)}", err=True)
+            log.debug("details", exc_info=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def describe_unexpected(e: Exception) -> str:
+    """A line for errors from below our own: the file system, the database, a missing driver."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    if isinstance(e, ModuleNotFoundError):
+        return (
+            f"the Python package '{e.name}' is missing; install it in runstrength's environment "
+            "(e.g. psycopg for a PostgreSQL RUNSTRENGTH_DATABASE_URL)"
+        )
+    if isinstance(e, OperationalError | DatabaseError):
+        return (
+            f"the database cannot be used ({e.orig or e}); check RUNSTRENGTH_DATABASE_URL "
+            "and RUNSTRENGTH_DATA_DIR"
+        )
+    if isinstance(e, PermissionError):
+        return f"no permission for {e.filename}; check RUNSTRENGTH_DATA_DIR and file ownership"
+    if isinstance(e, OSError):
+        return f"{e.strerror or e} ({e.filename}); check RUNSTRENGTH_DATA_DIR"
+    return f"unexpected {type(e).__name__}: {e} (run with -vv for details)"
 
 
 def setup_logging(verbose: int) -> None:
@@ -119,6 +146,7 @@ def auth_strava(ctx: Context, no_browser: bool, code: str | None, port: int) -> 
     type=click.Choice(["strava", "garmin", "fit", "all"]),
     default="all",
     show_default=True,
+    help="Which source; all = every one that is set up.",
 )
 @click.option("--full", is_flag=True, help="Re-read the whole history (still idempotent).")
 @pass_ctx
@@ -190,6 +218,8 @@ def digest(ctx: Context, mode: str | None, out: Path | None, force: bool) -> Non
 
     if mode is None:
         raise click.UsageError("choose --send or --dry-run --out FILE")
+    if mode == "send" and out is not None:
+        raise click.UsageError("--out goes with --dry-run; --send mails the digest")
     if mode == "dry-run" and out is None:
         raise click.UsageError("--dry-run needs --out FILE")
     click.echo(weekly_digest(ctx.settings, ctx.store(), ctx.now(), mode == "send", out, force))
@@ -234,7 +264,14 @@ def status(ctx: Context, as_json: bool) -> None:
 
 # --- Garmin and files (issue 7) ------------------------------------------------------------------
 @auth.command("garmin")
-@click.option("--api-key", "api_key", default=None, help="A Personal API key from Garmin Connect.")
+@click.option(
+    "--api-key",
+    "api_key",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="A Personal API key from Garmin Connect (asked for, hidden, when given no value).",
+)
 @click.option(
     "--key-stdin", is_flag=True, help="Read the API key from stdin (keeps it out of shell history)."
 )
@@ -246,6 +283,8 @@ def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
 
     if key_stdin:
         api_key = sys.stdin.readline()
+    elif api_key == "":
+        api_key = click.prompt("Garmin Personal API key", hide_input=True)
     if api_key is None and not key_stdin:
         api_key = ctx.settings.garmin_personal_api_key
     if api_key is not None:
@@ -263,7 +302,7 @@ def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
 
 
 @main.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @pass_ctx
 @handle_errors
 def import_files(ctx: Context, paths: tuple[Path, ...]) -> None:

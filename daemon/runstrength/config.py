@@ -90,7 +90,7 @@ def _int(env: Mapping[str, str], name: str, default: int | None, lo: int, hi: in
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(name, f"'{raw}' is not a whole number; put e.g. {name}={default or lo}")
+        raise ConfigError(name, f"'{raw}' is not a whole number from {lo} to {hi}")
     if not lo <= value <= hi:
         raise ConfigError(name, f"{value} is out of range; use a number from {lo} to {hi}")
     return value
@@ -109,9 +109,12 @@ def _pace(env: Mapping[str, str], name: str) -> float | None:
     if not raw:
         return None
     try:
-        return parse_pace(raw)
+        pace = parse_pace(raw)
     except ValueError:
         raise ConfigError(name, f"'{raw}' is not a pace; write minutes:seconds per km, e.g. 5:05")
+    if not 120 <= pace <= 900:
+        raise ConfigError(name, f"{raw} is not a running pace; use 2:00 to 15:00 per km")
+    return pace
 
 
 def _weekday(raw: str, name: str) -> int:
@@ -176,8 +179,24 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
     return Path(raw).expanduser() if raw else None
 
 
+def _check_consistent(s: Settings) -> Settings:
+    """Settings that parse but contradict each other."""
+    if s.easy_pace_s_per_km and s.threshold_pace_s_per_km:
+        if s.easy_pace_s_per_km <= s.threshold_pace_s_per_km:
+            raise ConfigError("EASY_PACE", "is faster than THRESHOLD_PACE; easy is the slower one")
+    if s.hr_max and s.lthr and s.lthr >= s.hr_max:
+        raise ConfigError("LTHR", f"{s.lthr} is not below HR_MAX {s.hr_max}")
+    if s.hard_weekdays and s.long_weekdays and s.hard_weekdays & s.long_weekdays:
+        raise ConfigError("HARD_DAYS", "shares a day with LONG_DAYS; a day is hard or long")
+    return s
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build Settings from an environment mapping; raise ConfigError naming the bad variable."""
+    return _check_consistent(_load(env))
+
+
+def _load(env: Mapping[str, str]) -> Settings:
     data_dir = _path(env, "RUNSTRENGTH_DATA_DIR") or _default_data_dir()
     database_url = env.get("RUNSTRENGTH_DATABASE_URL", "").strip() or (
         f"sqlite:///{data_dir / 'runstrength.db'}"
@@ -266,9 +285,9 @@ def read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[
 
     merged: dict[str, str] = {}
     path = env_file or Path(".env")
-    if env_file is not None and not env_file.exists():
-        raise ConfigError("--env-file", f"{env_file} does not exist")
-    if path.exists():
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError("--env-file", f"{env_file} is not a file")
+    if path.is_file():
         merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     merged.update(environ)
     return merged

@@ -162,6 +162,6 @@ def _activity_line(item: ClassifiedActivity) -> str:
 
 def activities_text(items: Sequence[ClassifiedActivity], profile: AthleteProfile) -> str:
     if not items:
-        return "No activities stored yet: run `runstrength sync` (or `runstrength demo`)."
+        return "No activities in that range: run `runstrength sync`, or widen --since."
     header = "Your profile: " + "; ".join(profile.describe())
     return "\n".join([header, "", *(_activity_line(item) for item in items)])

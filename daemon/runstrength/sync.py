@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from runstrength.config import Settings
@@ -106,17 +106,22 @@ def sync_one(
             outcome = SyncOutcome(source, "not_configured", message=e.message)
         except RunstrengthError as e:
             outcome = SyncOutcome(source, "error", message=e.message)
+        except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
+            log.exception("%s sync failed unexpectedly", source)
+            outcome = SyncOutcome(source, "error", message=f"unexpected {type(e).__name__}: {e}")
+    previous = store.sync_states().get(source, {}).get("last_outcome")
     store.record_outcome(source, outcome.status, outcome.summary(), now, outcome.retry_at)
-    _log_transition(store, outcome)
+    _log_transition(previous, outcome)
     return outcome
 
 
-def _log_transition(store: Store, outcome: SyncOutcome) -> None:
+def _log_transition(previous: str | None, outcome: SyncOutcome) -> None:
+    """Log a failure once when it starts and once when it ends, not on every poll."""
     if outcome.status == "ok":
+        if previous not in (None, "ok"):
+            log.warning("%s is working again", outcome.source)
         log.info("%s", outcome.summary())
-    else:
+    elif outcome.status != previous:
         log.warning("%s", outcome.summary())
-
-
-def with_message(outcome: SyncOutcome, message: str) -> SyncOutcome:
-    return replace(outcome, message=message)
+    else:
+        log.info("%s (still)", outcome.summary())

@@ -160,7 +160,8 @@ def strava_errors(during: str, now: datetime | None = None) -> Iterator[None]:
         if status is not None and status >= 500:
             raise _Transient(f"Strava answered {status} while {during}") from None
         if status == 400 and "/oauth/token" in str(getattr(e.response, "url", "")):
-            raise AuthError(f"Strava refused the saved authorisation; {REAUTH}") from None
+            what = "the authorisation code" if "code" in during else "the saved authorisation"
+            raise AuthError(f"Strava refused {what}; {REAUTH}") from None
         raise SourceError(f"Strava answered {status} while {during}") from None
     except (requests.ConnectionError, requests.Timeout) as e:
         raise _Transient(f"cannot reach Strava while {during} ({type(e).__name__})") from None
@@ -168,7 +169,7 @@ def strava_errors(during: str, now: datetime | None = None) -> Iterator[None]:
         raise _Transient(f"Strava sent an unreadable answer while {during}") from None
 
 
-class _Transient(Exception):
+class _Transient(TryLaterError):
     """A 5xx, timeout or connection error: retried with backoff, then a clean stop."""
 
 
@@ -252,36 +253,38 @@ class StravaApi:
         self._check_budget()
         delay = 2.0
         for attempt in range(1, RETRIES + 1):
-            token = self._token()
-            self.client.access_token = token.access_token
+            calling = False
             try:
+                token = self._token()  # may refresh: that too can meet an outage
+                self.client.access_token = token.access_token
+                calling = True
                 with strava_errors(during=during, now=self.now()):
                     return self.client.protocol.get(path, **params)
             except AuthError:
                 # A 401 can mean the token expired early on Strava's side: refresh once.
-                if attempt == 1 and self._force_refresh():
+                if calling and attempt == 1 and self._expire_saved_token():
                     continue
                 raise
             except _Transient as e:
                 if attempt == RETRIES:
                     at = self.now() + timedelta(minutes=10)
                     raise TryLaterError(
-                        f"{e}; tried {RETRIES} times. Progress is saved; will retry at "
+                        f"{e.message}; tried {RETRIES} times. Progress is saved; will retry at "
                         f"{at:%H:%M} UTC.",
                         retry_at=at,
                     ) from None
-                log.info("%s; retrying in %.0f s", e, delay)
+                log.info("%s; retrying in %.0f s", e.message, delay)
                 self.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
 
-    def _force_refresh(self) -> bool:
-        token = self.tokens.load()
-        if token is None:
-            return False
+    def _expire_saved_token(self) -> bool:
+        """Mark the saved access token expired so the next call refreshes it."""
         with self.tokens.locked():
+            token = self.tokens.load()
+            if token is None:
+                return False
             self.tokens.save(replace(token, expires_at=0))
-        self._refresh()
         return True
 
 
@@ -430,19 +433,21 @@ def _save(store: Store, items, cursor: dict[str, Any], now: datetime) -> tuple[i
 
 def fetch_laps(api: StravaApi, store: Store, now: datetime) -> int:
     """Fetch laps for a few recent runs that look like sessions; returns how many."""
-    since = now - LAPS_WITHIN
+    recent = [r for r in store.activities(since=now - LAPS_WITHIN) if r.source == "strava"]
+    # Work on Strava's own stored copies: the listed records may be merged with a Garmin copy.
+    stored = store.get_records("strava", [r.source_id for r in recent])
     candidates = [
-        r
-        for r in store.activities(since=since)
-        if r.source == "strava"
-        and r.sport == Sport.RUN
-        and r.laps is None
-        and not r.manual
-        and (WORKOUT_WORDS.search(r.name) or r.workout_tag == WorkoutTag.WORKOUT)
-    ][-LAPS_MAX_PER_SYNC:]
-    for record in candidates:
+        (record, raw)
+        for record, raw in stored.values()
+        if record.sport == Sport.RUN
+        and record.laps is None
+        and not record.manual
+        and (WORKOUT_WORDS.search(record.name) or record.workout_tag == WorkoutTag.WORKOUT)
+    ]
+    candidates = sorted(candidates, key=lambda c: c[0].start_time)[-LAPS_MAX_PER_SYNC:]
+    for record, raw in candidates:
         laps = api.get(f"/activities/{record.source_id}/laps", during="reading laps")
-        raw = dict(store.raw_payload("strava", record.source_id) or {}, laps=laps)
+        raw = dict(raw, laps=laps)
         store.save_activities([(replace(record, laps=_laps(raw)), raw)], now=now)
     return len(candidates)
 
@@ -472,6 +477,11 @@ def _backfill(
         page = _list_page(api, "reading your activity history", page=1, **params)
         items = list(_records(page))
         starts = [_epoch(r.start_time) for r, _ in items] or _raw_starts(page)
+        if page and not starts:
+            raise SourceError(
+                "Strava sent a page of activities without start dates; stopping the backfill "
+                "here rather than asking for the same page again"
+            )
         if starts:
             cursor["backfill_before"] = min(starts)
             cursor.setdefault("after", max(starts))
@@ -502,7 +512,8 @@ def _forward(
     while True:
         page = _list_page(api, during, after=after, page=page_no)
         items = list(_records(page))
-        seen.update(r.source_id for r, _ in items)
+        # Unreadable items still exist on Strava: never count them as deleted.
+        seen.update(str(p.get("id")) for p in page if isinstance(p, dict))
         if items:
             cursor["after"] = max(cursor.get("after", 0), *(_epoch(r.start_time) for r, _ in items))
         counts.add(_save(store, items, cursor, api.now()))
