@@ -83,13 +83,17 @@ def post_plan(
     fmt = settings.webhook_format
     body, headers = webhook.build_body(fmt, plan, plan_title(plan))
     key = f"plan:{fmt}:{plan_fingerprint(plan)}"
+    last = outbox.last_sent(store, WEBHOOK, "plan:")
+    if last is not None and last.key == key and not force:
+        return f"This plan was posted {_local(last.sent_at, settings)}; nothing new to post."
+    # A plan that changed back to one posted earlier is news again: the chat shows the other.
+    earlier = outbox.get(store, WEBHOOK, key)
+    again = force or (earlier is not None and earlier.status in ("sent", "superseded"))
     outbox.enqueue(
-        store, WEBHOOK, key, {"format": fmt, "body": body, "headers": headers}, now, force
+        store, WEBHOOK, key, {"format": fmt, "body": body, "headers": headers}, now, again
     )
     outbox.supersede(store, WEBHOOK, "plan:", keep_key=key)
     item = _get(store, WEBHOOK, key)
-    if item.status == "sent":
-        return f"This plan was posted {_local(item.sent_at, settings)}; nothing new to post."
     if not outbox.claim(store, item.id, now, ignore_backoff=force):
         when = _local(item.next_attempt_at, settings)
         return f"The plan post is waiting for its next try ({when})."

@@ -249,6 +249,20 @@ def test_the_same_plan_is_posted_once_and_a_changed_plan_again(
     assert webhook_receiver.requests[1].json()["days"][0]["strength"] is None
 
 
+def test_a_plan_that_changes_back_is_posted_again(
+    tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    settings = _hook_settings(tmp_path, webhook_receiver, "json")
+    plan = make_plan()
+    moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
+    delivery.post_plan(settings, db, plan, NOW)
+    delivery.post_plan(settings, db, moved, NOW + MIN)
+    assert delivery.post_plan(settings, db, plan, NOW + 2 * MIN).startswith("Posted")
+    assert len(webhook_receiver.requests) == 3
+    assert webhook_receiver.requests[2].json()["days"][0]["strength"] is not None
+    assert "nothing new" in delivery.post_plan(settings, db, plan, NOW + 3 * MIN)
+
+
 def test_a_reworded_reason_alone_is_not_posted_again(
     tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
 ) -> None:

@@ -200,6 +200,19 @@ def supersede(store: Store, channel: str, key_prefix: str, keep_key: str) -> int
         return result.rowcount
 
 
+def last_sent(store: Store, channel: str, key_prefix: str) -> OutboxItem | None:
+    """The most recently sent item of `channel` whose key starts with `key_prefix`."""
+    with store.session() as s:
+        row = s.exec(
+            select(Outbox)
+            .where(col(Outbox.channel) == channel, col(Outbox.key).startswith(key_prefix))
+            .where(col(Outbox.status) == "sent")
+            .order_by(col(Outbox.sent_at).desc())
+            .limit(1)
+        ).first()
+        return _item(row) if row else None
+
+
 def pending(store: Store) -> list[dict[str, Any]]:
     """Unsent items for `status`: channel, key, state, attempts, next attempt, last error."""
     with store.session() as s:
