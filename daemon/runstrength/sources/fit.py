@@ -106,8 +106,20 @@ def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     except fitdecode.FitCRCError as e:
         raise FitError(f"checksum mismatch, the file is damaged ({e})") from e
     except fitdecode.FitError as e:
-        raise FitError(f"corrupt FIT data ({e})") from e
+        return _partial(messages, f"corrupt FIT data ({e})")
     return messages
+
+
+def _partial(messages: dict[str, list[dict[str, Any]]], problem: str) -> dict:
+    """Keep what was read before a broken message when the activity summary is already in it.
+
+    Some apps (Strava's own, for one) write a valid session and then a message the decoder
+    cannot read; the run itself is fine.
+    """
+    if messages.get("session"):
+        log.warning("FIT file: %s after the activity summary; using what was read", problem)
+        return messages
+    raise FitError(problem)
 
 
 def _jsonable(value: Any) -> Any:
