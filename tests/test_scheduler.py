@@ -70,6 +70,16 @@ def test_sd_notify_understands_abstract_socket_names(monkeypatch: pytest.MonkeyP
         assert systemd.recv(100) == b"WATCHDOG=1"
 
 
+def test_sd_notify_never_blocks_on_a_listener_that_stopped_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(str(tmp_path / "notify"))
+        monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
+        results = [sd_notify("WATCHDOG=1") for _ in range(2000)]  # far past the queue length
+        assert results[0] is True and results[-1] is False
+
+
 def test_sd_notify_is_a_no_op_outside_systemd(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
     assert sd_notify("READY=1") is False

@@ -115,7 +115,8 @@ def sd_notify(message: str) -> bool:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
             sock.connect(address)
-            sock.sendall(message.encode())
+            # Never block: a listener that stopped reading must not hang a stop or the watchdog.
+            sock.send(message.encode(), socket.MSG_DONTWAIT)
     except OSError as e:
         log.debug("sd_notify failed: %s", e)
         return False

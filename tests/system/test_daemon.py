@@ -204,6 +204,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         EMAIL_FROM="runstrength@example.com",
         EMAIL_TO="ana@example.com",
         WEBHOOK_URL=webhook.url,
+        WATCHDOG_USEC="2000000",  # WatchdogSec=2s: a ping every second
         DIGEST_WEEKDAY=f"{local:%A}",
         DIGEST_TIME=f"{local:%H:%M:%S}",
     )
@@ -221,6 +222,12 @@ def test_daemon_tells_systemd_it_is_ready(world: World) -> None:
     got = world.daemon.wait_for("READY=1", lambda: [n for n in world.daemon.notifications()
                                                      if "READY=1" in n])  # fmt: skip
     assert f"MAINPID={world.daemon.proc.pid}" in got[0]
+
+
+def test_daemon_pings_the_systemd_watchdog(world: World) -> None:
+    world.daemon.wait_for(
+        "WATCHDOG=1", lambda: any(n == "WATCHDOG=1" for n in world.daemon.notifications())
+    )
 
 
 def test_first_sync_runs_at_start(world: World) -> None:
@@ -300,105 +307,125 @@ def test_second_instance_on_the_same_data_dir_refuses_to_start(world: World) -> 
 
 
 # --- daemons that end in a pause or a stop ------------------------------------------------------
-def test_rate_limit_postpones_the_next_sync_until_the_window_reopens(tmp_path: Path) -> None:
+@pytest.fixture
+def cleanup() -> Iterator[list[Daemon | FakeStrava]]:
+    """Stop whatever a test started, even when it fails half-way."""
+    started: list[Daemon | FakeStrava] = []
+    yield started
+    for thing in reversed(started):
+        if isinstance(thing, FakeStrava):
+            thing.stop()
+        elif thing.proc is not None and thing.proc.poll() is None:
+            thing.proc.kill()
+            thing.proc.wait()
+
+
+def test_rate_limit_postpones_the_next_sync_until_the_window_reopens(
+    tmp_path: Path, cleanup: list
+) -> None:
     fake = history_fake(weeks=1)
-    try:
-        daemon = Daemon(tmp_path, fake)
-        fake.set_usage(read_short=100)  # the 15-minute read budget is spent
-        daemon.start()
-        state = daemon.wait_for(
-            "the rate-limited outcome",
-            lambda: (s := daemon.strava_state()).get("last_outcome") == "rate_limited" and s,
-        )
-        calls = fake.api_calls
-        time.sleep(TICK_S * 2)
-        assert fake.api_calls == calls  # no poll before the window reopens
-        strava = next(s for s in daemon.status()["sources"] if s["source"] == "strava")
-        assert datetime.fromisoformat(strava["next_sync_at"]) >= state["retry_at"]
-        assert daemon.stop() == 0
-    finally:
-        fake.stop()
+    cleanup.append(fake)
+    daemon = Daemon(tmp_path, fake)
+    cleanup.append(daemon)
+    fake.set_usage(read_short=100)  # the 15-minute read budget is spent
+    daemon.log_path.touch()  # as under systemd: stderr is the journal's stream
+    st = daemon.log_path.stat()
+    daemon.env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}"
+    daemon.start()
+    state = daemon.wait_for(
+        "the rate-limited outcome",
+        lambda: (s := daemon.strava_state()).get("last_outcome") == "rate_limited" and s,
+    )
+    calls = fake.api_calls
+    time.sleep(TICK_S * 2)
+    assert fake.api_calls == calls  # no poll before the window reopens
+    strava = next(s for s in daemon.status()["sources"] if s["source"] == "strava")
+    assert datetime.fromisoformat(strava["next_sync_at"]) >= state["retry_at"]
+    # journald reads the priority from each line's <N> prefix
+    assert "<6>runstrength.scheduler: runstrength daemon started" in daemon.log
+    assert "<4>runstrength.sync: strava: Strava rate limit reached" in daemon.log
+    assert daemon.stop() == 0
 
 
-def test_long_outage_keeps_the_daemon_up_and_sigterm_stops_it_cleanly(tmp_path: Path) -> None:
+def test_long_outage_keeps_the_daemon_up_and_sigterm_stops_it_cleanly(
+    tmp_path: Path, cleanup: list
+) -> None:
     fake = history_fake(weeks=1)
-    try:
-        daemon = Daemon(tmp_path, fake)
-        daemon.start()
-        daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
-        fake.fail_next(100, status=503)
-        daemon.wait_for(
-            "the outage to be recorded",
-            lambda: daemon.strava_state().get("last_outcome") not in (None, "ok"),
-        )
-        assert daemon.proc.poll() is None
-        stopping = time.monotonic()
-        assert daemon.stop() == 0
-        assert time.monotonic() - stopping < 5
-        assert "SIGTERM received" in daemon.log and "stopped" in daemon.log
-        assert "Traceback" not in daemon.log
-    finally:
-        fake.stop()
+    cleanup.append(fake)
+    daemon = Daemon(tmp_path, fake)
+    cleanup.append(daemon)
+    daemon.start()
+    daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
+    fake.fail_next(100, status=503)
+    daemon.wait_for(
+        "the outage to be recorded",
+        lambda: daemon.strava_state().get("last_outcome") not in (None, "ok"),
+    )
+    assert daemon.proc.poll() is None
+    stopping = time.monotonic()
+    assert daemon.stop() == 0
+    assert time.monotonic() - stopping < 5
+    assert "SIGTERM received" in daemon.log and "stopped" in daemon.log
+    assert "Traceback" not in daemon.log
 
 
-def test_sigterm_during_a_sync_lets_its_transaction_finish_then_exits_zero(tmp_path: Path) -> None:
+def test_sigterm_during_a_sync_lets_its_transaction_finish_then_exits_zero(
+    tmp_path: Path, cleanup: list
+) -> None:
     fake = history_fake(weeks=2)
-    try:
-        daemon = Daemon(tmp_path, fake)
-        fake.latency_s = 1.0  # each API call is in flight 1 s: SIGTERM lands mid-sync
-        daemon.start()
-        daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
-        time.sleep(0.5)
-        stopping = time.monotonic()
-        assert daemon.stop() == 0
-        took = time.monotonic() - stopping
-        assert 0.5 <= took < 12  # it waited for the sync, within the 10 s grace
-        assert daemon.store().count_activities() == len(fake.activities)
-    finally:
-        fake.stop()
+    cleanup.append(fake)
+    daemon = Daemon(tmp_path, fake)
+    cleanup.append(daemon)
+    fake.latency_s = 1.0  # each API call is in flight 1 s: SIGTERM lands mid-sync
+    daemon.start()
+    daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
+    time.sleep(0.5)
+    stopping = time.monotonic()
+    assert daemon.stop() == 0
+    took = time.monotonic() - stopping
+    assert 0.5 <= took < 12  # it waited for the sync, within the 10 s grace
+    assert daemon.store().count_activities() == len(fake.activities)
 
 
-def test_second_signal_during_a_slow_sync_exits_at_once(tmp_path: Path) -> None:
+def test_second_signal_during_a_slow_sync_exits_at_once(tmp_path: Path, cleanup: list) -> None:
     fake = history_fake(weeks=1)
-    try:
-        daemon = Daemon(tmp_path, fake)
-        fake.latency_s = 3.0
-        daemon.start()
-        daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
-        time.sleep(0.5)
-        stopping = time.monotonic()
-        daemon.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
-        assert daemon.stop(signal.SIGINT) == 0
-        assert time.monotonic() - stopping < 3
-        assert "still running" in daemon.log
-        assert daemon.store().count_activities() == 0  # the page never committed
-    finally:
-        fake.stop()
+    cleanup.append(fake)
+    daemon = Daemon(tmp_path, fake)
+    cleanup.append(daemon)
+    fake.latency_s = 3.0
+    daemon.start()
+    daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
+    time.sleep(0.5)
+    stopping = time.monotonic()
+    daemon.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert daemon.stop(signal.SIGINT) == 0
+    assert time.monotonic() - stopping < 3
+    assert "still running" in daemon.log
+    assert daemon.store().count_activities() == 0  # the page never committed
 
 
-def test_revoked_login_pauses_polling_until_auth_is_run_again(tmp_path: Path) -> None:
+def test_revoked_login_pauses_polling_until_auth_is_run_again(
+    tmp_path: Path, cleanup: list
+) -> None:
     fake = history_fake(weeks=1)
-    try:
-        daemon = Daemon(tmp_path, fake)
-        daemon.start()
-        daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
-        fake.revoke_all()
-        daemon.wait_for(
-            "the re-auth outcome", lambda: daemon.strava_state()["last_outcome"] == "auth"
-        )
-        calls = len(fake.calls)
-        time.sleep(TICK_S * 2)
-        assert len(fake.calls) == calls  # paused: no request, not even a token refresh
-        assert "polling paused until `runstrength auth strava`" in daemon.log
-        strava = next(s for s in daemon.status()["sources"] if s["source"] == "strava")
-        assert strava["paused"] == "needs re-auth"
-        result = CliRunner().invoke(
-            main, ["auth", "strava", "--code", fake.issue_code()], env=daemon.env
-        )
-        assert result.exit_code == 0, result.output
-        daemon.wait_for("the resumed sync", lambda: daemon.strava_state()["last_outcome"] == "ok")
-        assert "new credentials found; resuming" in daemon.log
-        assert daemon.stop() == 0
-    finally:
-        fake.stop()
+    cleanup.append(fake)
+    daemon = Daemon(tmp_path, fake)
+    cleanup.append(daemon)
+    daemon.start()
+    daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
+    fake.revoke_all()
+    daemon.wait_for("the re-auth outcome", lambda: daemon.strava_state()["last_outcome"] == "auth")
+    calls = len(fake.calls)
+    time.sleep(TICK_S * 2)
+    assert len(fake.calls) == calls  # paused: no request, not even a token refresh
+    assert "polling paused until `runstrength auth strava`" in daemon.log
+    strava = next(s for s in daemon.status()["sources"] if s["source"] == "strava")
+    assert strava["paused"] == "needs re-auth"
+    result = CliRunner().invoke(
+        main, ["auth", "strava", "--code", fake.issue_code()], env=daemon.env
+    )
+    assert result.exit_code == 0, result.output
+    daemon.wait_for("the resumed sync", lambda: daemon.strava_state()["last_outcome"] == "ok")
+    assert "new credentials found; resuming" in daemon.log
+    assert daemon.stop() == 0
