@@ -247,6 +247,12 @@ class Daemon:
         self.scheduler.add_job(
             self._guard(self.retry_outbox), sync_trigger(self.settings), id="outbox", name="outbox"
         )
+        self.scheduler.add_job(
+            self._guard(self.new_day),
+            CronTrigger(hour=0, minute=10, timezone=self.settings.tz),
+            id="replan",
+            name="daily re-plan",
+        )
         ping_every = watchdog_interval_s()
         if ping_every:
             self.scheduler.add_job(
@@ -320,11 +326,12 @@ class Daemon:
     def replan(self, now: datetime) -> None:
         from runstrength import app
 
-        plan = app.current_plan(self.settings, self.store, now)
-        if self.settings.webhook_url:
-            from runstrength import delivery
+        for line in app.replan_and_publish(self.settings, self.store, now):
+            log.info("%s", line)
 
-            log.info("%s", delivery.post_plan(self.settings, self.store, plan, now))
+    def new_day(self) -> None:
+        """A day passed: yesterday's sessions are history and a new day comes into view."""
+        self.replan(self.clock())
 
     def digest(self) -> None:
         from runstrength import app
