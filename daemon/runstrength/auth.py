@@ -160,7 +160,12 @@ class _RedirectCatcher(BaseHTTPRequestHandler):
         pass
 
 
-def catch_redirect(port: int, open_url: Callable[[str], Any], url_for: Callable[[str], str]) -> str:
+def catch_redirect(
+    port: int,
+    open_url: Callable[[str], Any],
+    url_for: Callable[[str], str],
+    say: Callable[[str], None] = print,
+) -> str:
     """Serve one request on 127.0.0.1:port, open the browser, return the redirect URL."""
     handler = type("Catcher", (_RedirectCatcher,), {"result": {}})
     try:
@@ -172,6 +177,7 @@ def catch_redirect(port: int, open_url: Callable[[str], Any], url_for: Callable[
     server.timeout = 1
     redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/authorized"
     url = url_for(redirect_uri)
+    say(f"If no browser opens, visit this URL on this machine (or use --no-browser):\n{url}")
     threading.Thread(target=open_url, args=(url,), daemon=True).start()
     deadline = datetime.now(UTC).timestamp() + AUTH_TIMEOUT_S
     with server:
@@ -216,7 +222,9 @@ def authorize_strava(
             code, scope = parse_redirect(prompt("Redirect URL: "), state)
         else:
             say("Opening your browser to authorise runstrength with Strava...")
-            url = catch_redirect(port, open_url, lambda uri: authorize_url(settings, uri, state))
+            url = catch_redirect(
+                port, open_url, lambda uri: authorize_url(settings, uri, state), say
+            )
             code, scope = parse_redirect(url, state)
     if scope is not None and "activity:read" not in scope:
         raise AuthError(
