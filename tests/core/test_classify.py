@@ -11,7 +11,6 @@ from runstrength.core.classify import (
     RunContext,
     classify,
     classify_all,
-    is_auto_lapped,
     wants_laps,
 )
 from runstrength.core.load import session_load
@@ -297,11 +296,6 @@ def test_share_of_weekly_distance_makes_a_run_long():
 def test_non_runs_get_no_kind(activity, reason):
     found = classify(activity, MIDDLE)
     assert found.kind is None and found.reason == reason
-
-
-def test_auto_lap_signature_needs_most_laps_to_share_a_split():
-    assert is_auto_lapped(NOISY_SPLITS)
-    assert not is_auto_lapped(interval_laps())
 
 
 def test_override_wins_and_is_marked():

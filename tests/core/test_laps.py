@@ -1,0 +1,65 @@
+"""Lap reading (coaching.md §4): marked reps, auto-lap splits, manual reps, tempo blocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from runstrength.core.laps import (
+    has_interval_structure,
+    is_auto_lapped,
+    lap_speed,
+    manual_reps,
+    structured_reps,
+    tempo_block,
+)
+from runstrength.core.records import Lap
+from tests.builders import auto_laps, interval_laps
+
+EASY_PACE, THRESHOLD_PACE = 305.0, 250.0  # 5:05/km and 4:10/km
+NOISY_SPLITS = auto_laps(["5:05", "4:50", "5:20", "4:55", "5:15", "4:45", "5:25", "5:00"])
+TEMPO_SPLITS = auto_laps(["5:05", "5:05"] + ["4:15"] * 5 + ["5:10", "5:10"])
+
+
+def test_auto_lap_signature_needs_most_laps_to_share_a_split():
+    assert is_auto_lapped(NOISY_SPLITS)
+    assert not is_auto_lapped(interval_laps())
+
+
+def test_lap_speed_falls_back_to_distance_over_time():
+    assert lap_speed(Lap(1000, 250)) == 4.0
+    assert lap_speed(Lap(1000, 0)) == 0.0
+
+
+def test_marked_reps_need_rest_laps_not_just_active_ones():
+    assert structured_reps(interval_laps(structured=True)) == 6
+    assert structured_reps(auto_laps(["5:05"] * 6)) == 0  # auto-laps carry "active" too
+
+
+def test_tempo_block_is_the_longest_fast_stretch_of_15_min():
+    assert tempo_block(TEMPO_SPLITS, EASY_PACE, THRESHOLD_PACE) == (5 * 255, 255.0)
+    short = auto_laps(["5:05"] + ["4:15"] * 3 + ["5:05"])
+    assert tempo_block(short, EASY_PACE, THRESHOLD_PACE) is None
+
+
+def test_threshold_pace_widens_what_counts_as_a_tempo_lap():
+    steady = auto_laps(["4:40"] * 4)  # 8 % faster than easy: under the 0.90 × E cut
+    assert tempo_block(steady, EASY_PACE, None) is None
+    assert tempo_block(steady, EASY_PACE, 270.0) == (4 * 280, 280.0)  # ≤ 1.05 × 4:30
+
+
+def test_manual_reps_are_fast_laps_beside_recoveries():
+    reps, pace = manual_reps(interval_laps(), EASY_PACE)
+    assert reps == 6 and pace == pytest.approx(238, abs=1)
+    assert manual_reps(NOISY_SPLITS, EASY_PACE) is None
+
+
+def test_short_reps_need_three_and_long_reps_two():
+    assert manual_reps(interval_laps(reps=2, rep_m=400), EASY_PACE) is None
+    assert manual_reps(interval_laps(reps=2, rep_m=800), EASY_PACE) is not None
+
+
+def test_interval_structure_is_seen_without_an_easy_pace():
+    assert has_interval_structure(interval_laps())
+    assert has_interval_structure(interval_laps(structured=True))
+    assert not has_interval_structure(NOISY_SPLITS)
+    assert not has_interval_structure(None)
