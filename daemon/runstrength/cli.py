@@ -279,7 +279,7 @@ def status(ctx: Context, as_json: bool) -> None:
 @handle_errors
 def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
     """Connect Garmin: check and save a Personal API key, or log in once with garminconnect."""
-    from runstrength.sources import garmin
+    from runstrength.sources import garmin, garmin_connect
 
     if key_stdin:
         api_key = sys.stdin.readline()
@@ -295,7 +295,7 @@ def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
     email = click.prompt("Garmin Connect email")
     password = getpass.getpass("Garmin Connect password (not stored): ")
     click.echo(
-        garmin.login_garminconnect(
+        garmin_connect.login_garminconnect(
             ctx.settings, email, password, lambda: click.prompt("MFA code").strip()
         )
     )

@@ -23,6 +23,7 @@ from runstrength.errors import RunstrengthError
 from runstrength.models import (
     SCHEMA_VERSION,
     Activity,
+    GarminWorkout,
     KindOverride,
     Meta,
     Outbox,
@@ -482,6 +483,36 @@ class Store:
                 s.add(PlannedSession(day=day, updated_at=_naive_utc(now), **sess))
             s.commit()
 
+    # --- strength workouts pushed to Garmin ---------------------------------------------------
+    def garmin_workouts_from(self, day: str) -> dict[str, WorkoutRef]:
+        """Workouts we scheduled on Garmin on `day` (ISO date) or later, by day."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(GarminWorkout).where(GarminWorkout.day >= day))
+            return {
+                r.day: WorkoutRef(r.day, r.workout_id, r.signature, r.schedule_id) for r in rows
+            }
+
+    def save_garmin_workout(self, ref: WorkoutRef, now: datetime) -> None:
+        """Insert or update one, committed at once: each step on Garmin is remembered."""
+        with Session(self.engine) as s:
+            s.merge(GarminWorkout(**dataclasses.asdict(ref), updated_at=_naive_utc(now)))
+            s.commit()
+
+    def delete_garmin_workout(self, day: str) -> None:
+        with Session(self.engine) as s:
+            s.exec(delete(GarminWorkout).where(GarminWorkout.day == day))
+            s.commit()
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkoutRef:
+    """A strength workout runstrength created on Garmin (schedule_id once it is scheduled)."""
+
+    day: str  # ISO date
+    workout_id: int
+    signature: str  # hash of the session's content
+    schedule_id: int | None = None
+
 
 def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, Any]:
     return {
@@ -501,4 +532,4 @@ def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, A
     }
 
 
-__all__ = ["Store", "Outbox", "record_to_dict", "record_from_dict", "make_engine"]
+__all__ = ["Store", "WorkoutRef", "Outbox", "record_to_dict", "record_from_dict", "make_engine"]

@@ -20,13 +20,12 @@ from runstrength.errors import AuthError, TryLaterError
 from runstrength.sources.garmin import (
     TOKEN_CACHE_NAME,
     api_key_file,
-    connect_client,
     record_from_garmin,
     resolve_key,
     save_api_key,
     sync_garmin,
-    sync_garminconnect,
 )
+from runstrength.sources.garmin_connect import connect_client, sync_garminconnect
 from runstrength.sources.garmin_workouts import push_workouts
 from runstrength.store import Store
 from runstrength.sync import sync_one
@@ -345,9 +344,9 @@ def test_one_process_per_token_store(
 ) -> None:
     from filelock import FileLock
 
-    import runstrength.sources.garmin as garmin
+    import runstrength.sources.garmin_connect as garmin_connect
 
-    monkeypatch.setattr(garmin, "LOCK_TIMEOUT_S", 0.1)
+    monkeypatch.setattr(garmin_connect, "LOCK_TIMEOUT_S", 0.1)
     held = FileLock(str(connect_settings.garmin_token_dir / ".lock"))
     with held, pytest.raises(TryLaterError, match="another runstrength process"):
         sync_garminconnect(connect_settings, store, False, NOW)
@@ -424,6 +423,32 @@ def test_planned_sessions_become_scheduled_workouts_once_and_follow_the_plan(
     assert sorted(s["date"] for s in fake.schedules.values()) == [str(mon), str(fri)]
     assert push({fri: session("B")}).endswith("0 scheduled, 1 removed.")
     assert len(fake.workouts) == 1 and len(fake.schedules) == 1
+
+
+def test_an_uploaded_workout_is_remembered_before_scheduling_so_a_crash_never_doubles_it(
+    fake: FakeGarmin, connect_settings: Settings, store: Store
+) -> None:
+    settings = dataclasses.replace(connect_settings, garmin_push_workouts=True)
+    to_fake = functools.partial(connect_client, connectapi=fake.base_url)
+    today = NOW.date()
+    plan = {today + timedelta(days=1): session("A")}
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("the process dies between upload and schedule")
+
+    def crashes_after_upload(token_dir: Path) -> object:
+        client = to_fake(token_dir)
+        client.schedule_workout = crash
+        return client
+
+    with pytest.raises(RuntimeError):
+        push_workouts(settings, store, plan, today, NOW, make_client=crashes_after_upload)
+    assert len(fake.workouts) == 1
+    assert push_workouts(settings, store, plan, today, NOW, make_client=to_fake).startswith(
+        "Garmin workouts: 0 scheduled"
+    )
+    assert len(fake.workouts) == 1
+    assert store.garmin_workouts_from(today.isoformat()).keys() == {str(plan.popitem()[0])}
 
 
 def test_workout_push_is_off_unless_enabled(connect_settings: Settings, store: Store) -> None:

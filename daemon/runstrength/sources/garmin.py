@@ -1,4 +1,8 @@
-"""Garmin sync: the official Personal API (default) or garminconnect from saved tokens."""
+"""Garmin sync through the official Personal API, and the pure summary mapper.
+
+sync_garmin uses the Personal API when a key is set, else the garminconnect fallback
+(sources/garmin_connect.py) from saved tokens.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +34,6 @@ RENEW_KEY = (
     "Garmin no longer accepts the Personal API key (expired or revoked). Create a new key in "
     "Garmin Connect (Settings > Account > Personal API Token) and run "
     "`runstrength auth garmin --api-key`; Strava keeps syncing meanwhile."
-)
-RELOGIN = (
-    "Garmin Connect no longer accepts the saved login. Run `runstrength auth garmin` once to "
-    "log in again; until then Garmin is paused and Strava keeps syncing."
 )
 POLL_PAGE = 20  # steady state: one list call of 20, newest first
 BACKFILL_PAGE = 100
@@ -276,10 +276,10 @@ def _list_since(
 
 def _fit_laps(api: PersonalApi, activity_id: str) -> list[dict[str, Any]] | None:
     data = api.get(lambda c: c.download_activity(activity_id), during="FIT download")
-    return _laps_from_zip(data, activity_id)
+    return laps_from_zip(data, activity_id)
 
 
-def _laps_from_zip(data: bytes, activity_id: str) -> list[dict[str, Any]] | None:
+def laps_from_zip(data: bytes, activity_id: str) -> list[dict[str, Any]] | None:
     """Laps from Garmin's original-file download (a zip holding the .fit)."""
     from runstrength.sources.fit import FitError, record_from_fit
 
@@ -321,7 +321,7 @@ def _add_laps(
     return out
 
 
-def _window(cursor: dict[str, Any], full: bool, now: datetime) -> tuple[date | None, int]:
+def sync_window(cursor: dict[str, Any], full: bool, now: datetime) -> tuple[date | None, int]:
     """(first local date to list, page size): everything, a year, or since the newest - 1 day."""
     newest = cursor.get("newest_start_local")
     if full:
@@ -365,7 +365,7 @@ def _sync_personal(
     cursor = store.cursor("garmin")
     api = PersonalApi(settings, key)
     try:
-        since, page_size = _window(cursor, full, now)
+        since, page_size = sync_window(cursor, full, now)
         summaries, complete = _list_since(api, since, page_size)
         laps = (lambda aid: _fit_laps(api, aid)) if page_size == POLL_PAGE else None
         counts = save_listing(store, summaries, since, complete, cursor, now, laps)
@@ -383,130 +383,14 @@ def _sync_personal(
         api.close()
 
 
-# --- garminconnect fallback: resume from saved tokens, never log in unattended ----------------
-TOKEN_FILE = "garmin_tokens.json"
-LOCK_TIMEOUT_S = 5.0
-
-
-def connect_client(token_dir: Path, connectapi: str | None = None) -> Any:
-    """A garminconnect client resumed from the token store; no credentials, so no SSO login.
-
-    connectapi points it at another host (tests: the loopback fake); private attributes of
-    garminconnect 0.3.20, pinned in pyproject.toml.
-    """
-    from garminconnect import Garmin
-
-    client = Garmin(retry_attempts=2)  # no email/password: it can never self-heal by logging in
-    if connectapi:
-        client.client._connectapi = connectapi
-        client.client._di_token_url = f"{connectapi}/di-oauth2-service/oauth/token"
-    return client
-
-
-@contextmanager
-def token_store_lock(token_dir: Path) -> Iterator[None]:
-    """One process per token store: two refreshers race on the rotating refresh token."""
-    from filelock import FileLock, Timeout
-
-    token_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        with FileLock(str(token_dir / ".lock"), timeout=LOCK_TIMEOUT_S):
-            yield
-    except Timeout:
-        raise TryLaterError("another runstrength process is using the Garmin login") from None
-
-
-@contextmanager
-def connect_errors(store: Store, during: str, now: datetime) -> Iterator[None]:
-    from garminconnect import (
-        GarminConnectAuthenticationError,
-        GarminConnectConnectionError,
-        GarminConnectTooManyRequestsError,
-    )
-
-    try:
-        yield
-    except GarminConnectAuthenticationError:
-        raise AuthError(RELOGIN) from None
-    except GarminConnectTooManyRequestsError as e:
-        response = getattr(e.__cause__, "response", None)
-        value = str(getattr(response, "headers", {}).get("Retry-After", ""))
-        cursor = store.cursor("garmin")
-        strikes = int(cursor.get("rate_limited_strikes", 0))
-        if value.strip().isdigit():
-            retry_at = now + timedelta(seconds=max(int(value), 60))
-        else:
-            retry_at = now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
-        store.set_cursor("garmin", {**cursor, "rate_limited_strikes": strikes + 1})
-        raise TryLaterError(
-            f"Garmin asked us to slow down during {during}; next try at "
-            f"{retry_at:%Y-%m-%d %H:%M} UTC",
-            retry_at,
-        ) from None
-    except GarminConnectConnectionError as e:
-        status = getattr(getattr(e, "response", None), "status_code", None)
-        if status in (401, 403):
-            raise AuthError(RELOGIN) from None
-        raise TryLaterError(f"cannot reach Garmin Connect during {during}") from None
-
-
-def _connect_listing(
-    client: Any, since: date | None, page_size: int
-) -> tuple[list[dict[str, Any]], bool]:
-    """Newest first until a page reaches back past `since`; one call in steady state."""
-    out: list[dict[str, Any]] = []
-    for n in range(MAX_PAGES):
-        page = client.get_activities(n * page_size, page_size)
-        out += page
-        oldest = min((str(a.get("startTimeLocal", ""))[:10] for a in page), default="")
-        if len(page) < page_size or (since and oldest < since.isoformat()):
-            keep = [
-                a for a in out if not since or str(a.get("startTimeLocal", ""))[:10] >= str(since)
-            ]
-            return keep, True
-    return out, False
-
-
-def _connect_laps(client: Any, activity_id: str) -> list[dict[str, Any]] | None:
-    return _laps_from_zip(client.download_activity(activity_id), activity_id)
-
-
-def sync_garminconnect(
-    settings: Settings,
-    store: Store,
-    full: bool,
-    now: datetime,
-    make_client: Callable[[Path], Any] = connect_client,
-) -> SyncOutcome:
-    """Sync through garminconnect from GARMIN_TOKEN_DIR (written by `runstrength auth garmin`)."""
-    token_dir = settings.garmin_token_dir
-    if token_dir is None or not (token_dir / TOKEN_FILE).exists():
-        raise AuthError(RELOGIN)
-    cursor = store.cursor("garmin")
-    with token_store_lock(token_dir):
-        client = make_client(token_dir)
-        with connect_errors(store, "login from saved tokens", now):
-            client.login(str(token_dir))  # a path, so rotated tokens are written back
-        since, page_size = _window(cursor, full, now)
-        with connect_errors(store, "activity list", now):
-            summaries, complete = _connect_listing(client, since, page_size)
-        laps = None
-        if page_size == POLL_PAGE:
-
-            def laps(aid: str) -> list[dict[str, Any]] | None:
-                with connect_errors(store, "FIT download", now):
-                    return _connect_laps(client, aid)
-
-        counts = save_listing(store, summaries, since, complete, cursor, now, laps)
-    return SyncOutcome("garmin", "ok", *counts)
-
-
 def sync_garmin(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
     """Sync Garmin: the Personal API when a key is set, else garminconnect from saved tokens."""
     key = resolve_key(settings)
     if key:
         return _sync_personal(settings, store, key, full, now)
     if settings.garmin_token_dir:
+        from runstrength.sources.garmin_connect import sync_garminconnect  # it imports this module
+
         return sync_garminconnect(settings, store, full, now)
     raise ConfigError(
         "GARMIN_PERSONAL_API_KEY",
@@ -533,37 +417,3 @@ def save_api_key(settings: Settings, key: str) -> str:
         f.write(key + "\n")
     os.replace(tmp, path)
     return f"Garmin Personal API key works; saved to {path} (readable only by you)."
-
-
-def login_garminconnect(
-    settings: Settings, email: str, password: str, prompt_mfa: Callable[[], str]
-) -> str:
-    """Log in once with garminconnect and save the token store; the password is never stored."""
-    from garminconnect import Garmin
-
-    token_dir = settings.garmin_token_dir
-    if token_dir is None:
-        raise ConfigError("GARMIN_TOKEN_DIR", "is not set; choose a folder for the Garmin login")
-    with token_store_lock(token_dir):
-        token_dir.chmod(0o700)
-        client = Garmin(email, password, prompt_mfa=prompt_mfa)
-        try:
-            from garminconnect import (
-                GarminConnectAuthenticationError,
-                GarminConnectConnectionError,
-                GarminConnectTooManyRequestsError,
-            )
-
-            client.login(str(token_dir))
-        except GarminConnectAuthenticationError:
-            raise AuthError("Garmin Connect refused the email or password.") from None
-        except GarminConnectTooManyRequestsError:
-            raise TryLaterError(
-                "Garmin is rate-limiting logins from here; wait a few hours and try again."
-            ) from None
-        except GarminConnectConnectionError:
-            raise TryLaterError("cannot reach Garmin Connect; try again later") from None
-    token_file = token_dir / TOKEN_FILE
-    if token_file.exists():
-        token_file.chmod(0o600)
-    return f"Logged in to Garmin Connect; tokens saved in {token_dir}. The password was not stored."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -10,13 +11,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
-
 from runstrength.config import Settings
 from runstrength.core.records import Exercise, StrengthSession
-from runstrength.models import GarminWorkout
-from runstrength.sources.garmin import TOKEN_FILE, connect_client, connect_errors, token_store_lock
-from runstrength.store import Store, _naive_utc
+from runstrength.sources.garmin_connect import (
+    TOKEN_FILE,
+    connect_client,
+    connect_errors,
+    token_store_lock,
+)
+from runstrength.store import Store, WorkoutRef
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +97,10 @@ def signature(day: date, session: StrengthSession) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _remove(client: Any, row: GarminWorkout) -> None:
-    if row.schedule_id:
-        client.unschedule_workout(row.schedule_id)
-    client.delete_workout(row.workout_id)
+def _remove(client: Any, ref: WorkoutRef) -> None:
+    if ref.schedule_id:
+        client.unschedule_workout(ref.schedule_id)
+    client.delete_workout(ref.workout_id)
 
 
 def push_workouts(
@@ -116,30 +119,27 @@ def push_workouts(
         return "Garmin workout push needs `runstrength auth garmin` first."
     wanted = {d.isoformat(): (d, s) for d, s in sessions.items() if d >= today}
     created = removed = 0
-    with token_store_lock(token_dir), Session(store.engine) as db:
+    with token_store_lock(token_dir):
         client = make_client(token_dir)
         with connect_errors(store, "login for the workout push", now):
             client.login(str(token_dir))
-        rows = {r.day: r for r in db.exec(select(GarminWorkout)) if r.day >= today.isoformat()}
+        pushed = store.garmin_workouts_from(today.isoformat())
         with connect_errors(store, "workout push", now):
-            for day, row in rows.items():  # dropped or changed sessions go first
-                if day not in wanted or row.signature != signature(*wanted[day]):
-                    _remove(client, row)
-                    db.delete(row)
-                    db.commit()  # remember each step: a crash never leaves an unknown workout
+            for day, ref in list(pushed.items()):  # dropped or changed sessions go first
+                if day not in wanted or ref.signature != signature(*wanted[day]):
+                    _remove(client, ref)
+                    # Remember each step at once: a crash never leaves an unknown workout.
+                    store.delete_garmin_workout(day)
+                    del pushed[day]
                     removed += 1
             for day, (d, session) in sorted(wanted.items()):
-                if db.get(GarminWorkout, day) is not None:
+                if day in pushed:
                     continue
                 workout = client.upload_workout(workout_json(d, session))
-                row = GarminWorkout(day=day, workout_id=int(workout["workoutId"]),
-                                    signature=signature(d, session),
-                                    updated_at=_naive_utc(now))  # fmt: skip
-                db.add(row)
-                db.commit()
-                schedule = client.schedule_workout(row.workout_id, day)
-                row.schedule_id = schedule.get("workoutScheduleId")
-                db.add(row)
-                db.commit()
+                ref = WorkoutRef(day, int(workout["workoutId"]), signature(d, session))
+                store.save_garmin_workout(ref, now)
+                schedule = client.schedule_workout(ref.workout_id, day)
+                ref = dataclasses.replace(ref, schedule_id=schedule.get("workoutScheduleId"))
+                store.save_garmin_workout(ref, now)
                 created += 1
     return f"Garmin workouts: {created} scheduled, {removed} removed."
