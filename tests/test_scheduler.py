@@ -13,16 +13,8 @@ import pytest
 
 from runstrength.config import Settings, load_settings
 from runstrength.errors import RunstrengthError
-from runstrength.scheduler import (
-    Daemon,
-    InstanceLock,
-    credential_fingerprint,
-    digest_trigger,
-    running_daemon_pid,
-    sd_notify,
-    sync_trigger,
-    watchdog_interval_s,
-)
+from runstrength.scheduler import Daemon, credential_fingerprint, digest_trigger, sync_trigger
+from runstrength.service import InstanceLock, running_daemon_pid, sd_notify, watchdog_interval_s
 from runstrength.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")

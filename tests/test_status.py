@@ -13,7 +13,7 @@ from runstrength.auth import StravaToken, TokenFile
 from runstrength.cli import main
 from runstrength.config import Settings, load_settings
 from runstrength.deliver import outbox
-from runstrength.scheduler import STATE_FILE, InstanceLock
+from runstrength.service import STATE_FILE, InstanceLock
 from runstrength.status import gather_status, rate_budget, status_json, status_text
 from runstrength.store import Store
 

@@ -1,14 +1,12 @@
-"""The daemon: APScheduler jobs that call app.*, signals, a single-instance lock and sd_notify."""
+"""The daemon: APScheduler jobs that call app.*, and the main loop that waits for a stop signal.
+
+The process plumbing (instance lock, state file, sd_notify, journald logging) is in service.py."""
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
 import os
 import signal
-import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,12 +21,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from runstrength.config import Settings
 from runstrength.errors import RunstrengthError
+from runstrength.service import (
+    InstanceLock,
+    configure_logging,
+    sd_notify,
+    watchdog_interval_s,
+    write_daemon_state,
+)
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "runstrength.lock"
-STATE_FILE = "daemon.json"  # what `runstrength status` reads: pid, next run per job, paused sources
 STOP_GRACE_S = 10.0  # a running job gets this long after SIGTERM; systemd's TimeoutStopSec is 30 s
 MAX_JITTER_S = 120.0
 DIGEST_GRACE_S = 12 * 3600  # asleep at digest time: still send it on wake-up, up to 12 h late
@@ -37,127 +40,6 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-# --- single instance ----------------------------------------------------------------------------
-class InstanceLock:
-    """An flock on DATA_DIR/runstrength.lock, held for the daemon's lifetime; the kernel drops it
-    when the process dies, so a crash never leaves a stale lock."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / LOCK_FILE
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pid = _read_pid(fd)
-            os.close(fd)
-            raise RunstrengthError(
-                f"another runstrength daemon{f' (pid {pid})' if pid else ''} is already running "
-                f"on {self.path.parent}. Stop it first (`systemctl stop runstrength`, or "
-                "`systemctl --user stop runstrength`), or set RUNSTRENGTH_DATA_DIR to another "
-                "folder."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        # The file stays: unlinking it would let a starting instance lock a fresh inode
-        # while a third one still holds the old.
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-def _read_pid(fd: int) -> int | None:
-    try:
-        return int(os.pread(fd, 32, 0).decode().strip() or 0) or None
-    except (OSError, ValueError):
-        return None
-
-
-def running_daemon_pid(data_dir: Path) -> int | None:
-    """The pid of the daemon holding the lock on data_dir, or None if none runs."""
-    path = data_dir / LOCK_FILE
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return _read_pid(fd) or -1
-    finally:
-        os.close(fd)  # closing drops our probe lock, if we got it
-    return None
-
-
-def read_daemon_state(data_dir: Path) -> dict[str, Any]:
-    try:
-        return json.loads((data_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-# --- systemd ------------------------------------------------------------------------------------
-def sd_notify(message: str) -> bool:
-    """Send a state line to systemd (sd_notify(3)) if it asked for one; no libsystemd needed."""
-    address = os.environ.get("NOTIFY_SOCKET", "")
-    if not address:
-        return False
-    if address.startswith("@"):  # abstract namespace socket
-        address = "\0" + address[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.connect(address)
-            # Never block: a listener that stopped reading must not hang a stop or the watchdog.
-            sock.send(message.encode(), socket.MSG_DONTWAIT)
-    except OSError as e:
-        log.debug("sd_notify failed: %s", e)
-        return False
-    return True
-
-
-def watchdog_interval_s() -> float | None:
-    """Half of systemd's WatchdogSec (the recommended ping rate), or None if it is off."""
-    usec = os.environ.get("WATCHDOG_USEC", "")
-    pid = os.environ.get("WATCHDOG_PID", "")
-    if not usec.isdigit() or int(usec) == 0 or (pid and pid != str(os.getpid())):
-        return None
-    return int(usec) / 2e6
-
-
-class JournalFormatter(logging.Formatter):
-    """Prefix lines with their syslog priority (<3>, <4>...) so journald files them right."""
-
-    PRIORITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3}
-
-    def format(self, record: logging.LogRecord) -> str:
-        return f"<{self.PRIORITIES.get(record.levelno, 2)}>{super().format(record)}"
-
-
-def configure_logging(verbose: int) -> None:
-    """INFO by default for the daemon (-v: DEBUG); priority prefixes when stderr is the journal."""
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    stream = os.environ.get("JOURNAL_STREAM", "")
-    on_journal = False
-    try:
-        st = os.fstat(sys.stderr.fileno())
-        on_journal = stream == f"{st.st_dev}:{st.st_ino}"
-    except (OSError, ValueError):
-        pass
-    if on_journal:
-        for handler in root.handlers:
-            handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
-    noisy = logging.DEBUG if verbose > 1 else logging.WARNING
-    for name in ("apscheduler", "stravalib", "urllib3", "httpx", "httpcore"):
-        logging.getLogger(name).setLevel(noisy)
 
 
 # --- triggers -----------------------------------------------------------------------------------
@@ -357,13 +239,7 @@ class Daemon:
             "next_run": jobs,
             "paused": {source: reason for source, (reason, _) in self.paused.items()},
         }
-        path = self.settings.data_dir / STATE_FILE
-        tmp = path.with_suffix(".tmp")
-        try:
-            tmp.write_text(json.dumps(state, indent=1))
-            tmp.replace(path)
-        except OSError as e:
-            log.warning("could not write %s: %s", path, e)
+        write_daemon_state(self.settings.data_dir, state)
 
 
 def credential_fingerprint(settings: Settings, source: str) -> Any:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from runstrength.config import Settings
+from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.store import Store
 
 OUTCOME_WORDS = {
@@ -21,8 +22,6 @@ OUTCOME_WORDS = {
 
 def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, Any]:
     """Everything `status` shows, as JSON-ready values (datetimes as aware datetimes)."""
-    from runstrength.scheduler import read_daemon_state, running_daemon_pid
-
     pid = running_daemon_pid(settings.data_dir)
     daemon_state = read_daemon_state(settings.data_dir) if pid else {}
     next_run = {k: _parse(v) for k, v in daemon_state.get("next_run", {}).items()}
