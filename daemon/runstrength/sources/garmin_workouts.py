@@ -133,11 +133,14 @@ def push_workouts(
                     del pushed[day]
                     removed += 1
             for day, (d, session) in sorted(wanted.items()):
-                if day in pushed:
+                ref = pushed.get(day)
+                if ref is not None and ref.schedule_id is not None:
                     continue
-                workout = client.upload_workout(workout_json(d, session))
-                ref = WorkoutRef(day, int(workout["workoutId"]), signature(d, session))
-                store.save_garmin_workout(ref, now)
+                if ref is None:
+                    workout = client.upload_workout(workout_json(d, session))
+                    ref = WorkoutRef(day, int(workout["workoutId"]), signature(d, session))
+                    store.save_garmin_workout(ref, now)
+                # An upload whose scheduling was cut short is scheduled now, not uploaded again.
                 schedule = client.schedule_workout(ref.workout_id, day)
                 ref = dataclasses.replace(ref, schedule_id=schedule.get("workoutScheduleId"))
                 store.save_garmin_workout(ref, now)
