@@ -1,0 +1,140 @@
+"""What the history, usual pattern and races say about each day of a plan; no decisions here.
+
+A day's kind is its main run ("long", "hard", "easy") or "rest"; done runs replace the usual one.
+The planner (core/planner.py) places sessions from these facts and core/plan_reasons.py words them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from runstrength.core import fatigue
+from runstrength.core.records import (
+    ClassifiedActivity,
+    ExpectedRun,
+    PlannedRace,
+    RunKind,
+    Sport,
+    WeeklyPattern,
+)
+
+MIN_GAP_DAYS = 2  # >= 48 h, non-consecutive days [S55]; placement and its reasons share it
+SHORT_EASY_MAX_MIN = 60
+MIN_STRENGTH_S = 600  # a logged strength activity counts from 10 min (§6)
+WARM_UP_RUN_S = 15 * 60  # shorter runs are warm-ups or shake-outs (§2)
+USUAL_WEEKS, USUAL_MIN_WEEKS = 6, 3  # a usual weekday: a run there in >= 3 of the last 6 weeks
+USUAL_RUN_DAYS = 56
+DEFAULT_RUN_MIN = 45
+PROTECTED = ("hard", "long")
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    date: date
+    runs: tuple[ExpectedRun, ...]
+    kind: str  # "long", "hard", "easy" or "rest"
+    label: str  # how the reason names that day's main run
+    easy_minutes: int | None = None  # done easy running; None when only expected
+
+
+class PlanContext:
+    """What the history, pattern and races say about any day."""
+
+    def __init__(
+        self,
+        history: Sequence[ClassifiedActivity],
+        today: date,
+        pattern: WeeklyPattern,
+        races: Sequence[PlannedRace],
+    ) -> None:
+        self.today, self.pattern = today, pattern
+        self.races = {r.date: r for r in races}
+        self.runs: dict[date, list[ClassifiedActivity]] = defaultdict(list)
+        strength: dict[date, str] = {}
+        for a in sorted(history, key=lambda a: a.record.start_local):
+            r = a.record
+            if r.sport == Sport.RUN and r.local_date <= today:
+                self.runs[r.local_date].append(a)
+            elif r.sport == Sport.STRENGTH and r.local_date <= today:
+                if max(r.moving_time_s, r.elapsed_time_s) >= MIN_STRENGTH_S:
+                    strength.setdefault(r.local_date, r.name or "strength")
+        self.strength = strength  # one session a day at most
+        self.usual_easy = self._usual_weekdays()
+        recent = [
+            a.record.moving_time_s / 60
+            for d, day in self.runs.items()
+            if d > today - timedelta(days=USUAL_RUN_DAYS)
+            for a in day
+        ]
+        self.usual_minutes = statistics.median(recent) if recent else DEFAULT_RUN_MIN
+
+    def _usual_weekdays(self) -> frozenset[int]:
+        start = fatigue.monday_of(self.today) - timedelta(weeks=USUAL_WEEKS)
+        weeks: dict[int, set[date]] = defaultdict(set)
+        for d in self.runs:
+            if start <= d < fatigue.monday_of(self.today):
+                weeks[d.weekday()].add(fatigue.monday_of(d))
+        usual = {wd for wd, w in weeks.items() if len(w) >= USUAL_MIN_WEEKS}
+        return frozenset(usual - self.pattern.hard_weekdays - self.pattern.long_weekdays)
+
+    def day(self, d: date) -> PlanDay:
+        done = self.runs.get(d, [])
+        runs = [
+            ExpectedRun(a.kind or RunKind.EASY, True, a.record.name, a.record.source_id)
+            for a in done
+        ]
+        race = self.races.get(d)
+        real = [
+            a for a in done if a.record.moving_time_s >= WARM_UP_RUN_S or a.kind != RunKind.EASY
+        ]
+        if race and d >= self.today and not real:
+            runs.append(
+                ExpectedRun(RunKind.HARD, False, f"{race.name} ({race.distance_km:g} km race)")
+            )
+        elif d >= self.today and not real:
+            # A done run replaces the usual one: few runners run twice a day.
+            expected = self._expected(d.weekday())
+            if expected:
+                runs.append(ExpectedRun(expected, False, f"usual {expected.value} run"))
+        kinds = {r.kind for r in runs}
+        kind = next(
+            (k.value for k in (RunKind.LONG, RunKind.HARD, RunKind.EASY) if k in kinds), "rest"
+        )
+        main = next((r for r in runs if r.kind and r.kind.value == kind), None)
+        label = (main.name if main.done else f"your {main.name}") if main else "rest"
+        if main and main.done and kind in PROTECTED:
+            label = f"{kind} run ({main.name})" if main.name else f"{kind} run"
+        easy_s = sum(
+            a.record.moving_time_s for a in done if (a.kind or RunKind.EASY) == RunKind.EASY
+        )
+        easy_minutes = round(easy_s / 60) if easy_s and kind == "easy" else None
+        return PlanDay(d, tuple(runs), kind, label, easy_minutes)
+
+    def _expected(self, weekday: int) -> RunKind | None:
+        if weekday in self.pattern.long_weekdays:
+            return RunKind.LONG
+        if weekday in self.pattern.hard_weekdays:
+            return RunKind.HARD
+        return RunKind.EASY if weekday in self.usual_easy else None
+
+    def next_protected(self, d: date, horizon: int = 14) -> PlanDay | None:
+        """The next hard or long day after `d`, within two weeks."""
+        days = (self.day(d + timedelta(days=i)) for i in range(1, horizon + 1))
+        return next((x for x in days if x.kind in PROTECTED), None)
+
+    def score(self, day: PlanDay, habit: frozenset[int]) -> int:
+        """Easy short run 3, rest 2, after a long run 1; +1 for last week's weekday (§6 step 3)."""
+        if self.day(day.date - timedelta(days=1)).kind == "long":
+            base = 1
+        elif day.kind == "easy" and (
+            day.easy_minutes is None
+            or day.easy_minutes <= min(SHORT_EASY_MAX_MIN, max(self.usual_minutes, 1))
+        ):
+            base = 3
+        else:
+            base = 2
+        return base + (day.date.weekday() in habit)

@@ -1,0 +1,101 @@
+"""The words of a plan: why each day has a session or none, and the notes on a short week.
+
+Every day gets a reason a runner can check against coaching.md §6 ("strength A after your 40-min
+easy run (3 days before Saturday's long run)", "no strength: day before your usual hard run").
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from runstrength.core import fatigue
+from runstrength.core.plan_days import MIN_GAP_DAYS, PROTECTED, PlanContext, PlanDay
+from runstrength.core.records import StrengthSession
+
+if TYPE_CHECKING:
+    from runstrength.core.planner import PlanConfig
+
+NO_PATTERN_NOTE = (
+    "No usual hard or long days known yet: planning around logged runs and configured races."
+)
+
+
+def shortfall_note(
+    monday: date, placed: int, target: int, state: fatigue.FatigueState, week: list[date]
+) -> str:
+    """A week that holds fewer sessions than its target: say so, and why."""
+    return (
+        f"Week of {monday:%d %b}: {placed} of {target} sessions fit"
+        f" ({_shortfall_why(state, week)}); missed sessions are not stacked."
+    )
+
+
+def _shortfall_why(state: fatigue.FatigueState, week: list[date]) -> str:
+    if any(w.contains(d) for w in state.windows for d in week):
+        return "around taper, race recovery or fatigue back-off, hard and long days"
+    return "none on hard or long days, one strength-free day between sessions"
+
+
+def session_reason(
+    ctx: PlanContext, day: PlanDay, session: StrengthSession, light_why: str | None
+) -> str:
+    """Why the session sits on this day: after which run, and how far from the next hard one."""
+    if day.kind == "easy":
+        where = (
+            f"after your {day.easy_minutes}-min easy run"
+            if day.easy_minutes
+            else f"after {day.label}"
+        )
+    else:
+        where = "on a rest day"
+    extras = []
+    if ctx.day(day.date - timedelta(days=1)).kind == "long":
+        extras.append("day after your long run")
+    nxt = ctx.next_protected(day.date)
+    if nxt and (nxt.date - day.date).days == 1:
+        extras.append(
+            f"day before {nxt.date:%A}'s {nxt.kind} run: this week's sessions fit no other way"
+        )
+    elif nxt:
+        extras.append(f"{(nxt.date - day.date).days} days before {nxt.date:%A}'s {nxt.kind} run")
+    if light_why:
+        extras.append(f"lighter: {light_why}")
+    extra = f" ({'; '.join(extras)})" if extras else ""
+    return f"strength {session.routine} {where}{extra}"
+
+
+def rest_reason(
+    ctx: PlanContext,
+    day: PlanDay,
+    sessions: list[date],
+    state: fatigue.FatigueState,
+    config: PlanConfig,
+) -> str:
+    """Why a day has no session: the first rule of §6 that keeps strength off it."""
+    d = day.date
+    if d in ctx.strength:
+        return f"strength done: {ctx.strength[d]}"
+    if config.sessions_per_week == 0:
+        return "no strength: STRENGTH_SESSIONS_PER_WEEK is 0"
+    if day.kind in PROTECTED:
+        return (
+            f"no strength: {day.label}" if day.label != "rest" else f"no strength: {day.kind} day"
+        )
+    blocked = state.blocked_reason(d)
+    if blocked:
+        return f"no strength: {blocked}"
+    near = [s for s in sessions if abs((s - d).days) < MIN_GAP_DAYS and s != d]
+    if near:
+        side = "after" if near[0] < d else "before"
+        return f"no strength: 48 h {side} {near[0]:%A}'s session"
+    nxt = ctx.day(d + timedelta(days=1))
+    if nxt.kind in PROTECTED:
+        return f"no strength: day before {nxt.label}"
+    capped = next((w for w in state.windows if w.max_sessions and w.contains(d)), None)
+    week = [s for s in sessions if fatigue.monday_of(s) == fatigue.monday_of(d)]
+    if capped and len(week) >= capped.max_sessions:
+        return f"no strength: {capped.reason}"
+    if len(week) >= config.sessions_per_week:
+        return f"no strength: this week's {len(week)} sessions are done or placed"
+    return "no strength: no day left this week that keeps 48 h between sessions"
