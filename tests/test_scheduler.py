@@ -1,4 +1,4 @@
-"""The daemon's parts that need no subprocess: lock, sd_notify, triggers, job guard."""
+"""The daemon's parts that need no subprocess: lock, sd_notify, triggers, job guard, stopping."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ import pytest
 
 from runstrength.config import Settings, load_settings
 from runstrength.errors import RunstrengthError
+from runstrength.sample.fake_strava import FakeStrava
 from runstrength.scheduler import Daemon, credential_fingerprint, digest_trigger, sync_trigger
 from runstrength.service import InstanceLock, running_daemon_pid, sd_notify, watchdog_interval_s
 from runstrength.store import Store
+from runstrength.sync import sync_one
+from tests.conftest import NOW
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -202,3 +205,58 @@ def test_running_auth_again_changes_the_credential_fingerprint(tmp_path: Path) -
     before = credential_fingerprint(settings, "strava")
     settings.strava_token_file.write_text("{}")
     assert credential_fingerprint(settings, "strava") != before
+
+
+# --- stopping between pages ---------------------------------------------------------------------
+def list_calls(fake: FakeStrava) -> int:
+    return sum(c.path == "/api/v3/athlete/activities" for c in fake.calls)
+
+
+def add_recent_runs(fake: FakeStrava, n: int, since: datetime) -> None:
+    base = fake.activities[-1]
+    for i in range(n):
+        start = since + timedelta(hours=2 * i)
+        fake.add_activity(dict(base, id=80_000_000 + i, start_date=f"{start:%Y-%m-%dT%H:%M:%SZ}"))
+
+
+def test_a_stopping_daemon_saves_whole_pages_and_the_next_sync_resumes(
+    fake_strava: FakeStrava, authorised: None, settings: Settings, store: Store
+) -> None:
+    add_recent_runs(fake_strava, 250, NOW - timedelta(days=25))
+    total = len(fake_strava.activities)
+    daemon = Daemon(settings, store)
+    daemon.stopping.set()
+    daemon.sync_source("strava")
+    assert store.count_activities() == 200  # the first page, then it left
+    assert list_calls(fake_strava) == 1
+    fake_strava.reset_calls()
+    assert sync_one(settings, store, "strava", False, NOW).inserted == total - 200
+    assert list_calls(fake_strava) == 1  # resumed at the second page
+    ids = [r.source_id for r in store.activities()]
+    assert len(ids) == len(set(ids)) == total
+
+
+def test_a_stop_during_the_daily_reread_deletes_nothing_it_did_not_see(
+    fake_strava: FakeStrava, authorised: None, settings: Settings, store: Store
+) -> None:
+    add_recent_runs(fake_strava, 250, NOW - timedelta(days=20))
+    sync_one(settings, store, "strava", False, NOW)
+    total = store.count_activities()
+    fake_strava.delete_activity(80_000_000)
+    later = NOW + timedelta(hours=25)  # the daily re-read is due: it spans two pages
+    stopped = sync_one(settings, store, "strava", False, later, should_stop=lambda: True)
+    assert (stopped.status, stopped.deleted) == ("ok", 0)
+    assert store.count_activities() == total  # the unread second page is not taken as deleted
+    # The re-read is still due, and the next sync does it whole.
+    assert sync_one(settings, store, "strava", False, later).deleted == 1
+    assert store.count_activities() == total - 1
+
+
+def test_sources_that_cannot_stop_between_pages_still_sync_when_asked_to(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "fit").mkdir()
+    settings = make_settings(tmp_path, GARMIN_FIT_DIR=str(tmp_path / "fit"))
+    store = Store.open(settings.database_url)
+    outcome = sync_one(settings, store, "fit", False, NOW, should_stop=lambda: True)
+    assert outcome.status == "ok"

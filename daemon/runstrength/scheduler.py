@@ -189,7 +189,9 @@ class Daemon:
             log.info("%s: new credentials found; resuming sync", source)
             del self.paused[source]
         now = self.clock()
-        outcome = sync_one(self.settings, self.store, source, False, now)
+        outcome = sync_one(
+            self.settings, self.store, source, False, now, should_stop=self.stopping.is_set
+        )
         if outcome.status in ("auth", "inactive"):
             # Taken after the sync: a failed refresh may itself have rewritten the token file.
             self.paused[source] = ("needs re-auth", credential_fingerprint(self.settings, source))
@@ -304,7 +306,10 @@ def run_daemon(settings: Settings, verbose: int = 0) -> int:
 
 
 def _stop(daemon: Daemon) -> int:
-    """Let the running job finish its transaction, up to STOP_GRACE_S; a second signal cuts it."""
+    """Let the running job finish its transaction, up to STOP_GRACE_S; a second signal cuts it.
+
+    A Strava sync sees `stopping` after each committed page and returns early (sync_one's
+    should_stop), so a long backfill waits for one page, not for the whole history."""
     daemon.stopping.set()
     daemon.scheduler.shutdown(wait=False)
     deadline = time.monotonic() + STOP_GRACE_S

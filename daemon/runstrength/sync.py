@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import (
@@ -85,9 +87,19 @@ def configured_sources(settings: Settings) -> list[str]:
 
 
 def sync_one(
-    settings: Settings, store: Store, source: str, full: bool, now: datetime
+    settings: Settings,
+    store: Store,
+    source: str,
+    full: bool,
+    now: datetime,
+    *,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SyncOutcome:
-    """Run one source's sync and record its outcome; errors become outcomes, never crashes."""
+    """Run one source's sync and record its outcome; errors become outcomes, never crashes.
+
+    should_stop reaches the sources that page (Strava): asked after each committed page, it
+    lets a stopping daemon leave early with everything saved so far.
+    """
     fn = source_syncs().get(source)
     if fn is None:
         outcome = SyncOutcome(
@@ -95,7 +107,7 @@ def sync_one(
         )
     else:
         try:
-            outcome = fn(settings, store, full, now)
+            outcome = fn(settings, store, full, now, **_stop_kwargs(fn, should_stop))
         except TryLaterError as e:
             outcome = SyncOutcome(source, "rate_limited", message=e.message, retry_at=e.retry_at)
         except AppInactiveError as e:
@@ -113,6 +125,13 @@ def sync_one(
     store.record_outcome(source, outcome.status, outcome.summary(), now, outcome.retry_at)
     _log_transition(previous, outcome)
     return outcome
+
+
+def _stop_kwargs(fn: SourceSync, should_stop: Callable[[], bool] | None) -> dict[str, Any]:
+    """Only the syncs that can stop between pages take should_stop; the others run to the end."""
+    if should_stop is None or "should_stop" not in inspect.signature(fn).parameters:
+        return {}
+    return {"should_stop": should_stop}
 
 
 def _log_transition(previous: str | None, outcome: SyncOutcome) -> None:

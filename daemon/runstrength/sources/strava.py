@@ -431,6 +431,15 @@ def _save(store: Store, items, cursor: dict[str, Any], now: datetime) -> tuple[i
     return store.save_activities(_with_stored_extras(store, items), "strava", cursor, now)
 
 
+class _Stopped(Exception):
+    """The daemon is stopping: leave between pages (the cursor covers every committed one)."""
+
+
+def _stop_if_asked(should_stop: Callable[[], bool] | None) -> None:
+    if should_stop is not None and should_stop():
+        raise _Stopped
+
+
 def fetch_laps(api: StravaApi, store: Store, now: datetime) -> int:
     """Fetch laps for a few recent runs that look like sessions; returns how many."""
     recent = [r for r in store.activities(since=now - LAPS_WITHIN) if r.source == "strava"]
@@ -464,7 +473,13 @@ def _list_page(api: StravaApi, during: str, **params: Any) -> list[Any]:
 
 
 def _backfill(
-    api: StravaApi, store: Store, cursor: dict[str, Any], counts: _Counts, progress, now: datetime
+    api: StravaApi,
+    store: Store,
+    cursor: dict[str, Any],
+    counts: _Counts,
+    progress,
+    now: datetime,
+    should_stop: Callable[[], bool] | None = None,
 ) -> None:
     """Walk the history newest first with `before` = the oldest start committed so far.
 
@@ -491,6 +506,8 @@ def _backfill(
             cursor["last_rescan"] = now.isoformat()  # the backfill has just read everything
         counts.add(_save(store, items, cursor, api.now()))
         progress(len(page))
+        if not cursor.get("backfill_done"):
+            _stop_if_asked(should_stop)
 
 
 def _raw_starts(page: list[Any]) -> list[int]:
@@ -504,7 +521,13 @@ def _raw_starts(page: list[Any]) -> list[int]:
 
 
 def _forward(
-    api: StravaApi, store: Store, cursor: dict[str, Any], counts: _Counts, after: int, during: str
+    api: StravaApi,
+    store: Store,
+    cursor: dict[str, Any],
+    counts: _Counts,
+    after: int,
+    during: str,
+    should_stop: Callable[[], bool] | None = None,
 ) -> set[str]:
     """List everything that started after `after` (oldest first), committing page by page."""
     seen: set[str] = set()
@@ -519,6 +542,7 @@ def _forward(
         counts.add(_save(store, items, cursor, api.now()))
         if len(page) < PER_PAGE:
             return seen
+        _stop_if_asked(should_stop)
         page_no += 1
 
 
@@ -528,8 +552,13 @@ def sync_strava(
     full: bool,
     now: datetime,
     sleep: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SyncOutcome:
-    """Backfill, then poll incrementally; every so often re-read recent weeks for edits/deletes."""
+    """Backfill, then poll incrementally; every so often re-read recent weeks for edits/deletes.
+
+    should_stop is asked after each committed page: when it says yes, the sync returns what it
+    has done so far and the next one resumes from the cursor.
+    """
     require_strava_app(settings)
     # Token expiry is checked against the wall clock; `now` drives the cursor logic.
     api = StravaApi(settings, now=lambda: datetime.now(UTC), sleep=sleep)
@@ -540,11 +569,15 @@ def sync_strava(
     try:
         if not cursor.get("backfill_done"):
             with _progress_bar() as progress:
-                _backfill(api, store, cursor, counts, progress, now)
+                _backfill(api, store, cursor, counts, progress, now, should_stop)
         else:
-            _poll(api, store, cursor, counts, now)
+            _poll(api, store, cursor, counts, now, should_stop)
         if counts.inserted:
+            _stop_if_asked(should_stop)  # laps cost a call each: the next sync that inserts
             fetch_laps(api, store, now)
+    except _Stopped:
+        # Skips a cut re-read's deletions too: it must not delete what it did not get to see.
+        log.info("Strava: stopping early; the next sync resumes from the last saved page")
     finally:
         if api.budget:
             store.record_rate_budget("strava", api.budget.as_dict())
@@ -559,7 +592,12 @@ def sync_strava(
 
 
 def _poll(
-    api: StravaApi, store: Store, cursor: dict[str, Any], counts: _Counts, now: datetime
+    api: StravaApi,
+    store: Store,
+    cursor: dict[str, Any],
+    counts: _Counts,
+    now: datetime,
+    should_stop: Callable[[], bool] | None = None,
 ) -> None:
     last_rescan = cursor.get("last_rescan")
     rescan_due = last_rescan is None or now - datetime.fromisoformat(last_rescan) >= RESCAN_EVERY
@@ -567,7 +605,9 @@ def _poll(
         # One list call covers both the new activities and the edits/deletions of recent weeks.
         window_start = now - RESCAN_WINDOW
         after = min(_epoch(window_start), cursor.get("after", 0) - int(OVERLAP.total_seconds()))
-        seen = _forward(api, store, cursor, counts, after, "re-reading recent activities")
+        seen = _forward(
+            api, store, cursor, counts, after, "re-reading recent activities", should_stop
+        )
         stored = store.source_ids_between("strava", datetime.fromtimestamp(after + 1, UTC), now)
         gone = stored - seen
         if gone:
@@ -577,7 +617,7 @@ def _poll(
         store.set_cursor("strava", cursor)
     else:
         after = max(0, cursor.get("after", 0) - int(OVERLAP.total_seconds()))
-        _forward(api, store, cursor, counts, after, "checking for new activities")
+        _forward(api, store, cursor, counts, after, "checking for new activities", should_stop)
 
 
 @contextmanager
