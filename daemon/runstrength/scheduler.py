@@ -198,7 +198,7 @@ class Daemon:
             log.warning("%s: polling paused until `runstrength auth %s` is run", source, source)
         elif outcome.status == "rate_limited" and outcome.retry_at:
             self.postpone(f"sync:{source}", outcome.retry_at)
-        if outcome.changed:
+        if outcome.changed and not self.stopping.is_set():  # no half-history plan on exit
             self.replan(now)
 
     def postpone(self, job_id: str, until: datetime) -> None:
