@@ -23,7 +23,7 @@ from runstrength import app
 from runstrength.auth import TokenFile, authorize_strava
 from runstrength.errors import EXIT_TRY_LATER
 from runstrength.sample.history import generate_bulk
-from runstrength.sources import strava as strava_source
+from runstrength.sources import strava_api
 
 
 def stored_ids(settings) -> list[str]:
@@ -59,7 +59,7 @@ def when_list_calls_reach(fake, n: int, action) -> threading.Thread:
 @pytest.fixture
 def no_sleep(monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr(strava_source.time, "sleep", slept.append)
+    monkeypatch.setattr(strava_api.time, "sleep", slept.append)
     return slept
 
 

@@ -189,7 +189,7 @@ def catch_redirect(
 
 
 def exchange_code(settings: Settings, code: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    from runstrength.sources.strava import make_client, strava_errors
+    from runstrength.sources.strava_api import make_client, strava_errors
 
     client_id, secret = require_strava_app(settings)
     client = make_client(settings)

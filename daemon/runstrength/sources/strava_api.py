@@ -1,0 +1,273 @@
+"""Talking to Strava through stravalib: base URL, timeouts, token refresh, budget, errors.
+
+Strava's API budget is the scarce resource (100 reads / 15 min, 1,000 / day per app by default):
+every call goes through StravaApi.get, which stops before the budget is spent, retries outages a
+bounded number of times, and turns every library error into one of ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from stravalib import Client, exc
+
+from runstrength.auth import REAUTH, StravaToken, TokenFile, require_strava_app
+from runstrength.config import Settings
+from runstrength.errors import AppInactiveError, AuthError, SourceError, TryLaterError
+
+log = logging.getLogger(__name__)
+
+STRAVA = "https://www.strava.com"
+HTTP_TIMEOUT_S = 30
+REFRESH_MARGIN_S = 300  # refresh 5 min early: a request must never race the expiry
+RETRIES = 3  # transient 5xx/timeouts, then a clean "try later"
+INACTIVE_MESSAGE = (
+    "Strava says this API application is inactive (since 2026 the app owner needs a Strava "
+    "subscription). Either subscribe and run `runstrength auth strava` again, or import your "
+    "Strava data export with `runstrength import export.zip`, or sync from Garmin instead."
+)
+SCOPE_MESSAGE = (
+    "Strava did not grant access to your activities (scope activity:read_all missing); "
+    "run `runstrength auth strava` again and leave the activity boxes ticked"
+)
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    short_usage: int
+    long_usage: int
+    short_limit: int
+    long_limit: int
+
+    def as_dict(self) -> dict[str, int]:
+        return self.__dict__.copy()
+
+
+def _pair(value: str | None) -> tuple[int, int] | None:
+    try:
+        a, b = (value or "").split(",")
+        return int(a), int(b)
+    except ValueError:
+        return None
+
+
+def budget_from_headers(headers: Any) -> RateBudget | None:
+    """Read-limit headers if present (every GET counts as a read), else the overall ones."""
+    for prefix in ("X-ReadRateLimit", "X-RateLimit"):
+        limit, usage = _pair(headers.get(f"{prefix}-Limit")), _pair(headers.get(f"{prefix}-Usage"))
+        if limit and usage:
+            return RateBudget(usage[0], usage[1], limit[0], limit[1])
+    return None
+
+
+def window_reopens(budget: RateBudget | None, now: datetime) -> datetime:
+    """When Strava's window reopens: the next UTC quarter hour, or UTC midnight for the daily."""
+    if budget and budget.long_usage >= budget.long_limit:
+        return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    return quarter + timedelta(minutes=15)
+
+
+class StravaSession(requests.Session):
+    """Send stravalib's requests to STRAVA_BASE_URL, with a timeout, and remember rate headers.
+
+    stravalib hardcodes https://www.strava.com and sets no timeout (a stalled connection would
+    hang the daemon for ever); this is the `requests_session=` seam its docs offer.
+    """
+
+    def __init__(self, base_url: str, timeout: float = HTTP_TIMEOUT_S) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.budget: RateBudget | None = None
+        self.api_calls = 0
+        if re.match(r"^http://(127\.0\.0\.1|localhost)(:|/|$)", self.base_url):
+            self.trust_env = False  # loopback fake: never through an HTTP(S)_PROXY
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if url.startswith(STRAVA):
+            url = self.base_url + url[len(STRAVA) :]
+        kwargs.setdefault("timeout", self.timeout)
+        response = super().request(method, url, *args, **kwargs)
+        if "/api/v3/" in url and "/oauth/" not in url:
+            self.api_calls += 1
+            self.budget = budget_from_headers(response.headers) or self.budget
+        return response
+
+
+def make_client(settings: Settings, token: StravaToken | None = None) -> Client:
+    # stravalib warns on the root logger when STRAVA_CLIENT_* are not in the environment; we pass
+    # credentials ourselves, so those warnings would only confuse (strava-api.md §6.3).
+    os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "1")
+    # Our own code refreshes tokens (with a margin, persisted at once) and reads rate headers;
+    # stravalib's auto-refresh has neither, and its limiter may sleep for hours inside a call.
+    client = Client(
+        access_token=token.access_token if token else None,
+        rate_limit_requests=False,
+        requests_session=StravaSession(settings.strava_base_url),
+    )
+    client.protocol.client_id = None  # keep stravalib's env-driven auto-refresh off
+    client.protocol.client_secret = None
+    return client
+
+
+@contextmanager
+def strava_errors(during: str, now: datetime | None = None) -> Iterator[None]:
+    """Turn stravalib/requests errors into ours, with messages a runner can act on."""
+    try:
+        yield
+    except exc.ApplicationInactive:
+        raise AppInactiveError(INACTIVE_MESSAGE) from None
+    except exc.AccessUnauthorized as e:
+        if "_permission" in str(e):
+            raise AppInactiveError(SCOPE_MESSAGE) from None
+        raise AuthError(f"Strava rejected the saved authorisation; {REAUTH}") from None
+    except exc.Fault as e:
+        status = e.response.status_code if e.response is not None else None
+        if status == 429:
+            now = now or datetime.now(UTC)
+            budget = budget_from_headers(e.response.headers)
+            at = window_reopens(budget, now)
+            raise TryLaterError(
+                f"Strava rate limit reached while {during}; the window reopens at "
+                f"{at:%H:%M} UTC. Progress is saved; the next sync resumes.",
+                retry_at=at,
+            ) from None
+        if status is not None and status >= 500:
+            raise _Transient(f"Strava answered {status} while {during}") from None
+        if status == 400 and "/oauth/token" in str(getattr(e.response, "url", "")):
+            what = "the authorisation code" if "code" in during else "the saved authorisation"
+            raise AuthError(f"Strava refused {what}; {REAUTH}") from None
+        raise SourceError(f"Strava answered {status} while {during}") from None
+    except (requests.ConnectionError, requests.Timeout) as e:
+        raise _Transient(f"cannot reach Strava while {during} ({type(e).__name__})") from None
+    except requests.JSONDecodeError:
+        raise _Transient(f"Strava sent an unreadable answer while {during}") from None
+
+
+class _Transient(TryLaterError):
+    """A 5xx, timeout or connection error: retried with backoff, then a clean stop."""
+
+
+class StravaApi:
+    """Authenticated GETs with early token refresh, budget checks and bounded retries."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        now: Callable[[], datetime],
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.now = now
+        self.sleep = sleep or time.sleep
+        self.tokens = TokenFile(settings.strava_token_file)
+        self.client = make_client(settings)
+        self.session: StravaSession = self.client.protocol.rsession  # type: ignore[assignment]
+
+    @property
+    def api_calls(self) -> int:
+        return self.session.api_calls
+
+    @property
+    def budget(self) -> RateBudget | None:
+        return self.session.budget
+
+    def _token(self) -> StravaToken:
+        token = self.tokens.load()
+        if token is None:
+            raise AuthError("Strava is not authorised yet; run `runstrength auth strava`")
+        if token.expires_within(REFRESH_MARGIN_S, self.now()):
+            token = self._refresh()
+        return token
+
+    def _refresh(self) -> StravaToken:
+        client_id, secret = require_strava_app(self.settings)
+        with self.tokens.locked():
+            token = self.tokens.load()  # another process may have refreshed meanwhile
+            if token is None:
+                raise AuthError(f"the Strava token file is gone; {REAUTH}")
+            if not token.expires_within(REFRESH_MARGIN_S, self.now()):
+                return token
+            with strava_errors(during="refreshing the access token", now=self.now()):
+                try:
+                    access = self.client.refresh_access_token(
+                        client_id, secret, token.refresh_token
+                    )
+                except exc.Fault as e:
+                    if e.response is not None and e.response.status_code in (400, 401):
+                        raise AuthError(
+                            f"Strava refused the saved authorisation (revoked?); {REAUTH}"
+                        ) from None
+                    raise
+            # Strava rotates the refresh token: save the new one before anything else.
+            token = replace(
+                token,
+                access_token=access["access_token"],
+                refresh_token=access["refresh_token"],
+                expires_at=int(access["expires_at"]),
+            )
+            self.tokens.save(token)
+            log.info("Strava access token refreshed")
+            return token
+
+    def _check_budget(self) -> None:
+        b = self.budget
+        if b is None:
+            return
+        # Keep a reserve so the runner's own app use and the next poll still work.
+        if b.short_usage >= b.short_limit - 1 or b.long_usage >= b.long_limit - 5:
+            at = window_reopens(b if b.long_usage >= b.long_limit - 5 else None, self.now())
+            raise TryLaterError(
+                f"Strava API budget nearly spent ({b.short_usage}/{b.short_limit} in 15 min, "
+                f"{b.long_usage}/{b.long_limit} today); stopping until {at:%H:%M} UTC. "
+                "Progress is saved; the next sync resumes.",
+                retry_at=at,
+            )
+
+    def get(self, path: str, during: str, **params: Any) -> Any:
+        self._check_budget()
+        delay = 2.0
+        for attempt in range(1, RETRIES + 1):
+            calling = False
+            try:
+                token = self._token()  # may refresh: that too can meet an outage
+                self.client.access_token = token.access_token
+                calling = True
+                with strava_errors(during=during, now=self.now()):
+                    return self.client.protocol.get(path, **params)
+            except AuthError:
+                # A 401 can mean the token expired early on Strava's side: refresh once.
+                if calling and attempt == 1 and self._expire_saved_token():
+                    continue
+                raise
+            except _Transient as e:
+                if attempt == RETRIES:
+                    at = self.now() + timedelta(minutes=10)
+                    raise TryLaterError(
+                        f"{e.message}; tried {RETRIES} times. Progress is saved; will retry at "
+                        f"{at:%H:%M} UTC.",
+                        retry_at=at,
+                    ) from None
+                log.info("%s; retrying in %.0f s", e.message, delay)
+                self.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def _expire_saved_token(self) -> bool:
+        """Mark the saved access token expired so the next call refreshes it."""
+        with self.tokens.locked():
+            token = self.tokens.load()
+            if token is None:
+                return False
+            self.tokens.save(replace(token, expires_at=0))
+        return True
