@@ -114,8 +114,10 @@ def test_coming_week_is_the_days_after_today_with_exercises_and_reasons(model) -
     assert monday.strength is not None and monday.strength.after_run
     assert monday.strength.exercises[0] == "Split squat: 3 × 10 each side"
     assert monday.reason.startswith("strength A after your easy run")
-    plan_from_today = make_plan(start=TODAY)
-    assert build_digest([], plan_from_today, TODAY).coming[0].day == "Mon 30 Nov"
+    plan_from_today = make_plan(start=TODAY)  # a session today: still ahead, and in the .ics
+    assert build_digest([], plan_from_today, TODAY).coming[0].day == "Sun 29 Nov"
+    today_without_session = make_plan(start=TODAY - timedelta(days=1))  # none on Sun 29
+    assert build_digest([], today_without_session, TODAY).coming[0].day == "Mon 30 Nov"
 
 
 def test_subject_counts_runs_done_and_sessions_planned(model) -> None:

@@ -2,7 +2,7 @@
 
 The digest is sent at the end of the week (Sunday evening by default), so "last week" is the 7
 days ending on `today` (today included) and "the coming week" is the plan's days after `today`
-(at most 7).
+(at most 7), led by today's session if one is planned.
 The 8-week chart uses the same 7-day windows, so a digest sent on another weekday stays consistent.
 Pure: no clock, no I/O; the caller passes `today` and the message's date.
 """
@@ -124,7 +124,11 @@ def build_digest(
     start = today - timedelta(days=6)
     week = [a for a in history if start <= a.record.local_date <= today]
     runs = [a for a in week if a.record.sport is Sport.RUN]
-    coming = [d for d in sorted(plan.days, key=lambda d: d.date) if d.date > today][:7]
+    days = sorted(plan.days, key=lambda d: d.date)
+    # Today's session is still ahead of the runner (the digest goes out in the evening at the
+    # earliest), and the attached calendar has it: show it too.
+    tonight = [d for d in days if d.date == today and d.strength is not None]
+    coming = tonight + [d for d in days if d.date > today][:7]
     strength_coming = sum(1 for d in coming if d.strength is not None)
     year, week_no, _ = today.isocalendar()
     return DigestModel(
