@@ -107,7 +107,7 @@ def _utc(y: int, mo: int, d: int, h: int, mi: int, s: str | None) -> datetime:
 
 
 # Strava's activity types as the export writes them (English, German, French, Spanish), folded
-# and without spaces, under the API's sport_type names and sports (sources/strava_records.py SPORTS).
+# and without spaces, under the API's sport_type names and sports (strava_records.SPORTS).
 _TYPE_LABELS: dict[str, tuple[Sport, str]] = {
     "Run": (Sport.RUN, "run lauf laufen course courseapied carrera correr"),
     "TrailRun": (Sport.RUN, "trailrun traillauf trail trailrunning carrerapormontana"),
