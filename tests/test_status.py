@@ -115,13 +115,19 @@ def test_running_daemon_and_its_next_jobs_come_from_its_lock_and_state_file(
 def test_a_source_that_needs_reauth_is_flagged_with_the_command(
     settings: Settings, store: Store
 ) -> None:
-    store.record_outcome("strava", "auth", "strava: Strava rejected the saved authorisation", NOW)
+    message = "strava: Strava rejected the saved authorisation; run `runstrength auth strava` again"
+    store.record_outcome("strava", "auth", message, NOW)
     status = gather_status(settings, store, NOW)
     assert strava(status)["token"]["needs_reauth"] is True  # no token file at all
-    assert (
-        "strava: run `runstrength auth strava`; the daemon resumes on its own."
-        in (status["problems"])
-    )
+    assert any(p.startswith(message) for p in status["problems"])
+
+
+def test_an_inactive_strava_app_shows_the_ways_out(settings: Settings, store: Store) -> None:
+    from runstrength.sources.strava_api import INACTIVE_MESSAGE
+
+    store.record_outcome("strava", "inactive", f"strava: {INACTIVE_MESSAGE}", NOW)
+    problems = gather_status(settings, store, NOW)["problems"]
+    assert any("runstrength import" in p and "subscri" in p for p in problems)
 
 
 def test_week_plan_shows_this_mondays_to_sundays_sessions_only(

@@ -143,7 +143,10 @@ def problems(status: dict[str, Any]) -> list[str]:
     for src in status["sources"]:
         name, outcome = src["source"], src["last_outcome"]
         token = src["token"] or {}
-        if src["paused"] or outcome in ("auth", "inactive") or token.get("needs_reauth"):
+        if outcome in ("auth", "inactive") and src.get("last_message"):
+            # The sync's own message names the cause and the way out (new key, subscribe, import).
+            found.append(f"{src['last_message']} (the daemon resumes on its own after that)")
+        elif src["paused"] or outcome in ("auth", "inactive") or token.get("needs_reauth"):
             found.append(f"{name}: run `runstrength auth {name}`; the daemon resumes on its own.")
         elif outcome == "error":
             found.append(f"{name}: the last sync failed ({src['last_message']}); it is retried.")
