@@ -13,8 +13,8 @@ from runstrength.config import Settings, load_settings
 from runstrength.core.records import Sport
 from runstrength.errors import SourceError
 from runstrength.sources.export_values import parse_date, parse_number, sport_of
-from runstrength.sources.strava import SPORTS, record_from_strava
 from runstrength.sources.strava_export import import_export, is_strava_export, run_import
+from runstrength.sources.strava_records import SPORTS, record_from_strava
 from runstrength.store import Store
 from tests.sources.export_builders import (
     Act,
