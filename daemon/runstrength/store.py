@@ -1,4 +1,5 @@
-"""The database: engine, schema version and upgrades, idempotent upserts, cursors, overrides.
+"""The database: engine, schema version and upgrades, activities (idempotent upserts, duplicate
+links); the smaller tables are in store_state.py.
 
 SQLModel rows stay in here; callers get core records back.
 """
@@ -18,27 +19,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
 from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_records
-from runstrength.core.records import ActivityRecord, Lap, RunKind, Sport, WorkoutTag
+from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
 from runstrength.errors import RunstrengthError
 from runstrength.models import (
     SCHEMA_VERSION,
     Activity,
-    GarminWorkout,
-    KindOverride,
     Meta,
     Outbox,
-    PlannedSession,
-    SyncState,
 )
+from runstrength.store_state import StateTables, WorkoutRef, naive_utc
 
 log = logging.getLogger(__name__)
 
 # Each entry upgrades the schema from version N-1 to N with plain SQL; never drops user data.
 MIGRATIONS: dict[int, list[str]] = {}
-
-
-def _naive_utc(dt: datetime) -> datetime:
-    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 
 
 def record_to_dict(record: ActivityRecord) -> dict[str, Any]:
@@ -84,7 +78,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-class Store:
+class Store(StateTables):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -139,7 +133,7 @@ class Store:
 
         Returns (inserted, updated); unchanged rows count as neither.
         """
-        now = _naive_utc(now or datetime.now(UTC))
+        now = naive_utc(now or datetime.now(UTC))
         inserted = updated = 0
         changed_starts: list[datetime] = []
         items = list(items)
@@ -201,8 +195,8 @@ class Store:
             rows = s.exec(
                 select(Activity.source_id).where(
                     Activity.source == source,
-                    Activity.start_time >= _naive_utc(start),
-                    Activity.start_time < _naive_utc(end),
+                    Activity.start_time >= naive_utc(start),
+                    Activity.start_time < naive_utc(end),
                 )
             )
             return set(rows)
@@ -233,7 +227,7 @@ class Store:
         with Session(self.engine) as s:
             q = select(Activity.record_json).order_by(Activity.start_time, Activity.id)
             if since is not None:
-                q = q.where(Activity.start_time >= _naive_utc(since))
+                q = q.where(Activity.start_time >= naive_utc(since))
             if not include_duplicates:
                 return self._merged_copies(s, since)
             return [record_from_dict(r) for r in s.exec(q)]
@@ -263,7 +257,7 @@ class Store:
         # Rewrite links within `reach` of the changes; read a day more so every copy a
         # rewritten row can link to (at most 12 h away) is seen.
         reach = timedelta(hours=13)
-        starts = [_naive_utc(t) for t in around]
+        starts = [naive_utc(t) for t in around]
         lo, hi = min(starts) - reach, max(starts) + reach
         rows = list(
             s.exec(
@@ -302,13 +296,13 @@ class Store:
             .order_by(Activity.start_time, Activity.id)
         )
         if since is not None:
-            q = q.where(Activity.start_time >= _naive_utc(since))
+            q = q.where(Activity.start_time >= naive_utc(since))
         rows = list(s.exec(q))
         dq = select(Activity.duplicate_of, Activity.record_json).where(
             Activity.duplicate_of.is_not(None)
         )
         if since is not None:
-            dq = dq.where(Activity.start_time >= _naive_utc(since) - timedelta(days=1))
+            dq = dq.where(Activity.start_time >= naive_utc(since) - timedelta(days=1))
         copies: dict[int, list[ActivityRecord]] = {}
         for primary_id, data in s.exec(dq):
             copies.setdefault(primary_id, []).append(record_from_dict(data))
@@ -368,93 +362,6 @@ class Store:
             ).first()
             return (record_from_dict(row[0]), row[1]) if row else None
 
-    # --- sync state ---------------------------------------------------------------------------
-    def _write_cursor(self, s: Session, source: str, cursor: dict[str, Any]) -> None:
-        state = s.get(SyncState, source) or SyncState(source=source)
-        state.cursor_json = dict(cursor)
-        s.add(state)
-
-    def cursor(self, source: str) -> dict[str, Any]:
-        with Session(self.engine) as s:
-            state = s.get(SyncState, source)
-            return dict(state.cursor_json) if state else {}
-
-    def set_cursor(self, source: str, cursor: dict[str, Any]) -> None:
-        with Session(self.engine) as s:
-            self._write_cursor(s, source, cursor)
-            s.commit()
-
-    def record_outcome(
-        self,
-        source: str,
-        outcome: str,
-        message: str,
-        now: datetime,
-        retry_at: datetime | None = None,
-        rate_limit: dict[str, Any] | None = None,
-    ) -> None:
-        with Session(self.engine) as s:
-            state = s.get(SyncState, source) or SyncState(source=source)
-            state.last_attempt_at = _naive_utc(now)
-            if outcome == "ok":
-                state.last_success_at = _naive_utc(now)
-            state.last_outcome = outcome
-            state.last_message = message
-            state.retry_at = _naive_utc(retry_at) if retry_at else None
-            if rate_limit is not None:
-                state.rate_limit_json = rate_limit
-            s.add(state)
-            s.commit()
-
-    def record_rate_budget(self, source: str, budget: dict[str, Any]) -> None:
-        with Session(self.engine) as s:
-            state = s.get(SyncState, source) or SyncState(source=source)
-            state.rate_limit_json = budget
-            s.add(state)
-            s.commit()
-
-    def sync_states(self) -> dict[str, dict[str, Any]]:
-        def aware(dt: datetime | None) -> datetime | None:
-            return dt.replace(tzinfo=UTC) if dt else None
-
-        with Session(self.engine) as s:
-            return {
-                st.source: {
-                    "last_attempt_at": aware(st.last_attempt_at),
-                    "last_success_at": aware(st.last_success_at),
-                    "last_outcome": st.last_outcome,
-                    "last_message": st.last_message,
-                    "retry_at": aware(st.retry_at),
-                    "rate_limit": st.rate_limit_json,
-                    "cursor": st.cursor_json,
-                }
-                for st in s.exec(select(SyncState))
-            }
-
-    # --- overrides ----------------------------------------------------------------------------
-    def set_override(
-        self, source: str, source_id: str, kind: RunKind | None, now: datetime
-    ) -> None:
-        with Session(self.engine) as s:
-            row = s.get(KindOverride, (source, source_id))
-            if kind is None:
-                if row:
-                    s.delete(row)
-            else:
-                s.merge(
-                    KindOverride(
-                        source=source,
-                        source_id=source_id,
-                        kind=kind.value,
-                        created_at=_naive_utc(now),
-                    )
-                )
-            s.commit()
-
-    def overrides(self) -> dict[tuple[str, str], RunKind]:
-        with Session(self.engine) as s:
-            return {(o.source, o.source_id): RunKind(o.kind) for o in s.exec(select(KindOverride))}
-
     def find_activity(self, ident: str) -> ActivityRecord | None:
         """Find by 'source:id' or by a bare source id."""
         source, _, sid = ident.rpartition(":")
@@ -465,54 +372,6 @@ class Store:
             row = s.exec(q.order_by(Activity.duplicate_of.is_not(None))).first()
             return record_from_dict(row) if row else None
 
-    # --- planned sessions ---------------------------------------------------------------------
-    def planned_sessions(self) -> dict[str, dict[str, Any]]:
-        with Session(self.engine) as s:
-            return {
-                p.day: {"routine": p.routine, "minutes": p.minutes, "reason": p.reason}
-                for p in s.exec(select(PlannedSession))
-            }
-
-    def replace_planned_sessions(
-        self, start_day: str, sessions: dict[str, dict[str, Any]], now: datetime
-    ) -> None:
-        """Replace planned sessions from start_day on; earlier days stay as history."""
-        with Session(self.engine) as s:
-            s.exec(delete(PlannedSession).where(PlannedSession.day >= start_day))
-            for day, sess in sessions.items():
-                s.add(PlannedSession(day=day, updated_at=_naive_utc(now), **sess))
-            s.commit()
-
-    # --- strength workouts pushed to Garmin ---------------------------------------------------
-    def garmin_workouts_from(self, day: str) -> dict[str, WorkoutRef]:
-        """Workouts we scheduled on Garmin on `day` (ISO date) or later, by day."""
-        with Session(self.engine) as s:
-            rows = s.exec(select(GarminWorkout).where(GarminWorkout.day >= day))
-            return {
-                r.day: WorkoutRef(r.day, r.workout_id, r.signature, r.schedule_id) for r in rows
-            }
-
-    def save_garmin_workout(self, ref: WorkoutRef, now: datetime) -> None:
-        """Insert or update one, committed at once: each step on Garmin is remembered."""
-        with Session(self.engine) as s:
-            s.merge(GarminWorkout(**dataclasses.asdict(ref), updated_at=_naive_utc(now)))
-            s.commit()
-
-    def delete_garmin_workout(self, day: str) -> None:
-        with Session(self.engine) as s:
-            s.exec(delete(GarminWorkout).where(GarminWorkout.day == day))
-            s.commit()
-
-
-@dataclasses.dataclass(frozen=True)
-class WorkoutRef:
-    """A strength workout runstrength created on Garmin (schedule_id once it is scheduled)."""
-
-    day: str  # ISO date
-    workout_id: int
-    signature: str  # hash of the session's content
-    schedule_id: int | None = None
-
 
 def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, Any]:
     return {
@@ -521,7 +380,7 @@ def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, A
         "sport": record.sport.value,
         "sport_detail": record.sport_detail,
         "name": record.name,
-        "start_time": _naive_utc(record.start_time),
+        "start_time": naive_utc(record.start_time),
         "start_local": record.start_local,
         "distance_m": record.distance_m,
         "moving_time_s": record.moving_time_s,

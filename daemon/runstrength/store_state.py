@@ -1,0 +1,158 @@
+"""The small tables beside the activities: sync state, the runner's overrides, planned sessions
+and the workouts pushed to Garmin. A mixin of Store (it brings `self.engine`); rows stay here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, delete, select
+
+from runstrength.core.records import RunKind
+from runstrength.models import GarminWorkout, KindOverride, PlannedSession, SyncState
+
+
+def naive_utc(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkoutRef:
+    """A strength workout runstrength created on Garmin (schedule_id once it is scheduled)."""
+
+    day: str  # ISO date
+    workout_id: int
+    signature: str  # hash of the session's content
+    schedule_id: int | None = None
+
+
+class StateTables:
+    engine: Engine
+
+    # --- sync state ---------------------------------------------------------------------------
+    def _write_cursor(self, s: Session, source: str, cursor: dict[str, Any]) -> None:
+        state = s.get(SyncState, source) or SyncState(source=source)
+        state.cursor_json = dict(cursor)
+        s.add(state)
+
+    def cursor(self, source: str) -> dict[str, Any]:
+        with Session(self.engine) as s:
+            state = s.get(SyncState, source)
+            return dict(state.cursor_json) if state else {}
+
+    def set_cursor(self, source: str, cursor: dict[str, Any]) -> None:
+        with Session(self.engine) as s:
+            self._write_cursor(s, source, cursor)
+            s.commit()
+
+    def record_outcome(
+        self,
+        source: str,
+        outcome: str,
+        message: str,
+        now: datetime,
+        retry_at: datetime | None = None,
+        rate_limit: dict[str, Any] | None = None,
+    ) -> None:
+        with Session(self.engine) as s:
+            state = s.get(SyncState, source) or SyncState(source=source)
+            state.last_attempt_at = naive_utc(now)
+            if outcome == "ok":
+                state.last_success_at = naive_utc(now)
+            state.last_outcome = outcome
+            state.last_message = message
+            state.retry_at = naive_utc(retry_at) if retry_at else None
+            if rate_limit is not None:
+                state.rate_limit_json = rate_limit
+            s.add(state)
+            s.commit()
+
+    def record_rate_budget(self, source: str, budget: dict[str, Any]) -> None:
+        with Session(self.engine) as s:
+            state = s.get(SyncState, source) or SyncState(source=source)
+            state.rate_limit_json = budget
+            s.add(state)
+            s.commit()
+
+    def sync_states(self) -> dict[str, dict[str, Any]]:
+        def aware(dt: datetime | None) -> datetime | None:
+            return dt.replace(tzinfo=UTC) if dt else None
+
+        with Session(self.engine) as s:
+            return {
+                st.source: {
+                    "last_attempt_at": aware(st.last_attempt_at),
+                    "last_success_at": aware(st.last_success_at),
+                    "last_outcome": st.last_outcome,
+                    "last_message": st.last_message,
+                    "retry_at": aware(st.retry_at),
+                    "rate_limit": st.rate_limit_json,
+                    "cursor": st.cursor_json,
+                }
+                for st in s.exec(select(SyncState))
+            }
+
+    # --- overrides ----------------------------------------------------------------------------
+    def set_override(
+        self, source: str, source_id: str, kind: RunKind | None, now: datetime
+    ) -> None:
+        with Session(self.engine) as s:
+            row = s.get(KindOverride, (source, source_id))
+            if kind is None:
+                if row:
+                    s.delete(row)
+            else:
+                s.merge(
+                    KindOverride(
+                        source=source,
+                        source_id=source_id,
+                        kind=kind.value,
+                        created_at=naive_utc(now),
+                    )
+                )
+            s.commit()
+
+    def overrides(self) -> dict[tuple[str, str], RunKind]:
+        with Session(self.engine) as s:
+            return {(o.source, o.source_id): RunKind(o.kind) for o in s.exec(select(KindOverride))}
+
+    # --- planned sessions ---------------------------------------------------------------------
+    def planned_sessions(self) -> dict[str, dict[str, Any]]:
+        with Session(self.engine) as s:
+            return {
+                p.day: {"routine": p.routine, "minutes": p.minutes, "reason": p.reason}
+                for p in s.exec(select(PlannedSession))
+            }
+
+    def replace_planned_sessions(
+        self, start_day: str, sessions: dict[str, dict[str, Any]], now: datetime
+    ) -> None:
+        """Replace planned sessions from start_day on; earlier days stay as history."""
+        with Session(self.engine) as s:
+            s.exec(delete(PlannedSession).where(PlannedSession.day >= start_day))
+            for day, sess in sessions.items():
+                s.add(PlannedSession(day=day, updated_at=naive_utc(now), **sess))
+            s.commit()
+
+    # --- strength workouts pushed to Garmin ---------------------------------------------------
+    def garmin_workouts_from(self, day: str) -> dict[str, WorkoutRef]:
+        """Workouts we scheduled on Garmin on `day` (ISO date) or later, by day."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(GarminWorkout).where(GarminWorkout.day >= day))
+            return {
+                r.day: WorkoutRef(r.day, r.workout_id, r.signature, r.schedule_id) for r in rows
+            }
+
+    def save_garmin_workout(self, ref: WorkoutRef, now: datetime) -> None:
+        """Insert or update one, committed at once: each step on Garmin is remembered."""
+        with Session(self.engine) as s:
+            s.merge(GarminWorkout(**dataclasses.asdict(ref), updated_at=naive_utc(now)))
+            s.commit()
+
+    def delete_garmin_workout(self, day: str) -> None:
+        with Session(self.engine) as s:
+            s.exec(delete(GarminWorkout).where(GarminWorkout.day == day))
+            s.commit()
