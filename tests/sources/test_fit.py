@@ -145,6 +145,41 @@ def test_sport_comes_from_the_session(name: str, sport: Sport) -> None:
     assert record_from_fit(fixture(name))[0].sport is sport
 
 
+# Real files with a few bytes changed: each made fitdecode raise something other than its errors
+# (found by fuzzing the fixtures; offset -> new byte).
+MUTATED = [
+    ("garmin-fenix-5-bike.fit", {25: 64, 710: 20, 1919: 19, 2502: 65}),
+    ("20170518-191602-1740899583.fit", {13953: 84, 14018: 170, 29116: 67, 38512: 98}),
+]
+
+
+def mutated(name: str, patch: dict[int, int]) -> bytes:
+    data = bytearray((FIXTURES / name).read_bytes())
+    for offset, value in patch.items():
+        data[offset] = value
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("name", "patch"), MUTATED)
+def test_a_mangled_file_is_a_fit_error_not_a_crash(name, patch):
+    with pytest.raises(FitError, match="unreadable FIT data"):
+        record_from_fit(mutated(name, patch))
+
+
+def test_a_mangled_file_in_the_fit_folder_does_not_block_the_good_ones(tmp_path):
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    (folder / "a-mangled.fit").write_bytes(mutated(*MUTATED[0]))
+    shutil.copy(FIXTURES / "garmin-fenix-5-run.fit", folder / "b-run.fit")
+    settings = load_settings(
+        {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "GARMIN_FIT_DIR": str(folder)}
+    )
+    store = Store.open(settings.database_url)
+    outcome = sync_fit_dir(settings, store, False, NOW)
+    assert (outcome.status, outcome.inserted) == ("ok", 1)
+    assert "1 file(s) skipped" in outcome.message
+
+
 def test_a_file_broken_after_its_summary_keeps_the_run():
     # Strava's Android app writes a valid session, then a message fitdecode cannot read.
     data = (FIXTURES / "strava-android-app-201.10-b1218918.fit").read_bytes()

@@ -214,8 +214,20 @@ def record_from_fit(
     """Decode one FIT activity file into a record and a JSON-able summary of its messages.
 
     timezone (IANA) is used only when the file does not say its UTC offset.
-    Raises FitError for an empty, corrupt or non-activity file.
+    Raises FitError for an empty, corrupt or non-activity file, and for nothing else: one odd
+    file must never stop an import or a folder scan.
     """
+    try:
+        return _record_from_fit(data, source, source_id, timezone)
+    except FitError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the decoder has more failure modes than it documents
+        raise FitError(f"unreadable FIT data ({type(e).__name__}: {e})") from e
+
+
+def _record_from_fit(
+    data: bytes, source: str, source_id: str | None, timezone: str | None
+) -> tuple[ActivityRecord, dict[str, Any]]:
     msgs = _decode(data)
     file_id = (msgs.get("file_id") or [{}])[0]
     file_type = file_id.get("type")
