@@ -206,6 +206,19 @@ def test_fit_download_only_for_new_recent_runs_with_laps_and_laps_survive_relist
     assert next(a for a in store.activities() if a.source_id == "555").laps is not None
 
 
+def test_a_run_whose_fit_file_cannot_be_downloaded_is_kept_without_laps(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 3)
+    sync_garmin(settings, store, False, NOW)
+    start = NOW - timedelta(hours=3)
+    fake.activities.append(garmin_summary(557, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=4))
+    # No FIT file for 557: the download answers 404.
+    outcome = sync_garmin(settings, store, False, NOW)
+    assert (outcome.status, outcome.inserted) == ("ok", 1)
+    assert next(a for a in store.activities() if a.source_id == "557").laps is None
+
+
 def test_revoked_key_asks_once_to_renew_it_and_never_shows_the_key(
     fake: FakeGarmin, settings: Settings, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -22,7 +22,13 @@ import requests
 
 from runstrength.config import Settings
 from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
-from runstrength.errors import AuthError, ConfigError, SourceError, TryLaterError
+from runstrength.errors import (
+    AuthError,
+    ConfigError,
+    RunstrengthError,
+    SourceError,
+    TryLaterError,
+)
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome
 
@@ -313,7 +319,14 @@ def _add_laps(
         )
         if wanted and budget > 0:
             budget -= 1
-            laps = fetch(record.source_id)
+            try:
+                laps = fetch(record.source_id)
+            except RunstrengthError as e:
+                # Laps are a refinement: a run whose file cannot be fetched is kept without them.
+                log.warning("no laps for Garmin activity %s: %s", record.source_id, e.message)
+                laps = None
+                if isinstance(e, TryLaterError):
+                    budget = 0
             if laps is not None:
                 raw = {**raw, LAPS_KEY: laps}
                 record = record_from_garmin(raw)
