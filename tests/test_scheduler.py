@@ -260,3 +260,40 @@ def test_sources_that_cannot_stop_between_pages_still_sync_when_asked_to(
     store = Store.open(settings.database_url)
     outcome = sync_one(settings, store, "fit", False, NOW, should_stop=lambda: True)
     assert outcome.status == "ok"
+
+
+# --- the weekly digest's day ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("local_now", "expected"),
+    [
+        ("2026-11-29T18:30", "2026-11-29"),  # Sunday, after DIGEST_TIME
+        ("2026-11-29T17:59", "2026-11-22"),  # Sunday, before it: last week's
+        ("2026-11-30T00:30", "2026-11-29"),  # late, after midnight: still Sunday's week
+        ("2026-12-02T12:00", "2026-11-29"),
+    ],
+)
+def test_a_late_digest_belongs_to_its_digest_day(tmp_path: Path, local_now: str, expected: str):
+    from runstrength.app import digest_day
+
+    settings = make_settings(tmp_path, DIGEST_WEEKDAY="sunday", DIGEST_TIME="18:00")
+    now = datetime.fromisoformat(local_now).replace(tzinfo=settings.tz)
+    assert digest_day(settings, now).isoformat() == expected
+
+
+def test_a_digest_missed_while_down_is_caught_up_at_start(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, DIGEST_WEEKDAY="sunday", DIGEST_TIME="18:00", SMTP_HOST="127.0.0.1",
+        EMAIL_TO="runner@example.org", EMAIL_FROM="rs@example.org",
+    )  # fmt: skip
+    store = Store.open(settings.database_url)
+    tz = settings.tz
+    monday_morning = datetime(2026, 11, 30, 5, 0, tzinfo=tz)
+    daemon = Daemon(settings, store, clock=lambda: monday_morning)
+    assert daemon.missed_digest(datetime(2026, 11, 29, 23, 0, tzinfo=tz))
+    assert daemon.missed_digest(monday_morning)
+    assert not daemon.missed_digest(datetime(2026, 12, 2, 12, 0, tzinfo=tz))
+    daemon.add_jobs([])
+    assert daemon.scheduler.get_job("digest-catch-up") is not None
+    wednesday = Daemon(settings, store, clock=lambda: datetime(2026, 12, 2, 12, 0, tzinfo=tz))
+    wednesday.add_jobs([])
+    assert wednesday.scheduler.get_job("digest-catch-up") is None

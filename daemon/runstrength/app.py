@@ -163,17 +163,29 @@ def weekly_digest(
     # Sent at the week's end: today plus the seven days after it.
     plan = current_plan(settings, store, now, days=8)
     _, classified = classified_history(settings, store, now)
+    # A digest sent late (after a suspend, behind a long sync) still belongs to its digest day:
+    # it covers that week and takes that week's once-only key, not the next week's.
+    day = digest_day(settings, now) if send else local_today(settings, now)
     return send_digest(
         settings,
         store,
         classified,
         plan,
-        local_today(settings, now),
+        day,
         now,
         force=force,
         dry_run_out=None if send else out,
         notes=source_problems(store),
     )
+
+
+def digest_day(settings: Settings, now: datetime) -> date:
+    """The latest DIGEST_WEEKDAY whose DIGEST_TIME has come, in the athlete's zone."""
+    local = now.astimezone(settings.tz)
+    back = (local.weekday() - settings.digest_weekday) % 7
+    if back == 0 and local.time() < settings.digest_time:
+        back = 7
+    return local.date() - timedelta(days=back)
 
 
 def source_problems(store: Store) -> list[str]:

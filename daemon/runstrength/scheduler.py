@@ -10,7 +10,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,16 @@ class Daemon:
                 name="weekly digest",
                 misfire_grace_time=DIGEST_GRACE_S,
             )
+            if self.missed_digest(now):
+                # Down at digest time: send it now (after the first sync). The outbox key makes
+                # this a no-op when that week's digest already went out.
+                self.scheduler.add_job(
+                    self._guard(self.digest),
+                    "date",
+                    run_date=now + timedelta(seconds=30),
+                    id="digest-catch-up",
+                    name="weekly digest (catch-up)",
+                )
         else:
             log.info("no SMTP_HOST/EMAIL_TO set: the weekly digest is off")
         self.scheduler.add_job(
@@ -216,6 +226,13 @@ class Daemon:
     def new_day(self) -> None:
         """A day passed: yesterday's sessions are history and a new day comes into view."""
         self.replan(self.clock())
+
+    def missed_digest(self, now: datetime) -> bool:
+        from runstrength.app import digest_day
+
+        day = digest_day(self.settings, now)
+        due = datetime.combine(day, self.settings.digest_time, tzinfo=self.settings.tz)
+        return now - due <= timedelta(seconds=DIGEST_GRACE_S)
 
     def digest(self) -> None:
         from runstrength import app
