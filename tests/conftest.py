@@ -10,10 +10,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings as hypothesis_settings
 
 from runstrength.cli import main
 from runstrength.config import Settings, load_settings
 from runstrength.store import Store
+
+# Property tests run the same examples every time, so a landing never fails on a new random
+# draw; HYPOTHESIS_PROFILE=explore searches afresh (run it when changing the planner).
+hypothesis_settings.register_profile("default", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 if TYPE_CHECKING:
     from runstrength.sample.fake_strava import FakeStrava

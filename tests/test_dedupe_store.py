@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runstrength.core.records import Sport, WorkoutTag
+from runstrength.core.records import RunKind, Sport, WorkoutTag
 from runstrength.sources.fit import import_fit_paths
 from runstrength.store import Store
 from tests.core.test_dedupe import T0, run
@@ -105,3 +105,17 @@ def test_a_later_third_copy_joins_the_group_without_changing_the_shown_key(store
     assert shown.key == STRAVA.key
     assert shown.avg_hr == 151.0
     assert store.relink_duplicates() == 2
+
+
+@pytest.mark.parametrize("copy", [("strava", "987"), ("garmin", "21482825013")])
+def test_labelling_either_copy_of_a_linked_run_labels_the_run(tmp_path, copy):
+    from runstrength.app import label, open_store
+    from runstrength.config import load_settings
+
+    settings = load_settings({"RUNSTRENGTH_DATA_DIR": str(tmp_path), "RUNSTRENGTH_TIMEZONE": "UTC"})
+    store = open_store(settings)
+    save(store, GARMIN, STRAVA)
+    primary = store.primary_of(copy)
+    assert primary == store.primary_of(("strava", "987")) == store.primary_of(GARMIN.key)
+    label(settings, store, f"{copy[0]}:{copy[1]}", "hard", NOW)
+    assert store.overrides() == {primary: RunKind.HARD}

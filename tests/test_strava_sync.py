@@ -462,3 +462,12 @@ def test_filesystem_and_database_problems_are_one_line(cli, tmp_path):
     assert result.exit_code == 1 and "database cannot be used" in result.output
     result = cli("activities", extra_env={"RUNSTRENGTH_DATABASE_URL": "postgresql+psycopg://x/y"})
     assert result.exit_code == 1 and "psycopg" in result.output
+
+
+def test_a_webhook_outage_does_not_stop_the_rest_of_publishing(authorised, cli, settings):
+    import dataclasses
+
+    assert cli("sync").exit_code == 0
+    dead = dataclasses.replace(settings, webhook_url="http://127.0.0.1:9/hook")
+    lines = app.replan_and_publish(dead, app.open_store(dead), datetime.now(UTC))
+    assert len(lines) == 1 and lines[0].startswith("webhook:") and "outbox" in lines[0]

@@ -88,9 +88,9 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
             f"'{record.name or ident}' is a {record.sport.value} session, not a run: "
             "only runs are easy, hard or long"
         )
-    store.set_override(
-        record.source, record.source_id, None if kind == "auto" else RunKind(kind), now
-    )
+    # A run synced from two sources is classified once, as its primary copy: label that one.
+    primary = store.primary_of(record.key)
+    store.set_override(*primary, None if kind == "auto" else RunKind(kind), now)
     if kind == "auto":
         return f"{record.name or record.source_id}: back to automatic classification"
     return f"{record.name or record.source_id}: now {kind} (kept across re-syncs)"
@@ -191,7 +191,7 @@ def digest_day(settings: Settings, now: datetime) -> date:
 def source_problems(store: Store) -> list[str]:
     """Sources that need the runner (re-auth, inactive app): said in status and the digest."""
     return [
-        f"{source.capitalize()}: {state['last_message']}"
+        f"{source.capitalize()}: {state['last_message'].removeprefix(source + ': ')}"
         for source, state in sorted(store.sync_states().items())
         if state["last_outcome"] in ("auth", "inactive") and state["last_message"]
     ]
@@ -203,11 +203,18 @@ def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[
 
     result = current_plan(settings, store, now)
     lines = []
+    # Each channel on its own: a webhook outage must not keep the sessions off the watch.
     if settings.webhook_url:
-        lines.append(post_plan(settings, store, result, now))
+        try:
+            lines.append(post_plan(settings, store, result, now))
+        except RunstrengthError as e:
+            lines.append(f"webhook: {e.message} (retried from the outbox)")
     if settings.garmin_push_workouts:
         from runstrength.sources.garmin_workouts import push_workouts
 
         sessions = {d.date: d.strength for d in result.days if d.strength is not None}
-        lines.append(push_workouts(settings, store, sessions, local_today(settings, now), now))
+        try:
+            lines.append(push_workouts(settings, store, sessions, local_today(settings, now), now))
+        except RunstrengthError as e:
+            lines.append(f"Garmin workouts: {e.message} (tried again at the next re-plan)")
     return lines

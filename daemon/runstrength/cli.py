@@ -96,7 +96,10 @@ def setup_logging(verbose: int) -> None:
     if sys.stderr.isatty():
         fmt = "%(asctime)s " + fmt
     logging.basicConfig(level=level, format=fmt, stream=sys.stderr, force=True)
-    for noisy in ("stravalib", "urllib3", "httpx", "httpcore", "apscheduler.executors"):
+    for noisy in (
+        "stravalib", "urllib3", "httpx", "httpcore", "apscheduler.executors",
+        "garmin_personal_api", "garminconnect",
+    ):  # fmt: skip
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "1")
 
@@ -159,7 +162,7 @@ def sync(ctx: Context, source: str, full: bool) -> None:
     outcomes = sync_now(ctx.settings, ctx.store(), source, full, ctx.now())
     for outcome in outcomes:
         click.echo(outcome.summary(), err=outcome.status != "ok")
-    if any(o.status == "rate_limited" for o in outcomes):
+    if any(o.status == "try_later" for o in outcomes):
         sys.exit(EXIT_TRY_LATER)
     if any(o.status != "ok" for o in outcomes):
         sys.exit(1)

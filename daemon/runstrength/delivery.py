@@ -85,6 +85,8 @@ def post_plan(
     key = f"plan:{fmt}:{plan_fingerprint(plan)}"
     last = outbox.last_sent(store, WEBHOOK, "plan:")
     if last is not None and last.key == key and not force:
+        # Back to what the chat already shows: a queued post of an in-between plan is stale.
+        outbox.supersede(store, WEBHOOK, "plan:", keep_key=key)
         return f"This plan was posted {_local(last.sent_at, settings)}; nothing new to post."
     # A plan that changed back to one posted earlier is news again: the chat shows the other.
     earlier = outbox.get(store, WEBHOOK, key)

@@ -46,7 +46,7 @@ class SyncState(SQLModel, table=True):
     cursor_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     last_attempt_at: NaiveDatetime | None = None
     last_success_at: NaiveDatetime | None = None
-    last_outcome: str | None = None  # "ok", "rate_limited", "auth", "inactive", "error"
+    last_outcome: str | None = None  # "ok", "try_later", "auth", "inactive", "error"
     last_message: str | None = None
     retry_at: NaiveDatetime | None = None
     rate_limit_json: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))

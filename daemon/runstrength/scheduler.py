@@ -206,7 +206,7 @@ class Daemon:
             # Taken after the sync: a failed refresh may itself have rewritten the token file.
             self.paused[source] = ("needs re-auth", credential_fingerprint(self.settings, source))
             log.warning("%s: polling paused until `runstrength auth %s` is run", source, source)
-        elif outcome.status == "rate_limited" and outcome.retry_at:
+        elif outcome.status == "try_later" and outcome.retry_at:
             self.postpone(f"sync:{source}", outcome.retry_at)
         if outcome.changed and not self.stopping.is_set():  # no half-history plan on exit
             self.replan(now)
@@ -215,7 +215,7 @@ class Daemon:
         job = self.scheduler.get_job(job_id)
         if job is not None and (job.next_run_time is None or job.next_run_time < until):
             job.modify(next_run_time=until)
-            log.info("%s postponed to %s (rate limit)", job_id, until.isoformat())
+            log.info("%s postponed to %s", job_id, until.isoformat())
 
     def replan(self, now: datetime) -> None:
         from runstrength import app
@@ -267,7 +267,7 @@ def credential_fingerprint(settings: Settings, source: str) -> Any:
     if source == "strava":
         paths = [settings.strava_token_file]
     elif source == "garmin":
-        paths = [p for p in (settings.garmin_personal_api_key_file,) if p]
+        paths = [settings.garmin_personal_api_key_file or settings.data_dir / GARMIN_KEY_FILE]
         if settings.garmin_token_dir and settings.garmin_token_dir.is_dir():
             paths += sorted(settings.garmin_token_dir.iterdir())
     stamps = []
@@ -278,6 +278,9 @@ def credential_fingerprint(settings: Settings, source: str) -> Any:
         except OSError:
             stamps.append((str(path), None, None))
     return tuple(stamps)
+
+
+GARMIN_KEY_FILE = "garmin_personal_api_key"  # where `auth garmin --api-key` saves it (garmin.py)
 
 
 # --- the main loop ------------------------------------------------------------------------------

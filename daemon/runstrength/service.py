@@ -150,5 +150,7 @@ def configure_logging(verbose: int) -> None:
         for handler in root.handlers:
             handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
     noisy = logging.DEBUG if verbose > 1 else logging.WARNING
-    for name in ("apscheduler", "stravalib", "urllib3", "httpx", "httpcore"):
+    # Client libraries log every request at INFO; our own lines say what matters.
+    libraries = ("apscheduler", "stravalib", "urllib3", "httpx", "httpcore")
+    for name in (*libraries, "garmin_personal_api", "garminconnect"):
         logging.getLogger(name).setLevel(noisy)

@@ -12,7 +12,7 @@ from runstrength.store import Store
 
 OUTCOME_WORDS = {
     "ok": "ok",
-    "rate_limited": "rate limited",
+    "try_later": "waiting to retry (rate limit or outage)",
     "auth": "needs re-auth",
     "inactive": "app inactive",
     "not_configured": "not configured",

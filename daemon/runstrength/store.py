@@ -314,6 +314,17 @@ class Store(StateTables):
             result.append(record)
         return result
 
+    def primary_of(self, key: tuple[str, str]) -> tuple[str, str]:
+        """The copy that is counted and shown for this activity (itself when not linked)."""
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(Activity.duplicate_of).where(
+                    Activity.source == key[0], Activity.source_id == key[1]
+                )
+            ).first()
+            primary = s.get(Activity, row) if row is not None else None
+            return (primary.source, primary.source_id) if primary else key
+
     def duplicate_links(self) -> list[tuple[tuple[str, str], tuple[str, str]]]:
         """(copy, primary) keys of every linked copy, for display and tests."""
         with Session(self.engine) as s:

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SyncOutcome:
     source: str
-    status: str  # "ok", "rate_limited", "auth", "inactive", "not_configured", "error"
+    status: str  # "ok", "try_later", "auth", "inactive", "not_configured", "error"
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
@@ -109,7 +109,7 @@ def sync_one(
         try:
             outcome = fn(settings, store, full, now, **_stop_kwargs(fn, should_stop))
         except TryLaterError as e:
-            outcome = SyncOutcome(source, "rate_limited", message=e.message, retry_at=e.retry_at)
+            outcome = SyncOutcome(source, "try_later", message=e.message, retry_at=e.retry_at)
         except AppInactiveError as e:
             outcome = SyncOutcome(source, "inactive", message=e.message)
         except AuthError as e:
@@ -138,7 +138,7 @@ def _log_transition(previous: str | None, outcome: SyncOutcome) -> None:
     """Log a failure once when it starts and once when it ends, not on every poll."""
     if outcome.status == "ok":
         if previous not in (None, "ok"):
-            log.warning("%s is working again", outcome.source)
+            log.info("%s is working again", outcome.source)
         log.info("%s", outcome.summary())
     elif outcome.status != previous:
         log.warning("%s", outcome.summary())

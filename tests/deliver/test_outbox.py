@@ -263,6 +263,22 @@ def test_a_plan_that_changes_back_is_posted_again(
     assert "nothing new" in delivery.post_plan(settings, db, plan, NOW + 3 * MIN)
 
 
+def test_a_failed_post_of_a_plan_that_changed_back_is_never_sent_later(
+    tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    settings = _hook_settings(tmp_path, webhook_receiver, "json")
+    plan = make_plan()
+    moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
+    delivery.post_plan(settings, db, plan, NOW)
+    webhook_receiver.fail(10)
+    with pytest.raises(DeliveryError):
+        delivery.post_plan(settings, db, moved, NOW + MIN)
+    webhook_receiver.fail(0)
+    assert "nothing new" in delivery.post_plan(settings, db, plan, NOW + 2 * MIN)
+    delivery.retry_pending(settings, db, NOW + 6 * 60 * MIN)
+    assert [r.json()["days"][0]["strength"] is None for r in webhook_receiver.delivered] == [False]
+
+
 def test_a_reworded_reason_alone_is_not_posted_again(
     tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
 ) -> None:

@@ -289,7 +289,7 @@ def test_server_error_is_a_try_later_not_a_crash(
     history(fake, 1)
     fake.failures.append((503, {}))
     outcome = sync_one(settings, store, "garmin", False, NOW)
-    assert outcome.status == "rate_limited"
+    assert outcome.status == "try_later"
     assert "503" in outcome.message
 
 

@@ -334,7 +334,7 @@ def test_rate_limit_postpones_the_next_sync_until_the_window_reopens(
     daemon.start()
     state = daemon.wait_for(
         "the rate-limited outcome",
-        lambda: (s := daemon.strava_state()).get("last_outcome") == "rate_limited" and s,
+        lambda: (s := daemon.strava_state()).get("last_outcome") == "try_later" and s,
     )
     calls = fake.api_calls
     time.sleep(TICK_S * 2)

@@ -139,8 +139,12 @@ def _races(
             r.workout_tag == WorkoutTag.RACE or a.classification.rule == "race"
         ):
             found[r.local_date] = (r.distance_m / 1000, r.name or "race")
-    for race in races:  # a synced race wins over the configured one on the same day
-        found.setdefault(race.date, (race.distance_km, race.name))
+    synced = set(found)
+    for race in races:  # a synced race wins over the configured ones on the same day
+        if race.date in synced:
+            continue
+        if race.distance_km > found.get(race.date, (0.0, ""))[0]:  # two on a day: the longer
+            found[race.date] = (race.distance_km, race.name)
     return found
 
 
