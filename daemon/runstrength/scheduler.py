@@ -145,6 +145,15 @@ class Daemon:
             id="replan",
             name="daily re-plan",
         )
+        # Settings may have changed since the last run (sessions per week, races): re-plan once
+        # after the first syncs, even when they bring nothing new.
+        self.scheduler.add_job(
+            self._guard(self.new_day),
+            "date",
+            run_date=now + timedelta(seconds=20),
+            id="replan-at-start",
+            name="re-plan at start",
+        )
         ping_every = watchdog_interval_s()
         if ping_every:
             self.scheduler.add_job(

@@ -146,9 +146,14 @@ def configure_logging(verbose: int) -> None:
         on_journal = stream == f"{st.st_dev}:{st.st_ino}"
     except (OSError, ValueError):
         pass
-    if on_journal:
-        for handler in root.handlers:
-            handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
+    # journald stamps lines itself; anywhere else (nohup, a container, a file) we do.
+    formatter = (
+        JournalFormatter("%(name)s: %(message)s")
+        if on_journal
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    for handler in root.handlers:
+        handler.setFormatter(formatter)
     noisy = logging.DEBUG if verbose > 1 else logging.WARNING
     # Client libraries log every request at INFO; our own lines say what matters.
     libraries = ("apscheduler", "stravalib", "urllib3", "httpx", "httpcore")

@@ -380,7 +380,7 @@ def test_saving_an_api_key_checks_it_and_writes_it_0600(
 def test_saving_a_revoked_key_fails_and_stores_nothing(
     fake: FakeGarmin, settings: Settings
 ) -> None:
-    with pytest.raises(AuthError):
+    with pytest.raises(AuthError, match="did not accept this key"):
         save_api_key(settings, "revoked-key")
     assert not api_key_file(settings).exists()
 

@@ -420,6 +420,11 @@ def save_api_key(settings: Settings, key: str) -> str:
     api = PersonalApi(settings, key)
     try:
         api.get(lambda c: c.search_activities(start=0, limit=1), during="key check")
+    except AuthError:
+        raise AuthError(
+            "Garmin did not accept this key: check it was copied whole and has not expired, or "
+            "create a new key in Garmin Connect (Settings → Account → Personal API Token)"
+        ) from None
     finally:
         api.close()
     path = api_key_file(settings)
