@@ -283,6 +283,18 @@ def test_run_deleted_on_garmin_disappears_on_the_next_poll(
     assert [a.source_id for a in store.activities()] == ["102"]
 
 
+def test_a_summary_that_no_longer_maps_is_not_taken_for_a_deletion(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 2)
+    sync_garmin(settings, store, False, NOW)
+    odd = next(a for a in fake.activities if a["activityId"] == 101)
+    odd["startTimeGMT"] = "09/01/2026 07:00"  # a format the mapper does not read
+    outcome = sync_garmin(settings, store, False, NOW)
+    assert outcome.deleted == 0
+    assert sorted(a.source_id for a in store.activities()) == ["101", "102"]
+
+
 def test_server_error_is_a_try_later_not_a_crash(
     fake: FakeGarmin, settings: Settings, store: Store
 ) -> None:

@@ -247,9 +247,11 @@ def _items(
     Odd summaries are logged and skipped, never fatal.
     """
     items, new = [], set()
+    ids = [str(s["activityId"]) for s in page if isinstance(s, dict) and "activityId" in s]
+    stored_raw = {sid: raw for sid, (_, raw) in store.get_records("garmin", ids).items()}
     for summary in page:
         try:
-            stored = store.raw_payload("garmin", str(summary["activityId"]))
+            stored = stored_raw.get(str(summary["activityId"]))
             if stored is None:
                 new.add(str(summary["activityId"]))
             elif LAPS_KEY in stored and LAPS_KEY not in summary:
@@ -368,7 +370,13 @@ def save_listing(
         if since is not None:  # local dates vs UTC starts: keep a day's margin
             lo = datetime.combine(since, datetime.min.time(), UTC) + timedelta(days=1)
         gone = store.source_ids_between("garmin", lo, now + timedelta(days=2))
-        deleted = store.delete_activities("garmin", gone - {r.source_id for r, _ in items})
+        # Ids from the raw listing: a summary we could not map still exists on Garmin.
+        listed = {
+            str(raw["activityId"])
+            for raw in summaries
+            if isinstance(raw, dict) and "activityId" in raw
+        }
+        deleted = store.delete_activities("garmin", gone - listed)
     return inserted, updated, deleted
 
 
