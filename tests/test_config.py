@@ -85,3 +85,12 @@ def test_contradictory_settings_are_refused(values, variable):
     with pytest.raises(ConfigError) as e:
         load_settings(BASE | values)
     assert e.value.variable == variable
+
+
+@pytest.mark.parametrize("tz", [":/etc/localtime", "UTC0", "CET-1CEST", "Europe/Paris"])
+def test_a_posix_tz_never_stops_a_command(tz):
+    env = {"RUNSTRENGTH_DATA_DIR": "/tmp/rs-test", "TZ": tz}
+    s = load_settings(env)
+    assert s.tz is not None
+    if tz == "Europe/Paris":
+        assert s.timezone == "Europe/Paris"

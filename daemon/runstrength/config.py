@@ -77,6 +77,14 @@ def _system_timezone() -> str:
         return "UTC"
 
 
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
 def _default_data_dir() -> Path:
     import platformdirs
 
@@ -206,16 +214,16 @@ def _load(env: Mapping[str, str]) -> Settings:
             "RUNSTRENGTH_DATABASE_URL",
             f"'{database_url}' is not an SQLAlchemy URL; e.g. sqlite:////var/lib/runstrength/db",
         )
-    tz = env.get("RUNSTRENGTH_TIMEZONE", "").strip() or env.get("TZ", "").strip() or ""
+    tz = env.get("RUNSTRENGTH_TIMEZONE", "").strip()
     if tz:
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not _is_zone(tz):
             raise ConfigError(
                 "RUNSTRENGTH_TIMEZONE", f"'{tz}' is not an IANA time zone; e.g. Europe/Berlin"
             )
     else:
-        tz = _system_timezone()
+        # TZ may hold POSIX forms (":/etc/localtime", "CET-1CEST") that name no IANA zone.
+        system_tz = env.get("TZ", "").strip().lstrip(":")
+        tz = system_tz if system_tz and _is_zone(system_tz) else _system_timezone()
 
     client_id = env.get("STRAVA_CLIENT_ID", "").strip() or None
     if client_id is not None and not client_id.isdigit():
