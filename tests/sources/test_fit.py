@@ -320,3 +320,25 @@ def test_import_command_reads_fit_files_and_reports_skips(tmp_path: Path) -> Non
     assert "not an activity file" in result.output
     again = CliRunner().invoke(main, ["import", str(tmp_path / "run.fit")], env=env)
     assert "already imported" in again.output
+
+
+def test_a_fit_file_that_could_not_be_opened_is_tried_again(tmp_path, monkeypatch):
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    run = folder / "run.fit"
+    shutil.copy(FIXTURES / "garmin-fenix-5-run.fit", run)
+    settings = load_settings(
+        {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "GARMIN_FIT_DIR": str(folder)}
+    )
+    store = Store.open(settings.database_url)
+    read_bytes = Path.read_bytes
+
+    def denied(path: Path) -> bytes:
+        if path == run:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # e.g. a file still owned by another user
+    assert sync_fit_dir(settings, store, False, NOW).inserted == 0
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # fixed; size and mtime unchanged
+    assert sync_fit_dir(settings, store, False, NOW).inserted == 1

@@ -327,7 +327,11 @@ def _fit_files(paths: Iterable[Path]) -> list[Path]:
 def _import_one(
     store: Store, path: Path, now: datetime, timezone: str | None, result: ImportResult
 ) -> bool:
-    """Import one file into result; returns False when the file was rejected as unreadable."""
+    """Import one file into result; False when it could not be read at all (try it again later).
+
+    A file that was read but is not a usable activity counts as handled: it is not retried until
+    it changes.
+    """
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -342,7 +346,7 @@ def _import_one(
     except FitError as e:
         log.warning("skipping %s: %s", path, e)
         result.skipped.append((str(path), str(e)))
-        return False
+        return True
     record = dataclasses.replace(
         record, source_id=file_identity(raw) or record.source_id, external_id=path.name
     )
@@ -383,10 +387,11 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
         except OSError:
             continue
         rel, stamp = str(path.relative_to(folder)), [st.st_size, st.st_mtime_ns]
-        current[rel] = stamp
         if seen.get(rel) == stamp:
-            continue  # handled on an earlier sync (imported or logged as unreadable)
-        _import_one(store, path, now, settings.timezone, result)
+            current[rel] = stamp
+            continue  # handled on an earlier sync (imported, or logged as not an activity)
+        if _import_one(store, path, now, settings.timezone, result):
+            current[rel] = stamp  # a file we could not open (permissions) is tried again
     store.set_cursor("fit", {"files": current})
     rejected = [s for s in result.skipped if "already imported" not in s[1]]
     return SyncOutcome(
