@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
-import tempfile
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -26,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError
+from runstrength.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +69,7 @@ class TokenFile:
         return token
 
     def save(self, token: StravaToken) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".token-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w") as f:
-                json.dump(token.__dict__, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(self.path, json.dumps(token.__dict__))
 
     @contextmanager
     def locked(self, timeout_s: float = 60):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runstrength.errors import RunstrengthError
+from runstrength.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,8 @@ def read_daemon_state(data_dir: Path) -> dict[str, Any]:
 def write_daemon_state(data_dir: Path, state: dict[str, Any]) -> None:
     """Replace the state file atomically, so `status` never reads half of it."""
     path = data_dir / STATE_FILE
-    tmp = path.with_suffix(".tmp")
     try:
-        tmp.write_text(json.dumps(state, indent=1))
-        tmp.replace(path)
+        write_private(path, json.dumps(state, indent=1))
     except OSError as e:
         log.warning("could not write %s: %s", path, e)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-import os
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from runstrength.errors import (
     SourceError,
     TryLaterError,
 )
+from runstrength.files import write_private
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome
 
@@ -436,10 +436,5 @@ def save_api_key(settings: Settings, key: str) -> str:
     finally:
         api.close()
     path = api_key_file(settings)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(key + "\n")
-    os.replace(tmp, path)
+    write_private(path, key + "\n")
     return f"Garmin Personal API key works; saved to {path} (readable only by you)."
