@@ -66,6 +66,11 @@ class Settings:
     def strava_token_file(self) -> Path:
         return self.data_dir / "strava_token.json"
 
+    @property
+    def garmin_key_file(self) -> Path:
+        """Where the Personal API key is read from and `auth garmin --api-key` saves it."""
+        return self.garmin_personal_api_key_file or self.data_dir / "garmin_personal_api_key"
+
 
 def _system_timezone() -> str:
     try:

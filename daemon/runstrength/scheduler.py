@@ -276,7 +276,7 @@ def credential_fingerprint(settings: Settings, source: str) -> Any:
     if source == "strava":
         paths = [settings.strava_token_file]
     elif source == "garmin":
-        paths = [settings.garmin_personal_api_key_file or settings.data_dir / GARMIN_KEY_FILE]
+        paths = [settings.garmin_key_file]
         if settings.garmin_token_dir and settings.garmin_token_dir.is_dir():
             paths += sorted(settings.garmin_token_dir.iterdir())
     stamps = []
@@ -287,9 +287,6 @@ def credential_fingerprint(settings: Settings, source: str) -> Any:
         except OSError:
             stamps.append((str(path), None, None))
     return tuple(stamps)
-
-
-GARMIN_KEY_FILE = "garmin_personal_api_key"  # where `auth garmin --api-key` saves it (garmin.py)
 
 
 # --- the main loop ------------------------------------------------------------------------------

@@ -125,10 +125,8 @@ def _digest(
 
 
 def _outbox(store: Store) -> list[dict[str, Any]]:
-    try:
-        from runstrength.delivery import pending_summary
-    except ImportError:  # delivery not built in this tree yet
-        return []
+    from runstrength.delivery import pending_summary
+
     return pending_summary(store)
 
 

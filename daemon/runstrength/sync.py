@@ -52,22 +52,11 @@ SourceSync = Callable[[Settings, Store, bool, datetime], SyncOutcome]
 
 def source_syncs() -> dict[str, SourceSync]:
     """The sources, imported lazily so one source's library never slows another's command."""
+    from runstrength.sources.fit import sync_fit_dir
+    from runstrength.sources.garmin import sync_garmin
     from runstrength.sources.strava import sync_strava
 
-    syncs: dict[str, SourceSync] = {"strava": sync_strava}
-    try:
-        from runstrength.sources.garmin import sync_garmin
-
-        syncs["garmin"] = sync_garmin
-    except ImportError:  # Garmin support not installed in this build
-        pass
-    try:
-        from runstrength.sources.fit import sync_fit_dir
-
-        syncs["fit"] = sync_fit_dir
-    except ImportError:
-        pass
-    return syncs
+    return {"strava": sync_strava, "garmin": sync_garmin, "fit": sync_fit_dir}
 
 
 def configured_sources(settings: Settings) -> list[str]:
@@ -78,7 +67,7 @@ def configured_sources(settings: Settings) -> list[str]:
         settings.garmin_personal_api_key
         or settings.garmin_personal_api_key_file
         or settings.garmin_token_dir
-        or (settings.data_dir / "garmin_personal_api_key").exists()  # `auth garmin --api-key`
+        or settings.garmin_key_file.exists()  # saved by `auth garmin --api-key`
     ):
         names.append("garmin")
     if settings.garmin_fit_dir:

@@ -19,7 +19,6 @@ from runstrength.core.records import Exercise, Sport, StrengthSession, WorkoutTa
 from runstrength.errors import AuthError, TryLaterError
 from runstrength.sources.garmin import (
     TOKEN_CACHE_NAME,
-    api_key_file,
     record_from_garmin,
     resolve_key,
     save_api_key,
@@ -382,7 +381,7 @@ def test_saving_an_api_key_checks_it_and_writes_it_0600(
     fake: FakeGarmin, settings: Settings
 ) -> None:
     message = save_api_key(settings, KEY)
-    path = api_key_file(settings)
+    path = settings.garmin_key_file
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text().strip() == KEY and KEY not in message
     keyless = dataclasses.replace(settings, garmin_personal_api_key=None)
@@ -394,7 +393,7 @@ def test_saving_a_revoked_key_fails_and_stores_nothing(
 ) -> None:
     with pytest.raises(AuthError, match="did not accept this key"):
         save_api_key(settings, "revoked-key")
-    assert not api_key_file(settings).exists()
+    assert not settings.garmin_key_file.exists()
 
 
 def test_auth_garmin_command_saves_a_working_key_and_rejects_a_dead_one(

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from runstrength.models import Outbox
 from runstrength.store import Store
+from runstrength.store_state import naive_utc
 
 BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -45,10 +46,6 @@ class OutboxItem:
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt `attempts + 1`: 5 min, 10, 20, ... capped at 6 h."""
     return min(BASE_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
-
-
-def _db(dt: datetime) -> datetime:
-    return dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -85,8 +82,8 @@ def enqueue(
                 channel=channel,
                 key=key,
                 payload_json=payload,
-                created_at=_db(now),
-                next_attempt_at=_db(now),
+                created_at=naive_utc(now),
+                next_attempt_at=naive_utc(now),
             )
         )
         try:
@@ -101,12 +98,14 @@ def enqueue(
         result = s.exec(
             update(Outbox)
             .where(col(Outbox.channel) == channel, col(Outbox.key) == key)
-            .where((col(Outbox.status) != "sending") | (col(Outbox.next_attempt_at) <= _db(now)))
+            .where(
+                (col(Outbox.status) != "sending") | (col(Outbox.next_attempt_at) <= naive_utc(now))
+            )
             .values(
                 payload_json=payload,
                 status="pending",
                 attempts=0,
-                next_attempt_at=_db(now),
+                next_attempt_at=naive_utc(now),
                 last_error=None,
                 sent_at=None,
             )
@@ -127,7 +126,7 @@ def due(store: Store, now: datetime) -> list[OutboxItem]:
         rows = s.exec(
             select(Outbox)
             .where(col(Outbox.status).in_(OPEN))
-            .where(col(Outbox.next_attempt_at) <= _db(now))
+            .where(col(Outbox.next_attempt_at) <= naive_utc(now))
             .order_by(col(Outbox.id))
         )
         return [_item(r) for r in rows]
@@ -138,7 +137,7 @@ def claim(store: Store, item_id: int, now: datetime, ignore_backoff: bool = Fals
 
     :param ignore_backoff: an explicit `digest --send` retries a failed item before its time.
     """
-    is_due = col(Outbox.next_attempt_at) <= _db(now)
+    is_due = col(Outbox.next_attempt_at) <= naive_utc(now)
     if ignore_backoff:
         is_due = is_due | col(Outbox.status).in_(("pending", "failed"))
     with store.session() as s:
@@ -148,7 +147,7 @@ def claim(store: Store, item_id: int, now: datetime, ignore_backoff: bool = Fals
             .values(
                 status="sending",
                 attempts=Outbox.attempts + 1,
-                next_attempt_at=_db(now + LEASE),
+                next_attempt_at=naive_utc(now + LEASE),
             )
         )
         s.commit()
@@ -160,7 +159,7 @@ def mark_sent(store: Store, item_id: int, now: datetime) -> None:
         s.exec(
             update(Outbox)
             .where(col(Outbox.id) == item_id)
-            .values(status="sent", sent_at=_db(now), next_attempt_at=None, last_error=None)
+            .values(status="sent", sent_at=naive_utc(now), next_attempt_at=None, last_error=None)
         )
         s.commit()
 
@@ -180,7 +179,7 @@ def mark_failed(
         next_at = now + wait(row.attempts)
         row.status = "failed"
         row.last_error = error
-        row.next_attempt_at = _db(next_at)
+        row.next_attempt_at = naive_utc(next_at)
         s.add(row)
         s.commit()
     return next_at

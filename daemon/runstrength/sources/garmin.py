@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -34,7 +33,6 @@ from runstrength.sync import SyncOutcome
 
 log = logging.getLogger(__name__)
 
-KEY_FILE_NAME = "garmin_personal_api_key"
 TOKEN_CACHE_NAME = "garmin_personal_api_token.json"
 RENEW_KEY = (
     "Garmin no longer accepts the Personal API key (expired or revoked). Create a new key in "
@@ -135,15 +133,10 @@ def record_from_garmin(summary: dict[str, Any]) -> ActivityRecord:
 
 
 # --- Personal API client plumbing ----------------------------------------------------------------
-def api_key_file(settings: Settings) -> Path:
-    """Where `auth garmin --api-key` keeps the key: the configured file, else the data dir."""
-    return settings.garmin_personal_api_key_file or settings.data_dir / KEY_FILE_NAME
-
-
 def resolve_key(settings: Settings) -> str | None:
     if settings.garmin_personal_api_key:
         return settings.garmin_personal_api_key
-    path = api_key_file(settings)
+    path = settings.garmin_key_file
     try:
         return path.read_text(encoding="utf-8").strip() or None
     except FileNotFoundError:
@@ -435,6 +428,6 @@ def save_api_key(settings: Settings, key: str) -> str:
         ) from None
     finally:
         api.close()
-    path = api_key_file(settings)
+    path = settings.garmin_key_file
     write_private(path, key + "\n")
     return f"Garmin Personal API key works; saved to {path} (readable only by you)."
