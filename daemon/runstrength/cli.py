@@ -96,12 +96,9 @@ def setup_logging(verbose: int) -> None:
     if sys.stderr.isatty():
         fmt = "%(asctime)s " + fmt
     logging.basicConfig(level=level, format=fmt, stream=sys.stderr, force=True)
-    for noisy in (
-        "stravalib", "urllib3", "httpx", "httpcore", "apscheduler.executors",
-        "garmin_personal_api", "garminconnect",
-    ):  # fmt: skip
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "1")
+    from runstrength.service import quiet_libraries
+
+    quiet_libraries(verbose)
 
 
 pass_ctx = click.make_pass_decorator(Context)

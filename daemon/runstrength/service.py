@@ -153,8 +153,18 @@ def configure_logging(verbose: int) -> None:
     )
     for handler in root.handlers:
         handler.setFormatter(formatter)
-    noisy = logging.DEBUG if verbose > 1 else logging.WARNING
-    # Client libraries log every request at INFO; our own lines say what matters.
-    libraries = ("apscheduler", "stravalib", "urllib3", "httpx", "httpcore")
-    for name in (*libraries, "garmin_personal_api", "garminconnect"):
-        logging.getLogger(name).setLevel(noisy)
+    quiet_libraries(verbose)
+
+
+# Client libraries log every request at INFO; our own lines say what matters.
+LIBRARY_LOGGERS = (
+    "apscheduler", "stravalib", "urllib3", "httpx", "httpcore", "garmin_personal_api",
+    "garminconnect",
+)  # fmt: skip
+
+
+def quiet_libraries(verbose: int) -> None:
+    """Library logs only at -vv (debugging a conversation); warnings always."""
+    level = logging.DEBUG if verbose > 1 else logging.WARNING
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)

@@ -201,16 +201,6 @@ class Store(StateTables):
             )
             return set(rows)
 
-    def newest_start(self, source: str) -> datetime | None:
-        with Session(self.engine) as s:
-            row = s.exec(
-                select(Activity.start_time)
-                .where(Activity.source == source)
-                .order_by(Activity.start_time.desc())
-                .limit(1)
-            ).first()
-            return row.replace(tzinfo=UTC) if row else None
-
     def count_activities(self, source: str | None = None) -> int:
         from sqlalchemy import func
 
@@ -351,15 +341,6 @@ class Store(StateTables):
                 )
             )
             return {sid: (record_from_dict(rec), raw) for sid, rec, raw in rows}
-
-    def raw_payload(self, source: str, source_id: str) -> dict[str, Any] | None:
-        with Session(self.engine) as s:
-            row = s.exec(
-                select(Activity.raw_json).where(
-                    Activity.source == source, Activity.source_id == source_id
-                )
-            ).first()
-            return row
 
     def get_record(
         self, source: str, source_id: str

@@ -25,7 +25,6 @@ from runstrength.sync import SyncOutcome
 log = logging.getLogger(__name__)
 
 # FIT timestamps below this are seconds since the device powered on, not since 1989 (FIT spec).
-_FIT_RELATIVE_LIMIT = 0x10000000
 
 _SPORTS = {
     "running": Sport.RUN,
