@@ -30,6 +30,7 @@ Slack, Discord and ntfy URLs carry their secret in the path.
 
 from __future__ import annotations
 
+from datetime import date
 from email.header import Header
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +40,7 @@ import tenacity
 
 from runstrength.core.records import DayPlan, Plan
 from runstrength.errors import DeliveryError
-from runstrength.render import exercise_text
+from runstrength.render import exercise_text, plan_json
 
 SCHEMA = "runstrength.plan/1"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -72,48 +73,11 @@ def build_body(fmt: str, plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
 
 
 def plan_object(plan: Plan, title: str) -> dict[str, Any]:
-    """The documented json schema (see the module docstring)."""
-    return {
-        "schema": SCHEMA,
-        "title": title,
-        "notes": list(plan.notes),
-        "strength_done_this_week": plan.strength_done_this_week,
-        "strength_target_this_week": plan.strength_target_this_week,
-        "days": [_day_object(d) for d in plan.days],
-    }
-
-
-def _day_object(d: DayPlan) -> dict[str, Any]:
-    s = d.strength
-    return {
-        "date": d.date.isoformat(),
-        "weekday": f"{d.date:%A}",
-        "runs": [
-            {"kind": r.kind.value if r.kind else None, "done": r.done, "name": r.name}
-            for r in d.runs
-        ],
-        "strength": None
-        if s is None
-        else {
-            "routine": s.routine,
-            "title": s.title,
-            "minutes": s.minutes,
-            "light": s.light,
-            "after_run": s.after_run,
-            "exercises": [
-                {
-                    "name": e.name,
-                    "sets": e.sets,
-                    "reps": e.reps,
-                    "seconds": e.seconds,
-                    "per_side": e.per_side,
-                    "note": e.note,
-                }
-                for e in s.exercises
-            ],
-        },
-        "reason": d.reason,
-    }
+    """The documented json schema (see the module docstring): `plan --json` plus a few labels."""
+    body = plan_json(plan)
+    for day in body["days"]:
+        day["weekday"] = f"{date.fromisoformat(day['date']):%A}"
+    return {"schema": SCHEMA, "title": title, **body}
 
 
 def _json(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
