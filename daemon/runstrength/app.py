@@ -97,11 +97,17 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
 
 
 # --- planning -----------------------------------------------------------------------------------
-def current_plan(settings: Settings, store: Store, now: datetime, days: int = 7) -> Plan:
+def current_plan(
+    settings: Settings,
+    store: Store,
+    now: datetime,
+    days: int = 7,
+    history: tuple[AthleteProfile, list[ClassifiedActivity]] | None = None,
+) -> Plan:
     """Plan the coming days from the stored history; remember the sessions for stability."""
     from runstrength.core.planner import PlanConfig, plan
 
-    profile, classified = classified_history(settings, store, now)
+    profile, classified = history or classified_history(settings, store, now)
     today = local_today(settings, now)
     previous = {
         date.fromisoformat(day): s["routine"] for day, s in store.planned_sessions().items()
@@ -161,8 +167,9 @@ def weekly_digest(
     from runstrength.delivery import send_digest
 
     # Sent at the week's end: today plus the seven days after it.
-    plan = current_plan(settings, store, now, days=8)
-    _, classified = classified_history(settings, store, now)
+    history = classified_history(settings, store, now)
+    plan = current_plan(settings, store, now, days=8, history=history)
+    classified = history[1]
     # A digest sent late (after a suspend, behind a long sync) still belongs to its digest day:
     # it covers that week and takes that week's once-only key, not the next week's.
     day = digest_day(settings, now) if send else local_today(settings, now)

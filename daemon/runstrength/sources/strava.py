@@ -7,7 +7,6 @@ page is committed together with the cursor that covers it.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from typing import Any
 
 from runstrength.auth import require_strava_app
 from runstrength.config import Settings
+from runstrength.core.classify import WORKOUT_WORDS  # the classifier's own session words
 from runstrength.core.records import ActivityRecord, Sport, WorkoutTag
 from runstrength.errors import SourceError
 from runstrength.sources.strava_api import StravaApi
@@ -34,9 +34,6 @@ RESCAN_EVERY = timedelta(hours=24)
 # (coaching.md §4); average pace hides an interval session, laps reveal it.
 LAPS_MAX_PER_SYNC = 3
 LAPS_WITHIN = timedelta(days=14)
-WORKOUT_WORDS = re.compile(
-    r"\d+\s*[x×]\s*\d+|interval|tempo|fartlek|track|reps|series|threshold|progression", re.I
-)
 
 
 @dataclass
