@@ -171,13 +171,20 @@ def _start_times(
         zone = ZoneInfo(timezone) if timezone else UTC
         return start_local.replace(tzinfo=zone).astimezone(UTC), start_local
     if _is_absolute(local_ts) and _is_absolute(ts):
-        offset = local_ts.replace(tzinfo=None) - ts.replace(tzinfo=None)
-        quarter_hours = round(offset.total_seconds() / 900)
-        if abs(quarter_hours) <= 14 * 4:
-            return start, (start + timedelta(minutes=15 * quarter_hours)).replace(tzinfo=None)
+        local = device_local(start, local_ts.replace(tzinfo=None) - ts.replace(tzinfo=None))
+        if local is not None:
+            return start, local
     if timezone:
         return start, start.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     return start, start.astimezone(UTC).replace(tzinfo=None)
+
+
+def device_local(start: datetime, offset: timedelta) -> datetime | None:
+    """`start` (UTC) on the device's wall clock, given its UTC offset; None if implausible."""
+    quarter_hours = round(offset.total_seconds() / 900)  # real offsets are whole quarter hours
+    if abs(quarter_hours) > 14 * 4:  # ... and lie within -12 h .. +14 h
+        return None
+    return (start + timedelta(minutes=15 * quarter_hours)).replace(tzinfo=None)
 
 
 def _speed(msg: dict[str, Any]) -> float | None:

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from runstrength.errors import SourceError
 from runstrength.sources.export_csv import Columns, ExportRow, RowError, read_csv, row_values
 from runstrength.sources.export_files import MAX_FILE_BYTES, FileError, FileSummary, decode_file
 from runstrength.sources.export_values import sport_of
+from runstrength.sources.fit import device_local
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
@@ -190,10 +191,9 @@ def _local_start(
 ) -> tuple[datetime, str | None]:
     """Local wall start: the device's clock when the file has one, else the athlete's zone."""
     if file and file.start_local is not None:
-        offset = file.start_local - start.replace(tzinfo=None)
-        quarter_hours = round(offset.total_seconds() / 900)
-        if abs(quarter_hours) <= 14 * 4:  # real UTC offsets lie within -12h..+14h
-            return (start + timedelta(minutes=15 * quarter_hours)).replace(tzinfo=None), None
+        local = device_local(start, file.start_local - start.replace(tzinfo=None))
+        if local is not None:
+            return local, None
     return start.astimezone(tz).replace(tzinfo=None), tz.key
 
 
