@@ -201,13 +201,22 @@ class PersonalApi:
         self.session.close()
 
 
-def _retry_at(api: PersonalApi, store: Store, now: datetime) -> datetime:
-    """Retry-After when Garmin sends it, else exponential backoff from 15 minutes."""
-    value = {k.lower(): v for k, v in api.last_headers.items()}.get("retry-after", "")
-    if value.strip().isdigit():
-        return now + timedelta(seconds=max(int(value), 60))
-    strikes = int(store.cursor("garmin").get("rate_limited_strikes", 0))
-    return now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
+def rate_limited(store: Store, retry_after: str, now: datetime, during: str) -> TryLaterError:
+    """Garmin said 429: Retry-After when sent, else 15 minutes doubling per strike (cap 6 h).
+
+    The strike count lives in the cursor and resets after a successful sync.
+    """
+    cursor = store.cursor("garmin")
+    strikes = int(cursor.get("rate_limited_strikes", 0))
+    if retry_after.strip().isdigit():
+        retry_at = now + timedelta(seconds=max(int(retry_after), 60))
+    else:
+        retry_at = now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
+    store.set_cursor("garmin", {**cursor, "rate_limited_strikes": strikes + 1})
+    return TryLaterError(
+        f"Garmin asked us to slow down during {during}; next try at {retry_at:%Y-%m-%d %H:%M} UTC",
+        retry_at,
+    )
 
 
 @contextmanager
@@ -387,12 +396,8 @@ def _sync_personal(
     except TryLaterError as e:
         if "rate limit" not in e.message:
             raise
-        retry_at = _retry_at(api, store, now)
-        strikes = int(cursor.get("rate_limited_strikes", 0)) + 1
-        store.set_cursor("garmin", {**cursor, "rate_limited_strikes": strikes})
-        raise TryLaterError(
-            f"Garmin asked us to slow down; next try at {retry_at:%Y-%m-%d %H:%M} UTC", retry_at
-        ) from None
+        retry_after = {k.lower(): v for k, v in api.last_headers.items()}.get("retry-after", "")
+        raise rate_limited(store, str(retry_after), now, "the sync") from None
     finally:
         api.close()
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError, TryLaterError
 from runstrength.sources.garmin import (
-    BACKOFF_CAP,
-    BACKOFF_START,
     MAX_PAGES,
     POLL_PAGE,
     laps_from_zip,
+    rate_limited,
     save_listing,
     sync_window,
 )
@@ -76,19 +75,8 @@ def connect_errors(store: Store, during: str, now: datetime) -> Iterator[None]:
         raise AuthError(RELOGIN) from None
     except GarminConnectTooManyRequestsError as e:
         response = getattr(e.__cause__, "response", None)
-        value = str(getattr(response, "headers", {}).get("Retry-After", ""))
-        cursor = store.cursor("garmin")
-        strikes = int(cursor.get("rate_limited_strikes", 0))
-        if value.strip().isdigit():
-            retry_at = now + timedelta(seconds=max(int(value), 60))
-        else:
-            retry_at = now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
-        store.set_cursor("garmin", {**cursor, "rate_limited_strikes": strikes + 1})
-        raise TryLaterError(
-            f"Garmin asked us to slow down during {during}; next try at "
-            f"{retry_at:%Y-%m-%d %H:%M} UTC",
-            retry_at,
-        ) from None
+        retry_after = str(getattr(response, "headers", {}).get("Retry-After", ""))
+        raise rate_limited(store, retry_after, now, during) from None
     except GarminConnectConnectionError as e:
         status = getattr(getattr(e, "response", None), "status_code", None)
         if status in (401, 403):
