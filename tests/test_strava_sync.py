@@ -460,8 +460,8 @@ def test_filesystem_and_database_problems_are_one_line(cli, tmp_path):
     (corrupt / "runstrength.db").write_bytes(b"this is not a database" * 100)
     result = cli("activities", extra_env={"RUNSTRENGTH_DATA_DIR": str(corrupt)})
     assert result.exit_code == 1 and "database cannot be used" in result.output
-    result = cli("activities", extra_env={"RUNSTRENGTH_DATABASE_URL": "postgresql+psycopg://x/y"})
-    assert result.exit_code == 1 and "psycopg" in result.output
+    result = cli("activities", extra_env={"RUNSTRENGTH_DATABASE_URL": "postgresql+pg8000://x/y"})
+    assert result.exit_code == 1 and "'pg8000' is missing" in result.output
 
 
 def test_a_webhook_outage_does_not_stop_the_rest_of_publishing(authorised, cli, settings):

@@ -42,7 +42,10 @@ class Context:
     def store(self):  # noqa: ANN201 - avoids importing SQLAlchemy for --help
         from runstrength.app import open_store
 
-        return open_store(self.settings)
+        store = open_store(self.settings)
+        # Close pooled connections when the command ends (a server database sees a clean exit).
+        click.get_current_context().call_on_close(store.engine.dispose)
+        return store
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -75,7 +78,7 @@ def describe_unexpected(e: Exception) -> str:
     if isinstance(e, ModuleNotFoundError):
         return (
             f"the Python package '{e.name}' is missing; install it in runstrength's environment "
-            "(e.g. psycopg for a PostgreSQL RUNSTRENGTH_DATABASE_URL)"
+            "(for PostgreSQL: pip install 'runstrength[postgres]')"
         )
     if isinstance(e, OperationalError | DatabaseError):
         return (
