@@ -218,6 +218,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     fake.stop()
 
 
+def fake_and_daemon(tmp_path: Path, cleanup: list, weeks: int) -> tuple[FakeStrava, Daemon]:
+    """A fake Strava with `weeks` of history and a daemon (not started) pointed at it."""
+    fake = history_fake(weeks=weeks)
+    cleanup.append(fake)
+    daemon = Daemon(tmp_path, fake)
+    cleanup.append(daemon)
+    return fake, daemon
+
+
 def test_daemon_tells_systemd_it_is_ready(world: World) -> None:
     got = world.daemon.wait_for("READY=1", lambda: [n for n in world.daemon.notifications()
                                                      if "READY=1" in n])  # fmt: skip
@@ -323,10 +332,7 @@ def cleanup() -> Iterator[list[Daemon | FakeStrava]]:
 def test_rate_limit_postpones_the_next_sync_until_the_window_reopens(
     tmp_path: Path, cleanup: list
 ) -> None:
-    fake = history_fake(weeks=1)
-    cleanup.append(fake)
-    daemon = Daemon(tmp_path, fake)
-    cleanup.append(daemon)
+    fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=1)
     fake.set_usage(read_short=100)  # the 15-minute read budget is spent
     daemon.log_path.touch()  # as under systemd: stderr is the journal's stream
     st = daemon.log_path.stat()
@@ -350,10 +356,7 @@ def test_rate_limit_postpones_the_next_sync_until_the_window_reopens(
 def test_long_outage_keeps_the_daemon_up_and_sigterm_stops_it_cleanly(
     tmp_path: Path, cleanup: list
 ) -> None:
-    fake = history_fake(weeks=1)
-    cleanup.append(fake)
-    daemon = Daemon(tmp_path, fake)
-    cleanup.append(daemon)
+    fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=1)
     daemon.start()
     daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
     fake.fail_next(100, status=503)
@@ -372,10 +375,7 @@ def test_long_outage_keeps_the_daemon_up_and_sigterm_stops_it_cleanly(
 def test_sigterm_during_a_sync_lets_its_transaction_finish_then_exits_zero(
     tmp_path: Path, cleanup: list
 ) -> None:
-    fake = history_fake(weeks=2)
-    cleanup.append(fake)
-    daemon = Daemon(tmp_path, fake)
-    cleanup.append(daemon)
+    fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=2)
     fake.latency_s = 1.0  # each API call is in flight 1 s: SIGTERM lands mid-sync
     daemon.start()
     daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
@@ -414,10 +414,7 @@ def test_sigterm_mid_backfill_stops_between_pages_and_the_next_sync_resumes(
 
 
 def test_second_signal_during_a_slow_sync_exits_at_once(tmp_path: Path, cleanup: list) -> None:
-    fake = history_fake(weeks=1)
-    cleanup.append(fake)
-    daemon = Daemon(tmp_path, fake)
-    cleanup.append(daemon)
+    fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=1)
     fake.latency_s = 3.0
     daemon.start()
     daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
@@ -434,10 +431,7 @@ def test_second_signal_during_a_slow_sync_exits_at_once(tmp_path: Path, cleanup:
 def test_revoked_login_pauses_polling_until_auth_is_run_again(
     tmp_path: Path, cleanup: list
 ) -> None:
-    fake = history_fake(weeks=1)
-    cleanup.append(fake)
-    daemon = Daemon(tmp_path, fake)
-    cleanup.append(daemon)
+    fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=1)
     daemon.start()
     daemon.wait_for("the first sync", lambda: daemon.strava_state().get("last_outcome"))
     fake.revoke_all()
