@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from runstrength.config import Settings
@@ -25,6 +25,17 @@ def open_store(settings: Settings) -> Store:
 
 def local_today(settings: Settings, now: datetime) -> date:
     return now.astimezone(settings.tz).date()
+
+
+# A pinned day is seen in the morning: a runner's early run that day is done, the evening one not.
+PINNED_TIME = time(9, 0)
+
+
+def planning_clock(settings: Settings, now: datetime) -> datetime:
+    """The instant to plan at: 09:00 local on RUNSTRENGTH_TODAY (--today) when set, else `now`."""
+    if settings.today is None:
+        return now
+    return datetime.combine(settings.today, PINNED_TIME, tzinfo=settings.tz).astimezone(UTC)
 
 
 # --- sync ---------------------------------------------------------------------------------------
@@ -58,10 +69,14 @@ def classified_history(
     settings: Settings, store: Store, now: datetime
 ) -> tuple[AthleteProfile, list[ClassifiedActivity]]:
     """Learn the profile and classify the stored history; pure core, cheap enough to redo."""
+    now = planning_clock(settings, now)
     today = local_today(settings, now)
     # The whole history: classifying 5,000 activities takes ~50 ms (bench/bench_classify.py), and
     # long-run rules look at the weeks before each run.
     records = store.activities()
+    if settings.today is not None:
+        # A pinned clock reproduces a past day: what had not started by then does not exist yet.
+        records = [r for r in records if r.start_time <= now]
     profile = build_profile(records, today, profile_config(settings))
     return profile, classify_all(records, profile, store.overrides())
 
@@ -103,14 +118,21 @@ def current_plan(
     now: datetime,
     days: int = 7,
     history: tuple[AthleteProfile, list[ClassifiedActivity]] | None = None,
+    remember: bool = True,
 ) -> Plan:
-    """Plan the coming days from the stored history; remember the sessions for stability."""
+    """Plan the coming days from the stored history; `remember` stores the sessions, so that the
+    next plan keeps their days (a what-if view with a pinned --today leaves them alone)."""
     from runstrength.core.planner import PlanConfig, plan
 
+    now = planning_clock(settings, now)
     profile, classified = history or classified_history(settings, store, now)
     today = local_today(settings, now)
+    # Only a plan made by `now` keeps its days: one made later (a pinned day in the past) must
+    # not change what that day's plan was, so the same history and day give the same plan.
     previous = {
-        date.fromisoformat(day): s["routine"] for day, s in store.planned_sessions().items()
+        date.fromisoformat(day): s["routine"]
+        for day, s in store.planned_sessions().items()
+        if s["made_at"] <= now
     }
     config = PlanConfig(
         sessions_per_week=settings.strength_sessions_per_week,
@@ -121,6 +143,12 @@ def current_plan(
     # sessions into the visible days (e.g. the day before a hard run).
     span = days + 6 - (today + timedelta(days=days - 1)).weekday()
     result = plan(classified, today, profile.pattern, config, previous=previous, days=span)
+    if remember:
+        _remember(store, today, result, now)
+    return replace(result, days=result.days[:days])
+
+
+def _remember(store: Store, today: date, result: Plan, now: datetime) -> None:
     store.replace_planned_sessions(
         today.isoformat(),
         {
@@ -134,7 +162,6 @@ def current_plan(
         },
         now,
     )
-    return replace(result, days=result.days[:days])
 
 
 def plan_output(
@@ -143,7 +170,8 @@ def plan_output(
     from runstrength.deliver.calendar import plan_to_ics
     from runstrength.render import plan_json, plan_text
 
-    result = current_plan(settings, store, now, days)
+    # A pinned --today is a what-if view: it leaves the stored plan as the daemon made it.
+    result = current_plan(settings, store, now, days, remember=settings.today is None)
     lines = []
     if ics is not None:
         ics.write_bytes(plan_to_ics(result, settings.timezone, now=now))
@@ -168,7 +196,9 @@ def weekly_digest(
 
     # Sent at the week's end: today plus the seven days after it.
     history = classified_history(settings, store, now)
-    plan = current_plan(settings, store, now, days=8, history=history)
+    # A pinned dry run is a what-if view; a sent digest (the daemon's, pinned or not) remembers.
+    remember = send or settings.today is None
+    plan = current_plan(settings, store, now, days=8, history=history, remember=remember)
     classified = history[1]
     # A digest sent late (after a suspend, behind a long sync) still belongs to its digest day:
     # it covers that week and takes that week's once-only key, not the next week's.
@@ -205,7 +235,11 @@ def source_problems(store: Store) -> list[str]:
 
 
 def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[str]:
-    """After new activities: re-plan, then post the plan / update the watch where set up."""
+    """After new activities: re-plan, then post the plan / update the watch where set up.
+
+    `now` is the wall clock (the outbox and Garmin keep real time); the plan itself is made at
+    planning_clock(), so a daemon run with RUNSTRENGTH_TODAY plans that day.
+    """
     from runstrength.delivery import post_plan
 
     result = current_plan(settings, store, now)
@@ -221,7 +255,8 @@ def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[
 
         sessions = {d.date: d.strength for d in result.days if d.strength is not None}
         try:
-            lines.append(push_workouts(settings, store, sessions, local_today(settings, now), now))
+            today = local_today(settings, planning_clock(settings, now))
+            lines.append(push_workouts(settings, store, sessions, today, now))
         except RunstrengthError as e:
             lines.append(f"Garmin workouts: {e.message} (tried again at the next re-plan)")
     return lines

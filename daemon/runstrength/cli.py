@@ -5,18 +5,19 @@ Errors become one line on stderr here, in one place; no traceback reaches the us
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from runstrength.config import Settings, load_settings, read_environment
+from runstrength.config import Settings, load_settings, parse_day, read_environment
 from runstrength.errors import RunstrengthError
 
 log = logging.getLogger("runstrength")
@@ -25,19 +26,32 @@ log = logging.getLogger("runstrength")
 class Context:
     """What every command gets: settings (loaded lazily: --help needs none) and the clock."""
 
-    def __init__(self, env_file: Path | None, verbose: int) -> None:
+    def __init__(self, env_file: Path | None, verbose: int, today: date | None = None) -> None:
         self.env_file = env_file
         self.verbose = verbose
+        self.today = today  # --today: wins over RUNSTRENGTH_TODAY
         self._settings: Settings | None = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(read_environment(self.env_file, os.environ))
+            settings = load_settings(read_environment(self.env_file, os.environ))
+            if self.today is not None:
+                settings = dataclasses.replace(settings, today=self.today)
+            self._settings = settings
         return self._settings
 
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+    def now(self, pinned: bool = True) -> datetime:
+        """The one clock commands read: 09:00 local on --today / RUNSTRENGTH_TODAY when set.
+
+        pinned=False is the wall clock, for talking to servers (rate-limit windows, retry times).
+        """
+        now = datetime.now(UTC)
+        if not pinned:
+            return now
+        from runstrength.app import planning_clock
+
+        return planning_clock(self.settings, now)
 
     def store(self):  # noqa: ANN201 - avoids importing SQLAlchemy for --help
         from runstrength.app import open_store
@@ -107,6 +121,15 @@ def setup_logging(verbose: int) -> None:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--env-file",
@@ -114,13 +137,19 @@ pass_ctx = click.make_pass_decorator(Context)
     default=None,
     help="Read settings from this file (default: ./.env if present).",
 )
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    callback=_day_option,
+    help="Act as if it were 09:00 on this day (your time zone): reproduce a past plan.",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="runstrength")
 @click.pass_context
-def main(ctx: click.Context, env_file: Path | None, verbose: int) -> None:
+def main(ctx: click.Context, env_file: Path | None, today: date | None, verbose: int) -> None:
     """Sync your runs, classify them, and plan two short strength sessions a week around them."""
     setup_logging(verbose)
-    ctx.obj = Context(env_file, verbose)
+    ctx.obj = Context(env_file, verbose, today)
 
 
 # --- auth ---------------------------------------------------------------------------------------
@@ -159,7 +188,9 @@ def sync(ctx: Context, source: str, full: bool) -> None:
     from runstrength.app import sync_now
     from runstrength.errors import EXIT_TRY_LATER
 
-    outcomes = sync_now(ctx.settings, ctx.store(), source, full, ctx.now())
+    # The wall clock even with --today: a sync talks to servers (rate-limit windows, retry times,
+    # the rescan window), where a pinned day would postpone retries or miss new runs.
+    outcomes = sync_now(ctx.settings, ctx.store(), source, full, ctx.now(pinned=False))
     for outcome in outcomes:
         click.echo(outcome.summary(), err=outcome.status != "ok")
     if any(o.status == "try_later" for o in outcomes):
@@ -225,6 +256,9 @@ def digest(ctx: Context, mode: str | None, out: Path | None, force: bool) -> Non
         raise click.UsageError("--out goes with --dry-run; --send mails the digest")
     if mode == "dry-run" and out is None:
         raise click.UsageError("--dry-run needs --out FILE")
+    if mode == "send" and ctx.settings.today is not None:
+        # The outbox keeps real time (retries, once-a-week keys): a what-if day is not mailed.
+        raise click.UsageError("--today is a what-if view; use --dry-run --out FILE with it")
     click.echo(weekly_digest(ctx.settings, ctx.store(), ctx.now(), mode == "send", out, force))
 
 
@@ -232,12 +266,14 @@ def digest(ctx: Context, mode: str | None, out: Path | None, force: bool) -> Non
 @main.command()
 @click.option("--weeks", default=16, show_default=True, help="Weeks of sample history.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), help="Keep data here.")
+@pass_ctx
 @handle_errors
-def demo(weeks: int, keep: Path | None) -> None:
+def demo(ctx: Context, weeks: int, keep: Path | None) -> None:
     """Run the whole path on built-in sample data: no account needed."""
     from runstrength.demo import run_demo
 
-    run_demo(weeks, keep, click.echo)
+    # The demo ignores .env and its settings (it needs none); --today still pins its clock.
+    run_demo(weeks, keep, click.echo, ctx.now(pinned=False), ctx.today)
 
 
 # --- daemon -------------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ class Settings:
     races: tuple[PlannedRace, ...] = field(default=())
     prefer_effort_from: str = "garmin"  # which copy of a run gives distance, time, HR
     prefer_names_from: str = "strava"  # which copy gives the name and the runner's tags
+    # RUNSTRENGTH_TODAY / --today: plan as if it were 09:00 on this local date (support, tests).
+    today: date | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -289,7 +291,25 @@ def _load(env: Mapping[str, str]) -> Settings:
         races=_races(env),
         prefer_effort_from=_choice(env, "PREFER_EFFORT_FROM", ("garmin", "strava"), "garmin"),
         prefer_names_from=_choice(env, "PREFER_NAMES_FROM", ("strava", "garmin"), "strava"),
+        today=_day(env, "RUNSTRENGTH_TODAY"),
     )
+
+
+def parse_day(raw: str) -> date:
+    """Parse a strict YYYY-MM-DD date (fromisoformat alone also takes 20261124 or 2026-W48-2)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+        raise ValueError(raw)
+    return date.fromisoformat(raw.strip())
+
+
+def _day(env: Mapping[str, str], name: str) -> date | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_day(raw)
+    except ValueError:
+        raise ConfigError(name, f"'{raw}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
 
 
 def read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:

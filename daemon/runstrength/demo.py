@@ -5,7 +5,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,20 +23,31 @@ def _browser(url: str) -> None:
     httpx.get(url, follow_redirects=True, timeout=10, trust_env=False)
 
 
-def run_demo(weeks: int, keep: Path | None, say: Callable[[str], None]) -> None:
-    now = datetime.now(UTC)
+def run_demo(
+    weeks: int,
+    keep: Path | None,
+    say: Callable[[str], None],
+    wall_clock: datetime,
+    today: date | None = None,
+) -> None:
+    """Run the demo at `wall_clock`, or at 09:00 (Berlin) on `today` when given (--today)."""
     with ExitStack() as stack:
         data_dir = keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        history = generate_history(weeks=weeks, end=now)
-        fake = stack.enter_context(FakeStrava.from_history(history))
         settings = load_settings(
             {
                 "RUNSTRENGTH_DATA_DIR": str(data_dir),
                 "RUNSTRENGTH_TIMEZONE": "Europe/Berlin",
-                "STRAVA_CLIENT_ID": str(fake.client_id),
-                "STRAVA_CLIENT_SECRET": fake.client_secret,
-                "STRAVA_BASE_URL": fake.base_url,
+                "RUNSTRENGTH_TODAY": today.isoformat() if today else "",
             }
+        )
+        now = app.planning_clock(settings, wall_clock)
+        history = generate_history(weeks=weeks, end=now)
+        fake = stack.enter_context(FakeStrava.from_history(history))
+        settings = replace(
+            settings,
+            strava_client_id=str(fake.client_id),
+            strava_client_secret=fake.client_secret,
+            strava_base_url=fake.base_url,
         )
         store = app.open_store(settings)
 

@@ -123,7 +123,12 @@ class StateTables:
     def planned_sessions(self) -> dict[str, dict[str, Any]]:
         with Session(self.engine) as s:
             return {
-                p.day: {"routine": p.routine, "minutes": p.minutes, "reason": p.reason}
+                p.day: {
+                    "routine": p.routine,
+                    "minutes": p.minutes,
+                    "reason": p.reason,
+                    "made_at": p.updated_at.replace(tzinfo=UTC),  # when the plan was made
+                }
                 for p in s.exec(select(PlannedSession))
             }
 

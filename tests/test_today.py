@@ -1,0 +1,149 @@
+"""A fixed clock (issue 12): --today / RUNSTRENGTH_TODAY pin every command to 09:00 on that day."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.sources.export_builders import Act, write_export
+
+Cli = Callable[..., Result]
+
+# The sample history (conftest) ends on Wednesday 2026-11-25; these days lie inside it.
+TUESDAY, THURSDAY = "2026-11-17", "2026-11-19"
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def synced(cli: Cli, authorised: None) -> Cli:
+    """The sample runner's history, synced from the fake Strava through the real CLI."""
+    ok(cli("sync", "--source", "strava"))
+    return cli
+
+
+def starts(cli: Cli, *today: str) -> list[datetime]:
+    listing = json.loads(ok(cli(*today, "activities", "--json")))
+    return [datetime.fromisoformat(a["start_local"]) for a in listing]
+
+
+def test_today_option_and_setting_pin_the_plan_to_that_day(synced: Cli) -> None:
+    by_option = ok(synced("--today", TUESDAY, "plan", "--json", "--days", "14"))
+    by_setting = ok(
+        synced("plan", "--json", "--days", "14", extra_env={"RUNSTRENGTH_TODAY": TUESDAY})
+    )
+    assert by_option == by_setting
+    assert json.loads(by_option)["days"][0]["date"] == TUESDAY
+
+
+def test_the_option_wins_over_the_setting(synced: Cli) -> None:
+    env = {"RUNSTRENGTH_TODAY": THURSDAY}
+    first_day = json.loads(ok(synced("--today", TUESDAY, "plan", "--json", extra_env=env)))
+    assert first_day["days"][0]["date"] == TUESDAY
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "2026-1-5", "20261117", "tuesday", ""])
+def test_a_bad_today_option_is_a_usage_error(cli: Cli, bad: str) -> None:
+    result = cli("--today", bad, "plan")
+    assert result.exit_code == 2
+    assert "--today" in result.output and "YYYY-MM-DD" in result.output
+
+
+def test_a_bad_today_setting_is_one_line_naming_it(cli: Cli) -> None:
+    result = cli("plan", extra_env={"RUNSTRENGTH_TODAY": "17.11.2026"})
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "runstrength: RUNSTRENGTH_TODAY: '17.11.2026' is not a date; use YYYY-MM-DD, "
+        "e.g. 2026-11-24"
+    ]
+
+
+def test_the_same_history_and_day_give_byte_identical_plans(synced: Cli) -> None:
+    def plan(day: str) -> str:
+        return ok(synced("--today", day, "plan", "--json", "--days", "14"))
+
+    first = plan(TUESDAY)
+    assert plan(TUESDAY) == first
+    plan(THURSDAY)  # a plan "in the future" of Tuesday must not change Tuesday's
+    assert plan(TUESDAY) == first
+
+
+def test_a_plan_made_after_the_pinned_day_does_not_change_it(synced: Cli) -> None:
+    pinned = ok(synced("--today", TUESDAY, "plan", "--json", "--days", "14"))
+    ok(synced("plan", "--json"))  # the real clock's plan is stored (made after Tuesday)
+    assert ok(synced("--today", TUESDAY, "plan", "--json", "--days", "14")) == pinned
+
+
+def test_a_pinned_plan_leaves_the_stored_plan_alone(synced: Cli) -> None:
+    ok(synced("--today", TUESDAY, "plan"))
+    week = json.loads(ok(synced("status", "--json")))["week_plan"]
+    assert week == []  # nothing stored: only the real clock's plans (and the daemon's) are kept
+
+
+def test_activities_after_the_pinned_morning_do_not_exist_yet(synced: Cli) -> None:
+    everything = starts(synced)
+    pinned = starts(synced, "--today", TUESDAY)
+    morning = datetime.fromisoformat(f"{TUESDAY}T09:00")
+    assert max(everything) > morning
+    assert pinned == [s for s in everything if s <= morning]
+
+
+def week_of_runs(monday: datetime, first_id: int) -> list[Act]:
+    """Easy Mon/Wed/Fri mornings, intervals Tuesday evening, a long run on Sunday."""
+    easy = dict(distance_m=9000.0, elapsed_s=3000, moving_s=2950, avg_hr=138.0, max_hr=150.0)
+    return [
+        Act(first_id, monday + timedelta(hours=7), **easy),
+        Act(first_id + 1, monday + timedelta(days=1, hours=18), name="Intervals",
+            distance_m=10000.0, elapsed_s=2700, moving_s=2640, avg_hr=166.0, max_hr=186.0),
+        Act(first_id + 2, monday + timedelta(days=2, hours=7), **easy),
+        Act(first_id + 3, monday + timedelta(days=4, hours=7), **easy),
+        Act(first_id + 4, monday + timedelta(days=6, hours=8), name="Long Run",
+            distance_m=21000.0, elapsed_s=7300, moving_s=7200, avg_hr=145.0, max_hr=160.0),
+    ]  # fmt: skip
+
+
+def test_runs_after_the_pinned_morning_do_not_move_its_plan(cli: Cli, tmp_path: Path) -> None:
+    """A support person pins last Tuesday: what was logged since must not change that plan."""
+    weeks = [datetime(2026, 9, 7) + timedelta(weeks=w) for w in range(10)]  # Mondays (UTC)
+    acts = [a for i, monday in enumerate(weeks) for a in week_of_runs(monday, 10 * i + 1)]
+    tuesday = weeks[-1] + timedelta(days=1)  # Tuesday 2026-11-10: easy Monday done, intervals due
+    before = [a for a in acts if a.start < tuesday]
+    ok(cli("import", str(write_export(tmp_path / "before.zip", before))))
+    day = f"{tuesday:%Y-%m-%d}"
+    pinned = ok(cli("--today", day, "plan", "--json", "--days", "14"))
+    ok(cli("import", str(write_export(tmp_path / "all.zip", acts))))
+    assert ok(cli("--today", day, "plan", "--json", "--days", "14")) == pinned
+    assert json.loads(pinned)["days"][0]["strength"] is None  # Tuesday's intervals are protected
+
+
+def test_status_and_digest_dry_run_take_the_pinned_day(synced: Cli, tmp_path: Path) -> None:
+    status = json.loads(ok(synced("--today", TUESDAY, "status", "--json")))
+    assert isinstance(status, dict)
+    out = tmp_path / "digest.eml"
+    ok(synced("--today", TUESDAY, "digest", "--dry-run", "--out", str(out)))
+    assert out.read_bytes()
+
+
+def test_a_pinned_digest_is_not_mailed(synced: Cli) -> None:
+    result = synced("--today", TUESDAY, "digest", "--send")
+    assert result.exit_code == 2
+    assert "--dry-run" in result.output
+
+
+def test_import_and_label_take_the_pinned_day(cli: Cli, tmp_path: Path) -> None:
+    export = write_export(
+        tmp_path / "export.zip",
+        [Act(1, datetime(2026, 11, 16, 6, 0)), Act(2, datetime(2026, 11, 18, 17, 0))],
+    )
+    ok(cli("--today", TUESDAY, "import", str(export)))
+    assert [s.day for s in starts(cli, "--today", TUESDAY)] == [16]
+    assert len(starts(cli)) == 2
+    ok(cli("--today", TUESDAY, "label", "1", "hard"))
