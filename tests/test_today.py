@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
+from runstrength.config import load_settings
+from runstrength.scheduler import Daemon
+from runstrength.store import Store
 from tests.sources.export_builders import Act, write_export
 
 Cli = Callable[..., Result]
@@ -147,3 +150,25 @@ def test_import_and_label_take_the_pinned_day(cli: Cli, tmp_path: Path) -> None:
     assert [s.day for s in starts(cli, "--today", TUESDAY)] == [16]
     assert len(starts(cli)) == 2
     ok(cli("--today", TUESDAY, "label", "1", "hard"))
+
+
+def test_the_daemon_plans_the_pinned_day_on_its_own_clock(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`run` with RUNSTRENGTH_TODAY: triggers keep real time, the plan (stored) is that day's."""
+    acts = [
+        a
+        for i in range(8)
+        for a in week_of_runs(datetime(2026, 9, 7) + timedelta(weeks=i), 10 * i + 1)
+    ]
+    ok(cli("import", str(write_export(tmp_path / "export.zip", acts))))
+    day = date(2026, 11, 3)  # a Tuesday after the history's last week
+    settings = load_settings(env | {"RUNSTRENGTH_TODAY": day.isoformat()})
+    store = Store.open(settings.database_url)
+    daemon = Daemon(settings, store, clock=lambda: datetime(2027, 3, 1, 12, 0, tzinfo=UTC))
+    daemon.new_day()
+    stored = sorted(store.planned_sessions())
+    assert stored and stored[0] >= day.isoformat()
+    assert stored[-1] <= (day + timedelta(days=12)).isoformat()  # to the end of next week
+    shown = json.loads(ok(cli("--today", day.isoformat(), "plan", "--json", "--days", "13")))
+    assert [d["date"] for d in shown["days"] if d["strength"]] == stored
