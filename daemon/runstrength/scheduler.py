@@ -320,6 +320,9 @@ def run_daemon(settings: Settings, verbose: int = 0) -> int:
         int(poll_interval_s(settings)),
         settings.data_dir,
     )
+    if settings.today is not None:
+        # A forgotten RUNSTRENGTH_TODAY would freeze every plan on one day: say so at each start.
+        log.warning("the clock is pinned to %s (--today / RUNSTRENGTH_TODAY)", settings.today)
     sd_notify(f"READY=1\nSTATUS=syncing {', '.join(sources)}\nMAINPID={os.getpid()}")
     try:
         received = signal.sigwaitinfo(STOP_SIGNALS)
