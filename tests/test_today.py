@@ -132,7 +132,8 @@ def test_status_and_digest_dry_run_take_the_pinned_day(synced: Cli, tmp_path: Pa
     assert isinstance(status, dict)
     out = tmp_path / "digest.eml"
     ok(synced("--today", TUESDAY, "digest", "--dry-run", "--out", str(out)))
-    assert out.read_bytes()
+    assert "17 Nov" in out.read_text()  # the pinned week's plan
+    assert json.loads(ok(synced("status", "--json")))["week_plan"] == []  # nothing stored
 
 
 def test_a_pinned_digest_is_not_mailed(synced: Cli) -> None:
