@@ -173,3 +173,15 @@ def test_the_daemon_plans_the_pinned_day_on_its_own_clock(
     assert stored[-1] <= (day + timedelta(days=12)).isoformat()  # to the end of next week
     shown = json.loads(ok(cli("--today", day.isoformat(), "plan", "--json", "--days", "13")))
     assert [d["date"] for d in shown["days"] if d["strength"]] == stored
+
+
+def test_the_pinned_morning_is_nine_in_the_athletes_time_zone(cli: Cli, tmp_path: Path) -> None:
+    """Auckland, 3 Nov: the 08:30 run is done by 09:00 local, the 09:30 one has not started."""
+    auckland = {"RUNSTRENGTH_TIMEZONE": "Pacific/Auckland"}
+    early, late = datetime(2026, 11, 2, 19, 30), datetime(2026, 11, 2, 20, 30)  # UTC (NZDT +13)
+    export = write_export(tmp_path / "export.zip", [Act(1, early), Act(2, late)])
+    ok(cli("import", str(export), extra_env=auckland))
+    shown = ok(cli("--today", "2026-11-03", "activities", "--json", extra_env=auckland))
+    assert [a["source_id"] for a in json.loads(shown)] == ["1"]
+    plan = json.loads(ok(cli("--today", "2026-11-03", "plan", "--json", extra_env=auckland)))
+    assert plan["days"][0]["date"] == "2026-11-03"
