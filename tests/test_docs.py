@@ -11,8 +11,12 @@ from click.testing import CliRunner
 from runstrength.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-# Not settings: a test-only knob, the standard TZ fallback, a default value.
-TEST_ONLY = {"RUNSTRENGTH_POLL_INTERVAL_SECONDS", "TZ", "UTC"}
+# Not settings: a test-only knob, the standard TZ fallback, a default value, names read from the
+# environment only (which settings file to read; the test database).
+TEST_ONLY = {
+    "RUNSTRENGTH_POLL_INTERVAL_SECONDS", "TZ", "UTC", "RUNSTRENGTH_ENV_FILE",
+    "RUNSTRENGTH_TEST_DATABASE_URL",
+}  # fmt: skip
 
 
 def settings_read_by_config() -> set[str]:

@@ -161,7 +161,7 @@ def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, st
     text = status_json(gather_status(settings, store, NOW))
     data = json.loads(text)
     assert set(data) == {
-        "daemon", "sources", "activities", "week_plan", "digest", "outbox", "problems"
+        "settings", "daemon", "sources", "activities", "week_plan", "digest", "outbox", "problems"
     }  # fmt: skip
     assert strava(data)["last_attempt_at"] == "2026-11-25T12:00:00+00:00"
     assert "SECRET" not in text
@@ -172,7 +172,7 @@ def test_text_reads_in_the_athletes_local_time(settings: Settings, store: Store)
     store.record_outcome("strava", "ok", "strava: 3 new", NOW - timedelta(minutes=10))
     text = status_text(gather_status(settings, store, NOW), settings, NOW)
     assert "Daemon: not running" in text
-    assert "strava: last sync today 12:50 (ok)" in text
+    assert "strava: last success today 12:50, next when the daemon runs" in text
     assert "token: access valid until today 18:00" in text
     assert "Weekly digest: next Sun 29 Nov 18:00" in text
     assert "Strength this week: nothing planned yet" in text
@@ -182,3 +182,59 @@ def test_status_command_prints_json(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["status", "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["daemon"]["running"] is False
+
+
+def test_a_later_success_hides_the_earlier_error(settings: Settings, store: Store) -> None:
+    authorise(settings, NOW + timedelta(hours=5))
+    store.record_outcome("strava", "error", "strava: boom", NOW - timedelta(hours=2))
+    failed = strava(gather_status(settings, store, NOW))
+    assert failed["last_error"] == "strava: boom"
+    assert failed["last_error_at"] == NOW - timedelta(hours=2)
+    store.record_outcome("strava", "ok", "strava: 1 new", NOW - timedelta(hours=1))
+    status = gather_status(settings, store, NOW)
+    assert strava(status)["last_error"] is None
+    text = status_text(status, settings, NOW)
+    assert "boom" not in text and "last error" not in text
+    assert not any("failed" in p for p in status["problems"])
+
+
+def test_a_failure_after_a_success_shows_both(settings: Settings, store: Store) -> None:
+    authorise(settings, NOW + timedelta(hours=5))
+    store.record_outcome("strava", "ok", "strava: 1 new", NOW - timedelta(hours=2))
+    store.record_outcome("strava", "error", "strava: boom", NOW - timedelta(minutes=10))
+    text = status_text(gather_status(settings, store, NOW), settings, NOW)
+    assert "strava: last success today 11:00" in text
+    assert "  last error today 12:50: strava: boom" in text
+
+
+def test_every_source_says_whether_it_is_configured(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["status"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "strava: last success never, next when the daemon runs" in result.output
+    assert "garmin: not configured (`runstrength auth garmin --api-key`)" in result.output
+    assert "fit: not configured (set GARMIN_FIT_DIR" in result.output
+    assert "last sync today (not configured)" not in result.output
+    assert "garmin: last" not in result.output
+
+
+def test_a_source_no_longer_set_up_is_not_configured_whatever_it_recorded(
+    env: dict[str, str], settings: Settings, store: Store
+) -> None:
+    store.record_outcome("fit", "not_configured", "fit: GARMIN_FIT_DIR is not set", NOW)
+    result = CliRunner().invoke(main, ["status", "--json"], env=env)
+    fit = next(s for s in json.loads(result.stdout)["sources"] if s["source"] == "fit")
+    assert fit["configured"] is False
+    assert not any("fit" in p for p in json.loads(result.stdout)["problems"])
+
+
+def test_status_names_the_settings_file_and_data_dir(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("HARD_DAYS=tue\n")
+    result = CliRunner().invoke(main, ["status"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        f"Settings: {Path('.env')}",
+        f"Data: {tmp_path / 'data'}",
+    ]

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
 from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.store import Store
 
+SOURCES = ["strava", "garmin", "fit"]
+HOW_TO_SET_UP = {
+    "strava": "set STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET, then `runstrength auth strava`",
+    "garmin": "`runstrength auth garmin --api-key`",
+    "fit": "set GARMIN_FIT_DIR to a folder of .fit files",
+}
 OUTCOME_WORDS = {
     "ok": "ok",
     "try_later": "waiting to retry (rate limit or outage)",
@@ -32,6 +39,7 @@ def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, 
     }
     sources = _sources(settings, store, now, next_run, daemon_state.get("paused", {}))
     status = {
+        "settings": {"file": settings.settings_file, "data_dir": settings.data_dir},
         "daemon": daemon,
         "sources": sources,
         "activities": {"total": store.count_activities()},
@@ -55,8 +63,9 @@ def _sources(
     states = store.sync_states()
     configured = configured_sources(settings)
     rows = []
-    for name in configured + sorted(set(states) - set(configured)):
+    for name in SOURCES + sorted(set(states) - set(SOURCES)):
         state = states.get(name, {})
+        error = _last_error(state)
         rows.append(
             {
                 "source": name,
@@ -65,15 +74,29 @@ def _sources(
                 "last_success_at": state.get("last_success_at"),
                 "last_outcome": state.get("last_outcome"),
                 "last_message": state.get("last_message"),
+                # The last failure, only while no success came after it.
+                "last_error_at": error and state.get("last_attempt_at"),
+                "last_error": error,
                 "retry_at": state.get("retry_at"),
                 "next_sync_at": next_run.get(f"sync:{name}"),
-                "paused": paused.get(name),
+                # A pause outlives its cause until the daemon's next tick; a success ends it.
+                "paused": paused.get(name) if error else None,
                 "activities": store.count_activities(name),
                 "rate_limit": rate_budget(state.get("rate_limit")),
-                "token": _token(settings, name, now),
+                "token": _token(settings, name, now) if name in configured else None,
             }
         )
     return rows
+
+
+def _last_error(state: dict[str, Any]) -> str | None:
+    """The last attempt's message when it failed after the last success (or with none yet)."""
+    if state.get("last_outcome") in (None, "ok"):
+        return None
+    attempt, success = state.get("last_attempt_at"), state.get("last_success_at")
+    if attempt and success and success >= attempt:
+        return None
+    return state.get("last_message") or OUTCOME_WORDS.get(state["last_outcome"], "failed")
 
 
 def rate_budget(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -141,6 +164,10 @@ def problems(status: dict[str, Any]) -> list[str]:
     for src in status["sources"]:
         name, outcome = src["source"], src["last_outcome"]
         token = src["token"] or {}
+        if not src["configured"]:
+            continue
+        if not src["last_error"] and not token.get("needs_reauth"):
+            continue
         if outcome in ("auth", "inactive") and src.get("last_message"):
             # The sync's own message names the cause and the way out (new key, subscribe, import).
             found.append(f"{src['last_message']} (the daemon resumes on its own after that)")
@@ -163,6 +190,8 @@ def _json_default(value: Any) -> Any:
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -171,13 +200,18 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
         return _local(dt, settings, now) if dt else "never"
 
     d = status["daemon"]
+    file = status["settings"]["file"]
     lines = [
+        f"Settings: {file}" if file else f"Settings: no settings file found ({_searched()})",
+        f"Data: {status['settings']['data_dir']}",
+    ]
+    lines += [
         f"Daemon: running (pid {d['pid']}, since {when(d['started_at'])})"
         if d["running"]
         else "Daemon: not running"
     ]
     for src in status["sources"]:
-        lines += _source_lines(src, when)
+        lines += _source_lines(src, when, d["running"])
     total = status["activities"]["total"]
     lines.append(f"Activities stored: {total}")
     plan = status["week_plan"]
@@ -200,16 +234,21 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     return "\n".join(lines)
 
 
-def _source_lines(src: dict[str, Any], when: Any) -> list[str]:
-    outcome = OUTCOME_WORDS.get(src["last_outcome"] or "", src["last_outcome"] or "no sync yet")
-    head = f"{src['source']}: last sync {when(src['last_attempt_at'])} ({outcome})"
+def _source_lines(src: dict[str, Any], when: Any, daemon_running: bool) -> list[str]:
+    name = src["source"]
+    if not src["configured"]:
+        stored = f"; {src['activities']} activities stored" if src["activities"] else ""
+        return [f"{name}: not configured ({HOW_TO_SET_UP.get(name, 'see the README')}){stored}"]
+    head = f"{name}: last success {when(src['last_success_at'])}"
     if src["paused"]:
         head += f", paused: {src['paused']}"
     elif src["next_sync_at"]:
         head += f", next {when(src['next_sync_at'])}"
+    elif not daemon_running:
+        head += ", next when the daemon runs"
     lines = [head]
-    if src["last_outcome"] not in (None, "ok") and src["last_message"]:
-        lines.append(f"  {src['last_message']}")
+    if src["last_error"]:
+        lines.append(f"  last error {when(src['last_error_at'])}: {src['last_error']}")
     token = src["token"]
     if token is not None:
         if token.get("needs_reauth"):
@@ -227,6 +266,12 @@ def _source_lines(src: dict[str, Any], when: Any) -> list[str]:
         )
     lines.append(f"  activities: {src['activities']}")
     return lines
+
+
+def _searched() -> str:
+    from runstrength.settings_file import ENV_FILE_VARIABLE, search_order
+
+    return f"looked for ${ENV_FILE_VARIABLE}, " + ", ".join(str(p) for p in search_order())
 
 
 def _local(dt: datetime, settings: Settings, now: datetime) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
-from runstrength.errors import AuthError, ConfigError, TryLaterError
+from runstrength.errors import AuthError, ConfigError, RunstrengthError, TryLaterError
 from runstrength.sources.garmin import (
     MAX_PAGES,
     POLL_PAGE,
@@ -31,6 +31,20 @@ RELOGIN = (
 )
 TOKEN_FILE = "garmin_tokens.json"
 LOCK_TIMEOUT_S = 5.0
+# garminconnect (and its curl_cffi wheels, the likeliest to fail on a Pi) is an optional extra.
+NEEDS_EXTRA = (
+    "the Garmin Connect login needs the garmin-connect extra: "
+    "pip install 'runstrength[garmin-connect]' (pipx: pipx install --force "
+    "'runstrength[garmin-connect]'); or use a Personal API key: runstrength auth garmin --api-key"
+)
+
+
+def require_garminconnect() -> None:
+    """Stop with a one-line way out when the garmin-connect extra is not installed."""
+    try:
+        import garminconnect  # noqa: F401
+    except ImportError:  # not installed, or its compiled parts do not load on this machine
+        raise RunstrengthError(NEEDS_EXTRA) from None
 
 
 def connect_client(token_dir: Path, connectapi: str | None = None) -> Any:
@@ -39,6 +53,7 @@ def connect_client(token_dir: Path, connectapi: str | None = None) -> Any:
     connectapi points it at another host (tests: the loopback fake); private attributes of
     garminconnect 0.3.20, pinned in pyproject.toml.
     """
+    require_garminconnect()
     from garminconnect import Garmin
 
     client = Garmin(retry_attempts=2)  # no email/password: it can never self-heal by logging in
@@ -63,6 +78,7 @@ def token_store_lock(token_dir: Path) -> Iterator[None]:
 
 @contextmanager
 def connect_errors(store: Store, during: str, now: datetime) -> Iterator[None]:
+    require_garminconnect()
     from garminconnect import (
         GarminConnectAuthenticationError,
         GarminConnectConnectionError,
@@ -140,6 +156,7 @@ def login_garminconnect(
     settings: Settings, email: str, password: str, prompt_mfa: Callable[[], str]
 ) -> str:
     """Log in once with garminconnect and save the token store; the password is never stored."""
+    require_garminconnect()
     from garminconnect import Garmin
 
     token_dir = settings.garmin_token_dir

@@ -1,0 +1,140 @@
+"""Where settings come from: the documented lookup order, empty means unset, misspelt names."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from runstrength.cli import main
+from runstrength.config import OTHER_NAMES, SETTING_NAMES
+from runstrength.settings_file import find_settings_file, read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWN = SETTING_NAMES | OTHER_NAMES
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A working directory and a user config dir of our own; no settings in the environment."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("STRAVA_", "RUNSTRENGTH_", "GARMIN_", "SMTP_", "WEBHOOK_", "EMAIL_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    yield tmp_path
+
+
+def settings_file(path: Path, data_dir: Path, extra: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"RUNSTRENGTH_DATA_DIR={data_dir}\nRUNSTRENGTH_TIMEZONE=UTC\n{extra}")
+    return path
+
+
+def status(*args: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner().invoke(main, [*args, "status"], env=env or {})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def used(result: Result) -> tuple[str, str]:
+    """(settings file, data dir) as `status` names them."""
+    lines = result.stdout.splitlines()
+    return lines[0].removeprefix("Settings: "), lines[1].removeprefix("Data: ")
+
+
+def test_each_place_in_the_lookup_order_wins_over_the_ones_after_it(home: Path) -> None:
+    user = settings_file(home / "config/runstrength/runstrength.env", home / "user-data")
+    assert used(status()) == (str(user), str(home / "user-data"))
+
+    settings_file(home / ".env", home / "dot-data")
+    assert used(status()) == (".env", str(home / "dot-data"))
+
+    named = settings_file(home / "named.env", home / "named-data")
+    assert used(status(env={"RUNSTRENGTH_ENV_FILE": str(named)}))[1] == str(home / "named-data")
+
+    given = settings_file(home / "given.env", home / "given-data")
+    result = status("--env-file", str(given), env={"RUNSTRENGTH_ENV_FILE": str(named)})
+    assert used(result) == (str(given), str(home / "given-data"))
+
+
+def test_the_system_file_comes_last(home: Path) -> None:
+    system = settings_file(home / "etc/runstrength.env", home / "system-data")
+    assert find_settings_file(None, {}, system_file=system) == system
+    user = settings_file(home / "config/runstrength/runstrength.env", home / "user-data")
+    assert find_settings_file(None, {}, system_file=system) == user
+
+
+def test_without_any_file_status_says_where_it_looked(home: Path) -> None:
+    result = status(env={"RUNSTRENGTH_DATA_DIR": str(home / "data")})
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Settings: no settings file found (looked for $RUNSTRENGTH_ENV_FILE")
+    assert "runstrength.env" in first and ".env" in first
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [
+        (["--env-file", "missing.env"], {}, "--env-file"),
+        ([], {"RUNSTRENGTH_ENV_FILE": "missing.env"}, "RUNSTRENGTH_ENV_FILE"),
+    ],
+)
+def test_a_named_file_that_is_missing_is_one_line_naming_how_it_was_named(
+    home: Path, args: list[str], env: dict[str, str], named: str
+) -> None:
+    result = CliRunner().invoke(main, [*args, "status"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"runstrength: {named}: missing.env is not a file"
+
+
+def test_an_empty_value_is_unset_so_the_environment_or_the_file_still_counts(home: Path) -> None:
+    # A systemd unit's Environment= is not undone by an empty line copied from the example.
+    (home / "runstrength.env").write_text("RUNSTRENGTH_DATA_DIR=\nRUNSTRENGTH_TIMEZONE=UTC\n")
+    env = {"RUNSTRENGTH_ENV_FILE": str(home / "runstrength.env")}
+    result = status(env=env | {"RUNSTRENGTH_DATA_DIR": str(home / "unit-data")})
+    assert used(result)[1] == str(home / "unit-data")
+    # ...and an empty variable in the environment does not undo the file.
+    settings_file(home / "runstrength.env", home / "file-data")
+    assert used(status(env=env | {"RUNSTRENGTH_DATA_DIR": ""}))[1] == str(home / "file-data")
+
+
+def test_a_misspelt_setting_is_named_with_the_closest_real_one_once(home: Path) -> None:
+    settings_file(home / ".env", home / "data", "STRAVA_CLIENTID=123\nSMTP_PASWORD=x\n")
+    result = status(env={"GARMIN_FITDIR": "/tmp"})
+    warnings = [line for line in result.stderr.splitlines() if "not a runstrength setting" in line]
+    assert len(warnings) == 3, result.stderr
+    assert any("STRAVA_CLIENTID in .env" in w and "STRAVA_CLIENT_ID?" in w for w in warnings)
+    assert any("SMTP_PASWORD" in w and "SMTP_PASSWORD?" in w for w in warnings)
+    assert any("GARMIN_FITDIR in the environment" in w and "GARMIN_FIT_DIR?" in w for w in warnings)
+
+
+def test_names_that_are_not_ours_draw_no_warning(home: Path) -> None:
+    # ./.env may belong to another tool; the environment holds PATH and friends.
+    (home / ".env").write_text("DATABASE_URL=postgres://x\nDEBUG=1\nEASYPACE=5:00\n")
+    source = read_settings(None, {"PATH": "/bin", "HOME": "/root"}, KNOWN)
+    assert [w.split()[0] for w in source.unknown] == ["EASYPACE"]  # close to EASY_PACE
+
+
+def test_every_name_config_reads_is_a_known_setting() -> None:
+    source = (ROOT / "daemon/runstrength/config.py").read_text()
+    read = set(re.findall(r'\(env, "([A-Z][A-Z0-9_]+)"', source))
+    read |= set(re.findall(r'env\.get\("([A-Z][A-Z0-9_]+)"', source))
+    assert read - {"TZ"} <= SETTING_NAMES, read - SETTING_NAMES
+
+
+def test_the_readme_documents_the_lookup_order() -> None:
+    readme = (ROOT / "README.md").read_text()
+    places = [
+        "--env-file",
+        "RUNSTRENGTH_ENV_FILE",
+        "./.env",
+        "~/.config/runstrength/runstrength.env",
+        "/etc/runstrength/runstrength.env",
+    ]
+    section = readme[readme.index("Settings are read from") :]
+    positions = [section.index(p) for p in places]
+    assert positions == sorted(positions)
