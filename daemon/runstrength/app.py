@@ -64,6 +64,7 @@ def profile_config(settings: Settings) -> ProfileConfig:
         long_weekdays=settings.long_weekdays,
     )
 
+        birth_year=settings.birth_year,
 
 def classified_history(
     settings: Settings, store: Store, now: datetime

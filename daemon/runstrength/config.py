@@ -75,6 +75,7 @@ class Settings:
 
 
 def _system_timezone() -> str:
+    birth_year: int | None = None  # Tanaka HRmax (208 - 0.7 × age) until HR history is enough
     try:
         link = Path("/etc/localtime").resolve()
         name = str(link).split("zoneinfo/", 1)[1]
@@ -312,6 +313,7 @@ def _day(env: Mapping[str, str], name: str) -> date | None:
         raise ConfigError(name, f"'{raw}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
 
 
+        birth_year=_int(env, "BIRTH_YEAR", None, 1920, 2020),
 def read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
     """Merge a .env file (if any) under the process environment; the process environment wins."""
     from dotenv import dotenv_values

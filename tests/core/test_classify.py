@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from runstrength.core.classify import (
 )
 from runstrength.core.load import session_load
 from runstrength.core.profile import Anchor, AthleteProfile
-from runstrength.core.records import RunKind, Sport
+from runstrength.core.records import Lap, RunKind, Sport, WeeklyPattern
 from tests.builders import auto_laps, interval_laps, lap, make_activity, make_run
 
 EASY, HARD, LONG = RunKind.EASY, RunKind.HARD, RunKind.LONG
@@ -88,12 +88,20 @@ CASES = [
     ("tempo block in splits", MIDDLE, make_run(laps=TEMPO_SPLITS), HARD, "laps", "tempo block"),
     ("tempo in mile splits", MIDDLE, make_run(laps=MILE_SPLITS), HARD, "laps", "tempo block"),
     (
-        "treadmill reps: laps need intensity",
+        "treadmill reps: lap structure by time",
         MIDDLE,
         make_run(laps=interval_laps(), indoor=True, hr=140),
+        HARD,
+        "laps",
+        "hard: intervals by lap times, 6 × 3:10 with 2:24 between",
+    ),  # fmt: skip
+    (
+        "treadmill auto-laps are not reps",
+        MIDDLE,
+        make_run(laps=NOISY_SPLITS, indoor=True, hr=140),
         EASY,
         "easy_hr",
-        "average HR",
+        "easy: treadmill run, average HR 140 (74% of max)",
     ),  # fmt: skip
     (
         "garmin VO2max label",
@@ -363,3 +371,116 @@ def test_laps_are_wanted_only_for_borderline_easy_runs(run, wanted):
 )
 def test_session_load_falls_back_from_hr_to_rpe_to_class(activity, kind, hr_max, load):
     assert session_load(activity, kind, hr_max) == pytest.approx(load, abs=0.1)
+
+
+# --- issue 12: treadmill, thin HRmax, the usual hard weekday ----------------------------------
+
+TUESDAY = date(2025, 6, 3)  # builders.BASE_DAY's day
+HARD_TUESDAYS = replace(
+    MIDDLE, pattern=WeeklyPattern(hard_weekdays=frozenset({1}), source="history")
+)
+INDOOR_ONLY = AthleteProfile(
+    hr_max=Anchor(190, "history", 30),
+    lthr=Anchor(171, "history"),
+    usual_run_s=Anchor(45 * 60, "history", 30),
+    usable_runs=0,
+    indoor_only=True,
+)
+THIN_HR_MAX = replace(COLD, hr_max=Anchor(157, "history", 4, provisional=True),
+                      lthr=Anchor(141, "history", provisional=True))  # fmt: skip
+
+
+def treadmill_threshold(hr: bool = True) -> list:
+    """10 min warm-up, 4 × 6 min at threshold HR, 10 min cool-down, laps by time."""
+    bpm = (lambda b: b) if hr else (lambda b: None)
+    laps = [Lap(1800, 600, avg_hr=bpm(135))]
+    laps += [Lap(1450, 360, avg_hr=bpm(b)) for b in (166, 169, 170, 171)]
+    return [*laps, Lap(1700, 600, avg_hr=bpm(140))]
+
+
+@pytest.mark.parametrize(
+    ("run", "profile", "kind", "fragment"),
+    [
+        (make_run(laps=treadmill_threshold(), indoor=True, hr=158), INDOOR_ONLY, HARD,
+         "hard: 24 min of laps at HR 169, 85%+ of your max 190"),
+        (make_run("5:00", 45, indoor=True, hr=140), INDOOR_ONLY, EASY,
+         "easy: treadmill run, average HR 140 (74% of max)"),
+        (make_run("5:00", 45, indoor=True), INDOOR_ONLY, EASY,
+         "easy: treadmill pace is not trusted, and no HR, laps or tag say hard"),
+        (make_run("5:00", 75, indoor=True, hr=140), INDOOR_ONLY, LONG,
+         "long: 1:15 is 1.7× your usual 45 min"),
+        (make_run("5:00", 45, indoor=True, anaerobic_te=3.1, source="garmin"), INDOOR_ONLY, HARD,
+         "anaerobic training effect 3.1"),
+    ],
+)  # fmt: skip
+def test_treadmill_runs_are_read_from_heart_rate_laps_and_duration_never_pace(
+    run, profile, kind, fragment
+):
+    found = classify(run, profile)
+    assert found.kind == kind and fragment in found.reason, found.reason
+    assert "learning your paces" not in found.reason
+
+
+def test_a_thin_max_hr_never_calls_a_run_hard():
+    found = classify(make_run("5:00", 40, hr=138), THIN_HR_MAX)
+    assert found.kind == EASY
+    assert found.reason == (
+        "easy: average HR 138 (max HR still being learned); still learning your paces (3 of 6 runs)"
+    )
+
+
+def test_load_ignores_a_thin_max_hr():
+    run = make_run("5:00", 60, hr=138)
+    assert classify_all([run], THIN_HR_MAX, {})[0].load == 60 * 2.0  # class weight, not 88 %
+
+
+@pytest.mark.parametrize(
+    ("run", "kind", "fragment"),
+    [
+        (make_run("4:55", 45), HARD,
+         "hard: your usual hard day (Tue); no HR, 4:55/km is 3% faster than your easy pace"),
+        (make_run("5:00", 45, indoor=True), HARD,
+         "hard: your usual hard day (Tue); no HR, treadmill pace not trusted"),
+        (make_run("5:00", 45, hr=158), HARD,
+         "hard: your usual hard day (Tue); average HR 158 (83% of max) is above easy"),
+        (make_run("4:55", 45, hr=140), EASY, "easy: 4:55/km is 3% faster"),  # HR says easy
+        (make_run("5:05", 45), EASY, "easy: 5:05/km is the same as"),  # pace says easy
+        (make_run("4:55", 45, name="Easy jog"), EASY, "easy:"),
+        (make_run("4:55", 12), EASY, "short run"),
+        (make_run("4:55", 45, when=TUESDAY + timedelta(days=1)), EASY, "easy:"),  # a Wednesday
+    ],
+)  # fmt: skip
+def test_usual_hard_weekday_lifts_a_run_only_when_nothing_says_easy(run, kind, fragment):
+    found = classify(run, HARD_TUESDAYS)
+    assert found.kind == kind and fragment in found.reason, found.reason
+
+
+def test_runner_who_doubles_keeps_the_morning_run_easy():
+    morning = make_run("4:58", 35, when=datetime(2025, 6, 3, 6, 30))
+    evening = make_run("4:52", 55, when=datetime(2025, 6, 3, 18, 30), name="Evening Run")
+    out = classify_all([morning, evening], HARD_TUESDAYS, {})
+    assert [c.kind for c in out] == [EASY, HARD]
+    assert out[1].classification.rule == "weekday"
+
+
+def test_nothing_is_lifted_when_the_day_already_has_a_hard_run():
+    morning = make_run("4:55", 50, when=datetime(2025, 6, 3, 6, 30))
+    evening = make_run("4:55", 40, when=datetime(2025, 6, 3, 18, 30), name="6x800")
+    out = classify_all([morning, evening], HARD_TUESDAYS, {})
+    assert [c.kind for c in out] == [EASY, HARD]
+    assert out[1].classification.rule == "name"
+
+
+FARTLEK_SPLITS = auto_laps(["5:05", "4:25", "5:30", "4:20", "5:35", "4:30", "5:25", "5:05"])
+
+
+def test_fartlek_splits_that_vary_read_hard():
+    found = classify(make_run(laps=FARTLEK_SPLITS), MIDDLE)
+    assert found.kind == HARD and found.rule == "laps"
+    assert found.reason == "hard: pace varies between laps (4:20/km to 5:35/km), like a fartlek"
+
+
+def test_hilly_splits_that_vary_stay_easy():
+    km = sum(lap.distance_m for lap in FARTLEK_SPLITS) / 1000
+    found = classify(make_run(laps=FARTLEK_SPLITS, climb_m=15 * km), MIDDLE)
+    assert found.kind == EASY

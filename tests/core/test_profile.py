@@ -144,7 +144,8 @@ def test_lthr_from_a_race_of_30_to_70_minutes():
 def test_no_hr_data_gives_no_hr_anchors_unless_birth_year():
     assert build_profile(easy_runs(8), TODAY, NONE).hr_max is None
     tanaka = build_profile(easy_runs(8), TODAY, ProfileConfig(birth_year=1985))
-    assert tanaka.hr_max.value == round(208 - 0.7 * 40) and tanaka.hr_max.source == "default"
+    assert tanaka.hr_max.value == round(208 - 0.7 * 40) and tanaka.hr_max.source == "age"
+    assert "max HR 180 (age formula 208 - 0.7 × age, until more runs with HR)" in tanaka.describe()
 
 
 def test_usual_run_weekly_distance_and_longest_run():
@@ -173,10 +174,11 @@ def test_weekday_is_usual_hard_day_when_hard_in_3_of_6_weeks():
     hard_fridays = [make_run("4:00", 30, tag="workout", when=friday - timedelta(weeks=w))
                     for w in (1, 3)]  # fmt: skip
     old = [make_run("4:00", 30, tag="workout", when=friday - timedelta(weeks=w)) for w in (7, 8)]
-    profile = build_profile([*hard_tuesdays, *hard_fridays, *old], TODAY, NONE)
+    easy = [make_run("5:05", 40, when=TODAY - timedelta(weeks=w, days=2)) for w in (5, 6)]
+    profile = build_profile([*hard_tuesdays, *hard_fridays, *old, *easy], TODAY, NONE)
     assert profile.pattern.hard_weekdays == {1}
     assert profile.pattern.source == "history"
-    assert "usual hard days: Tue (from the last 6 weeks)" in profile.describe()
+    assert "usual hard days: Tue (from your last 6 weeks of running)" in profile.describe()
 
 
 def test_generated_history_pattern_is_learned():
@@ -193,3 +195,83 @@ def test_easy_pace_learned_within_4_percent_for_fast_middle_and_slow_runners(eas
         history = [r for r, _ in make_history(weeks=12, easy_pace=easy, seed=seed, hr=hr)]
         profile = build_profile(history, HISTORY_END, NONE)
         assert profile.easy_pace_s_per_km.value == pytest.approx(pace_s(easy), rel=0.04)
+
+
+# --- issue 12: thin HR history, the pattern across a break, parkrun, treadmill ----------------
+
+
+def new_user_runs() -> list:
+    """Four easy runs in a week, HR ~74 % of a true max of 186: peaks read 157."""
+    return [make_run("5:30", 45, hr=138, max_hr=157, when=days_ago(1 + 2 * i)) for i in range(4)]
+
+
+def test_a_new_users_max_hr_is_at_least_the_age_formula():
+    profile = build_profile(new_user_runs(), TODAY, ProfileConfig(birth_year=1985))
+    assert (profile.hr_max.value, profile.hr_max.source) == (180, "age")
+    line = "max HR 180 (age formula 208 - 0.7 × age, until more runs with HR; 4 activities"
+    assert any(text.startswith(line) for text in profile.describe())
+    verdicts = classify_all(new_user_runs(), profile, {})
+    assert all(c.kind.value == "easy" for c in verdicts)
+    assert all("77% of max" in c.classification.reason for c in verdicts)
+
+
+def test_a_thin_max_hr_without_an_age_calls_no_run_hard():
+    profile = build_profile(new_user_runs(), TODAY, NONE)
+    assert profile.hr_max.value == 157 and profile.hr_max.provisional
+    assert profile.lthr.provisional  # 90 % of a thin max is as thin
+    assert any("max HR 157 so far" in text and "BIRTH_YEAR" in text for text in profile.describe())
+    for done in classify_all(new_user_runs(), profile, {}):
+        assert done.kind.value == "easy"
+        assert "of your max" not in done.classification.reason
+
+
+def test_max_hr_is_trusted_from_weeks_of_hr_history_with_a_hard_effort():
+    easy = [make_run("5:05", 45, hr=135, max_hr=150, when=days_ago(2 + 3 * i)) for i in range(9)]
+    tempo = make_run("4:15", 40, hr=165, max_hr=178, when=days_ago(4))
+    profile = build_profile([*easy, tempo], TODAY, ProfileConfig(birth_year=1960))
+    assert profile.hr_max.source == "history" and not profile.hr_max.provisional
+    without_hard = build_profile(easy, TODAY, NONE)
+    assert without_hard.hr_max.provisional  # weeks of easy runs alone: peaks read low
+
+
+def weekly(weekday: int, weeks: range, **run) -> list:
+    """One run on `weekday` in each of the given weeks before TODAY (a Monday)."""
+    last = TODAY - timedelta(days=(TODAY.weekday() - weekday) % 7 or 7)
+    return [make_run(**run, when=last - timedelta(weeks=w)) for w in weeks]
+
+
+def test_usual_days_are_remembered_across_three_weeks_off():
+    before = range(4, 12)  # eight weeks of training, three weeks off, a week back
+    history = [
+        *weekly(1, before, pace="4:00", minutes=40, tag="workout"),
+        *weekly(3, before, pace="4:00", minutes=40, tag="workout"),
+        *weekly(6, before, pace="5:20", minutes=110),
+        *weekly(5, before, pace="5:05", minutes=45),
+    ]
+    profile = build_profile(history, TODAY, NONE)
+    assert profile.pattern.hard_weekdays == {1, 3} and profile.pattern.long_weekdays == {6}
+    comeback = [make_run("5:20", 30, when=days_ago(d)) for d in (2, 4)]  # the week back
+    assert build_profile(history + comeback, TODAY, NONE).pattern.hard_weekdays == {1, 3}
+
+
+def test_a_weekly_parkrun_makes_saturday_a_usual_hard_day():
+    parkruns = weekly(5, range(8), pace="4:40", minutes=23.3, tag="race", name="parkrun")
+    easy = weekly(1, range(8), pace="5:30", minutes=40) + weekly(
+        3, range(8), pace="5:30", minutes=40
+    )
+    long = weekly(6, range(8), pace="5:40", minutes=95)
+    history = [*parkruns, *easy, *long]
+    profile = build_profile(history, TODAY, NONE)
+    assert profile.pattern.hard_weekdays == {5} and profile.pattern.long_weekdays == {6}
+    verdicts = {c.record.key: c for c in classify_all(history, profile, {})}
+    assert all(verdicts[r.key].classification.rule == "race" for r in parkruns)
+    assert all(verdicts[r.key].kind.value == "easy" for r in easy)
+
+
+def test_a_treadmill_only_runner_is_told_what_is_used_instead_of_pace():
+    runs = [make_run("5:00", 45, hr=140, indoor=True, when=days_ago(1 + 2 * i)) for i in range(12)]
+    profile = build_profile(runs, TODAY, NONE)
+    assert profile.indoor_only and profile.cold_start
+    text = " ".join(profile.describe())
+    assert "still learning" not in text and "treadmill pace is not trusted" in text
+    assert profile.usual_run_s.value == 45 * 60

@@ -1,7 +1,8 @@
 """Label each run easy, hard or long, with the one-line reason a runner would give.
 
 Rules run in order of evidence (coaching.md §2): race tag > long > workout tag > short run > laps >
-Garmin training effect > pace > heart rate > easy. The first rule that fires sets kind and reason.
+Garmin training effect > pace > heart rate > the usual hard weekday > easy. The first rule that
+fires sets kind and reason.
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from runstrength.core.laps import (
+    alternating_reps,
+    hr_block,
+    manual_reps,
+    split_variation,
+    structured_reps,
+    tempo_block,
+)
 from runstrength.core.laps import has_interval_structure as has_interval_structure  # for profile
-from runstrength.core.laps import manual_reps, structured_reps, tempo_block
 from runstrength.core.load import session_load
 from runstrength.core.records import (
     ActivityRecord,
@@ -62,6 +70,14 @@ WORKOUT_WORDS = re.compile(
 EASY_WORDS = re.compile(r"easy|recovery|shake-?out|jog", re.IGNORECASE)
 BORDERLINE_PACE_VS_EASY = 0.97
 CALM_LABELS = {"RECOVERY", "AEROBIC_BASE"}
+EASY_HR_OF_LTHR = 0.89  # Friel Z2 tops at 89 % LTHR [S21]
+# The usual hard weekday lifts a run only when nothing reliable says easy: a fartlek without HR
+# or laps averages 3-7 % faster than easy, inside the spread of easy runs (issue 12). A run at
+# or slower than 0.98 × E, or with HR in the easy band, stays easy (heuristic).
+WEEKDAY_LIFT_PACE_VS_EASY = 0.98
+WEEKDAY_LIFT_PACE_WITH_HR = 1.0  # HR above the easy band backs the day: pace need only not be slow
+HILLY_SPLITS_M_PER_KM = 10.0  # hills vary split speeds as much as a fartlek does (§3)
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,10 @@ class RunContext:
     weekly_distance_m: float | None = (
         None  # trailing 28-day weekly average; None: too little history
     )
+    # The day's main session, with no other run that day hard or long: only such a run may be
+    # called hard for falling on a usual hard weekday (a runner who doubles keeps the morning
+    # easy run easy). classify_all works it out; a lone run is its day's main session.
+    main_of_day: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,20 +132,50 @@ def classify_all(
     """Classify every record (runner's overrides win) and attach each session's load.
 
     Pass the whole history, not a slice: each run's long-run share rule looks at the 28 days
-    before it, taken from `records`.
+    before it, taken from `records`; the usual-hard-weekday rule looks at the day's other runs.
     """
     weekly = trailing_weekly_distances(records)
-    hr_max = profile.hr_max.value if profile.hr_max else None
+    found = [
+        _with_override(record, classify(record, profile, RunContext(week_m, False)), overrides)
+        for record, week_m in zip(records, weekly, strict=True)
+    ]
+    for i in _main_sessions_to_lift(records, found, profile):
+        found[i] = classify(records[i], profile, RunContext(weekly[i], True))
+    hr_max = profile.trusted_hr_max.value if profile.trusted_hr_max else None
+    return [
+        ClassifiedActivity(record, verdict, session_load(record, verdict.kind, hr_max))
+        for record, verdict in zip(records, found, strict=True)
+    ]
+
+
+def _with_override(
+    record: ActivityRecord, found: Classification, overrides: Mapping[tuple[str, str], RunKind]
+) -> Classification:
+    kind = overrides.get(record.key) if record.sport == Sport.RUN else None
+    if kind is None:
+        return found
+    return Classification(RunKind(kind), f"{kind}: set by you", "override", overridden=True)
+
+
+def _main_sessions_to_lift(
+    records: Sequence[ActivityRecord], found: Sequence[Classification], profile: AthleteProfile
+) -> list[int]:
+    """Runs that are their usual hard weekday's main session, on a day with nothing hard yet."""
+    hard_days = profile.pattern.hard_weekdays
+    if not hard_days:
+        return []
+    by_day: dict[date, list[int]] = {}
+    for i, record in enumerate(records):
+        if record.sport == Sport.RUN and record.local_date.weekday() in hard_days:
+            by_day.setdefault(record.local_date, []).append(i)
     out = []
-    for record, week_m in zip(records, weekly, strict=True):
-        found = classify(record, profile, RunContext(week_m))
-        kind = overrides.get(record.key) if record.sport == Sport.RUN else None
-        if kind is not None:
-            found = Classification(
-                RunKind(kind), f"{kind}: set by you", "override", overridden=True
-            )
-        load = session_load(record, found.kind, hr_max)
-        out.append(ClassifiedActivity(record, found, load))
+    for runs in by_day.values():
+        if any(found[i].kind in (RunKind.HARD, RunKind.LONG) for i in runs):
+            continue
+        # Two runs in a day: the longer is the session (ties: the later one, the evening's).
+        main = max(runs, key=lambda i: (records[i].moving_time_s, records[i].start_local))
+        if not found[main].overridden:
+            out.append(main)
     return out
 
 
@@ -202,7 +252,9 @@ def _long_reason(run: _Run, profile: AthleteProfile, ctx: RunContext) -> tuple[s
     usual = profile.usual_run_s.value
     if record.workout_tag == WorkoutTag.LONG:
         return "tag", f"{_source(record)} tag 'long run'"
-    relative = not profile.cold_start and moving >= LONG_RELATIVE_MIN_S
+    # Duration needs no pace: a usual run learned from enough runs (a treadmill-only runner's too).
+    known_usual = not profile.cold_start or profile.usual_run_s.n >= PROFILE_RUNS_NEEDED
+    relative = known_usual and moving >= LONG_RELATIVE_MIN_S
     if moving >= LONG_ABSOLUTE_S or (relative and moving >= LONG_RELATIVE_FACTOR * usual):
         rule = "long_time" if moving >= LONG_ABSOLUTE_S else "long_relative"
         if moving >= LONG_ABSOLUTE_S and (
@@ -242,8 +294,8 @@ def _laps(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
     if reps:
         return Classification(RunKind.HARD, f"hard: structured workout, {reps} reps", "laps")
     easy = profile.easy_pace_s_per_km
-    if easy is None or run.record.indoor:  # treadmill lap speeds are as untrusted as its pace
-        return None
+    if easy is None or run.pace_s_per_km is None:  # treadmill lap speeds are as untrusted as pace
+        return _laps_without_pace(run, profile)
     threshold = profile.threshold_pace_s_per_km
     block = tempo_block(laps, easy.value, threshold.value if threshold else None)
     if block:
@@ -255,6 +307,56 @@ def _laps(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
         reps, pace = found
         text = f"hard: {reps} × fast laps ({pace_text(pace)}) with recoveries"
         return Classification(RunKind.HARD, text, "laps")
+    return _split_variation(run)
+
+
+def _laps_without_pace(run: _Run, profile: AthleteProfile) -> Classification | None:
+    """Indoors or before paces are known: lap heart rates and lap structure by time."""
+    laps = run.record.laps or ()
+    hard_hr = _hard_hr(profile)
+    block = hr_block(laps, hard_hr[0]) if hard_hr else None
+    if block and hard_hr:
+        seconds, bpm = block
+        text = f"hard: {duration(seconds)} of laps at HR {bpm:.0f}, {hard_hr[1]}"
+        return Classification(RunKind.HARD, text, "laps")
+    found = alternating_reps(laps)
+    if found:
+        reps, rep_s, rest_s = found
+        text = (
+            f"hard: intervals by lap times, {reps} × {_clock(rep_s)} with {_clock(rest_s)} between"
+        )
+        return Classification(RunKind.HARD, text, "laps")
+    if run.pace_s_per_km is not None:
+        return _split_variation(run)
+    return None
+
+
+def _split_variation(run: _Run) -> Classification | None:
+    record = run.record
+    km = record.distance_m / 1000
+    if run.off_road or (km > 0 and (record.elevation_gain_m or 0) / km > HILLY_SPLITS_M_PER_KM):
+        return None
+    found = split_variation(record.laps or ())
+    if found is None:
+        return None
+    fastest, slowest = found
+    text = (
+        f"hard: pace varies between laps ({pace_text(fastest)} to {pace_text(slowest)}), "
+        "like a fartlek"
+    )
+    return Classification(RunKind.HARD, text, "laps")
+
+
+def _hard_hr(profile: AthleteProfile) -> tuple[float, str] | None:
+    """The heart rate that reads hard, and how to say what it is measured against."""
+    hr_max, lthr = profile.trusted_hr_max, profile.trusted_lthr
+    if hr_max:
+        return (
+            HARD_HR_OF_MAX * hr_max.value,
+            f"{HARD_HR_OF_MAX:.0%}+ of your max {hr_max.value:.0f}",
+        )
+    if lthr:
+        return HARD_HR_OF_LTHR * lthr.value, f"near your threshold HR {lthr.value:.0f}"
     return None
 
 
@@ -282,7 +384,7 @@ def _tempo_confirmed(run: _Run, profile: AthleteProfile) -> bool:
     easy = profile.easy_pace_s_per_km
     if easy and run.pace_s_per_km and run.pace_s_per_km <= TEMPO_CONFIRM_PACE_VS_EASY * easy.value:
         return True
-    hr_max = profile.hr_max
+    hr_max = profile.trusted_hr_max
     return bool(hr_max and run.avg_hr and run.avg_hr >= EASY_HR_OF_MAX * hr_max.value)
 
 
@@ -315,23 +417,82 @@ def _pace(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
 
 
 def _heart_rate(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
-    hr = run.avg_hr
+    # A max HR seen in a few easy runs reads low: only a trusted one calls a run hard (issue 12).
+    hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
     if hr is None:
         return None
-    if profile.hr_max and hr >= HARD_HR_OF_MAX * profile.hr_max.value:
-        share = hr / profile.hr_max.value
-        text = f"hard: average HR {hr:.0f} is {share:.0%} of your max {profile.hr_max.value:.0f}"
+    if hr_max and hr >= HARD_HR_OF_MAX * hr_max.value:
+        share = hr / hr_max.value
+        text = f"hard: average HR {hr:.0f} is {share:.0%} of your max {hr_max.value:.0f}"
         return Classification(RunKind.HARD, text, "hr")
-    if profile.lthr and hr >= HARD_HR_OF_LTHR * profile.lthr.value:
-        share = hr / profile.lthr.value
-        lthr = profile.lthr.value
-        text = f"hard: average HR {hr:.0f} is {share:.0%} of your threshold HR {lthr:.0f}"
+    if lthr and hr >= HARD_HR_OF_LTHR * lthr.value:
+        share = hr / lthr.value
+        text = f"hard: average HR {hr:.0f} is {share:.0%} of your threshold HR {lthr.value:.0f}"
         return Classification(RunKind.HARD, text, "hr")
     return None
 
 
+def _usual_hard_day(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+    """The day's main session on a usual hard weekday, when nothing reliable says easy."""
+    weekday = run.record.local_date.weekday()
+    if not ctx.main_of_day or weekday not in profile.pattern.hard_weekdays:
+        return None
+    if EASY_WORDS.search(run.record.name or ""):
+        return None
+    if (run.record.training_effect_label or "").upper() in CALM_LABELS:
+        return None
+    hr_words = _weekday_hr_words(run, profile)
+    if hr_words is None:
+        return None  # heart rate says easy
+    pace_words = _weekday_pace_words(run, profile, hr_words.startswith("average HR"))
+    if pace_words is None:
+        return None  # pace says easy
+    day = WEEKDAY_NAMES[weekday]
+    return Classification(
+        RunKind.HARD, f"hard: your usual hard day ({day}); {hr_words}, {pace_words}", "weekday"
+    )
+
+
+def _weekday_hr_words(run: _Run, profile: AthleteProfile) -> str | None:
+    """What heart rate says on a usual hard day; None when it says easy."""
+    hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
+    if hr is None:
+        return "no HR"
+    if hr_max:
+        if hr < EASY_HR_OF_MAX * hr_max.value:
+            return None
+        return f"average HR {hr:.0f} ({hr / hr_max.value:.0%} of max) is above easy"
+    if lthr:
+        if hr < EASY_HR_OF_LTHR * lthr.value:
+            return None
+        return f"average HR {hr:.0f} is above easy for your threshold HR {lthr.value:.0f}"
+    return "max HR still being learned"
+
+
+def _weekday_pace_words(run: _Run, profile: AthleteProfile, hr_above_easy: bool) -> str | None:
+    """What pace says on a usual hard day; None when it says easy."""
+    if run.record.indoor:
+        return "treadmill pace not trusted"
+    easy, pace = profile.easy_pace_s_per_km, run.pace_s_per_km
+    if pace is None or easy is None:
+        return "no easy pace yet to say otherwise"
+    limit = WEEKDAY_LIFT_PACE_WITH_HR if hr_above_easy else WEEKDAY_LIFT_PACE_VS_EASY
+    if pace > limit * easy.value:
+        return None
+    faster = 1 - pace / easy.value
+    than = f"{faster:.0%} faster than" if faster >= 0.005 else "no slower than"
+    return f"{run.pace_text} is {than} your easy pace {pace_text(easy.value)}"
+
+
 _HARD_RULES: tuple[Rule, ...] = (_workout_tag, _laps, _training_effect, _name, _pace, _heart_rate)
-_RULES: tuple[Rule, ...] = (_race_tag, _long, _workout_tag, _short_run, *_HARD_RULES[1:])
+_RULES: tuple[Rule, ...] = (
+    _race_tag,
+    _long,
+    _workout_tag,
+    _short_run,
+    *_HARD_RULES[1:],
+    _usual_hard_day,
+)
 
 
 def _hard_evidence(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
@@ -343,8 +504,15 @@ def _hard_evidence(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Class
 
 
 def _easy(run: _Run, profile: AthleteProfile) -> Classification:
+    hr = _hr_words(run, profile)
+    if run.record.indoor:  # never pace, and never "learning your paces" for a treadmill run
+        if hr:
+            return Classification(RunKind.EASY, f"easy: treadmill run, {hr}", "easy_hr")
+        text = "easy: treadmill pace is not trusted, and no HR, laps or tag say hard"
+        return Classification(RunKind.EASY, text, "easy_default")
     if profile.cold_start:
-        text = f"easy: learning your paces ({profile.usable_runs} of {PROFILE_RUNS_NEEDED} runs)"
+        learning = f"learning your paces ({profile.usable_runs} of {PROFILE_RUNS_NEEDED} runs)"
+        text = f"easy: {hr}; still {learning}" if hr else f"easy: {learning}"
         return Classification(RunKind.EASY, text, "cold_start")
     easy = profile.easy_pace_s_per_km
     if run.pace_s_per_km and easy:
@@ -354,13 +522,18 @@ def _easy(run: _Run, profile: AthleteProfile) -> Classification:
             than = "the same as"
         text = f"easy: {run.pace_text} is {than} your easy pace {pace_text(easy.value)}"
         return Classification(RunKind.EASY, text, "easy_pace")
-    if run.avg_hr and profile.hr_max:
-        share = run.avg_hr / profile.hr_max.value
-        return Classification(
-            RunKind.EASY, f"easy: average HR {run.avg_hr:.0f} ({share:.0%} of max)", "easy_hr"
-        )
-    why = "treadmill pace is not trusted" if run.record.indoor else "no pace or HR to go on"
-    return Classification(RunKind.EASY, f"easy: {why}", "easy_default")
+    if hr:
+        return Classification(RunKind.EASY, f"easy: {hr}", "easy_hr")
+    return Classification(RunKind.EASY, "easy: no pace or HR to go on", "easy_default")
+
+
+def _hr_words(run: _Run, profile: AthleteProfile) -> str | None:
+    """'average HR 140 (74% of max)', or with a max still being learned; None without HR."""
+    if not run.avg_hr or not profile.hr_max:
+        return None
+    if profile.hr_max.provisional:
+        return f"average HR {run.avg_hr:.0f} (max HR still being learned)"
+    return f"average HR {run.avg_hr:.0f} ({run.avg_hr / profile.hr_max.value:.0%} of max)"
 
 
 def _not_a_run(record: ActivityRecord) -> Classification:
@@ -417,6 +590,12 @@ def pace_text(s_per_km: float) -> str:
     """Format seconds per km as '5:05/km'."""
     total = round(s_per_km)
     return f"{total // 60}:{total % 60:02d}/km"
+
+
+def _clock(seconds: float) -> str:
+    """Format a lap's length as '3:10' (minutes:seconds)."""
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
 
 
 def duration(seconds: float) -> str:

@@ -124,3 +124,90 @@ def _speed_cv(laps: Sequence[Lap]) -> float:
     speeds = [lap_speed(lap) for lap in laps]
     mean = statistics.fmean(speeds)
     return statistics.pstdev(speeds) / mean if mean > 0 else 0.0
+
+
+# --- laps without a trusted pace (treadmill, cold start) and split variation -------------------
+
+ALTERNATING_MIN_LAPS = 5  # three reps with two recoveries between them
+GROUP_SPREAD_MAX = 1.35  # laps of one kind last about as long as each other (longest/shortest)
+DURATION_CONTRAST = 1.25  # reps and recoveries differ in length by a quarter at least
+HR_CONTRAST = 1.06  # ... or in lap heart rate by 6 % (HR lags short reps; heuristic)
+SPLIT_SPEED_CV = 0.08  # 1 km splits of an easy flat run vary ~3 %; fartlek surges show more
+SPLIT_FAST_VS_MEDIAN = 1.08
+SPLIT_FAST_NEEDED = 2
+
+
+def hr_block(laps: Sequence[Lap], hard_hr: float) -> tuple[int, float] | None:
+    """Longest run of consecutive laps at or above `hard_hr` if it lasts ≥ 15 min: (s, bpm)."""
+    best: tuple[int, float] = (0, 0.0)
+    seconds, beats = 0, 0.0
+    for lap in laps:
+        if lap.avg_hr is not None and lap.avg_hr >= hard_hr:
+            seconds, beats = seconds + lap.moving_time_s, beats + lap.avg_hr * lap.moving_time_s
+            if seconds > best[0]:
+                best = (seconds, beats / seconds)
+        else:
+            seconds, beats = 0, 0.0
+    return best if best[0] >= TEMPO_BLOCK_S else None
+
+
+def alternating_reps(laps: Sequence[Lap]) -> tuple[int, int, int] | None:
+    """Middle laps alternate two kinds, by duration or lap HR: (reps, rep s, recovery s).
+
+    Reads lap structure by time, for runs whose lap speeds are not trusted (treadmill): reps
+    pressed as laps alternate with recoveries of another length or heart rate. Without lap HR
+    the first kind after the warm-up lap is taken for the reps.
+    """
+    kept = _middle_laps(laps)
+    if len(kept) < ALTERNATING_MIN_LAPS:
+        return None
+    first, second = list(kept[0::2]), list(kept[1::2])
+    if not (_uniform(first) and _uniform(second)):
+        return None
+    hr_first, hr_second = _mean_hr(first), _mean_hr(second)
+    durations = sorted((_median_s(first), _median_s(second)))
+    by_time = durations[1] >= DURATION_CONTRAST * durations[0]
+    by_hr = (
+        hr_first is not None
+        and hr_second is not None
+        and max(hr_first, hr_second) >= HR_CONTRAST * min(hr_first, hr_second)
+    )
+    if not (by_time or by_hr):
+        return None
+    work, rest = (first, second) if (hr_first or 0) >= (hr_second or 0) else (second, first)
+    work_s = sum(lap.moving_time_s for lap in work)
+    long_reps = work_s / len(work) >= LONG_REP_S
+    if len(work) < (MIN_REPS_WHEN_LONG if long_reps else MIN_REPS) or work_s < MIN_WORK_S:
+        return None
+    return len(work), round(_median_s(work)), round(_median_s(rest))
+
+
+def split_variation(laps: Sequence[Lap]) -> tuple[float, float] | None:
+    """Splits whose speed varies like a fartlek: (fastest pace, slowest pace) in s/km, or None.
+
+    Only for flat outdoor runs: hills vary split speed as much at equal effort.
+    """
+    kept = _middle_laps(laps)
+    if len(kept) < 4 or _speed_cv(kept) < SPLIT_SPEED_CV:
+        return None
+    speeds = sorted(lap_speed(lap) for lap in kept)
+    median = statistics.median(speeds)
+    if sum(s >= SPLIT_FAST_VS_MEDIAN * median for s in speeds) < SPLIT_FAST_NEEDED:
+        return None
+    if speeds[0] <= 0:
+        return None
+    return 1000 / speeds[-1], 1000 / speeds[0]
+
+
+def _uniform(laps: Sequence[Lap]) -> bool:
+    times = [lap.moving_time_s for lap in laps]
+    return min(times) > 0 and max(times) <= GROUP_SPREAD_MAX * min(times)
+
+
+def _median_s(laps: Sequence[Lap]) -> float:
+    return statistics.median(lap.moving_time_s for lap in laps)
+
+
+def _mean_hr(laps: Sequence[Lap]) -> float | None:
+    rates = [lap.avg_hr for lap in laps if lap.avg_hr]
+    return statistics.fmean(rates) if len(rates) == len(laps) else None

@@ -29,6 +29,15 @@ RACE_MIN_M, RACE_MAX_M = 3000.0, 42_500.0
 T_VO2_FRACTION = 0.88  # [S12]
 HR_WINDOW_DAYS = 365
 HR_ACTIVITIES_NEEDED = 3
+# A max HR read from a few easy runs is far too low (a new user's 4 runs gave 157 against a true
+# 186, so easy runs read "88 % of your max"). Peaks are trusted only from enough HR history: this
+# many activities with HR over this many days, with a hard effort among them (heuristic).
+HR_TRUSTED_ACTIVITIES = 8
+HR_TRUSTED_SPAN_DAYS = 21
+# A hard effort without knowing HRmax: an average HR this far above the runner's median average
+# (easy runs sit near 70 % HRmax, tempo runs near 86 %, intervals near 83 %: ratios 1.17-1.23).
+HARD_EFFORT_HR_VS_MEDIAN = 1.12
+TANAKA_INTERCEPT, TANAKA_SLOPE = 208.0, 0.7  # HRmax = 208 - 0.7 × age [S6]
 # A max HR learned only from easy days reads low and would make every easy run "hard" by HR.
 # Typical runs sit at 60-79 % HRmax (Daniels E); so HRmax is at least the 30th-percentile
 # average HR / 0.75. Heuristic guard, added because tests of all-easy histories showed the problem.
@@ -39,13 +48,18 @@ USUAL_WINDOW_DAYS = 56
 USUAL_RUN_DEFAULT_S = 45 * 60
 USUAL_RUNS_NEEDED = 3
 PATTERN_WEEKS, PATTERN_MIN_WEEKS = 6, 3  # heuristic, coaching.md §1
+# The pattern counts the last 6 weeks that had a run, looking back this far: three weeks off
+# (illness, holiday) must not erase the runner's usual week.
+PATTERN_LOOKBACK_WEEKS = 16
 
 
 @dataclass(frozen=True)
 class Anchor:
     value: float
-    source: str  # "configured", "races", "history", "default"
+    source: str  # "configured", "races", "history", "age", "default"
     n: int = 0  # how many activities it was learned from
+    # Learned from too little history to call a run hard on (HRmax from a few easy runs).
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,12 +87,29 @@ class AthleteProfile:
     pattern: WeeklyPattern = field(default_factory=WeeklyPattern)
     cold_start: bool = True  # no easy pace yet: pace rules are off
     usable_runs: int = 0  # ordinary runs that easy pace was (or will be) learned from
+    # Runs are (nearly) all indoor: pace is never learned, so say what is used instead.
+    indoor_only: bool = False
+    hr_runs: int = 0  # runs with heart rate in the HR window, for "still learning" lines
+
+    @property
+    def trusted_hr_max(self) -> Anchor | None:
+        """HRmax good enough to call a run hard on (not read from a few easy runs)."""
+        return self.hr_max if self.hr_max and not self.hr_max.provisional else None
+
+    @property
+    def trusted_lthr(self) -> Anchor | None:
+        return self.lthr if self.lthr and not self.lthr.provisional else None
 
     def describe(self) -> list[str]:
         """Lines a runner can read: each anchor with where it came from."""
         lines = []
         if self.easy_pace_s_per_km:
             lines.append(f"easy pace {_pace(self.easy_pace_s_per_km)}")
+        elif self.indoor_only:
+            lines.append(
+                "easy pace: not used (your runs are indoors and treadmill pace is not trusted; "
+                "runs are judged by heart rate, laps, tags and duration)"
+            )
         else:
             lines.append(
                 f"easy pace: still learning ({self.usable_runs} of {EASY_RUNS_NEEDED} runs)"
@@ -86,7 +117,7 @@ class AthleteProfile:
         if self.threshold_pace_s_per_km:
             lines.append(f"threshold pace {_pace(self.threshold_pace_s_per_km)}")
         if self.hr_max:
-            lines.append(f"max HR {self.hr_max.value:.0f} ({_origin(self.hr_max, 'activities')})")
+            lines.append(_hr_max_line(self.hr_max))
         if self.lthr:
             origin = (
                 _origin(self.lthr, "races") if self.lthr.n else f"{LTHR_PER_HR_MAX:.0%} of max HR"
@@ -106,6 +137,7 @@ def build_profile(
     past = [r for r in history if r.local_date <= today]
     runs = [r for r in past if r.sport == Sport.RUN]
     hr_max = _hr_max(past, runs, today, config)
+    hr_runs = _hr_runs(runs, today)
     lthr = _lthr(runs, today, config, hr_max)
     ordinary = _ordinary_runs(runs, today)
     easy = _easy_pace(ordinary, hr_max, config)
@@ -123,9 +155,26 @@ def build_profile(
         ),
         cold_start=easy is None,
         usable_runs=len(ordinary),
+        indoor_only=easy is None and _mostly_indoor(runs, today),
+        hr_runs=len(hr_runs),
     )
     # Second pass: the weekly pattern needs the classes of past runs, which need the anchors.
     return _with_pattern(profile, runs, today, config)
+
+
+def _mostly_indoor(runs: Sequence[ActivityRecord], today: date) -> bool:
+    """At least 6 runs in the wide window, and more than 80 % of them indoors (treadmill)."""
+    recent = [r for r in runs if (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS]
+    indoor = sum(r.indoor for r in recent)
+    return len(recent) >= EASY_RUNS_NEEDED and indoor > 0.8 * len(recent)
+
+
+def _hr_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
+    return [
+        r
+        for r in runs
+        if r.avg_hr and not r.manual and (today - r.local_date).days < HR_WINDOW_DAYS
+    ]
 
 
 def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
@@ -156,7 +205,7 @@ def _easy_pace(
     if len(ordinary) < EASY_RUNS_NEEDED:
         return None
     paces = [p for r in ordinary if (p := cl.comparable_pace(r)[0]) is not None]
-    if hr_max:  # a run at ≥ 85 % HRmax is not easy, whatever its pace
+    if hr_max and not hr_max.provisional:  # a run at ≥ 85 % HRmax is not easy, whatever its pace
         hard_hr = cl.HARD_HR_OF_MAX * hr_max.value
         calm = [
             cl.comparable_pace(r)[0] for r in ordinary if not (r.avg_hr and r.avg_hr >= hard_hr)
@@ -229,25 +278,67 @@ def _hr_max(
     today: date,
     config: ProfileConfig,
 ) -> Anchor | None:
+    """Configured, else learned from enough history, else at least the age formula (§1)."""
     if config.hr_max:
         return Anchor(config.hr_max, "configured")
     recent = [r for r in past if (today - r.local_date).days < HR_WINDOW_DAYS and not r.manual]
+    learned = _learned_hr_max(recent, _hr_runs(runs, today))
+    if learned and _enough_hr_history(recent):
+        return learned
+    by_age = _tanaka(config, today, learned.n if learned else 0)
+    if by_age and learned:  # thin history: the age formula is a floor
+        return learned if learned.value >= by_age.value else by_age
+    if by_age:
+        return by_age
+    # Thin history and no age: keep it for display and load, never for calling a run hard.
+    return replace(learned, provisional=True) if learned else None
+
+
+def _learned_hr_max(
+    recent: Sequence[ActivityRecord], hr_runs: Sequence[ActivityRecord]
+) -> Anchor | None:
     peaks = sorted((r.max_hr for r in recent if r.max_hr), reverse=True)
-    if len(peaks) >= HR_ACTIVITIES_NEEDED:
-        # The single highest reading is often an optical spike: take the second (heuristic, §1).
-        value = peaks[1]
-        averages = sorted(
-            r.avg_hr
-            for r in runs
-            if r.avg_hr and not r.manual and (today - r.local_date).days < HR_WINDOW_DAYS
-        )
-        if len(averages) >= EASY_RUNS_NEEDED:
-            typical = averages[int(HR_FLOOR_QUANTILE * (len(averages) - 1))]
-            value = max(value, typical / HR_FLOOR_SHARE)
-        return Anchor(round(value), "history", len(peaks))
-    if config.birth_year:
-        return Anchor(round(208 - 0.7 * (today.year - config.birth_year)), "default")  # Tanaka [S6]
-    return None
+    if len(peaks) < HR_ACTIVITIES_NEEDED:
+        return None
+    # The single highest reading is often an optical spike: take the second (heuristic, §1).
+    value = peaks[1]
+    averages = sorted(r.avg_hr for r in hr_runs if r.avg_hr)
+    if len(averages) >= EASY_RUNS_NEEDED:
+        typical = averages[int(HR_FLOOR_QUANTILE * (len(averages) - 1))]
+        value = max(value, typical / HR_FLOOR_SHARE)
+    return Anchor(round(value), "history", len(peaks))
+
+
+def _enough_hr_history(recent: Sequence[ActivityRecord]) -> bool:
+    """Enough activities with HR over enough days, with a hard effort among them."""
+    with_hr = [r for r in recent if r.avg_hr and r.max_hr]
+    if len(with_hr) < HR_TRUSTED_ACTIVITIES:
+        return False
+    days = [r.local_date for r in with_hr]
+    if (max(days) - min(days)).days < HR_TRUSTED_SPAN_DAYS:
+        return False
+    median = statistics.median(r.avg_hr or 0.0 for r in with_hr)
+    return any(
+        _hard_effort(r) or (r.avg_hr or 0.0) >= HARD_EFFORT_HR_VS_MEDIAN * median for r in with_hr
+    )
+
+
+def _hard_effort(run: ActivityRecord) -> bool:
+    """Evidence of a hard effort that does not need HRmax: tags, Garmin labels and TE, laps."""
+    return (
+        run.workout_tag in (WorkoutTag.RACE, WorkoutTag.WORKOUT)
+        or (run.training_effect_label or "").upper() in cl.HARD_LABELS
+        or (run.aerobic_te or 0.0) >= cl.HARD_AEROBIC_TE
+        or (run.anaerobic_te or 0.0) >= cl.HARD_ANAEROBIC_TE
+        or cl.has_interval_structure(run.laps)
+    )
+
+
+def _tanaka(config: ProfileConfig, today: date, seen: int) -> Anchor | None:
+    if not config.birth_year:
+        return None
+    age = today.year - config.birth_year
+    return Anchor(round(TANAKA_INTERCEPT - TANAKA_SLOPE * age), "age", seen)
 
 
 def _lthr(
@@ -268,7 +359,8 @@ def _lthr(
         latest = max(races, key=lambda r: r.start_time)
         return Anchor(round(latest.avg_hr or 0), "races", len(races))
     if hr_max:  # derived: n stays 0, so describe() says "90% of max HR"
-        return Anchor(round(LTHR_PER_HR_MAX * hr_max.value), hr_max.source)
+        value = round(LTHR_PER_HR_MAX * hr_max.value)
+        return Anchor(value, hr_max.source, provisional=hr_max.provisional)
     return None
 
 
@@ -287,8 +379,7 @@ def _usual_run(runs: Sequence[ActivityRecord], today: date) -> Anchor:
 def _with_pattern(
     profile: AthleteProfile, runs: Sequence[ActivityRecord], today: date, config: ProfileConfig
 ) -> AthleteProfile:
-    start = today - timedelta(days=PATTERN_WEEKS * 7 - 1)
-    recent = [r for r in runs if start <= r.local_date <= today]
+    recent = _pattern_runs(runs, today)
     weeks: dict[RunKind, dict[int, set[int]]] = {k: defaultdict(set) for k in RunKind}
     for done in cl.classify_all(recent, profile, {}):
         if done.kind is not None:
@@ -306,13 +397,39 @@ def _with_pattern(
     return replace(profile, pattern=pattern)
 
 
+def _pattern_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
+    """Runs of the last 6 weeks that had a run, within 16 weeks (weeks end on `today`)."""
+    start = today - timedelta(days=PATTERN_LOOKBACK_WEEKS * 7 - 1)
+    recent = [r for r in runs if start <= r.local_date <= today]
+    active = sorted({(today - r.local_date).days // 7 for r in recent})[:PATTERN_WEEKS]
+    if not active:
+        return []
+    oldest = today - timedelta(days=active[-1] * 7 + 6)
+    return [r for r in recent if r.local_date >= oldest]
+
+
 def _pace(anchor: Anchor) -> str:
     return f"{cl.pace_text(anchor.value)} ({_origin(anchor, 'runs')})"
+
+
+def _hr_max_line(anchor: Anchor) -> str:
+    value = f"max HR {anchor.value:.0f}"
+    if anchor.source == "age":
+        seen = f"; {anchor.n} activities with HR so far" if anchor.n else ""
+        return f"{value} (age formula 208 - 0.7 × age, until more runs with HR{seen})"
+    if anchor.provisional:
+        return (
+            f"{value} so far (from {anchor.n} activities: too few to call a run hard on heart "
+            "rate; set BIRTH_YEAR or HR_MAX to use it now)"
+        )
+    return f"{value} ({_origin(anchor, 'activities')})"
 
 
 def _origin(anchor: Anchor, what: str) -> str:
     if anchor.source == "configured":
         return "set by you"
+    if anchor.source == "age":
+        return "from the age formula"
     if anchor.source == "default":
         return "default"
     noun = what if anchor.source == "history" else "races"
@@ -326,7 +443,7 @@ def _pattern_lines(pattern: WeeklyPattern) -> list[str]:
     def days(found: frozenset[int]) -> str:
         return ", ".join(WEEKDAY_NAMES[d] for d in sorted(found)) or "none"
 
-    origin = {"configured": "set by you", "history": "from the last 6 weeks"}.get(
+    origin = {"configured": "set by you", "history": "from your last 6 weeks of running"}.get(
         pattern.source, ""
     )
     suffix = f" ({origin})" if origin else ""
