@@ -18,6 +18,10 @@ from runstrength.sync import SyncOutcome, configured_sources, sync_one
 
 
 def open_store(settings: Settings) -> Store:
+    from runstrength.errors import sqlite_path
+    from runstrength.files import secure_data_dir
+
+    secure_data_dir(settings.data_dir, sqlite_path(settings.database_url))
     store = Store.open(settings.database_url)
     store.duplicate_prefer = preferences(settings.prefer_effort_from, settings.prefer_names_from)
     return store

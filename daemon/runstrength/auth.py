@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError
-from runstrength.files import write_private
+from runstrength.files import make_private, write_private
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ class TokenFile:
 
     def load(self) -> StravaToken | None:
         try:
+            # Found readable by others (copied in, restored from a backup): fix it, say so once.
+            make_private(self.path, "it holds your Strava tokens")
             data = json.loads(self.path.read_text())
         except FileNotFoundError:
             return None

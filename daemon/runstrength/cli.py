@@ -78,32 +78,22 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence: one line, no traceback
-            click.echo(f"runstrength: {describe_unexpected(e)}", err=True)
+            error = describe_unexpected(e)
+            click.echo(f"runstrength: {error.message}", err=True)
             log.debug("details", exc_info=True)
-            sys.exit(1)
+            sys.exit(error.exit_code)
 
     return wrapper
 
 
-def describe_unexpected(e: Exception) -> str:
-    """A line for errors from below our own: the file system, the database, a missing driver."""
-    from sqlalchemy.exc import DatabaseError, OperationalError
+def describe_unexpected(e: Exception) -> RunstrengthError:
+    """Our error, with the fix, for one from below: the file system, the database, a driver."""
+    from runstrength.errors import explain_unexpected
 
-    if isinstance(e, ModuleNotFoundError):
-        return (
-            f"the Python package '{e.name}' is missing; install it in runstrength's environment "
-            "(for PostgreSQL: pip install 'runstrength[postgres]')"
-        )
-    if isinstance(e, OperationalError | DatabaseError):
-        return (
-            f"the database cannot be used ({e.orig or e}); check RUNSTRENGTH_DATABASE_URL "
-            "and RUNSTRENGTH_DATA_DIR"
-        )
-    if isinstance(e, PermissionError):
-        return f"no permission for {e.filename}; check RUNSTRENGTH_DATA_DIR and file ownership"
-    if isinstance(e, OSError):
-        return f"{e.strerror or e} ({e.filename}); check RUNSTRENGTH_DATA_DIR"
-    return f"unexpected {type(e).__name__}: {e} (run with -vv for details)"
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Context) if ctx is not None else None
+    settings = obj._settings if obj is not None else None  # never load settings in here
+    return explain_unexpected(e, settings.database_url if settings else None)
 
 
 def setup_logging(verbose: int) -> None:
@@ -113,8 +103,11 @@ def setup_logging(verbose: int) -> None:
     if sys.stderr.isatty():
         fmt = "%(asctime)s " + fmt
     logging.basicConfig(level=level, format=fmt, stream=sys.stderr, force=True)
-    from runstrength.service import quiet_libraries
+    from runstrength.service import BriefFormatter, quiet_libraries
 
+    if verbose < 2:  # tracebacks only at -vv; the command's last line says what to do
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(BriefFormatter(fmt))
     quiet_libraries(verbose)
 
 
@@ -148,7 +141,11 @@ def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.pass_context
 def main(ctx: click.Context, env_file: Path | None, today: date | None, verbose: int) -> None:
     """Sync your runs, classify them, and plan two short strength sessions a week around them."""
+    from runstrength.service import private_files
+
     setup_logging(verbose)
+    previous = private_files()  # data dir 0700, database, tokens and state 0600
+    ctx.call_on_close(lambda: os.umask(previous))  # in-process callers (tests) get theirs back
     ctx.obj = Context(env_file, verbose, today)
 
 

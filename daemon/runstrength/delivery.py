@@ -24,7 +24,7 @@ from runstrength.core.records import ClassifiedActivity, Plan
 from runstrength.deliver import digest, outbox, webhook
 from runstrength.deliver import email as mail
 from runstrength.deliver.calendar import plan_to_ics
-from runstrength.errors import ConfigError, DeliveryError
+from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,8 @@ def _attempt(
     except (DeliveryError, ConfigError) as e:
         next_at = outbox.mark_failed(store, item.id, now, e.message)
         raise DeliveryError(
-            f"{e.message} It stays in the outbox; next try {_local(next_at, settings)}."
+            f"{e.message} It stays in the outbox; next try {_local(next_at, settings)}.",
+            try_later=e.exit_code == EXIT_TRY_LATER,  # an outage stays "try later" (exit 75)
         ) from None
 
 

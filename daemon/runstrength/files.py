@@ -1,10 +1,14 @@
-"""Writing the small files runstrength keeps beside its database (tokens, keys, daemon state)."""
+"""The files runstrength keeps (tokens, keys, state, the database): written and kept private."""
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -24,3 +28,53 @@ def write_private(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def make_private(path: Path, what: str = "", warn: bool = True) -> bool:
+    """Take group and world access away from `path` (0600 file, 0700 folder) if it has any.
+
+    Returns True when it had to; the warning names the file and its old mode, never its content.
+    """
+    try:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+    except FileNotFoundError:
+        return False
+    if not mode & 0o077 or path.is_symlink():
+        return False
+    new = 0o700 if path.is_dir() else 0o600
+    try:
+        path.chmod(new)
+    except OSError as e:  # another user's file, a read-only mount: say so, and go on
+        log.warning("%s is open to other users (%o) and cannot be changed (%s)", path, mode, e)
+        return False
+    if warn:
+        extra = f" ({what})" if what else ""
+        log.warning("%s was open to other users (%o); made it %o%s", path, mode, new, extra)
+    return True
+
+
+def secure_data_dir(data_dir: Path, database: Path | None) -> None:
+    """Data made before runstrength set its umask (0755 folder, 0644 database): make it private.
+
+    The folder and the files directly in it (database, -wal, -shm, tokens, state) become 0700 and
+    0600; a database elsewhere gets the same for itself and its -wal/-shm files. One log line.
+    """
+    paths = [data_dir, *_files_in(data_dir)] if data_dir.is_dir() else []
+    if database is not None and database.parent != data_dir:
+        paths += [database.with_name(database.name + s) for s in ("", "-wal", "-shm", "-journal")]
+    fixed = []
+    for path in paths:
+        if make_private(path, warn=False):
+            fixed.append(path.name)
+    if fixed:
+        log.warning(
+            "%s: %s were open to other users; made them private (0700 folder, 0600 files): "
+            "they hold health data, tokens and queued e-mails", data_dir, ", ".join(fixed),
+        )  # fmt: skip
+
+
+def _files_in(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+    except OSError:
+        return []

@@ -156,6 +156,27 @@ def configure_logging(verbose: int) -> None:
     quiet_libraries(verbose)
 
 
+class BriefFormatter(logging.Formatter):
+    """Log lines without tracebacks: the command's one-line error says what to do; -vv shows
+    the traceback (a library's exception otherwise prints ~80 lines before that line)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            record = logging.makeLogRecord(record.__dict__)
+            record.exc_info = record.exc_text = record.stack_info = None
+        return super().format(record)
+
+
+# --- files: private by default ------------------------------------------------------------------
+PRIVATE_UMASK = 0o077  # health data, tokens and queued e-mails: the owner's alone (dirs 0700,
+# files 0600). SQLite gives its -wal and -shm files the database file's mode, so they follow.
+
+
+def private_files() -> int:
+    """Make every file and folder this process creates private; return the previous umask."""
+    return os.umask(PRIVATE_UMASK)
+
+
 # Client libraries log every request at INFO; our own lines say what matters.
 LIBRARY_LOGGERS = (
     "apscheduler", "stravalib", "urllib3", "httpx", "httpcore", "garmin_personal_api",

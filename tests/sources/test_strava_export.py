@@ -24,6 +24,7 @@ from tests.sources.export_builders import (
     tcx_bytes,
     write_export,
 )
+from tests.sources.file_builders import paused_tcx
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 FENIX2_START = datetime(2015, 8, 15, 14, 45, 8, tzinfo=UTC)  # session start in the FIT file
@@ -201,6 +202,22 @@ def test_gpx_and_tcx_files_fill_heart_rate_and_laps(
     assert tcx_run.laps is not None and [lap.distance_m for lap in tcx_run.laps] == [1800, 1200]
     assert [lap.avg_hr for lap in tcx_run.laps] == [140, 170]
     assert get(store, "4003")[0].avg_hr is None
+
+
+def test_a_tcx_with_a_pause_takes_moving_time_from_its_laps_timer(
+    tmp_path: Path, settings: Settings, store: Store
+) -> None:
+    t = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    act = Act(4101, t, elapsed_s=2640, moving_s=None, file=("4101.tcx", paused_tcx(t)))
+    report = run_import(settings, store, write_export(tmp_path / "x.zip", [act], "old"), NOW)
+    assert report.bad_files == []
+    run, _ = get(store, "4101")
+    assert (run.moving_time_s, run.elapsed_time_s) == (2280, 2640)  # laps: 1200 s + 1080 s
+    assert run.laps is not None
+    assert [(lap.moving_time_s, lap.elapsed_time_s) for lap in run.laps] == [
+        (1200, 1200),
+        (1080, 1440),
+    ]
 
 
 def test_zip_nested_zip_and_folder_import_the_same_records(

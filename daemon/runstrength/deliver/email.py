@@ -6,6 +6,7 @@ Messages name what failed (connection, TLS, login, recipients) and the server, n
 from __future__ import annotations
 
 import base64
+import errno
 import logging
 import smtplib
 import socket
@@ -150,7 +151,24 @@ def _error(smtp: SmtpSettings, e: BaseException, stage: str) -> DeliveryError:
         text = f"The mail server {where} answered {e.smtp_code}: {_decode(e.smtp_error)}."
     else:
         text = f"Sending mail through {where} failed ({stage}): {e.__class__.__name__}: {e}."
-    return DeliveryError(_scrub(text, smtp.password, smtp.username))
+    return DeliveryError(_scrub(text, smtp.password, smtp.username), try_later=_is_outage(e))
+
+
+def _is_outage(e: BaseException) -> bool:
+    """The server is down, unreachable or said "try again" (4xx): nothing for the runner to fix."""
+    if isinstance(e, socket.gaierror):
+        return e.errno == socket.EAI_AGAIN  # DNS not answering; a wrong name is for SMTP_HOST
+    if isinstance(e, smtplib.SMTPResponseException):
+        return 400 <= e.smtp_code < 500
+    if isinstance(e, ssl.SSLError):
+        return False
+    return (
+        isinstance(e, ConnectionError | TimeoutError | smtplib.SMTPServerDisconnected)
+        or getattr(e, "errno", None) in OUTAGE_ERRNOS
+    )
+
+
+OUTAGE_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN}
 
 
 def _decode(raw: bytes | str) -> str:

@@ -169,20 +169,28 @@ def _decode_tcx(data: bytes) -> FileSummary:
         raise FileError(f"unreadable TCX ({e})") from None
     if tcx.start_time is None:
         raise FileError("TCX has no timed track points")
+    timers = _tcx_lap_timers(data.lstrip())
+    if len(timers) != len(tcx.laps):
+        timers = [None] * len(tcx.laps)
     laps = tuple(
         Lap(
             distance_m=float(lap.distance or 0.0),
-            moving_time_s=round(lap.duration or 0),
+            # The lap's TotalTimeSeconds is its timer time (pauses left out); the library's
+            # duration is first to last point, pauses included.
+            moving_time_s=round(timer if timer is not None else lap.duration or 0),
             elapsed_time_s=round(lap.duration or 0),
-            avg_speed_mps=round(lap.avg_speed / 3.6, 3) if lap.avg_speed else None,
+            avg_speed_mps=_lap_speed(lap.distance, timer) or _kmh(lap.avg_speed),
             avg_hr=round(lap.hr_avg, 1) if lap.hr_avg else None,
         )
-        for lap in tcx.laps
+        for lap, timer in zip(tcx.laps, timers, strict=True)
     )
+    known = [t for t in timers if t is not None]
+    moving = sum(known) if known and len(known) == len(timers) else None
     return FileSummary(
         kind="tcx",
         start_time=_aware(tcx.start_time),
         elapsed_time_s=round(tcx.duration) if tcx.duration is not None else None,
+        moving_time_s=round(moving) if moving else None,
         distance_m=round(tcx.distance, 1) if tcx.distance else None,
         elevation_gain_m=round(tcx.ascent, 1) if tcx.ascent else None,
         avg_hr=round(tcx.hr_avg, 1) if tcx.hr_avg else None,
@@ -192,6 +200,35 @@ def _decode_tcx(data: bytes) -> FileSummary:
         device=tcx.author.name if getattr(tcx, "author", None) else None,
         laps=laps or None,
     )
+
+
+def _tcx_lap_timers(data: bytes) -> list[float | None]:
+    """Each <Lap>'s TotalTimeSeconds, in file order (None where missing or not a number)."""
+    timers: list[float | None] = []
+    try:
+        laps = [el for _event, el in ET.iterparse(io.BytesIO(data)) if _is(el, "Lap")]
+    except ET.ParseError:
+        return []
+    for el in laps:
+        text = next((c.text for c in el if _is(c, "TotalTimeSeconds")), None)
+        try:
+            value = float(text) if text else None
+        except ValueError:
+            value = None
+        timers.append(value if value is not None and 0 < value < 7 * 86400 else None)
+    return timers
+
+
+def _is(el: ET.Element, name: str) -> bool:
+    return el.tag.rsplit("}", 1)[-1] == name
+
+
+def _lap_speed(distance: float | None, timer: float | None) -> float | None:
+    return round(distance / timer, 3) if distance and timer else None
+
+
+def _kmh(speed: float | None) -> float | None:
+    return round(speed / 3.6, 3) if speed else None
 
 
 def sport_from_label(label: str | None) -> Sport | None:
