@@ -61,11 +61,25 @@ def test_cursor_is_written_with_the_rows(db):
 
 def test_failed_transaction_advances_no_cursor(db):
     db.set_cursor("strava", {"after": 1})
-    bad = [(run(0), {}), (run(0), {"x": object()})]  # unserialisable raw payload fails the commit
-    with pytest.raises((TypeError, StatementError)):
-        db.save_activities(bad, source="strava", cursor={"after": 999})
+    with db.engine.begin() as conn:  # the database refuses the cursor write, as a full disk would
+        conn.execute(
+            text(
+                "CREATE TRIGGER no_cursor BEFORE UPDATE ON syncstate "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+        )
+    with pytest.raises(StatementError):
+        db.save_activities([(run(0), {}), (run(1), {})], source="strava", cursor={"after": 999})
     assert db.cursor("strava") == {"after": 1}
     assert db.count_activities() == 0
+
+
+def test_a_row_the_database_refuses_is_set_aside_and_the_rest_saved(db):
+    bad = [(run(0), {}), (run(1), {"x": object()})]  # an unserialisable raw payload
+    assert db.save_activities(bad, source="strava", cursor={"after": 999}) == (1, 0)
+    assert db.cursor("strava") == {"after": 999}
+    [aside] = db.set_aside()
+    assert aside["source_id"] == "1001" and "object" in aside["raw"]["x"]
 
 
 def test_override_sticks_across_resync(db):

@@ -39,6 +39,23 @@ class Activity(SQLModel, table=True):
     updated_at: NaiveDatetime
 
 
+class SetAsidePayload(SQLModel, table=True):
+    """A payload that could not be stored as an activity (an absurd value, a wrong type): kept
+    here with the reason, so one bad record never blocks a sync and a later fix can re-read it.
+    Removed when the same activity is later stored."""
+
+    __tablename__ = "set_aside"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    source_id: str  # the source's id, or "sha1:..." of the payload when it has none
+    reason: str
+    raw_text: str  # the payload as JSON text: whatever it holds, any database can keep it
+    first_seen: NaiveDatetime
+    last_seen: NaiveDatetime
+
+
 class SyncState(SQLModel, table=True):
     """Per-source cursor and last outcome. Written in the same transaction as the rows it covers."""
 

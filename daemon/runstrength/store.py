@@ -7,6 +7,8 @@ SQLModel rows stay in here; callers get core records back.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,8 +18,10 @@ from typing import Any
 
 from sqlalchemy import event, func, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
+from runstrength.core.bounds import BadRecord, SetAside, check_record
 from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_records
 from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
 from runstrength.errors import RunstrengthError
@@ -26,6 +30,7 @@ from runstrength.models import (
     Activity,
     Meta,
     Outbox,
+    SetAsidePayload,
 )
 from runstrength.store_state import StateTables, WorkoutRef, naive_utc
 
@@ -128,47 +133,145 @@ class Store(StateTables):
         source: str | None = None,
         cursor: dict[str, Any] | None = None,
         now: datetime | None = None,
+        set_aside: Iterable[SetAside] = (),
     ) -> tuple[int, int]:
         """Upsert (record, raw) pairs and, in the same transaction, the source's cursor.
 
-        Returns (inserted, updated); unchanged rows count as neither.
+        A record with absurd values, or one the database refuses, is set aside (kept raw in the
+        set_aside table, one log line) with the payloads the caller could not map; the rest of
+        the batch and the cursor go ahead. Returns (inserted, updated); unchanged rows count as
+        neither.
         """
         now = naive_utc(now or datetime.now(UTC))
-        inserted = updated = 0
-        changed_starts: list[datetime] = []
-        items = list(items)
+        batch, aside = _checked(items)
+        aside += list(set_aside)
         with Session(self.engine) as s:
-            # One query for the page's existing rows instead of one per activity.
-            existing = {}
-            for src in {r.source for r, _ in items}:
-                ids = [r.source_id for r, _ in items if r.source == src]
-                for row in s.exec(
-                    select(Activity).where(Activity.source == src, Activity.source_id.in_(ids))
-                ):
-                    existing[(row.source, row.source_id)] = row
-            for record, raw in items:
-                row = existing.get(record.key)
-                values = _activity_values(record, raw)
-                if row is None:
-                    row = Activity(**values, updated_at=now)
-                    existing[record.key] = row  # the same id twice in one batch: one row
-                    s.add(row)
-                    inserted += 1
-                    changed_starts.append(record.start_time)
-                elif row.record_json != values["record_json"] or row.raw_json != raw:
-                    changed_starts += [record.start_time, row.start_time]
-                    for k, v in values.items():
-                        setattr(row, k, v)
-                    row.updated_at = now
-                    s.add(row)
-                    updated += 1
-            if changed_starts:
-                s.flush()
-                self._link_duplicates(s, changed_starts)
+            try:
+                inserted, updated = self._upsert_activities(s, batch, now)
+            except Exception as e:
+                if not _row_error(e):
+                    raise
+                s.rollback()  # find the rows the database refuses, one by one, then go again
+                batch, refused = self._storable(batch, now)
+                aside += refused
+                inserted, updated = self._upsert_activities(s, batch, now)
+            self._keep_set_aside(s, aside, [r.key for r, _ in batch], now)
             if source is not None and cursor is not None:
                 self._write_cursor(s, source, cursor)
             s.commit()
         return inserted, updated
+
+    def _upsert_activities(
+        self, s: Session, batch: list[tuple[ActivityRecord, dict[str, Any]]], now: datetime
+    ) -> tuple[int, int]:
+        """Write the new and changed rows with INSERT ... ON CONFLICT DO UPDATE: another writer
+        that stored the same activity meanwhile makes this an update, never a crash."""
+        existing: dict[tuple[str, str], tuple[Any, Any, datetime]] = {}
+        for src in {r.source for r, _ in batch}:
+            ids = [r.source_id for r, _ in batch if r.source == src]
+            q = select(
+                Activity.source_id, Activity.record_json, Activity.raw_json, Activity.start_time
+            ).where(Activity.source == src, Activity.source_id.in_(ids))
+            for sid, record_json, raw_json, start in s.exec(q):
+                existing[(src, sid)] = (record_json, raw_json, start)
+        rows, changed_starts = [], []
+        inserted = updated = 0
+        for record, raw in batch:
+            values = _activity_values(record, raw)
+            old = existing.get(record.key)
+            if old is None:
+                inserted += 1
+                changed_starts.append(record.start_time)
+            elif old[0] != values["record_json"] or old[1] != raw:
+                updated += 1
+                changed_starts += [record.start_time, old[2]]
+            else:
+                continue
+            rows.append(values | {"updated_at": now})
+        if rows:
+            upsert_rows(s, Activity.__table__, rows, ("source", "source_id"))
+            self._link_duplicates(s, changed_starts)
+        return inserted, updated
+
+    def _storable(
+        self, batch: list[tuple[ActivityRecord, dict[str, Any]]], now: datetime
+    ) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], list[SetAside]]:
+        """Try each row alone in a transaction that is rolled back: (rows that fit, refused)."""
+        ok, refused = [], []
+        for record, raw in batch:
+            with self.engine.connect() as conn:
+                try:
+                    with Session(bind=conn) as probe:
+                        upsert_rows(
+                            probe,
+                            Activity.__table__,
+                            [_activity_values(record, raw) | {"updated_at": now}],
+                            ("source", "source_id"),
+                        )
+                except Exception as e:
+                    if not _row_error(e):
+                        raise
+                    log.warning(
+                        "setting %s activity %s aside: the database refused it (%s)",
+                        record.source,
+                        record.source_id,
+                        type(e).__name__,
+                    )
+                    refused.append(SetAside(record.source, record.source_id, str(e)[:300], raw))
+                else:
+                    ok.append((record, raw))
+                finally:
+                    conn.rollback()
+        return ok, refused
+
+    def _keep_set_aside(
+        self, s: Session, aside: list[SetAside], stored: list[tuple[str, str]], now: datetime
+    ) -> None:
+        """Remember what was set aside; forget what has now been stored after all."""
+        by_source: dict[str, list[str]] = {}
+        for src, sid in stored:
+            by_source.setdefault(src, []).append(sid)
+        for src, ids in by_source.items():
+            s.exec(
+                delete(SetAsidePayload).where(
+                    SetAsidePayload.source == src, SetAsidePayload.source_id.in_(ids)
+                )
+            )
+        rows = {}
+        for item in aside:
+            raw_text = json.dumps(item.raw, default=repr, sort_keys=True)
+            sid = item.source_id or "sha1:" + hashlib.sha1(raw_text.encode()).hexdigest()[:16]
+            rows[(item.source, sid)] = {
+                "source": item.source,
+                "source_id": sid,
+                "reason": item.reason[:500],
+                "raw_text": raw_text,
+                "first_seen": now,
+                "last_seen": now,
+            }
+        if rows:
+            upsert_rows(
+                s, SetAsidePayload.__table__, list(rows.values()), ("source", "source_id"),
+                keep=("first_seen",),
+            )  # fmt: skip
+
+    def set_aside(self, source: str | None = None) -> list[dict[str, Any]]:
+        """The payloads set aside (source, source_id, reason, raw, first_seen, last_seen)."""
+        with Session(self.engine) as s:
+            q = select(SetAsidePayload).order_by(SetAsidePayload.id)
+            if source is not None:
+                q = q.where(SetAsidePayload.source == source)
+            return [
+                {
+                    "source": r.source,
+                    "source_id": r.source_id,
+                    "reason": r.reason,
+                    "raw": json.loads(r.raw_text),
+                    "first_seen": r.first_seen.replace(tzinfo=UTC),
+                    "last_seen": r.last_seen.replace(tzinfo=UTC),
+                }
+                for r in s.exec(q)
+            ]
 
     def delete_activities(self, source: str, source_ids: Iterable[str]) -> int:
         ids = list(source_ids)
@@ -381,6 +484,59 @@ def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, A
         "record_json": record_to_dict(record),
         "raw_json": raw,
     }
+
+
+def _checked(
+    items: Iterable[tuple[ActivityRecord, dict[str, Any]]],
+) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], list[SetAside]]:
+    """Records within bounds (the last check: FIT files and the export come here too), the same
+    activity twice in a batch once (the last copy), and the rest set aside."""
+    ok: dict[tuple[str, str], tuple[ActivityRecord, dict[str, Any]]] = {}
+    aside = []
+    for record, raw in items:
+        try:
+            checked = check_record(record)
+        except BadRecord as e:
+            log.warning("setting %s activity %s aside: %s", record.source, record.source_id, e)
+            aside.append(SetAside(record.source, str(record.source_id)[:200], str(e), raw))
+            continue
+        ok.pop(checked.key, None)
+        ok[checked.key] = (checked, raw)
+    return list(ok.values()), aside
+
+
+def _row_error(e: BaseException) -> bool:
+    """An error caused by one row's values, not by the database: that row is set aside.
+
+    OperationalError (locked, full, read-only, gone) is the database's and fails the batch.
+    """
+    if isinstance(e, OperationalError):
+        return False
+    return isinstance(e, OverflowError | ValueError | TypeError | StatementError)
+
+
+def upsert_rows(
+    s: Session, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...],
+    keep: tuple[str, ...] = (),
+) -> None:  # fmt: skip
+    """INSERT ... ON CONFLICT (keys) DO UPDATE for SQLite and PostgreSQL; columns in `keep` and
+    those not given keep their stored values. Other databases: insert or update by key."""
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        stmt = insert(table)
+        update = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c not in keep}
+        s.connection().execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
+        return
+    for row in rows:
+        where = [table.c[k] == row[k] for k in keys]
+        changes = {c: v for c, v in row.items() if c not in keys and c not in keep}
+        found = s.connection().execute(table.update().where(*where).values(changes))
+        if not found.rowcount:
+            s.connection().execute(table.insert().values(row))
 
 
 __all__ = ["Store", "WorkoutRef", "Outbox", "record_to_dict", "record_from_dict", "make_engine"]

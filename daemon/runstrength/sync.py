@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import inspect
 import logging
-from collections.abc import Callable
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
@@ -16,11 +21,15 @@ from runstrength.errors import (
     ConfigError,
     RunstrengthError,
     TryLaterError,
-    storage_error,
 )
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
+
+SYNC_LOCK_FILE = "sync.lock"
+# A steady-state poll takes a second or two: a sync that meets one waits for it, not for a
+# backfill, which can take minutes.
+SYNC_LOCK_WAIT_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -40,10 +49,11 @@ class SyncOutcome:
 
     def summary(self) -> str:
         if self.status == "ok":
-            return (
+            text = (
                 f"{self.source}: {self.inserted} new, {self.updated} updated, "
                 f"{self.deleted} deleted ({self.api_calls} API calls)"
             )
+            return f"{text}; {self.message}" if self.message else text  # e.g. files skipped
         return f"{self.source}: {self.message}"
 
 
@@ -76,6 +86,55 @@ def configured_sources(settings: Settings) -> list[str]:
     return names
 
 
+class SyncRunning(TryLaterError):
+    """Another sync (the daemon's or a manual one) holds the sync lock."""
+
+
+@contextmanager
+def sync_lock(
+    data_dir: Path,
+    wait_s: float = SYNC_LOCK_WAIT_S,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[None]:
+    """Every sync, the daemon's and a manual one, holds DATA_DIR/sync.lock while it writes.
+
+    An flock: the kernel drops it when the process dies, so a crash never leaves it stale.
+    Raises SyncRunning (exit 75) when another sync still holds it after wait_s.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(data_dir / SYNC_LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        deadline = time.monotonic() + wait_s
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
+                pid = _holder(fd)
+                raise SyncRunning(
+                    f"a sync is already running{f' (pid {pid})' if pid else ''}; this one "
+                    "stopped before writing anything. Nothing is lost: try again when it ends."
+                )
+            time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # drops the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
 def sync_one(
     settings: Settings,
     store: Store,
@@ -84,12 +143,28 @@ def sync_one(
     now: datetime,
     *,
     should_stop: Callable[[], bool] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> SyncOutcome:
-    """Run one source's sync and record its outcome; errors become outcomes, never crashes.
+    """Run one source's sync under the sync lock and record its outcome; errors become
+    outcomes, never crashes, except SyncRunning: another sync is busy, nothing was tried.
 
     should_stop reaches the sources that page (Strava): asked after each committed page, it
-    lets a stopping daemon leave early with everything saved so far.
+    lets a stopping daemon leave early with everything saved so far. clock (default: running
+    on from `now`) tells the time during a long sync, for token expiry.
     """
+    with sync_lock(settings.data_dir, should_stop=should_stop):
+        return _sync_locked(settings, store, source, full, now, should_stop, clock)
+
+
+def _sync_locked(
+    settings: Settings,
+    store: Store,
+    source: str,
+    full: bool,
+    now: datetime,
+    should_stop: Callable[[], bool] | None,
+    clock: Callable[[], datetime] | None,
+) -> SyncOutcome:
     fn = source_syncs().get(source)
     if fn is None:
         outcome = SyncOutcome(
@@ -97,7 +172,8 @@ def sync_one(
         )
     else:
         try:
-            outcome = fn(settings, store, full, now, **_stop_kwargs(fn, should_stop))
+            extra = _optional_kwargs(fn, should_stop=should_stop, clock=clock)
+            outcome = fn(settings, store, full, now, **extra)
         except TryLaterError as e:
             outcome = SyncOutcome(source, "try_later", message=e.message, retry_at=e.retry_at)
         except AppInactiveError as e:
@@ -109,8 +185,6 @@ def sync_one(
         except RunstrengthError as e:
             outcome = SyncOutcome(source, "error", message=e.message)
         except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
-            if storage_error(e, settings.database_url) is not None:
-                raise  # read-only, denied or full: no source can sync; the caller says the fix
             log.exception("%s sync failed unexpectedly", source)
             outcome = SyncOutcome(source, "error", message=f"unexpected {type(e).__name__}: {e}")
     previous = store.sync_states().get(source, {}).get("last_outcome")
@@ -119,11 +193,10 @@ def sync_one(
     return outcome
 
 
-def _stop_kwargs(fn: SourceSync, should_stop: Callable[[], bool] | None) -> dict[str, Any]:
-    """Only the syncs that can stop between pages take should_stop; the others run to the end."""
-    if should_stop is None or "should_stop" not in inspect.signature(fn).parameters:
-        return {}
-    return {"should_stop": should_stop}
+def _optional_kwargs(fn: SourceSync, **kwargs: Any) -> dict[str, Any]:
+    """Pass should_stop/clock only to the syncs that take them (Strava pages; others run on)."""
+    accepted = inspect.signature(fn).parameters
+    return {k: v for k, v in kwargs.items() if v is not None and k in accepted}
 
 
 def _log_transition(previous: str | None, outcome: SyncOutcome) -> None:

@@ -19,6 +19,19 @@ from typing import Any
 import requests
 
 from runstrength.config import Settings
+from runstrength.core.bounds import (
+    BadRecord,
+    SetAside,
+    check_record,
+    identifier,
+    lap,
+    metres,
+    number,
+    optional_text,
+    seconds,
+    text,
+)
+from runstrength.core.bounds import start as start_within
 from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
 from runstrength.errors import (
     AuthError,
@@ -74,47 +87,83 @@ def _sport(type_key: str, parent_id: int | None) -> Sport:
     return Sport.OTHER
 
 
-def _gmt(value: str) -> datetime:
+def _gmt(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise BadRecord(f"startTimeGMT {value!r:.40} is not a date")
     return datetime.fromisoformat(value.replace("T", " ").removesuffix("Z")).replace(tzinfo=UTC)
 
 
 def _num(summary: dict[str, Any], key: str) -> float | None:
-    value = summary.get(key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return number(summary.get(key))
 
 
 def _laps(summary: dict[str, Any]) -> tuple[Lap, ...] | None:
     laps = summary.get(LAPS_KEY)
-    return tuple(Lap(**lap) for lap in laps) if laps else None
+    if not laps or not isinstance(laps, list):
+        return None
+    try:
+        return tuple(
+            lap(x.get("distance_m"), x.get("moving_time_s"), x.get("elapsed_time_s"),
+                x.get("avg_speed_mps"), x.get("avg_hr"), x.get("intensity"))
+            for x in laps
+            if isinstance(x, dict)
+        )  # fmt: skip
+    except BadRecord:
+        return None  # laps are a refinement: the activity stays
+
+
+def _start(summary: dict[str, Any]) -> datetime:
+    if summary.get("startTimeGMT"):
+        return _gmt(summary["startTimeGMT"])
+    millis = number(summary.get("beginTimestamp"))
+    if millis is None or not -1e15 < millis < 1e15:
+        raise BadRecord("no startTimeGMT or beginTimestamp")
+    return datetime.fromtimestamp(millis / 1000, UTC)
 
 
 def record_from_garmin(summary: dict[str, Any]) -> ActivityRecord:
-    """Map one activity summary from the list endpoint; raises KeyError/ValueError if unusable."""
-    activity_type = summary.get("activityType") or {}
-    type_key = str(activity_type.get("typeKey") or "other")
-    if summary.get("startTimeGMT"):
-        start = _gmt(summary["startTimeGMT"])
-    else:
-        start = datetime.fromtimestamp(summary["beginTimestamp"] / 1000, UTC)
+    """Map one activity summary from the list endpoint.
+
+    Raises BadRecord, and nothing else, for a summary that cannot be an activity (no id or
+    start, an absurd duration or distance); odd optional values are dropped.
+    """
+    if not isinstance(summary, dict):
+        raise BadRecord("not an object")
+    try:
+        return check_record(_record(summary))
+    except BadRecord:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as e:
+        raise BadRecord(f"unexpected summary ({type(e).__name__}: {e})") from None
+
+
+def _record(summary: dict[str, Any]) -> ActivityRecord:
+    activity_type = summary.get("activityType")
+    activity_type = activity_type if isinstance(activity_type, dict) else {}
+    type_key = text(activity_type.get("typeKey"), 100) or "other"
+    start = start_within(_start(summary))
     local_raw = summary.get("startTimeLocal")
     start_local = (
-        datetime.fromisoformat(local_raw.replace("T", " ")) if local_raw else start
+        datetime.fromisoformat(local_raw.replace("T", " ")) if isinstance(local_raw, str) else start
     ).replace(tzinfo=None)
     duration = _num(summary, "duration") or _num(summary, "movingDuration") or 0.0
     elapsed = _num(summary, "elapsedDuration") or duration
-    event = (summary.get("eventType") or {}).get("typeKey")
-    sport = _sport(type_key, activity_type.get("parentTypeId"))
+    event_type = summary.get("eventType")
+    event = event_type.get("typeKey") if isinstance(event_type, dict) else None
+    parent = activity_type.get("parentTypeId")
+    sport = _sport(type_key, parent if type(parent) is int else None)
+    manufacturer = optional_text(summary.get("manufacturer"))
     return ActivityRecord(
         source="garmin",
-        source_id=str(summary["activityId"]),
+        source_id=identifier(summary.get("activityId"), "activityId"),
         sport=sport,
         sport_detail=type_key,
-        name=str(summary.get("activityName") or sport.value.title()),
+        name=text(summary.get("activityName")) or sport.value.title(),
         start_time=start,
         start_local=start_local,
-        distance_m=_num(summary, "distance") or 0.0,
-        moving_time_s=round(duration),
-        elapsed_time_s=round(elapsed),
+        distance_m=metres(_num(summary, "distance"), "distance"),
+        moving_time_s=seconds(duration, "duration"),
+        elapsed_time_s=seconds(elapsed, "elapsedDuration"),
         elevation_gain_m=_num(summary, "elevationGain"),
         avg_hr=_num(summary, "averageHR"),
         max_hr=_num(summary, "maxHR"),
@@ -124,10 +173,10 @@ def record_from_garmin(summary: dict[str, Any]) -> ActivityRecord:
         manual=bool(summary.get("manualActivity")),
         trail=type_key == "trail_running",
         workout_tag=WorkoutTag.RACE if event == "race" else None,
-        training_effect_label=summary.get("trainingEffectLabel") or None,
+        training_effect_label=optional_text(summary.get("trainingEffectLabel")),
         aerobic_te=_num(summary, "aerobicTrainingEffect"),
         anaerobic_te=_num(summary, "anaerobicTrainingEffect"),
-        device=str(summary["manufacturer"]).title() if summary.get("manufacturer") else None,
+        device=manufacturer.title() if manufacturer else None,
         laps=_laps(summary),
     )
 
@@ -242,26 +291,37 @@ def personal_api_errors(during: str) -> Iterator[None]:
 
 # --- sync ---------------------------------------------------------------------------------------
 def _items(
-    store: Store, page: list[dict[str, Any]]
-) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], set[str]]:
-    """Map a page, keeping laps fetched earlier; (items, ids not stored before).
+    store: Store, page: list[Any]
+) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], set[str], list[SetAside]]:
+    """Map a page, keeping laps fetched earlier; (items, ids not stored before, set aside).
 
-    Odd summaries are logged and skipped, never fatal.
+    Odd summaries are logged once and set aside (kept raw), never fatal.
     """
-    items, new = [], set()
-    ids = [str(s["activityId"]) for s in page if isinstance(s, dict) and "activityId" in s]
-    stored_raw = {sid: raw for sid, (_, raw) in store.get_records("garmin", ids).items()}
-    for summary in page:
+    items, new, aside = [], set(), []
+    ids = [_raw_id(s) for s in page]
+    stored_raw = {
+        sid: raw for sid, (_, raw) in store.get_records("garmin", [i for i in ids if i]).items()
+    }
+    for summary, sid in zip(page, ids, strict=True):
         try:
-            stored = stored_raw.get(str(summary["activityId"]))
-            if stored is None:
-                new.add(str(summary["activityId"]))
-            elif LAPS_KEY in stored and LAPS_KEY not in summary:
-                summary = {**summary, LAPS_KEY: stored[LAPS_KEY]}
-            items.append((record_from_garmin(summary), summary))
-        except (KeyError, TypeError, ValueError) as e:
-            log.warning("skipping a Garmin activity summary without %s", e)
-    return items, new
+            record = record_from_garmin(summary)
+        except BadRecord as e:
+            log.warning("setting Garmin activity %s aside: %s", sid or "(no id)", e)
+            aside.append(SetAside("garmin", sid, str(e), summary))
+            continue
+        stored = stored_raw.get(record.source_id)
+        if stored is None:
+            new.add(record.source_id)
+        elif LAPS_KEY in stored and LAPS_KEY not in summary:
+            summary = {**summary, LAPS_KEY: stored[LAPS_KEY]}
+            record = record_from_garmin(summary)
+        items.append((record, summary))
+    return items, new, aside
+
+
+def _raw_id(summary: Any) -> str | None:
+    ident = summary.get("activityId") if isinstance(summary, dict) else None
+    return str(ident)[:100] if type(ident) in (int, str) else None
 
 
 def _list_since(
@@ -340,13 +400,29 @@ def _add_laps(
 
 def sync_window(cursor: dict[str, Any], full: bool, now: datetime) -> tuple[date | None, int]:
     """(first local date to list, page size): everything, a year, or since the newest - 1 day."""
-    newest = cursor.get("newest_start_local")
+    newest = newest_start([], cursor.get("newest_start_local"), now)  # never past now
     if full:
         return None, BACKFILL_PAGE
     if not newest:
         return (now - timedelta(days=FIRST_SYNC_DAYS)).date(), BACKFILL_PAGE
     # Overlap by a day: late uploads and edits of yesterday's runs are seen.
     return date.fromisoformat(newest[:10]) - timedelta(days=1), POLL_PAGE
+
+
+def newest_start(
+    items: list[tuple[ActivityRecord, dict[str, Any]]], previous: Any, now: datetime
+) -> str | None:
+    """The cursor: the newest local start seen, but never past now (a watch with a wrong clock
+    must not push it to 2099 and hide the runs that follow). Local wall time runs up to 14 h
+    ahead of UTC."""
+    latest = (now.astimezone(UTC) + timedelta(hours=14)).replace(tzinfo=None)
+    starts = [r.start_local for r, _ in items if r.start_time <= now]
+    if isinstance(previous, str):
+        try:
+            starts.append(min(datetime.fromisoformat(previous), latest))
+        except ValueError:
+            pass
+    return max(starts).isoformat(sep=" ") if starts else None
 
 
 def save_listing(
@@ -359,12 +435,13 @@ def save_listing(
     fetch_laps: Callable[[str], list[dict[str, Any]] | None] | None,
 ) -> tuple[int, int, int]:
     """Upsert a listing with the cursor in one transaction; drop runs deleted on Garmin."""
-    items, new = _items(store, summaries)
+    items, new, aside = _items(store, summaries)
     if fetch_laps is not None:
         items = _add_laps(fetch_laps, items, new, now)
-    starts = [str(raw.get("startTimeLocal") or "") for _, raw in items]
-    newest = max([*starts, cursor.get("newest_start_local") or ""]) or None
-    inserted, updated = store.save_activities(items, "garmin", {"newest_start_local": newest}, now)
+    newest = newest_start(items, cursor.get("newest_start_local"), now)
+    inserted, updated = store.save_activities(
+        items, "garmin", {"newest_start_local": newest}, now, set_aside=aside
+    )
     deleted = 0
     if complete:
         # Everything since `since` was listed: stored ones missing from it were deleted.

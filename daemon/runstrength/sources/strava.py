@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from runstrength.core.classify import WORKOUT_WORDS  # the classifier's own sess
 from runstrength.core.records import ActivityRecord, Sport, WorkoutTag
 from runstrength.errors import SourceError
 from runstrength.sources.strava_api import StravaApi
-from runstrength.sources.strava_records import laps_from_payload, parse_time, records_from_page
+from runstrength.sources.strava_records import laps_from_payload, map_page, parse_time
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome
 
@@ -66,8 +67,30 @@ def _with_stored_extras(store: Store, items: list[tuple[ActivityRecord, dict[str
     return out
 
 
-def _save(store: Store, items, cursor: dict[str, Any], now: datetime) -> tuple[int, int]:
-    return store.save_activities(_with_stored_extras(store, items), "strava", cursor, now)
+def _save(store: Store, page: list[Any], cursor: dict[str, Any], now: datetime) -> tuple[int, int]:
+    """Map and save a page with its cursor; payloads that cannot be stored are set aside."""
+    items, aside = map_page(page)
+    return store.save_activities(
+        _with_stored_extras(store, items), "strava", cursor, now, set_aside=aside
+    )
+
+
+def _starts(page: list[Any]) -> list[int]:
+    """The start epochs of a page's items, mapped or not (a set-aside item still has a place)."""
+    starts = []
+    for item in page:
+        try:
+            started = parse_time(item["start_date"])
+            if started.tzinfo is not None:
+                starts.append(_epoch(started))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            pass
+    return starts
+
+
+def _not_after(epoch: int, now: datetime) -> int:
+    """A cursor never moves past now: a watch with a wrong clock (2099) must not hide new runs."""
+    return min(epoch, _epoch(now))
 
 
 class _Stopped(Exception):
@@ -104,6 +127,12 @@ def _epoch(dt: datetime) -> int:
     return int(dt.timestamp())
 
 
+def running_from(now: datetime) -> Callable[[], datetime]:
+    """A clock that starts at the caller's `now` and runs on with the monotonic clock."""
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
+
+
 def _list_page(api: StravaApi, during: str, **params: Any) -> list[Any]:
     page = api.get("/athlete/activities", during=during, per_page=PER_PAGE, **params)
     if not isinstance(page, list):
@@ -120,43 +149,54 @@ def _backfill(
     now: datetime,
     should_stop: Callable[[], bool] | None = None,
 ) -> None:
-    """Walk the history newest first with `before` = the oldest start committed so far.
+    """Walk the history newest first with `before` = one second after the oldest start so far.
+
+    The second of overlap re-reads the oldest start's second, so another activity starting in
+    the same second (two devices, a duplicate upload) is never lost at a page boundary; the
+    upsert absorbs the re-read. When a whole page shares that one second, the next page of the
+    same `before` is asked for instead, so the walk always moves on.
 
     Each page is committed together with the cursor that covers it, so a crash or a 429 resumes
     from the last committed page; a page shorter than 200 is the end.
     """
     while not cursor.get("backfill_done"):
         before = cursor.get("backfill_before")
+        page_no = int(cursor.get("backfill_page") or 1)
         params = {"before": before} if before else {}
-        page = _list_page(api, "reading your activity history", page=1, **params)
-        items = list(records_from_page(page))
-        starts = [_epoch(r.start_time) for r, _ in items] or _raw_starts(page)
+        page = _list_page(api, "reading your activity history", page=page_no, **params)
+        starts = _starts(page)
         if page and not starts:
             raise SourceError(
                 "Strava sent a page of activities without start dates; stopping the backfill "
                 "here rather than asking for the same page again"
             )
         if starts:
-            cursor["backfill_before"] = min(starts)
-            cursor.setdefault("after", max(starts))
-            cursor["after"] = max(cursor["after"], max(starts))
+            _next_backfill_page(cursor, before, page_no, min(starts) + 1, len(page))
+            newest = _not_after(max(starts), now)
+            cursor["after"] = max(cursor.get("after") or newest, newest)
         if len(page) < PER_PAGE:
             cursor["backfill_done"] = True
             cursor["last_rescan"] = now.isoformat()  # the backfill has just read everything
-        counts.add(_save(store, items, cursor, api.now()))
+        counts.add(_save(store, page, cursor, api.now()))
         progress(len(page))
         if not cursor.get("backfill_done"):
             _stop_if_asked(should_stop)
 
 
-def _raw_starts(page: list[Any]) -> list[int]:
-    starts = []
-    for item in page:
-        try:
-            starts.append(_epoch(parse_time(item["start_date"])))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            pass
-    return starts
+def _next_backfill_page(
+    cursor: dict[str, Any], before: int | None, page_no: int, oldest_plus_one: int, size: int
+) -> None:
+    if before is None or oldest_plus_one < before:
+        cursor["backfill_before"], cursor["backfill_page"] = oldest_plus_one, 1
+    elif oldest_plus_one == before and size >= PER_PAGE:
+        # A full page all in the second before `before`: the rest of that second is on the
+        # next page of the same query.
+        cursor["backfill_page"] = page_no + 1
+    elif size >= PER_PAGE:
+        raise SourceError(
+            "Strava listed activities that started after the `before` asked for; stopping the "
+            "backfill here rather than asking for the same page again"
+        )
 
 
 def _forward(
@@ -166,6 +206,7 @@ def _forward(
     counts: _Counts,
     after: int,
     during: str,
+    now: datetime,
     should_stop: Callable[[], bool] | None = None,
 ) -> set[str]:
     """List everything that started after `after` (oldest first), committing page by page."""
@@ -173,12 +214,13 @@ def _forward(
     page_no = 1
     while True:
         page = _list_page(api, during, after=after, page=page_no)
-        items = list(records_from_page(page))
         # Unreadable items still exist on Strava: never count them as deleted.
         seen.update(str(p.get("id")) for p in page if isinstance(p, dict))
-        if items:
-            cursor["after"] = max(cursor.get("after", 0), *(_epoch(r.start_time) for r, _ in items))
-        counts.add(_save(store, items, cursor, api.now()))
+        starts = _starts(page)
+        if starts:
+            newest = _not_after(max(starts), now)
+            cursor["after"] = max(cursor.get("after") or 0, newest)
+        counts.add(_save(store, page, cursor, api.now()))
         if len(page) < PER_PAGE:
             return seen
         _stop_if_asked(should_stop)
@@ -192,18 +234,21 @@ def sync_strava(
     now: datetime,
     sleep: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> SyncOutcome:
     """Backfill, then poll incrementally; every so often re-read recent weeks for edits/deletes.
 
     should_stop is asked after each committed page: when it says yes, the sync returns what it
-    has done so far and the next one resumes from the cursor.
+    has done so far and the next one resumes from the cursor. `clock` tells the time as the sync
+    goes on (token expiry during a long backfill); by default it runs on from `now`.
     """
     require_strava_app(settings)
-    # Token expiry is checked against the wall clock; `now` drives the cursor logic.
-    api = StravaApi(settings, now=lambda: datetime.now(UTC), sleep=sleep)
+    api = StravaApi(settings, now=clock or running_from(now), sleep=sleep)
     cursor = store.cursor("strava")
     if full:
         cursor = {"after": cursor.get("after"), "last_rescan": cursor.get("last_rescan")}
+    if cursor.get("after"):  # an older version let a future-dated activity push it past now
+        cursor["after"] = _not_after(int(cursor["after"]), now)
     counts = _Counts()
     try:
         if not cursor.get("backfill_done"):
@@ -245,7 +290,7 @@ def _poll(
         window_start = now - RESCAN_WINDOW
         after = min(_epoch(window_start), cursor.get("after", 0) - int(OVERLAP.total_seconds()))
         seen = _forward(
-            api, store, cursor, counts, after, "re-reading recent activities", should_stop
+            api, store, cursor, counts, after, "re-reading recent activities", now, should_stop
         )
         stored = store.source_ids_between("strava", datetime.fromtimestamp(after + 1, UTC), now)
         gone = stored - seen
@@ -256,7 +301,8 @@ def _poll(
         store.set_cursor("strava", cursor)
     else:
         after = max(0, cursor.get("after", 0) - int(OVERLAP.total_seconds()))
-        _forward(api, store, cursor, counts, after, "checking for new activities", should_stop)
+        during = "checking for new activities"
+        _forward(api, store, cursor, counts, after, during, now, should_stop)
 
 
 @contextmanager

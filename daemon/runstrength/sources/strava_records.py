@@ -8,10 +8,22 @@ turn unknown sports into "Workout", and reject a whole page for one out-of-spec 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from runstrength.core.bounds import (
+    BadRecord,
+    SetAside,
+    check_record,
+    identifier,
+    lap,
+    metres,
+    number,
+    optional_text,
+    seconds,
+    text,
+)
+from runstrength.core.bounds import start as start_within
 from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
 
 log = logging.getLogger(__name__)
@@ -44,58 +56,90 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _iana(timezone: str | None) -> str | None:
+def _time(value: Any, what: str) -> datetime:
+    if not isinstance(value, str):
+        raise BadRecord(f"{what} {value!r:.40} is not a date")
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise BadRecord(f"{what} {value!r:.40} is not a date") from None
+
+
+def _iana(timezone: Any) -> str | None:
     # "(GMT+01:00) Europe/Berlin" -> "Europe/Berlin"
-    if not timezone:
+    if not isinstance(timezone, str) or not timezone:
         return None
     return timezone.rsplit(" ", 1)[-1] or None
 
 
 def _num(payload: dict[str, Any], key: str) -> float | None:
-    value = payload.get(key)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return number(payload.get(key))
 
 
 def laps_from_payload(p: dict[str, Any]) -> tuple[Lap, ...] | None:
+    """The laps of a detail or laps call; None when absent or when one lap is absurd."""
     laps = p.get("laps")
     if not isinstance(laps, list):
         return None
-    return tuple(
-        Lap(
-            distance_m=float(lap.get("distance") or 0.0),
-            moving_time_s=int(lap.get("moving_time") or 0),
-            elapsed_time_s=int(lap.get("elapsed_time") or 0) or None,
-            avg_speed_mps=_num(lap, "average_speed"),
-            avg_hr=_num(lap, "average_heartrate"),
+    try:
+        return tuple(
+            lap(
+                distance=lap_.get("distance"),
+                moving=lap_.get("moving_time"),
+                elapsed=lap_.get("elapsed_time"),
+                speed=lap_.get("average_speed"),
+                hr=lap_.get("average_heartrate"),
+                intensity=None,
+            )
+            for lap_ in laps
+            if isinstance(lap_, dict)
         )
-        for lap in laps
-        if isinstance(lap, dict)
-    )
+    except BadRecord as e:
+        log.warning("ignoring the laps of Strava activity %s: %s", p.get("id"), e)
+        return None
 
 
 def record_from_strava(p: dict[str, Any]) -> ActivityRecord:
     """Map a Strava SummaryActivity (or DetailedActivity) dict to an ActivityRecord.
 
-    Raises KeyError/ValueError/TypeError for a payload without the fields every activity has.
+    Raises BadRecord, and nothing else, for a payload that cannot be an activity (no id or start,
+    a wrong-typed or absurd duration or distance); odd optional values are dropped.
     """
+    if not isinstance(p, dict):
+        raise BadRecord("not an object")
+    try:
+        return check_record(_record(p))
+    except BadRecord:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError, OverflowError) as e:
+        raise BadRecord(f"unexpected payload ({type(e).__name__}: {e})") from None
+
+
+def _record(p: dict[str, Any]) -> ActivityRecord:
     sport_type = p.get("sport_type") or p.get("type") or "Unknown"
-    start = parse_time(p["start_date"]).astimezone(UTC)
+    sport_type = sport_type if isinstance(sport_type, str) else "Unknown"
+    if "start_date" not in p:
+        raise BadRecord("no start_date")
+    start = start_within(_time(p["start_date"], "start_date")).astimezone(UTC)
     # start_date_local is local wall time wrongly written with a Z (strava-api.md §7.4).
-    start_local = parse_time(p.get("start_date_local") or p["start_date"]).replace(tzinfo=None)
+    local_raw = p.get("start_date_local") or p["start_date"]
+    start_local = _time(local_raw, "start_date_local").replace(tzinfo=None)
     has_hr = bool(p.get("has_heartrate")) and _num(p, "average_heartrate") is not None
     workout_type = p.get("workout_type")
+    moving = seconds(p.get("moving_time"), "moving_time")
+    elapsed = p.get("elapsed_time")
     return ActivityRecord(
         source="strava",
-        source_id=str(int(p["id"])),
+        source_id=identifier(p.get("id")),
         sport=SPORTS.get(sport_type, Sport.OTHER),
         sport_detail=sport_type,
-        name=str(p.get("name") or ""),
+        name=text(p.get("name")),
         start_time=start,
         start_local=start_local,
         timezone=_iana(p.get("timezone")),
-        distance_m=max(0.0, _num(p, "distance") or 0.0),
-        moving_time_s=int(p.get("moving_time") or 0),
-        elapsed_time_s=int(p.get("elapsed_time") or p.get("moving_time") or 0),
+        distance_m=_distance(p.get("distance")),
+        moving_time_s=moving,
+        elapsed_time_s=seconds(elapsed, "elapsed_time") if elapsed else moving,
         elevation_gain_m=_num(p, "total_elevation_gain"),
         avg_hr=_num(p, "average_heartrate") if has_hr else None,
         max_hr=_num(p, "max_heartrate") if has_hr else None,
@@ -103,22 +147,30 @@ def record_from_strava(p: dict[str, Any]) -> ActivityRecord:
         indoor=bool(p.get("trainer")) or sport_type == "VirtualRun",
         manual=bool(p.get("manual")),
         trail=sport_type == "TrailRun",
-        workout_tag=WORKOUT_TAGS.get(workout_type) if isinstance(workout_type, int) else None,
+        workout_tag=WORKOUT_TAGS.get(workout_type) if type(workout_type) is int else None,
         rpe=_num(p, "perceived_exertion"),
-        external_id=p.get("external_id"),
-        device=p.get("device_name"),
+        external_id=optional_text(p.get("external_id")),
+        device=optional_text(p.get("device_name")),
         laps=laps_from_payload(p),
     )
 
 
-def records_from_page(page: list[Any]) -> Iterator[tuple[ActivityRecord, dict[str, Any]]]:
-    """Map a page; an odd item is logged and skipped, never the whole page."""
+def _distance(value: Any) -> float:
+    # A slightly negative distance (a GPS correction) is no distance; other oddities refuse.
+    checked = number(value)
+    return metres(max(0.0, checked) if checked is not None else value, "distance")
+
+
+def map_page(page: list[Any]) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], list[SetAside]]:
+    """Map a page: (records with their raw payloads, items set aside); one odd item never stops
+    the page, and each one set aside is logged once."""
+    items, aside = [], []
     for item in page:
-        if not isinstance(item, dict):
-            log.warning("skipping a Strava list item that is not an object")
-            continue
         try:
-            yield record_from_strava(item), item
-        except (KeyError, ValueError, TypeError, AttributeError) as e:
+            items.append((record_from_strava(item), item))
+        except BadRecord as e:
             ident = item.get("id") if isinstance(item, dict) else None
-            log.warning("skipping Strava activity %s: unexpected payload (%s)", ident, e)
+            ident = str(ident)[:100] if type(ident) in (int, str) else None
+            log.warning("setting Strava activity %s aside: %s", ident or "(no id)", e)
+            aside.append(SetAside("strava", ident, str(e), item))
+    return items, aside
