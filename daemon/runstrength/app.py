@@ -199,7 +199,7 @@ def weekly_digest(
 ) -> str:
     from runstrength.delivery import send_digest
 
-    # Sent at the week's end: today plus the seven days after it.
+    # The digest shows the plan up to next Sunday (from a Sunday digest: today and 7 more days).
     history = classified_history(settings, store, now)
     # A pinned dry run is a what-if view; a sent digest (the daemon's, pinned or not) remembers.
     remember = send or settings.today is None
@@ -237,6 +237,14 @@ def source_problems(store: Store) -> list[str]:
         for source, state in sorted(store.sync_states().items())
         if state["last_outcome"] in ("auth", "inactive") and state["last_message"]
     ]
+
+
+def post_plan_now(settings: Settings, store: Store, now: datetime, days: int = 7) -> str:
+    """`plan --post`: post the current plan to the webhook now, even if it was posted before."""
+    from runstrength.delivery import post_plan, require_webhook
+
+    require_webhook(settings)
+    return post_plan(settings, store, current_plan(settings, store, now, days), now, force=True)
 
 
 def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[str]:

@@ -227,27 +227,41 @@ def label(ctx: Context, activity: str, kind: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Write a calendar.")
 @pass_ctx
+@click.option("--post", is_flag=True, help="Post the plan to WEBHOOK_URL now, too.")
 @handle_errors
-def plan(ctx: Context, days: int, as_json: bool, ics: Path | None) -> None:
+def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -> None:
     """Show the coming days: expected runs and where the strength sessions go, and why."""
-    from runstrength.app import plan_output
+    from runstrength.app import plan_output, post_plan_now
+    from runstrength.delivery import require_webhook
 
     click.echo(plan_output(ctx.settings, ctx.store(), ctx.now(), days, as_json, ics))
+    if post and ctx.settings.today is not None:
+        raise click.UsageError("--today is a what-if view; it is not posted")
+    if post:
+        require_webhook(ctx.settings)  # before printing a plan it cannot post
 
+    if post:
+        # To stderr with --json, so that stdout stays one JSON document.
+        click.echo(post_plan_now(ctx.settings, ctx.store(), ctx.now(), days), err=as_json)
 
 # --- digest -------------------------------------------------------------------------------------
 @main.command()
-@click.option("--send", "mode", flag_value="send", help="Send it now (once per week).")
-@click.option("--dry-run", "mode", flag_value="dry-run", help="Write it to --out instead.")
+@click.option(
+    "--send", is_flag=True, help="Send it now to the email and the webhook (once per week)."
+)
+@click.option("--dry-run", is_flag=True, help="Write it to --out instead.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File for --dry-run.")
 @click.option("--force", is_flag=True, help="Send again even if this week's was sent.")
 @pass_ctx
 @handle_errors
-def digest(ctx: Context, mode: str | None, out: Path | None, force: bool) -> None:
+def digest(ctx: Context, send: bool, dry_run: bool, out: Path | None, force: bool) -> None:
     """Build the weekly digest: --send it, or --dry-run --out FILE to look at it."""
     from runstrength.app import weekly_digest
 
     if mode is None:
+    if send and dry_run:
+        raise click.UsageError("--send and --dry-run exclude each other; choose one")
+    mode = "send" if send else "dry-run" if dry_run else None
         raise click.UsageError("choose --send or --dry-run --out FILE")
     if mode == "send" and out is not None:
         raise click.UsageError("--out goes with --dry-run; --send mails the digest")

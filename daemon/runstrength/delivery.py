@@ -1,4 +1,5 @@
-"""Send the week exactly once: the digest by email, the plan to a webhook, both through the outbox.
+"""Send the week exactly once: the digest by email and as a webhook summary, the plan to the
+webhook, all through the outbox.
 
 Each send is recorded in the outbox (with the finished message or body, so a retry sends the very
 same bytes), claimed, sent, and marked sent straight after the server accepts it. A failure stays
@@ -12,7 +13,8 @@ import email.policy
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -24,7 +26,7 @@ from runstrength.core.records import ClassifiedActivity, Plan
 from runstrength.deliver import digest, outbox, webhook
 from runstrength.deliver import email as mail
 from runstrength.deliver.calendar import plan_to_ics
-from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError
+from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError, RunstrengthError
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
@@ -44,34 +46,127 @@ def send_digest(
     dry_run_out: Path | None = None,
     notes: Sequence[str] = (),
 ) -> str:
-    """Build the week's digest and mail it once; with `dry_run_out`, write it there instead.
+    """Deliver the week's digest once to each configured channel; with `dry_run_out`, write it.
 
-    A second call for the same ISO week sends nothing unless `force`; a digest that failed before
-    is retried now with the message built then.
+    Email gets the whole digest, the webhook its weekly summary in WEBHOOK_FORMAT. A second call
+    for the same week sends nothing unless `force`; a send that failed before is retried now
+    (email: with the message built then). One channel failing does not keep the other from going.
     """
     model = digest.build_digest(
         history, plan, today, notes=notes, strength_target=settings.strength_sessions_per_week
     )
-    ics = plan_to_ics(plan, settings.timezone, now=now)
+    coming = replace(plan, days=tuple(d for d in plan.days if d.date in model.coming_dates))
+    ics = plan_to_ics(coming, settings.timezone, now=now)
     if dry_run_out is not None:
         sender = settings.email_from or "runstrength@localhost"
         message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
         _write_preview(dry_run_out, model, message)
         return f"Wrote the digest for {model.iso_week} to {dry_run_out}."
+    senders = {
+        EMAIL: lambda: _mail_digest(settings, store, model, ics, now, force),
+        WEBHOOK: lambda: _post_digest(settings, store, model, coming, now, force),
+    }
+    return _each_channel([senders[c] for c in digest_channels(settings)])
+
+
+def digest_channels(settings: Settings) -> list[str]:
+    """The channels the weekly digest goes to: email when any of it is set up, the webhook."""
+    channels = [EMAIL] if settings.smtp_host or settings.email_to else []
+    channels += [WEBHOOK] if settings.webhook_url else []
+    if not channels:
+        raise ConfigError(
+            "SMTP_HOST",
+            "is not set, and neither is WEBHOOK_URL: the digest has nowhere to go; set SMTP_HOST, "
+            "EMAIL_FROM and EMAIL_TO for the email, or WEBHOOK_URL for the chat summary",
+        )
+    return channels
+
+
+def _each_channel(sends: Sequence[Callable[[], str]]) -> str:
+    """Run every send; if any failed, raise its error with every channel's outcome in it."""
+    lines: list[str] = []
+    failed: RunstrengthError | None = None
+    for send in sends:
+        try:
+            lines.append(send())
+        except RunstrengthError as e:
+            lines.append(e.message)
+            failed = failed or e
+    if failed is not None:
+        # The first error's class keeps its exit code (75 for an outage: try later).
+        failed.message = "\n".join(lines)
+        failed.args = (failed.message,)
+        raise failed
+    return "\n".join(lines)
+
+
+def _mail_digest(
+    settings: Settings,
+    store: Store,
+    model: digest.DigestModel,
+    ics: bytes,
+    now: datetime,
+    force: bool,
+) -> str:
     sender, recipients = _addresses(settings)
     smtp = mail.SmtpSettings.from_settings(settings)
     message = digest.build_message(model, sender, recipients, ics, sent_at=now)
-    key = f"digest:{model.iso_week}"
     payload = {"message_b64": base64.b64encode(bytes(message)).decode(), "subject": model.subject}
-    outbox.enqueue(store, EMAIL, key, payload, now, force=force)
-    item = _get(store, EMAIL, key)
+    what = f"The digest for {model.iso_week}"
+    return (
+        _send_once(
+            settings, store, EMAIL, f"digest:{model.iso_week}", payload, now, force, what, smtp
+        )
+        or f"Sent the digest for {model.iso_week} to {', '.join(recipients)}."
+    )
+
+
+def _post_digest(
+    settings: Settings,
+    store: Store,
+    model: digest.DigestModel,
+    coming: Plan,
+    now: datetime,
+    force: bool,
+) -> str:
+    fmt = settings.webhook_format
+    body, headers = webhook.build_digest_body(
+        fmt,
+        coming,
+        model.subject,
+        model.iso_week,
+        digest.summary_lines(model),
+        digest.last_week_object(model),
+    )
+    payload = {"format": fmt, "body": body, "headers": headers}
+    what = f"The weekly summary for {model.iso_week}"
+    return (
+        _send_once(settings, store, WEBHOOK, f"digest:{model.iso_week}", payload, now, force, what)
+        or f"Posted the weekly summary for {model.iso_week} to the {fmt} webhook."
+    )
+
+
+def _send_once(
+    settings: Settings,
+    store: Store,
+    channel: str,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    force: bool,
+    what: str,
+    smtp: mail.SmtpSettings | None = None,
+) -> str | None:
+    """Send `key` on `channel` unless it went out already; None when sent now, else why not."""
+    outbox.enqueue(store, channel, key, payload, now, force=force)
+    item = _get(store, channel, key)
     if item.status == "sent":
         when = _local(item.sent_at, settings)
-        return f"The digest for {model.iso_week} was sent {when}; use --force to send it again."
+        return f"{what} was sent {when}; use --force to send it again."
     if not outbox.claim(store, item.id, now, ignore_backoff=True):
-        return f"The digest for {model.iso_week} is being sent by another process right now."
+        return f"{what} is being sent by another process right now."
     _attempt(settings, store, _claimed(item), now, smtp)
-    return f"Sent the digest for {model.iso_week} to {', '.join(recipients)}."
+    return None
 
 
 def post_plan(
@@ -101,6 +196,12 @@ def post_plan(
         return f"The plan post is waiting for its next try ({when})."
     _attempt(settings, store, _claimed(item), now)
     return f"Posted the plan to the {fmt} webhook."
+
+
+def require_webhook(settings: Settings) -> None:
+    """Stop with the setting to fill in when there is no webhook to post to."""
+    if not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL", "is not set; put your chat webhook's URL there to post")
 
 
 def retry_pending(settings: Settings, store: Store, now: datetime) -> str:
@@ -172,7 +273,7 @@ def _attempt(
             # Marked sent the moment the server accepts, before QUIT: the smallest window.
             mail.send(smtp, message, on_accepted=lambda: outbox.mark_sent(store, item.id, now))
         else:
-            _post(settings, item.payload)
+            _post(settings, item)
             outbox.mark_sent(store, item.id, now)
     except (DeliveryError, ConfigError) as e:
         next_at = outbox.mark_failed(store, item.id, now, e.message)
@@ -182,13 +283,15 @@ def _attempt(
         ) from None
 
 
-def _post(settings: Settings, payload: dict[str, Any]) -> None:
+def _post(settings: Settings, item: outbox.OutboxItem) -> None:
     if not settings.webhook_url:
-        raise ConfigError("WEBHOOK_URL", "is not set, but a plan is waiting to be posted")
+        raise ConfigError("WEBHOOK_URL", "is not set, but a post is waiting in the outbox")
+    fmt = item.payload["format"]
+    body, headers = webhook.with_idempotency_key(
+        fmt, item.payload["body"], item.payload["headers"], outbox.idempotency_key(item)
+    )
     with webhook.make_client() as client:
-        webhook.post(
-            client, settings.webhook_url, payload["format"], payload["body"], payload["headers"]
-        )
+        webhook.post(client, settings.webhook_url, fmt, body, headers)
 
 
 def _message(payload: dict[str, Any]) -> EmailMessage:

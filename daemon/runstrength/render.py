@@ -1,7 +1,13 @@
-"""Pure rendering of core results: terminal text and the documented --json shapes."""
+"""Pure rendering of core results: terminal text and the documented --json shapes.
+
+Also the two text rules every output shares: one date format (`day_label`), and `clean`, which
+keeps control and format characters from a synced name (NUL, U+202E right-to-left override) out of
+every output: CLI text and --json here, the digest, the webhook bodies and the calendar.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -17,6 +23,66 @@ from runstrength.core.records import (
     Sport,
     StrengthSession,
 )
+
+DATE_FORMAT = "%a %d %b"  # "Wed 02 Dec": the one date format of every output (and the core's)
+# Zero-width (non-)joiners are spelling in Persian and Indic scripts and glue emoji sequences
+# (runner + ZWJ + female sign): kept. Every other control (Cc), format (Cf, e.g. bidi overrides,
+# invisible tags) and lone surrogate (Cs, unencodable) character goes.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+_LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def day_label(day: date) -> str:
+    """'Wed 02 Dec': how every output names a day."""
+    return f"{day:{DATE_FORMAT}}"
+
+
+def clean(text: str, multiline: bool = False) -> str:
+    """Drop control and format characters; in one-line text, line breaks and tabs become spaces.
+
+    :param multiline: keep newlines and tabs (a rendered text part, a chat message body).
+    """
+    if text.isprintable():  # the common case: nothing to strip (also rejects spaces other than ' ')
+        return text
+    out = []
+    for ch in text:
+        if multiline and ch in "\n\t":
+            out.append(ch)
+        elif ch in _LINE_BREAKS:
+            out.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs") or ch in _KEPT_FORMAT:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_json(value: Any, multiline: bool = False) -> Any:
+    """`clean` every string in a JSON-shaped value (keys included)."""
+    if isinstance(value, str):
+        return clean(value, multiline)
+    if isinstance(value, dict):
+        return {clean(k): clean_json(v, multiline) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v, multiline) for v in value]
+    return value
+
+
+def reason_text(reason: str) -> str:
+    """A reason on one line without brackets inside brackets: 'a (b; c (d))' -> 'a (b; c, d)'."""
+    out, depth = [], 0
+    for ch in clean(reason):
+        if ch == "(":
+            depth += 1
+            if depth > 1:
+                while out and out[-1] == " ":
+                    out.pop()
+                out.append(", ")
+                continue
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth:
+                continue
+        out.append(ch)
+    return "".join(out)
 
 
 def exercise_text(exercise: Exercise) -> str:
@@ -34,9 +100,10 @@ def exercise_text(exercise: Exercise) -> str:
 
 def _run_text(run: ExpectedRun) -> str:
     kind = run.kind.value if run.kind else "run"
+    name = clean(run.name)
     if run.done:
-        return f"{kind} run done" + (f": {run.name}" if run.name else "")
-    return f"{kind} run expected" if run.name.startswith("usual") else f"{kind}: {run.name}"
+        return f"{kind} run done" + (f": {name}" if name else "")
+    return f"{kind} run expected" if name.startswith("usual") else f"{kind}: {name}"
 
 
 def _session_header(session: StrengthSession) -> str:
@@ -46,13 +113,13 @@ def _session_header(session: StrengthSession) -> str:
 
 
 def _day_text(day: DayPlan, today: date) -> list[str]:
-    label = f"{day.date:%a %d %b}" + (" (today)" if day.date == today else "")
+    label = day_label(day.date) + (" (today)" if day.date == today else "")
     runs = "; ".join(_run_text(r) for r in day.runs) or "rest day"
     lines = [f"{label:<20} {runs}"]
     if day.strength:
         lines.append(f"    {_session_header(day.strength)}")
         lines += [f"      - {exercise_text(e)}" for e in day.strength.exercises]
-    lines.append(f"    why: {day.reason}")
+    lines.append(f"    why: {reason_text(day.reason)}")
     return lines
 
 
@@ -62,10 +129,10 @@ def plan_text(plan: Plan, today: date) -> str:
         f"Strength this week: {plan.strength_done_this_week} of"
         f" {plan.strength_target_this_week} done"
     )
-    lines = [head, *(f"! {n}" for n in plan.notes), ""]
+    lines = [head, *(f"! {reason_text(n)}" for n in plan.notes), ""]
     for day in plan.days:
         lines += _day_text(day, today)
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines), multiline=True) + "\n"
 
 
 def _exercise_json(exercise: Exercise) -> dict[str, Any]:
@@ -94,49 +161,53 @@ def _strength_json(session: StrengthSession | None) -> dict[str, Any] | None:
 
 def plan_json(plan: Plan) -> dict[str, Any]:
     """The `plan --json` object of design.md: days with date, runs, strength and reason."""
-    return {
-        "days": [
-            {
-                "date": day.date.isoformat(),
-                "runs": [
-                    {"kind": r.kind.value if r.kind else None, "done": r.done, "name": r.name}
-                    for r in day.runs
-                ],
-                "strength": _strength_json(day.strength),
-                "reason": day.reason,
-            }
-            for day in plan.days
-        ],
-        "notes": list(plan.notes),
-        "strength_done_this_week": plan.strength_done_this_week,
-        "strength_target_this_week": plan.strength_target_this_week,
-    }
+    return clean_json(
+        {
+            "days": [
+                {
+                    "date": day.date.isoformat(),
+                    "runs": [
+                        {"kind": r.kind.value if r.kind else None, "done": r.done, "name": r.name}
+                        for r in day.runs
+                    ],
+                    "strength": _strength_json(day.strength),
+                    "reason": day.reason,
+                }
+                for day in plan.days
+            ],
+            "notes": list(plan.notes),
+            "strength_done_this_week": plan.strength_done_this_week,
+            "strength_target_this_week": plan.strength_target_this_week,
+        }
+    )
 
 
 # --- activities ---------------------------------------------------------------------------------
 def activity_json(item: ClassifiedActivity) -> dict[str, Any]:
     """One activity in the documented `activities --json` shape."""
     r = item.record
-    return {
-        "source": r.source,
-        "source_id": r.source_id,
-        "name": r.name,
-        "sport": r.sport.value,
-        "sport_detail": r.sport_detail,
-        "start_time": r.start_time.isoformat(),
-        "start_local": r.start_local.isoformat(),
-        "distance_m": round(r.distance_m, 1),
-        "moving_time_s": r.moving_time_s,
-        "elapsed_time_s": r.elapsed_time_s,
-        "elevation_gain_m": r.elevation_gain_m,
-        "avg_hr": r.avg_hr,
-        "indoor": r.indoor,
-        "manual": r.manual,
-        "kind": item.kind.value if item.kind else None,
-        "reason": item.classification.reason,
-        "overridden": item.classification.overridden,
-        "load": round(item.load, 1),
-    }
+    return clean_json(
+        {
+            "source": r.source,
+            "source_id": r.source_id,
+            "name": r.name,
+            "sport": r.sport.value,
+            "sport_detail": r.sport_detail,
+            "start_time": r.start_time.isoformat(),
+            "start_local": r.start_local.isoformat(),
+            "distance_m": round(r.distance_m, 1),
+            "moving_time_s": r.moving_time_s,
+            "elapsed_time_s": r.elapsed_time_s,
+            "elevation_gain_m": r.elevation_gain_m,
+            "avg_hr": r.avg_hr,
+            "indoor": r.indoor,
+            "manual": r.manual,
+            "kind": item.kind.value if item.kind else None,
+            "reason": item.classification.reason,
+            "overridden": item.classification.overridden,
+            "load": round(item.load, 1),
+        }
+    )
 
 
 def activities_json(items: Sequence[ClassifiedActivity]) -> list[dict[str, Any]]:
@@ -152,11 +223,11 @@ def _activity_line(item: ClassifiedActivity) -> str:
     )
     hr = f"HR {r.avg_hr:.0f}" if r.avg_hr else ""
     kind = item.kind.value if item.kind else "-"
-    reason = item.classification.reason
+    reason = reason_text(item.classification.reason)
     return (
         f"{r.start_local:%a %Y-%m-%d %H:%M}  {r.sport.value:<8} {r.distance_m / 1000:6.1f} km "
         f"{duration(r.moving_time_s):>7}  {pace:>9}  {hr:>6}  {kind:<5} {reason}"
-        f"\n{'':22}{r.name[:60]}  [{r.source}:{r.source_id}]"
+        f"\n{'':22}{clean(r.name)[:60]}  [{r.source}:{clean(r.source_id)}]"
     )
 
 
@@ -164,4 +235,4 @@ def activities_text(items: Sequence[ClassifiedActivity], profile: AthleteProfile
     if not items:
         return "No activities in that range: run `runstrength sync`, or widen --since."
     header = "Your profile: " + "; ".join(profile.describe())
-    return "\n".join([header, "", *(_activity_line(item) for item in items)])
+    return clean("\n".join([header, "", *(_activity_line(item) for item in items)]), multiline=True)

@@ -311,8 +311,11 @@ ROUTINE_B = StrengthSession(
 )
 
 
-def make_plan(start: date = TODAY + timedelta(days=1), notes: tuple[str, ...] = ()) -> Plan:
-    """Mon–Sun after TODAY: strength A Monday, a lighter B Wednesday."""
+def make_plan(
+    start: date = TODAY + timedelta(days=1), notes: tuple[str, ...] = (), days: int = 7
+) -> Plan:
+    """Mon–Sun after TODAY: strength A Monday, a lighter B Wednesday (`days` > 7 repeats the week
+    from `start`, so 8 days hold three sessions)."""
     kinds = [RunKind.EASY, RunKind.EASY, None, RunKind.HARD, RunKind.EASY, None, RunKind.LONG]
     reasons = [
         "strength A after your easy run (3 days before Thursday's intervals)",
@@ -323,13 +326,14 @@ def make_plan(start: date = TODAY + timedelta(days=1), notes: tuple[str, ...] = 
         "rest day",
         "no strength: long run day",
     ]
-    days = []
-    for i, (kind, reason) in enumerate(zip(kinds, reasons, strict=True)):
+    plan_days = []
+    for i in range(days):
+        kind, reason = kinds[i % 7], reasons[i % 7]
         runs = (ExpectedRun(kind, done=False),) if kind else ()
-        strength = ROUTINE_A if i == 0 else ROUTINE_B if i == 2 else None
-        days.append(DayPlan(start + timedelta(days=i), runs, strength, reason))
+        strength = ROUTINE_A if i % 7 == 0 else ROUTINE_B if i % 7 == 2 else None
+        plan_days.append(DayPlan(start + timedelta(days=i), runs, strength, reason))
     return Plan(
-        days=tuple(days),
+        days=tuple(plan_days),
         notes=notes,
         strength_done_this_week=0,
         strength_target_this_week=2,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -59,9 +60,9 @@ def test_html_matches_golden(model) -> None:
     _golden("digest.html", render_html(model))
 
 
-def test_last_week_is_the_seven_days_ending_today_by_class(model) -> None:
+def test_last_week_is_monday_to_the_sunday_digest_day_by_class(model) -> None:
     by_kind = {c.kind: c for c in model.classes}
-    assert model.period == "23–29 Nov 2026"
+    assert model.period == "Mon 23 Nov – Sun 29 Nov"
     assert (by_kind["easy"].runs, by_kind["easy"].distance) == (2, "14.0 km")
     assert (by_kind["hard"].runs, by_kind["hard"].duration) == (1, "55 min")
     assert (by_kind["long"].runs, by_kind["long"].distance) == (1, "16.0 km")
@@ -83,19 +84,19 @@ def test_strength_done_counts_one_session_a_day_against_the_target() -> None:
     day = TODAY - timedelta(days=3)
     history = [make_strength(day, 20), make_strength(day, 15), make_strength(TODAY)]
     model = build_digest(history, make_plan(), TODAY, strength_target=3)
-    assert (model.strength_done, model.strength_planned) == (2, 3)
+    assert (model.strength_done, model.strength_target) == (2, 3)
     assert "Strength: 2 of 3 sessions done." in render_text(model)
 
 
 def test_target_defaults_to_the_plans_target() -> None:
     plan = Plan(days=(), strength_target_this_week=1)
-    assert build_digest([], plan, TODAY).strength_planned == 1
+    assert build_digest([], plan, TODAY).strength_target == 1
 
 
 def test_fatigue_note_and_lighter_session_are_told(model) -> None:
     text = render_text(model)
     assert "Your load is 38 % above your usual 4 weeks" in text
-    assert "Wed 2 Dec: the session is lighter (strength B, lighter: load is 38 %" in text
+    assert "20 min (lighter)" in text and "Why: strength B, lighter: load is 38 %" in text
     assert "(lighter)" in render_html(model)
 
 
@@ -107,17 +108,96 @@ def test_no_fatigue_no_notes_section() -> None:
     assert "NOTES" not in render_text(model)
 
 
-def test_coming_week_is_the_days_after_today_with_exercises_and_reasons(model) -> None:
-    assert [d.day for d in model.coming][0] == "Mon 30 Nov"
-    assert len(model.coming) == 7
+def test_coming_week_is_next_monday_to_sunday_with_exercises_and_reasons(model) -> None:
+    assert [d.day for d in model.coming] == [
+        "Mon 30 Nov", "Tue 01 Dec", "Wed 02 Dec", "Thu 03 Dec", "Fri 04 Dec", "Sat 05 Dec",
+        "Sun 06 Dec",
+    ]  # fmt: skip
+    assert (model.coming_title, model.coming_period) == (
+        "The coming week",
+        "Mon 30 Nov – Sun 06 Dec",
+    )
     monday = model.coming[0]
     assert monday.strength is not None and monday.strength.after_run
     assert monday.strength.exercises[0] == "Split squat: 3 × 10 each side"
     assert monday.reason.startswith("strength A after your easy run")
-    plan_from_today = make_plan(start=TODAY)  # a session today: still ahead, and in the .ics
-    assert build_digest([], plan_from_today, TODAY).coming[0].day == "Sun 29 Nov"
-    today_without_session = make_plan(start=TODAY - timedelta(days=1))  # none on Sun 29
-    assert build_digest([], today_without_session, TODAY).coming[0].day == "Mon 30 Nov"
+
+
+def test_a_session_tonight_on_the_sunday_digest_counts_in_last_week() -> None:
+    plan_from_today = make_plan(start=TODAY, days=8)  # strength A on Sun 29 Nov, B on Tue 1 Dec
+    model = build_digest([], plan_from_today, TODAY, strength_target=2)
+    assert model.coming[0].day == "Mon 30 Nov" and len(model.coming) == 7
+    assert model.strength_summary == "0 of 2 sessions done, 1 more planned for today"
+    assert model.coming_summary == "2 of 2 strength sessions planned"  # Tue and next Sun
+
+
+@pytest.mark.parametrize(
+    ("digest_day", "last", "coming"),
+    [
+        (TODAY, "Mon 23 Nov – Sun 29 Nov", "Mon 30 Nov – Sun 06 Dec"),  # Sunday
+        (TODAY + timedelta(days=1), "Mon 23 Nov – Sun 29 Nov", "Mon 30 Nov – Sun 06 Dec"),
+        (TODAY + timedelta(days=3), "Mon 23 Nov – Sun 29 Nov", "Wed 02 Dec – Sun 06 Dec"),
+        (TODAY + timedelta(days=6), "Mon 23 Nov – Sun 29 Nov", "Sat 05 Dec – Sun 06 Dec"),
+    ],
+)
+def test_any_digest_day_shows_one_whole_week_and_the_rest_of_the_next_never_overlapping(
+    digest_day, last: str, coming: str
+) -> None:
+    plan = make_plan(start=digest_day, days=8)
+    model = build_digest(make_history(), plan, digest_day, strength_target=2)
+    assert (model.period, model.coming_period) == (last, coming)
+    assert model.chart[-1].label == "Mon 23 Nov"  # the chart ends with last week
+    assert len(model.coming) <= 7 and model.coming[0].day == coming[:10]
+    assert min(model.coming_dates) > date(2026, 11, 29)  # after last week: no overlap
+
+
+def test_sessions_planned_never_exceed_the_weekly_dose() -> None:
+    # Eight plan days from a Wednesday hold three sessions (Wed, Fri, next Wed): the digest shows
+    # the rest of this week only.
+    wednesday = TODAY + timedelta(days=3)
+    plan = make_plan(start=wednesday, days=8)
+    assert sum(1 for d in plan.days if d.strength) == 3
+    model = build_digest([], plan, wednesday, strength_target=2)
+    assert model.coming_summary == "2 of 2 strength sessions planned"
+    assert model.subject == "Your week: 0 runs, 2 strength sessions planned"
+
+
+def test_a_mid_week_digest_counts_what_was_done_earlier_this_week() -> None:
+    wednesday = TODAY + timedelta(days=3)
+    plan = make_plan(start=wednesday, days=8)
+    plan = replace(plan, days=(plan.days[0], plan.days[1], replace(plan.days[2], strength=None),
+                               *plan.days[3:]))  # fmt: skip
+    history = [make_strength(TODAY + timedelta(days=1))]  # Monday 30 Nov
+    model = build_digest(history, plan, wednesday, strength_target=2)
+    assert model.coming_summary == "1 done, 1 planned, of 2 strength sessions"
+    assert "THE REST OF THIS WEEK (Wed 02 Dec – Sun 06 Dec): 1 done, 1 planned" in render_text(
+        model
+    )
+
+
+def test_one_date_format_in_the_whole_email(model) -> None:
+    text = render_text(model) + _visible(render_html(model))
+    words = r"Mon|Tue|Wed|Thu|Fri|Sat|Sun|Oct|Nov|Dec"
+    days = re.findall(rf"(?:\b(?:{words})\b\s*)?\d{{1,2}}\s+(?:Oct|Nov|Dec)\b(?:\s+\d{{4}})?", text)
+    assert days, "no dates found"
+    assert all(
+        re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d (Oct|Nov|Dec)", d) for d in days
+    ), {d for d in days if not re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d (Oct|Nov|Dec)", d)}
+
+
+def test_no_brackets_inside_brackets_in_reasons_and_notes() -> None:
+    plan = make_plan(notes=("Week of Mon 30 Nov: 1 of 2 sessions fit (fatigue (monotony)).",))
+    nested = "strength B (lighter: the same hard load every day this week (monotony))"
+    plan = replace(
+        plan, days=(*plan.days[:2], replace(plan.days[2], reason=nested), *plan.days[3:])
+    )
+    run = make_run(TODAY, 10, 50, RunKind.EASY)
+    said = replace(run.classification, reason="easy: (pace (grade-adjusted))")
+    history = [replace(run, classification=said)]
+    model = build_digest(history, plan, TODAY)
+    for text in (render_text(model), _visible(render_html(model))):
+        assert not re.search(r"\([^()]*\(", text), re.search(r".{30}\([^()]*\(.{30}", text)
+        assert "this week, monotony)" in text
 
 
 def test_subject_counts_runs_done_and_sessions_planned(model) -> None:
@@ -131,7 +211,8 @@ def test_chart_has_eight_weeks_scaled_to_the_biggest(model) -> None:
     widths = [sum(s.width_px for s in w.segments) for w in model.chart]
     assert max(widths) in range(CHART_WIDTH_PX - 2, CHART_WIDTH_PX + 3)  # rounding per segment
     assert [w.strength for w in model.chart][-2:] == [2, 1]
-    assert model.chart[-1].label == "23 Nov"
+    assert model.chart[-1].label == "Mon 23 Nov"
+    assert all(w.label.startswith("Mon ") for w in model.chart)  # weeks start on Monday
 
 
 class _Tags(HTMLParser):
@@ -203,3 +284,10 @@ def test_message_without_calendar_is_just_the_alternatives(model) -> None:
     parsed = _parse(build_message(model, "digest@example.com", ["ana@example.com"], None))
     assert parsed.get_content_type() == "multipart/alternative"
     assert list(parsed.iter_attachments()) == []
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: tags dropped, entities decoded."""
+    import html as html_lib
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[1]))

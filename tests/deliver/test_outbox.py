@@ -102,10 +102,11 @@ def test_force_reopens_a_sent_item_with_the_new_payload(db: Store) -> None:
     again = outbox.get(db, "email", "k")
     assert (again.status, again.payload, again.attempts, again.sent_at) == (
         "pending",
-        {"v": 2},
+        {"v": 2, "generation": 1},  # sent again on purpose: a new idempotency key
         0,
         None,
     )
+    assert outbox.idempotency_key(again) == f"{outbox.idempotency_key(item)}-1"
 
 
 # --- the digest, end to end -------------------------------------------------------------------
@@ -233,7 +234,11 @@ def test_webhook_500_is_retried_until_it_is_posted_once(
     assert delivery.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
     assert delivery.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
     assert [r.status for r in webhook_receiver.requests] == [500, 500, 200]
-    assert webhook_receiver.delivered[0].json()["text"].startswith("Your strength plan, 30 Nov")
+    assert (
+        webhook_receiver.delivered[0]
+        .json()["text"]
+        .startswith("Your strength plan, Mon 30 Nov – Sun 06 Dec")
+    )
 
 
 def test_the_same_plan_is_posted_once_and_a_changed_plan_again(

@@ -1,9 +1,11 @@
 """The weekly digest: what was run and lifted, what comes next; as text, HTML and a message.
 
-The digest is sent at the end of the week (Sunday evening by default), so "last week" is the 7
-days ending on `today` (today included) and "the coming week" is the plan's days after `today`
-(at most 7), led by today's session if one is planned.
-The 8-week chart uses the same 7-day windows, so a digest sent on another weekday stays consistent.
+Weeks are the athlete's weeks, Monday to Sunday, as the planner counts them. "Last week" is the
+last whole week by the end of `today` (the digest day: with the default Sunday digest, the week
+ending today). The coming days are the week after it from `today` on: all of next week for a
+Sunday digest, the rest of this week for a digest on another day, never more than one week, so
+the sessions shown are one week's dose. The 8-week chart uses the same Monday weeks. Every day is
+written one way (`render.day_label`), and reasons have no brackets inside brackets.
 Pure: no clock, no I/O; the caller passes `today` and the message's date.
 """
 
@@ -29,7 +31,7 @@ from runstrength.core.records import (
     Sport,
     StrengthSession,
 )
-from runstrength.render import exercise_text
+from runstrength.render import clean, day_label, exercise_text, reason_text
 
 CHART_WEEKS = 8
 CHART_WIDTH_PX = 240  # the widest bar: beside its labels it fits a phone-width mail column
@@ -37,11 +39,12 @@ TEXT_CHART_WIDTH = 30  # characters for the widest bar in the plain-text part
 KIND_ORDER = (RunKind.EASY, RunKind.HARD, RunKind.LONG)
 KIND_COLOURS = {RunKind.EASY: "#7cb342", RunKind.HARD: "#e53935", RunKind.LONG: "#1e88e5"}
 KIND_TEXT_FILL = {RunKind.EASY: "=", RunKind.HARD: "#", RunKind.LONG: "~"}
+SUNDAY = 6
 
 
 @dataclass(frozen=True)
 class RunLine:
-    day: str  # "Tue 25 Nov"
+    day: str  # "Tue 25 Nov" (render.day_label)
     name: str
     kind: str  # "easy", "hard", "long" or "run" when unclassified
     distance: str
@@ -56,6 +59,8 @@ class ClassLine:
     runs: int
     distance: str
     duration: str
+    distance_km: float
+    moving_time_s: int
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class WeekBar:
-    label: str  # first day of the 7-day window, "17 Nov"
+    label: str  # the week's Monday, "Mon 17 Nov"
     total: str  # "42 km"
     segments: tuple[Segment, ...]
     strength: int
@@ -95,19 +100,50 @@ class DayLine:
 
 @dataclass(frozen=True)
 class DigestModel:
-    iso_week: str  # "2025-W48": the outbox key of this digest
-    period: str  # "24–30 Nov 2025"
+    iso_week: str  # "2025-W48", the digest day's ISO week: the once-a-week key of this digest
+    week_start: date  # last week's Monday
+    week_end: date  # and Sunday
+    period: str  # "Mon 24 Nov – Sun 30 Nov"
     subject: str
     runs: tuple[RunLine, ...]
     classes: tuple[ClassLine, ...]
     total: ClassLine
     strength_done: int
-    strength_planned: int
+    strength_target: int  # sessions a week (STRENGTH_SESSIONS_PER_WEEK)
+    strength_today: int  # planned for later on a digest day that closes the week (0 or 1)
     notes: tuple[str, ...]
+    coming_title: str  # "The coming week" or "The rest of this week"
+    coming_period: str  # "Mon 01 Dec – Sun 07 Dec"
+    coming_dates: tuple[date, ...]  # the plan's days shown, for the webhook's summary
     coming: tuple[DayLine, ...]
-    strength_coming: int
+    strength_coming: int  # planned in the coming days
+    strength_done_coming: int  # already done in the coming week before `today`
     chart: tuple[WeekBar, ...]
     colours: dict[str, str]
+
+    @property
+    def coming_summary(self) -> str:
+        """'2 of 2 strength sessions planned' or '1 done, 1 planned, of 2 strength sessions'."""
+        sessions = "strength session" if self.strength_target == 1 else "strength sessions"
+        if self.strength_done_coming:
+            return (
+                f"{self.strength_done_coming} done, {self.strength_coming} planned,"
+                f" of {self.strength_target} {sessions}"
+            )
+        return f"{self.strength_coming} of {self.strength_target} {sessions} planned"
+
+    @property
+    def strength_summary(self) -> str:
+        """'1 of 2 sessions done' (', 1 more planned for today')."""
+        sessions = "session" if self.strength_target == 1 else "sessions"
+        text = f"{self.strength_done} of {self.strength_target} {sessions} done"
+        return text + (", 1 more planned for today" if self.strength_today else "")
+
+
+def last_week(today: date) -> tuple[date, date]:
+    """Monday and Sunday of the last whole athlete's week by the end of `today`."""
+    sunday = today if today.weekday() == SUNDAY else today - timedelta(days=today.weekday() + 1)
+    return sunday - timedelta(days=6), sunday
 
 
 def build_digest(
@@ -117,37 +153,72 @@ def build_digest(
     notes: Sequence[str] = (),
     strength_target: int | None = None,
 ) -> DigestModel:
-    """Summarise the 7 days ending `today` and lay out the plan's coming days.
+    """Summarise last week (Monday to Sunday) and lay out the plan's days of the week after it.
 
     :param strength_target: sessions the runner aims for each week; defaults to the plan's target.
     """
-    start = today - timedelta(days=6)
-    week = [a for a in history if start <= a.record.local_date <= today]
+    start, end = last_week(today)
+    target = strength_target if strength_target is not None else plan.strength_target_this_week
+    week = [a for a in history if start <= a.record.local_date <= end]
     runs = [a for a in week if a.record.sport is Sport.RUN]
+    next_monday, next_sunday = end + timedelta(days=1), end + timedelta(days=7)
+    first = max(today, next_monday)
     days = sorted(plan.days, key=lambda d: d.date)
-    # Today's session is still ahead of the runner (the digest goes out in the evening at the
-    # earliest), and the attached calendar has it: show it too.
-    tonight = [d for d in days if d.date == today and d.strength is not None]
-    coming = tonight + [d for d in days if d.date > today][:7]
+    coming = [d for d in days if first <= d.date <= next_sunday]
+    # A Sunday digest goes out before an evening session: it belongs to last week's count.
+    later_today = [d for d in days if d.date == today <= end and d.strength is not None]
+    done_coming = [a for a in history if next_monday <= a.record.local_date < today]
     strength_coming = sum(1 for d in coming if d.strength is not None)
+    # The digest day's ISO week, as before weeks were Monday to Sunday here: an upgrade keeps the
+    # once-a-week key of a digest already sent this week.
     year, week_no, _ = today.isocalendar()
     return DigestModel(
         iso_week=f"{year}-W{week_no:02d}",
-        period=period_label(start, today),
+        week_start=start,
+        week_end=end,
+        period=period_label(start, end),
         subject=_subject(len(runs), strength_coming),
         runs=tuple(_run_line(a) for a in sorted(runs, key=lambda a: a.record.start_time)),
         classes=tuple(_class_line(k, [a for a in runs if a.kind is k]) for k in KIND_ORDER),
         total=_class_line(None, runs),
         strength_done=_strength_days(week),
-        strength_planned=(
-            strength_target if strength_target is not None else plan.strength_target_this_week
-        ),
-        notes=tuple(plan.notes) + tuple(notes) + _light_notes(coming),
+        strength_target=target,
+        strength_today=len(later_today),
+        notes=tuple(reason_text(n) for n in (*plan.notes, *notes)),
+        coming_title="The coming week" if first == next_monday else "The rest of this week",
+        coming_period=period_label(first, next_sunday),
+        coming_dates=tuple(d.date for d in coming),
         coming=tuple(_day_line(d) for d in coming),
         strength_coming=strength_coming,
-        chart=_chart(history, today),
+        strength_done_coming=_strength_days(done_coming),
+        chart=_chart(history, end),
         colours={k.value: c for k, c in KIND_COLOURS.items()},
     )
+
+
+def summary_lines(model: DigestModel) -> list[str]:
+    """Last week and the coming days in three sentences: the webhook's weekly summary."""
+    by_kind = ", ".join(f"{c.runs} {c.kind}" for c in model.classes if c.runs)
+    total = model.total
+    runs = f"{_plural(total.runs, 'run')}, {total.distance}, {total.duration}" if total.runs else ""
+    return [
+        f"Last week ({model.period}): {f'{runs} ({by_kind})' if runs else 'no runs'}.",
+        f"Strength: {model.strength_summary}.",
+        f"{model.coming_title} ({model.coming_period}): {model.coming_summary}.",
+    ]
+
+
+def last_week_object(model: DigestModel) -> dict[str, object]:
+    """Last week's numbers for the json webhook (`last_week` of runstrength.digest/1)."""
+    return {
+        "start": model.week_start.isoformat(),
+        "end": model.week_end.isoformat(),
+        "runs": {c.kind: c.runs for c in (*model.classes, model.total)},
+        "distance_km": model.total.distance_km,
+        "moving_time_s": model.total.moving_time_s,
+        "strength_done": model.strength_done,
+        "strength_target": model.strength_target,
+    }
 
 
 def _plural(n: int, word: str) -> str:
@@ -159,15 +230,8 @@ def _subject(runs: int, strength: int) -> str:
 
 
 def period_label(start: date, end: date) -> str:
-    if start.month == end.month:
-        return f"{start.day}–{end.day} {end:%b %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
-    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
-
-
-def _day(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b}"
+    """'Mon 23 Nov – Sun 29 Nov': the same day format as everywhere else."""
+    return f"{day_label(start)} – {day_label(end)}"
 
 
 def _km(metres: float) -> str:
@@ -183,22 +247,26 @@ def _duration(seconds: int) -> str:
 def _run_line(a: ClassifiedActivity) -> RunLine:
     r = a.record
     return RunLine(
-        day=_day(r.local_date),
-        name=r.name,
+        day=day_label(r.local_date),
+        name=clean(r.name),
         kind=a.kind.value if a.kind else "run",
         distance=_km(r.distance_m),
         duration=_duration(r.moving_time_s),
-        reason=a.classification.reason,
+        reason=reason_text(a.classification.reason),
     )
 
 
 def _class_line(kind: RunKind | None, runs: Sequence[ClassifiedActivity]) -> ClassLine:
+    metres = sum(a.record.distance_m for a in runs)
+    seconds = sum(a.record.moving_time_s for a in runs)
     return ClassLine(
         kind=kind.value if kind else "total",
         colour=KIND_COLOURS.get(kind, "#555555") if kind else "#555555",
         runs=len(runs),
-        distance=_km(sum(a.record.distance_m for a in runs)),
-        duration=_duration(sum(a.record.moving_time_s for a in runs)),
+        distance=_km(metres),
+        duration=_duration(seconds),
+        distance_km=round(metres / 1000, 1),
+        moving_time_s=seconds,
     )
 
 
@@ -207,17 +275,9 @@ def _strength_days(activities: Sequence[ClassifiedActivity]) -> int:
     return len({a.record.local_date for a in activities if a.record.sport is Sport.STRENGTH})
 
 
-def _light_notes(days: Sequence[DayPlan]) -> tuple[str, ...]:
-    return tuple(
-        f"{_day(d.date)}: the session is lighter ({d.reason})."
-        for d in days
-        if d.strength is not None and d.strength.light
-    )
-
-
 def _session_line(s: StrengthSession) -> SessionLine:
     return SessionLine(
-        title=s.title,
+        title=clean(s.title),
         minutes=s.minutes,
         light=s.light,
         after_run=s.after_run,
@@ -232,17 +292,18 @@ def _run_text(run: ExpectedRun) -> str:
 
 def _day_line(d: DayPlan) -> DayLine:
     return DayLine(
-        day=_day(d.date),
+        day=day_label(d.date),
         runs=", ".join(_run_text(r) for r in d.runs) or "no run",
         strength=_session_line(d.strength) if d.strength else None,
-        reason=d.reason,
+        reason=reason_text(d.reason),
     )
 
 
-def _chart(history: Sequence[ClassifiedActivity], today: date) -> tuple[WeekBar, ...]:
+def _chart(history: Sequence[ClassifiedActivity], last_sunday: date) -> tuple[WeekBar, ...]:
+    """The CHART_WEEKS athlete's weeks (Monday to Sunday) ending `last_sunday`."""
     windows = []
     for back in range(CHART_WEEKS - 1, -1, -1):
-        end = today - timedelta(days=7 * back)
+        end = last_sunday - timedelta(days=7 * back)
         start = end - timedelta(days=6)
         inside = [a for a in history if start <= a.record.local_date <= end]
         km = {
@@ -270,7 +331,7 @@ def _bar(start: date, km: dict[RunKind, float], strength: int, widest: float) ->
         if km[k] > 0
     )
     return WeekBar(
-        label=f"{start.day} {start:%b}",
+        label=day_label(start),
         total=f"{sum(km.values()):.0f} km",
         segments=segments,
         strength=strength,
@@ -293,12 +354,14 @@ def _templates() -> jinja2.Environment:
 
 def render_text(model: DigestModel) -> str:
     """Render the plain-text part."""
-    return _templates().get_template("digest.txt").render(d=model, width=TEXT_CHART_WIDTH)
+    text = _templates().get_template("digest.txt").render(d=model, width=TEXT_CHART_WIDTH)
+    return clean(text, multiline=True)
 
 
 def render_html(model: DigestModel) -> str:
     """Render the HTML part: tables and inline styles only, no external assets."""
-    return _templates().get_template("digest.html").render(d=model, chart_width=CHART_WIDTH_PX)
+    html = _templates().get_template("digest.html").render(d=model, chart_width=CHART_WIDTH_PX)
+    return clean(html, multiline=True)
 
 
 def build_message(
@@ -313,7 +376,7 @@ def build_message(
     :param sent_at: the Date header (aware); omitted when None, and the server adds one.
     """
     msg = EmailMessage()
-    msg["Subject"] = model.subject
+    msg["Subject"] = clean(model.subject)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     if sent_at is not None:

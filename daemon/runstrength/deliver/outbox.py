@@ -6,6 +6,10 @@ compare-and-set on the row, so the CLI and the daemon never send the same item a
 holds for LEASE: if the process dies while sending, the item becomes due again after that, which
 is the one window where a message can go out twice (sent, then crash before `mark_sent`).
 A newer plan makes older unsent webhook items `superseded`, so a stale plan is never posted.
+
+Each item has an idempotency key (`idempotency_key`): the same on every retry of the item, so a
+receiver that got a post but answered too late can drop the repeat; new when a sent or superseded
+item is sent again on purpose (`--force`, a plan that changed back), so that one is not dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 LEASE = timedelta(minutes=15)  # well above the SMTP and HTTP timeouts of one attempt
 OPEN = ("pending", "sending", "failed")
+DONE = ("sent", "superseded")
+GENERATION = "generation"  # payload field: how often a done item was reopened on purpose
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,16 @@ class OutboxItem:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+
+
+def idempotency_key(item: OutboxItem) -> str:
+    """'runstrength-42-1764435600' (-2 after a second deliberate resend): stable across retries.
+
+    The creation time keeps two installations posting to one receiver apart.
+    """
+    key = f"runstrength-{item.id}-{int(item.created_at.timestamp())}"
+    generation = int(item.payload.get(GENERATION, 0))
+    return f"{key}-{generation}" if generation else key
 
 
 def backoff(attempts: int) -> timedelta:
@@ -94,15 +110,19 @@ def enqueue(
     if not force:
         return False
     with store.session() as s:
+        old = s.exec(select(Outbox).where(Outbox.channel == channel, Outbox.key == key)).one()
+        # Sent (or retired) before and sent again on purpose: a new idempotency key. An unsent
+        # item keeps its key: an earlier attempt may have reached the receiver.
+        generation = int(old.payload_json.get(GENERATION, 0)) + (old.status in DONE)
         # Not while another process holds a live claim on it: that one is being sent right now.
         result = s.exec(
             update(Outbox)
-            .where(col(Outbox.channel) == channel, col(Outbox.key) == key)
+            .where(col(Outbox.id) == old.id, col(Outbox.status) == old.status)
             .where(
                 (col(Outbox.status) != "sending") | (col(Outbox.next_attempt_at) <= naive_utc(now))
             )
             .values(
-                payload_json=payload,
+                payload_json={**payload, GENERATION: generation} if generation else payload,
                 status="pending",
                 attempts=0,
                 next_attempt_at=naive_utc(now),

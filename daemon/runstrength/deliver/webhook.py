@@ -23,13 +23,24 @@
       ]
     }
 
+The weekly digest's summary (`digest --send`) is the same object with `"schema":
+"runstrength.digest/1"`, `week` (the digest's ISO week), `summary` (last week in sentences) and
+`last_week` (`start`, `end`, `runs` by class and `total`, `distance_km`, `moving_time_s`,
+`strength_done`, `strength_target`), and `days` holding the coming days only.
+
+Every post carries an `Idempotency-Key` header (the outbox item's key, the same on every retry of
+that item); the json format also has it in the body as `idempotency_key`. A receiver that handled
+a post but answered after our timeout gets it again with the same key and can drop the repeat.
+
 Slack gets `{"text", "blocks"}` (incoming webhook), Discord `{"content", "embeds"}` within its
 limits, ntfy a plain-text body with Title and Tags headers. Error messages name the host only:
-Slack, Discord and ntfy URLs carry their secret in the path.
+Slack, Discord and ntfy URLs carry their secret in the path. Every string is `render.clean`ed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from email.header import Header
 from typing import Any
@@ -40,9 +51,11 @@ import tenacity
 
 from runstrength.core.records import DayPlan, Plan
 from runstrength.errors import DeliveryError
-from runstrength.render import exercise_text, plan_json
+from runstrength.render import clean, clean_json, day_label, exercise_text, plan_json, reason_text
 
 SCHEMA = "runstrength.plan/1"
+DIGEST_SCHEMA = "runstrength.digest/1"
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # as in the IETF draft httpapi-idempotency-key-header
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 DISCORD_CONTENT_MAX = 2000
@@ -69,7 +82,29 @@ def build_body(fmt: str, plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
     builders = {"json": _json, "slack": _slack, "discord": _discord, "ntfy": _ntfy}
     if fmt not in builders:
         raise ValueError(f"unknown webhook format {fmt!r}")
-    return builders[fmt](plan, title)
+    plan = replace(plan, notes=tuple(reason_text(n) for n in plan.notes))
+    body, headers = builders[fmt](plan, clean(title))
+    return clean_json(body, multiline=True), headers
+
+
+def build_digest_body(
+    fmt: str,
+    plan: Plan,
+    title: str,
+    week: str,
+    summary: Sequence[str],
+    last_week: dict[str, Any],
+) -> tuple[Body, dict[str, str]]:
+    """The weekly summary: last week in `summary` lines, then the coming days of `plan`.
+
+    json gets the digest schema (the plan object plus `week`, `summary`, `last_week`); the chat
+    formats show the summary lines above the days, where a plan post shows its notes.
+    """
+    if fmt == "json":
+        body = {**plan_object(plan, title), "schema": DIGEST_SCHEMA, "week": week}
+        body |= {"summary": list(summary), "last_week": last_week}
+        return clean_json(body, multiline=True), {}
+    return build_body(fmt, replace(plan, notes=(*summary, *plan.notes)), title)
 
 
 def plan_object(plan: Plan, title: str) -> dict[str, Any]:
@@ -86,7 +121,7 @@ def _json(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
 
 def _day_heading(d: DayPlan) -> str:
     runs = ", ".join(f"{r.kind.value if r.kind else ''} run".strip() for r in d.runs) or "no run"
-    return f"{d.date:%a} {d.date.day} {d.date:%b}: {runs}"
+    return f"{day_label(d.date)}: {runs}"
 
 
 def _day_detail(d: DayPlan) -> str:
@@ -96,7 +131,7 @@ def _day_detail(d: DayPlan) -> str:
         s = d.strength
         lines.append(f"Strength {s.title}, {s.minutes} min{' (lighter)' if s.light else ''}")
         lines.extend(f"• {exercise_text(e)}" for e in s.exercises)
-    lines.append(d.reason)
+    lines.append(reason_text(d.reason))
     return "\n".join(lines)
 
 
@@ -146,7 +181,7 @@ def _discord(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
 
 def _ntfy(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
     parts = list(plan.notes) + [f"{_day_heading(d)}\n{_day_detail(d)}" for d in plan.days]
-    headers = {"Title": _header_value(title), "Tags": "muscle,running"}
+    headers = {"Title": _header_value(clean(title)), "Tags": "muscle,running"}
     return "\n\n".join(parts), headers
 
 
@@ -179,6 +214,15 @@ def _post_once(
     return client.post(url, json=body, headers=headers, timeout=TIMEOUT)
 
 
+def with_idempotency_key(
+    fmt: str, body: Body, headers: dict[str, str], key: str
+) -> tuple[Body, dict[str, str]]:
+    """Add `key` as the Idempotency-Key header, and in the json format's body."""
+    if fmt == "json" and isinstance(body, dict):
+        body = {**body, "idempotency_key": key}
+    return body, {**headers, IDEMPOTENCY_HEADER: key}
+
+
 def post(client: httpx.Client, url: str, fmt: str, body: Body, headers: dict[str, str]) -> None:
     """Post one built body; raise DeliveryError naming the host and what went wrong.
 
@@ -188,14 +232,18 @@ def post(client: httpx.Client, url: str, fmt: str, body: Body, headers: dict[str
     try:
         response = _post_once(client, url, body, headers)
     except httpx.TimeoutException:
-        raise DeliveryError(f"The {fmt} webhook at {where} did not answer in time.") from None
+        raise DeliveryError(
+            f"The {fmt} webhook at {where} did not answer in time.", try_later=True
+        ) from None
     except httpx.HTTPError as e:
         reason = e.__class__.__name__
         raise DeliveryError(
-            f"Cannot reach the {fmt} webhook at {where} ({reason}). Check WEBHOOK_URL."
+            f"Cannot reach the {fmt} webhook at {where} ({reason}). Check WEBHOOK_URL.",
+            try_later=isinstance(e, httpx.TransportError),  # down or unreachable: an outage
         ) from None
     if response.status_code >= 300:
         raise DeliveryError(
             f"The {fmt} webhook at {where} answered {response.status_code}: "
-            f"{_cut(response.text.strip(), 200)}"
+            f"{_cut(response.text.strip(), 200)}",
+            try_later=response.status_code >= 500 or response.status_code == 429,
         )
