@@ -269,7 +269,10 @@ def digest(ctx: Context, send: bool, dry_run: bool, out: Path | None, force: boo
         raise click.UsageError("--dry-run needs --out FILE")
     if mode == "send" and ctx.settings.today is not None:
         # The outbox keeps real time (retries, once-a-week keys): a what-if day is not mailed.
-        raise click.UsageError("--today is a what-if view; use --dry-run --out FILE with it")
+        raise click.UsageError(
+            "the clock is pinned (--today / RUNSTRENGTH_TODAY): a what-if digest is not mailed; "
+            "use --dry-run --out FILE"
+        )
     click.echo(weekly_digest(ctx.settings, ctx.store(), ctx.now(), mode == "send", out, force))
 
 
