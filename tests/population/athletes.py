@@ -1,0 +1,321 @@
+"""The population: recreational runners of many kinds, each a function of a seed.
+
+Each athlete is 16+ weeks of history whose weekly pattern runs on past the plan dates, so the
+scenario knows its own future: which coming days hold a hard or long run, which days are races,
+and the true class of every past run. Plan dates sit in November 2026; the truth runs to
+TIMELINE_END.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from tests.population.sessions import (
+    Runner,
+    Template,
+    TrueActivity,
+    easy,
+    generate,
+    hard,
+    long,
+    race,
+    strength,
+)
+
+TUE, WED, THU, FRI, SAT, SUN = 1, 2, 3, 4, 5, 6
+MON = 0
+
+
+@dataclass(frozen=True)
+class Athlete:
+    key: str
+    about: str
+    tz: str
+    activities: tuple[TrueActivity, ...]
+    dates: tuple[date, ...]  # the --today dates to plan at, in order
+    env: Mapping[str, str] = field(default_factory=dict)  # settings beyond data dir and zone
+    clear_pattern: bool = True  # a usual hard or long weekday is plain from the history
+    new_user: bool = False
+    strength_weekdays: frozenset[int] = frozenset()  # the runner's own strength habit
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _athlete(
+    key: str, about: str, runner: Runner, template: Template, seed: int, dates: list[str],
+    week: Callable[[date], Template | None] | None = None, **kwargs: object,
+) -> Athlete:  # fmt: skip
+    acts = generate(runner, template, seed, 10_000_000_000 + seed * 10_000_000, week, **kwargs)
+    return Athlete(key, about, runner.tz, tuple(acts), tuple(d(x) for x in dates))
+
+
+def classic(seed: int = 1) -> Athlete:
+    """Hard Tuesday and Thursday, long Sunday, easy Wednesday and Saturday."""
+    runner = Runner(330, 184, "Europe/Berlin", files="fit", named=0.6)
+    template = {
+        TUE: [hard("intervals", 55)], WED: [easy(45)], THU: [hard("tempo", 55)],
+        SAT: [easy(50, 9)], SUN: [long(105, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "classic", "5 runs: hard Tue/Thu, long Sun", runner, template, seed,
+        ["2026-11-18", "2026-11-21", "2026-11-25", "2026-11-29"],
+    )  # fmt: skip
+
+
+def beginner(seed: int = 2) -> Athlete:
+    """Three runs a week, no heart-rate strap, a longer Sunday run."""
+    runner = Runner(430, None, "Europe/London", climb_m_per_km=(1.0, 6.0), files="gpx")
+    template = {TUE: [easy(30, 18)], THU: [easy(30, 18)], SUN: [long(72, 9.5)]}
+    return _athlete(
+        "beginner", "3 runs, no HR strap", runner, template, seed,
+        ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-27"],
+    )  # fmt: skip
+
+
+def doubler(seed: int = 3) -> Athlete:
+    """Easy run at 06:30 and intervals at 18:30 on Tuesday and Thursday."""
+    runner = Runner(290, 190, "Europe/Paris", files="tcx", named=0.5)
+    template = {
+        MON: [easy(45)], TUE: [easy(35, 6.5), hard("intervals", 55, 18.5)], WED: [easy(45)],
+        THU: [easy(35, 6.5), hard("tempo", 55, 18.5)], SAT: [easy(50, 9)], SUN: [long(110, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "doubler", "easy 06:30 + intervals 18:30 Tue/Thu", runner, template, seed,
+        ["2026-11-17", "2026-11-19", "2026-11-22", "2026-11-24"],
+    )  # fmt: skip
+
+
+def fartlek(seed: int = 4) -> Athlete:
+    """Fartlek twice a week without HR or laps: the average pace is close to easy."""
+    runner = Runner(345, None, "America/New_York", files="gpx", named=0.5)
+    template = {
+        MON: [easy(40)], TUE: [hard("fartlek", 50, 18)], WED: [easy(45)],
+        THU: [hard("fartlek", 45, 18)], SAT: [easy(50, 8)], SUN: [long(95, 8)],
+    }  # fmt: skip
+    return _athlete(
+        "fartlek", "fartlek Tue/Thu, no HR, no laps", runner, template, seed,
+        ["2026-11-16", "2026-11-19", "2026-11-21", "2026-11-26"],
+    )  # fmt: skip
+
+
+def parkrunner(seed: int = 5) -> Athlete:
+    """A 5 km parkrun every Saturday at 09:00; easy running around it."""
+    runner = Runner(350, 178, "Europe/London", files="fit", structured=False)
+    names = ["Bushy parkrun", "parkrun #412", "Saturday parkrun", "Parkrun"]
+    template = {
+        TUE: [easy(40)], WED: [easy(45, 18)], THU: [easy(40)],
+        SAT: [race(5, names[0])], SUN: [easy(55, 9)],
+    }  # fmt: skip
+    acts = generate(runner, template, seed, 10_000_000_000 + seed * 10_000_000)
+    # A different name most weeks, as the runner types them.
+    acts = [_renamed(a, names[a.id % len(names)]) if a.race_km else a for a in acts]
+    dates = ("2026-11-17", "2026-11-21", "2026-11-22", "2026-11-25")
+    return Athlete("parkrunner", "parkrun 5 km every Saturday 09:00", runner.tz, tuple(acts),
+                   tuple(d(x) for x in dates))  # fmt: skip
+
+
+def _renamed(act: TrueActivity, name: str) -> TrueActivity:
+    from dataclasses import replace
+
+    return replace(act, name=name)
+
+
+def race10k(seed: int = 6) -> Athlete:
+    """A 10 km race just behind (15 Nov) and one ahead (6 Dec), both in RACES."""
+    runner = Runner(315, 187, "Europe/Berlin", files="fit", named=0.7)
+    template = {
+        TUE: [hard("intervals", 55)], WED: [easy(45)], THU: [hard("tempo", 50)],
+        SAT: [easy(45, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    races = {d("2026-11-09"): "City 10K", d("2026-11-30"): "Christmas 10K"}
+
+    def week(monday: date) -> Template | None:
+        if monday in races:  # race week: one short sharpener, the race on Sunday
+            return {TUE: [hard("intervals", 45)], WED: [easy(40)], THU: [hard("tempo", 40)],
+                    SAT: [easy(25, 9)], SUN: [race(10, races[monday], 10)]}  # fmt: skip
+        return None
+
+    base = _athlete(
+        "race10k", "10 km race behind (15 Nov) and ahead (6 Dec)", runner, template, seed,
+        ["2026-11-16", "2026-11-19", "2026-11-29", "2026-12-02"], week,
+    )  # fmt: skip
+    return _with(base, env={"RACES": "2026-11-15:10:City 10K,2026-12-06:10:Christmas 10K"})
+
+
+def _with(athlete: Athlete, **changes: object) -> Athlete:
+    from dataclasses import replace
+
+    return replace(athlete, **changes)
+
+
+def marathoner(seed: int = 7) -> Athlete:
+    """120 km a week: a double on Tuesday, tempo Thursday, 2:30 long run Sunday."""
+    runner = Runner(275, 182, "Europe/Madrid", files="fit", named=0.8, garmin_te=True)
+    template = {
+        MON: [easy(60, 7)], TUE: [easy(40, 6.5), hard("intervals", 70, 18)], WED: [easy(75, 7)],
+        THU: [hard("tempo", 80, 18.5)], FRI: [easy(50, 7)], SAT: [easy(70, 8)],
+        SUN: [long(155, 8)],
+    }  # fmt: skip
+    return _athlete(
+        "marathoner", "120 km/week, double Tue, long 2:30 Sun", runner, template, seed,
+        ["2026-11-16", "2026-11-18", "2026-11-22", "2026-11-25"],
+    )  # fmt: skip
+
+
+def comeback(seed: int = 8) -> Athlete:
+    """Twelve steady weeks, three weeks off (26 Oct - 15 Nov), then back with easy runs."""
+    runner = Runner(340, 180, "Europe/Berlin", files="fit", structured=False, named=0.7)
+    template = {
+        TUE: [hard("intervals", 50)], THU: [easy(45)], SAT: [easy(45, 9)], SUN: [long(95, 9)],
+    }  # fmt: skip
+
+    def week(monday: date) -> Template | None:
+        if d("2026-10-26") <= monday <= d("2026-11-09"):
+            return {}
+        if monday == d("2026-11-16"):  # first week back: short and easy, a shorter long run
+            return {TUE: [easy(30)], THU: [easy(35)], SUN: [long(80, 9)]}
+        return None
+
+    return _athlete(
+        "comeback", "3 weeks off, then back (16 Nov)", runner, template, seed,
+        ["2026-11-18", "2026-11-21", "2026-11-24", "2026-11-27"], week,
+    )  # fmt: skip
+
+
+def strength_logger(seed: int = 9) -> Athlete:
+    """Logs WeightTraining on Monday and Friday evenings."""
+    runner = Runner(360, 176, "Europe/Amsterdam", files="tcx", named=0.7)
+    template = {
+        MON: [strength(35, 18)], TUE: [easy(45)], WED: [hard("intervals", 55)], THU: [easy(45)],
+        FRI: [strength(35, 18)], SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    base = _athlete(
+        "strength_logger", "logs strength Mon and Fri", runner, template, seed,
+        ["2026-11-17", "2026-11-19", "2026-11-21", "2026-11-24"],
+    )  # fmt: skip
+    return _with(base, strength_weekdays=frozenset({MON, FRI}))
+
+
+def treadmill(seed: int = 10) -> Athlete:
+    """Every run on a treadmill: FIT files with laps and HR, some as Strava Virtual Runs."""
+    runner = Runner(370, 183, "America/Chicago", treadmill=True, files="treadmill", named=0.3,
+                    garmin_te=True)  # fmt: skip
+    template = {
+        MON: [easy(40)], TUE: [hard("threshold", 55)], THU: [hard("intervals", 50)],
+        SAT: [easy(45, 9)], SUN: [long(95, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "treadmill", "treadmill only: threshold Tue, intervals Thu", runner, template, seed,
+        ["2026-11-16", "2026-11-18", "2026-11-22", "2026-11-23"],
+    )  # fmt: skip
+
+
+def auckland(seed: int = 11) -> Athlete:
+    """Runs at 23:30 in Pacific/Auckland; long run on Sunday morning."""
+    runner = Runner(320, 188, "Pacific/Auckland", files="fit", named=0.6)
+    template = {
+        TUE: [hard("intervals", 50, 23.5)], WED: [easy(40, 23.5)], THU: [hard("tempo", 50, 23.5)],
+        FRI: [easy(40, 23.5)], SUN: [long(100, 7)],
+    }  # fmt: skip
+    return _athlete(
+        "auckland", "Pacific/Auckland, runs at 23:30", runner, template, seed,
+        ["2026-11-18", "2026-11-21", "2026-11-24", "2026-11-29"],
+    )  # fmt: skip
+
+
+def los_angeles(seed: int = 12) -> Athlete:
+    """Runs at 00:30 in America/Los_Angeles, no HR strap."""
+    runner = Runner(305, None, "America/Los_Angeles", files="gpx", named=0.6)
+    template = {
+        TUE: [hard("intervals", 55, 0.5)], WED: [easy(40, 0.5)], THU: [hard("tempo", 50, 0.5)],
+        SAT: [easy(45, 0.5)], SUN: [long(100, 7.5)],
+    }  # fmt: skip
+    return _athlete(
+        "los_angeles", "America/Los_Angeles, runs at 00:30, no HR", runner, template, seed,
+        ["2026-11-17", "2026-11-19", "2026-11-22", "2026-11-26"],
+    )  # fmt: skip
+
+
+def new_user(seed: int = 13) -> Athlete:
+    """One week of history (from 16 Nov); easy runs only so far, a long Sunday."""
+    runner = Runner(380, 186, "Europe/Berlin", files="fit")
+    template = {TUE: [easy(35)], THU: [easy(40)], SAT: [easy(35, 9)], SUN: [long(75, 9)]}
+    base = _athlete(
+        "new_user", "one week of history", runner, template, seed,
+        ["2026-11-23", "2026-11-25", "2026-11-28"], start=d("2026-11-16"),
+    )  # fmt: skip
+    return _with(base, clear_pattern=False, new_user=True)
+
+
+def ultra(seed: int = 14) -> Athlete:
+    """Long runs Saturday (3 h) and Sunday (2 h), hill session Wednesday."""
+    runner = Runner(375, 178, "America/Denver", files="gpx", climb_m_per_km=(8.0, 18.0))
+    template = {
+        TUE: [easy(50)], WED: [hard("hills", 60, 17.5)], THU: [easy(50)],
+        SAT: [long(180, 7)], SUN: [long(120, 8)],
+    }  # fmt: skip
+    return _athlete(
+        "ultra", "long Sat 3 h and Sun 2 h, hills Wed", runner, template, seed,
+        ["2026-11-16", "2026-11-19", "2026-11-21", "2026-11-26"],
+    )  # fmt: skip
+
+
+def fatigue_spike(seed: int = 15) -> Athlete:
+    """A steady 35 km week, then one week (16-22 Nov) of double volume and an extra workout."""
+    runner = Runner(325, 182, "Europe/Berlin", files="fit", garmin_te=True, named=0.7)
+    template = {
+        TUE: [hard("intervals", 55)], THU: [easy(45)], SAT: [easy(45, 9)], SUN: [long(95, 9)],
+    }  # fmt: skip
+
+    def week(monday: date) -> Template | None:
+        if monday == d("2026-11-16"):
+            return {MON: [easy(60)], TUE: [hard("intervals", 70)], WED: [easy(60)],
+                    THU: [hard("tempo", 65)], FRI: [easy(60)], SAT: [easy(70, 9)],
+                    SUN: [long(150, 9)]}  # fmt: skip
+        return None
+
+    return _athlete(
+        "fatigue", "load spike 16-22 Nov (ratio ~2)", runner, template, seed,
+        ["2026-11-21", "2026-11-23", "2026-11-26", "2026-12-03"], week,
+    )  # fmt: skip
+
+
+def trail(seed: int = 16) -> Athlete:
+    """Trail runner: slow pace, big climbs, high heart rate on the hills."""
+    runner = Runner(465, 185, "Europe/Zurich", sport="Trail Run", climb_m_per_km=(30.0, 60.0),
+                    hr_shift=0.05, named=0.7, files="gpx")  # fmt: skip
+    template = {
+        TUE: [hard("hills", 60, 18)], WED: [easy(50, 18)], FRI: [easy(45, 7)],
+        SAT: [long(150, 8)], SUN: [easy(50, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "trail", "trail: hills Tue, long Sat, climbs", runner, template, seed,
+        ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-24"],
+    )  # fmt: skip
+
+
+ATHLETES: dict[str, Callable[[], Athlete]] = {
+    f.__name__.removesuffix("_spike"): f
+    for f in (
+        classic,
+        beginner,
+        doubler,
+        fartlek,
+        parkrunner,
+        race10k,
+        marathoner,
+        comeback,
+        strength_logger,
+        treadmill,
+        auckland,
+        los_angeles,
+        new_user,
+        ultra,
+        fatigue_spike,
+        trail,
+    )  # fmt: skip
+}

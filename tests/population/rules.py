@@ -1,0 +1,353 @@
+"""Check one `plan --json` against the athlete's truth: the rules of issue 12 and coaching.md §6.
+
+Each broken rule is a Break naming the athlete, the plan date, the day and the plan's own words.
+Rules: hard_day, spacing_48h, dose_max, fatigue_fewer, race_recovery, taper, full_dose,
+day_before_avoidable, day_before_light, day_before_reason, same_weekdays, habit_weekdays,
+false_reason, false_note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import combinations
+from typing import Any
+
+from tests.population.athletes import Athlete
+from tests.population.truth import DOSE, Truth, monday_of
+
+RED_RATIO, GREY_RATIO = 1.5, 1.2  # above 1.5 fewer sessions; 1.2-1.5: either is fine
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NO_PATTERN = "No usual hard or long days known yet"
+
+
+@dataclass(frozen=True)
+class Break:
+    athlete: str
+    today: date
+    rule: str
+    day: date | None
+    detail: str
+
+    def __str__(self) -> str:
+        where = f" {self.day:%a %d %b}" if self.day else ""
+        return f"{self.athlete} @ {self.today:%a %d %b}: {self.rule}{where}: {self.detail}"
+
+
+@dataclass
+class Verdict:
+    breaks: list[Break] = field(default_factory=list)
+    weeks_allowing: int = 0  # weeks whose pattern allows the full dose and nothing argues less
+    weeks_full: int = 0  # ... of which got the full dose
+
+
+class PlanCheck:
+    """The facts of one plan next to the truth, and the rules over them."""
+
+    def __init__(self, athlete: Athlete, today: date, plan: Mapping[str, Any]) -> None:
+        self.athlete, self.today, self.plan = athlete, today, plan
+        self.truth = Truth(athlete, today)
+        self.days = {date.fromisoformat(d["date"]): d for d in plan["days"]}
+        self.last = max(self.days)
+        self.sessions = {d: day["strength"] for d, day in self.days.items() if day["strength"]}
+        self.ratio = self.truth.load_ratio()
+        self.spikes = self.truth.spike_days()
+        self.verdict = Verdict()
+
+    def fail(self, rule: str, day: date | None, detail: str) -> None:
+        self.verdict.breaks.append(Break(self.athlete.key, self.today, rule, day, detail))
+
+    def words(self, day: date) -> str:
+        d = self.days[day]
+        light = " (light)" if d["strength"] and d["strength"]["light"] else ""
+        return f"plan: {'strength' + light if d['strength'] else 'none'}, '{d['reason']}'"
+
+    def all_sessions(self) -> list[date]:
+        return sorted({*self.truth.logged, *self.sessions})
+
+    def week_count(self, monday: date) -> int:
+        return sum(monday_of(d) == monday for d in self.all_sessions())
+
+    def free(self, day: date) -> bool:
+        """A day strength may use by the truth: not hard or long, no race window, no strength."""
+        return (
+            day >= self.today
+            and self.truth.protected(day) is None
+            and self.truth.no_strength_window(day) is None
+            and day not in self.truth.logged
+        )
+
+    def run(self) -> Verdict:
+        for rule in (
+            self.hard_day, self.spacing, self.dose_max, self.fewer, self.full_dose,
+            self.day_before, self.habit, self.reasons, self.notes,
+        ):  # fmt: skip
+            rule()
+        return self.verdict
+
+    # --- the rules ---------------------------------------------------------------------------
+    def hard_day(self) -> None:
+        for day in self.sessions:
+            kind = self.truth.protected(day)
+            if kind:
+                self.fail("hard_day", day, f"truth: {self.truth.describe(day)}; {self.words(day)}")
+
+    def spacing(self) -> None:
+        days = [d for d in self.all_sessions() if d >= self.today - timedelta(days=2)]
+        for a, b in zip(days, days[1:], strict=False):
+            if (b - a).days < 2:
+                self.fail("spacing_48h", b, f"sessions on {a:%a %d} and {b:%a %d}; {self.words(b)}")
+
+    def dose_max(self) -> None:
+        for monday in sorted({monday_of(d) for d in self.days}):
+            n = self.week_count(monday)
+            if n > DOSE:
+                self.fail("dose_max", monday, f"{n} sessions in the week of {monday:%d %b}")
+
+    def fewer(self) -> None:
+        if self.ratio is not None and self.ratio > RED_RATIO:
+            soon = [d for d in self.sessions if (d - self.today).days < 7]
+            if len(soon) >= DOSE:
+                days = ", ".join(f"{d:%a %d}" for d in sorted(soon))
+                self.fail(
+                    "fatigue_fewer",
+                    None,
+                    f"load ratio {self.ratio:.2f} yet {len(soon)} sessions in 7 days: {days}",
+                )
+        for day in self.sessions:
+            why = self.truth.no_strength_window(day)
+            if why:
+                rule = "taper" if why.startswith("taper") else "race_recovery"
+                self.fail(rule, day, f"{why}; {self.words(day)}")
+
+    def exempt(self, monday: date) -> str | None:
+        """Why a week may hold fewer than the dose: a race window, fatigue or a spike in it."""
+        week = [monday + timedelta(days=i) for i in range(7)]
+        # A 5 km parkrun's two recovery days leave room for two sessions; a 10 km race or a
+        # taper is the one-session week of coaching.md §6.
+        for d in week:
+            why = self.truth.no_strength_window(d)
+            if why and (why.startswith("taper") or self.truth.race_km_of(why) >= 10):
+                return "race window"
+        if (
+            self.ratio is not None
+            and self.ratio > GREY_RATIO
+            and monday <= self.today + timedelta(days=6)
+        ):
+            return "fatigue"
+        if any(d in self.spikes for d in week):
+            return "spike"
+        return None
+
+    def _fits(self, days: Sequence[date], need: int, fixed: Iterable[date]) -> bool:
+        fixed = list(fixed)
+        for combo in combinations(days, need):
+            every = sorted([*combo, *fixed])
+            if all((b - a).days >= 2 for a, b in zip(every, every[1:], strict=False)):
+                return True
+        return need <= 0
+
+    def _week_days(self, monday: date) -> list[date]:
+        return [d for d in (monday + timedelta(days=i) for i in range(7)) if d in self.days]
+
+    def full_dose(self) -> None:
+        for monday in sorted({monday_of(d) for d in self.days}):
+            if monday + timedelta(days=6) > self.last or self.exempt(monday):
+                continue
+            logged = sum(monday_of(d) == monday for d in self.truth.logged)
+            outside = [d for d in self.all_sessions() if monday_of(d) != monday]
+            avail = [d for d in self._week_days(monday) if self.free(d)]
+            need = DOSE - logged
+            if need <= 0 or not self._fits(avail, need, outside):
+                continue
+            self.verdict.weeks_allowing += 1
+            n = self.week_count(monday)
+            if n >= DOSE:
+                self.verdict.weeks_full += 1
+                continue
+            free = ", ".join(f"{d:%a}" for d in avail)
+            notes = "; ".join(self.plan["notes"]) or "no notes"
+            self.fail(
+                "full_dose",
+                monday,
+                f"{n} of {DOSE} in the week of {monday:%d %b}; free days {free}; {notes}",
+            )
+
+    def day_before(self) -> None:
+        for day, session in self.sessions.items():
+            nxt = self.truth.protected(day + timedelta(days=1))
+            if not nxt:
+                continue
+            reason = self.days[day]["reason"]
+            if not session["light"]:
+                self.fail("day_before_light", day, f"before a {nxt} day; {self.words(day)}")
+            if "day before" not in reason:
+                self.fail("day_before_reason", day, f"before a {nxt} day; {self.words(day)}")
+            monday = monday_of(day)
+            if self.exempt(monday):
+                continue  # a back-off or race window may leave the day before as the only day
+            planned = [d for d in self.sessions if monday_of(d) == monday]
+            outside = [d for d in self.all_sessions() if monday_of(d) != monday]
+            better = [
+                d for d in self._week_days(monday)
+                if self.free(d) and not self.truth.protected(d + timedelta(days=1))
+            ]  # fmt: skip
+            if self._fits(better, len(planned), outside):
+                free = ", ".join(f"{d:%a}" for d in better)
+                self.fail(
+                    "day_before_avoidable",
+                    day,
+                    f"{len(planned)} session(s) fit on {free}; {self.words(day)}",
+                )
+
+    def habit(self) -> None:
+        habit = self.athlete.strength_weekdays
+        if not habit:
+            return
+        for day in self.sessions:
+            monday = monday_of(day)
+            own = [monday + timedelta(days=wd) for wd in sorted(habit)]
+            if day.weekday() in habit or not all(d in self.days and self.free(d) for d in own):
+                continue
+            outside = [d for d in self.all_sessions() if monday_of(d) != monday]
+            if self._fits(own, len(own), outside):
+                self.fail(
+                    "habit_weekdays", day, f"the runner's own days are free; {self.words(day)}"
+                )
+
+    # --- words -------------------------------------------------------------------------------
+    def reasons(self) -> None:
+        for day, entry in self.days.items():
+            for problem in self._reason_problems(day, entry["reason"]):
+                self.fail("false_reason", day, f"{problem}; {self.words(day)}")
+
+    def _reason_problems(self, day: date, reason: str) -> list[str]:
+        t, out = self.truth, []
+        if m := re.search(r"after your (\d+)-min easy run", reason):
+            done = t.done_easy_minutes(day)
+            if done is None or abs(done - int(m.group(1))) > 1:
+                out.append(f"truth: {t.describe(day)}")
+        if m := re.search(r"(?<!\d )day before (\w+)'s (hard|long) run", reason):
+            nxt = day + timedelta(days=1)
+            if WEEKDAYS[nxt.weekday()] != m.group(1) or not t.protected(nxt):
+                out.append(f"next day truth: {t.describe(nxt)}")
+        if m := re.search(r"(\d+) days before (\w+)'s (hard|long) run", reason):
+            target = day + timedelta(days=int(m.group(1)))
+            between = [day + timedelta(days=i) for i in range(1, int(m.group(1)))]
+            if (WEEKDAYS[target.weekday()] != m.group(2) or not t.protected(target)
+                    or any(t.protected(b) for b in between)):  # fmt: skip
+                out.append(f"{target:%a} truth: {t.describe(target)}")
+        if reason.startswith("no strength: day before"):
+            nxt = day + timedelta(days=1)
+            if not t.protected(nxt):
+                out.append(f"next day truth: {t.describe(nxt)}")
+        if re.match(r"no strength: (your usual (hard|long) run|(hard|long) run\b)", reason):
+            if not t.protected(day):
+                out.append(f"truth: {t.describe(day)}")
+        if m := re.search(r"48 h (after|before) (\w+)'s session", reason):
+            other = day + timedelta(days=-1 if m.group(1) == "after" else 1)
+            if other > self.last:
+                pass  # planned past the visible days: cannot be checked
+            elif WEEKDAYS[other.weekday()] != m.group(2) or other not in self.all_sessions():
+                out.append(f"no session on {other:%a %d}")
+        if "no day left this week that keeps 48 h" in reason and not any(
+            abs((s - day).days) < 2 for s in self.all_sessions()
+        ):
+            out.append("no session within 48 h of this day")
+        if reason.startswith("strength done") and day not in t.logged:
+            out.append("no strength logged that day")
+        if "day after your long run" in reason and t.protected(day - timedelta(days=1)) != "long":
+            out.append(f"day before truth: {t.describe(day - timedelta(days=1))}")
+        out += self._claims(reason)
+        return out
+
+    def _claims(self, text: str) -> list[str]:
+        """Claims that may appear in a reason or a note."""
+        out = []
+        if "easing back in after a break" in text and self.athlete.new_user:
+            out.append("a new user has had no break")
+        if re.search(r"load \d+ ?% above your usual", text) and not (
+            self.ratio is not None and self.ratio > GREY_RATIO
+        ):
+            ratio = "unknown" if self.ratio is None else f"{self.ratio:.2f}"
+            out.append(f"true load ratio {ratio}")
+        return out
+
+    def notes(self) -> None:
+        for note in self.plan["notes"]:
+            problems = self._claims(note)
+            if NO_PATTERN in note and self.athlete.clear_pattern:
+                problems.append("the athlete has a clear weekly pattern")
+            for m in re.finditer(r"Week of (\d{2}) (\w{3})", note):
+                named = _named_date(m.group(1), m.group(2), self.today)
+                if (
+                    named is None
+                    or named.weekday() != 0
+                    or not (monday_of(self.today) <= named <= self.last)
+                ):
+                    problems.append(f"'Week of {m.group(1)} {m.group(2)}' is no Monday of the plan")
+            for problem in problems:
+                self.fail("false_note", None, f"{problem}; note: '{note}'")
+
+
+def _named_date(day: str, month: str, near: date) -> date | None:
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    if month not in months:
+        return None
+    for year in (near.year, near.year + 1):
+        candidate = date(year, months.index(month) + 1, int(day))
+        if abs((candidate - near).days) < 60:
+            return candidate
+    return None
+
+
+def check_plan(athlete: Athlete, today: date, plan: Mapping[str, Any]) -> Verdict:
+    return PlanCheck(athlete, today, plan).run()
+
+
+def same_weekdays(athlete: Athlete, plans: Mapping[date, Mapping[str, Any]]) -> list[Break]:
+    """Two dates a week apart, identical coming weeks: the same strength weekdays."""
+    out = []
+    for first in plans:
+        second = first + timedelta(days=7)
+        if second not in plans:
+            continue
+        weeks = [monday_of(first) + timedelta(days=7), monday_of(second) + timedelta(days=7)]
+        picked = [_weekdays(plans[d], w) for d, w in zip((first, second), weeks, strict=True)]
+        if not _identical(athlete, first, weeks) or picked[0] == picked[1]:
+            continue
+        names = [", ".join(WEEKDAYS[i][:3] for i in sorted(p)) or "none" for p in picked]
+        out.append(
+            Break(
+                athlete.key,
+                second,
+                "same_weekdays",
+                weeks[1],
+                f"week of {weeks[0]:%d %b}: {names[0]}; week of {weeks[1]:%d %b}: {names[1]}",
+            )
+        )
+    return out
+
+
+def _weekdays(plan: Mapping[str, Any], monday: date) -> frozenset[int]:
+    return frozenset(
+        date.fromisoformat(d["date"]).weekday()
+        for d in plan["days"]
+        if d["strength"] and monday_of(date.fromisoformat(d["date"])) == monday
+    )
+
+
+def _identical(athlete: Athlete, today: date, mondays: Sequence[date]) -> bool:
+    """Both weeks hold the same protected weekdays and no race window, fatigue or spike."""
+    shapes = []
+    for i, monday in enumerate(mondays):
+        check = PlanCheck(athlete, today + timedelta(days=7 * i), {"days": [
+            {"date": (monday + timedelta(days=k)).isoformat(), "strength": None, "reason": ""}
+            for k in range(7)], "notes": []})  # fmt: skip
+        if check.exempt(monday):
+            return False
+        week = [monday + timedelta(days=k) for k in range(7)]
+        shapes.append(tuple(check.truth.protected(d) for d in week))
+    return shapes[0] == shapes[1]

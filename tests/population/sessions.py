@@ -1,0 +1,332 @@
+"""Generate one runner's activities, week by week, with the truth of every one of them.
+
+A runner has an easy pace, maybe a heart-rate strap, and a weekly template (weekday -> slots).
+Each slot becomes an activity with realistic noise: pace, heart rate, duration, Strava's names,
+and for some sessions a FIT/TCX/GPX file with laps. The truth (easy / hard / long, race) is the
+slot's, not what any classifier would say.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.population.fit_writer import FitLap, fit_activity
+from tests.sources.export_builders import gpx_bytes, gz, tcx_bytes
+
+HISTORY_START = date(2026, 7, 13)  # a Monday: 18+ weeks before the plan dates
+NOISE_BEFORE = date(2026, 11, 2)  # skipped and swapped days only before this Monday
+TIMELINE_END = date(2026, 12, 20)  # a Sunday: the truth runs two weeks past the last plan date
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One planned activity of a weekday: what the runner means to do."""
+
+    kind: str  # "easy", "hard", "long", "race", "strength"
+    minutes: float
+    hour: float  # local start, 18.5 = 18:30
+    style: str = ""  # hard: intervals, tempo, threshold, fartlek, hills; race: its name
+    km: float = 0.0  # races only
+
+
+def easy(minutes: float, hour: float = 7.0) -> Slot:
+    return Slot("easy", minutes, hour)
+
+
+def hard(style: str, minutes: float, hour: float = 18.5) -> Slot:
+    return Slot("hard", minutes, hour, style)
+
+
+def long(minutes: float, hour: float = 8.5) -> Slot:
+    return Slot("long", minutes, hour)
+
+
+def race(km: float, name: str, hour: float = 9.0) -> Slot:
+    return Slot("race", 0.0, hour, name, km)
+
+
+def strength(minutes: float = 35, hour: float = 18.0) -> Slot:
+    return Slot("strength", minutes, hour)
+
+
+Template = Mapping[int, Sequence[Slot]]
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Physiology and habits: what makes one runner's numbers differ from another's."""
+
+    easy_s_per_km: float
+    hr_max: int | None  # None: no heart-rate strap
+    tz: str
+    sport: str = "Run"  # export Activity Type for runs: "Run", "Trail Run"
+    treadmill: bool = False
+    climb_m_per_km: tuple[float, float] = (2.0, 9.0)
+    files: str = "none"  # none, fit (hard sessions), tcx (hard), gpx (long), treadmill (all runs)
+    structured: bool = True  # FIT laps carry rest/recovery intensities (a watch workout)
+    named: float = 0.7  # share of hard sessions named with workout words
+    garmin_te: bool = False  # FIT sessions carry Garmin's training-effect numbers
+    hr_shift: float = 0.0  # trails: climbs lift the heart rate at the same effort
+
+
+@dataclass(frozen=True)
+class TrueActivity:
+    """An activity as the export will show it, plus the truth behind it."""
+
+    id: int
+    start_local: datetime
+    type: str  # export Activity Type
+    name: str
+    kind: str | None  # easy / hard / long for runs (a race is hard); None for strength
+    moving_s: int
+    elapsed_s: int
+    distance_m: float
+    avg_hr: float | None = None
+    max_hr: float | None = None
+    elevation_gain_m: float | None = None
+    race_km: float | None = None
+    file: tuple[str, bytes] | None = None
+
+    @property
+    def day(self) -> date:
+        return self.start_local.date()
+
+    def start_utc(self, tz: ZoneInfo) -> datetime:
+        return self.start_local.replace(tzinfo=tz).astimezone(UTC)
+
+
+@dataclass
+class _Gen:
+    runner: Runner
+    rng: random.Random
+    next_id: int
+    zone: ZoneInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.zone = ZoneInfo(self.runner.tz)
+
+    def hr(self, lo: float, hi: float) -> int | None:
+        m, shift = self.runner.hr_max, self.runner.hr_shift
+        return None if m is None else round(m * min(0.99, self.rng.uniform(lo, hi) + shift))
+
+    def activity(self, day: date, slot: Slot) -> TrueActivity:
+        self.next_id += self.rng.randrange(3, 40)
+        jitter = 0 if slot.kind == "race" else self.rng.randrange(-12, 13)
+        start = datetime.combine(day, datetime.min.time()) + timedelta(hours=slot.hour)
+        start += timedelta(minutes=jitter)
+        if slot.kind == "strength":
+            return self._strength(start, slot)
+        laps = self._laps(slot)
+        return self._run(start, slot, laps)
+
+    def _strength(self, start: datetime, slot: Slot) -> TrueActivity:
+        moving = round(slot.minutes * 60 * self.rng.uniform(0.85, 1.15))
+        name = self.rng.choice(["Strength", "Gym", "Weight Training", "Legs + core"])
+        return TrueActivity(
+            self.next_id, start, "Weight Training", name, None, moving, moving, 0.0,
+            self.hr(0.55, 0.62), self.hr(0.70, 0.78),
+        )  # fmt: skip
+
+    # --- laps: (seconds, pace multiple of easy pace, share of max HR, intensity) --------------
+    def _laps(self, slot: Slot) -> list[tuple[float, float, float, str]]:
+        r, E = self.rng, 1.0
+        minutes = slot.minutes * r.uniform(0.9, 1.1)
+        if slot.kind == "easy":
+            return [(minutes * 60, E * r.uniform(0.97, 1.07), r.uniform(0.66, 0.75), "active")]
+        if slot.kind == "long":
+            return [(minutes * 60, E * r.uniform(1.0, 1.07), r.uniform(0.71, 0.77), "active")]
+        if slot.kind == "race":
+            pace = 0.79 if slot.km <= 5 else (0.82 if slot.km <= 10 else 0.87)
+            seconds = slot.km * self.runner.easy_s_per_km * pace * r.uniform(0.98, 1.02)
+            return [(seconds, pace, r.uniform(0.90, 0.93), "active")]
+        style = slot.style
+        warm = [(r.uniform(12, 16) * 60, 1.02, 0.71, "warmup")]
+        cool = [(r.uniform(8, 12) * 60, 1.04, 0.75, "cooldown")]
+        if style == "intervals":
+            reps, rep_s, rec_s = r.choice([(6, 200, 100), (5, 240, 120), (8, 150, 90)])
+            work = []
+            for i in range(reps):
+                work.append((rep_s * r.uniform(0.95, 1.05), 0.75, r.uniform(0.90, 0.94), "active"))
+                if i < reps - 1:
+                    work.append((rec_s, 1.45, 0.82, "recovery"))
+            return warm + work + cool
+        if style in ("tempo", "threshold"):
+            blocks = [(r.uniform(20, 30) * 60, 0.82, r.uniform(0.86, 0.89), "active")]
+            if style == "threshold":  # 3 x 10 min with 2 min jogs
+                blocks = []
+                for i in range(3):
+                    blocks.append((600, 0.83, r.uniform(0.86, 0.90), "active"))
+                    if i < 2:
+                        blocks.append((120, 1.3, 0.80, "recovery"))
+            return warm + blocks + cool
+        if style == "fartlek":  # surges and floats: the average is close to easy pace
+            parts = [
+                (r.uniform(60, 120), 0.80, 0.86, "active")
+                if i % 2 == 0
+                else (r.uniform(90, 150), 1.10, 0.78, "active")
+                for i in range(16)
+            ]
+            return [(10 * 60, 1.03, 0.70, "active"), *parts, (8 * 60, 1.05, 0.74, "active")]
+        if style == "hills":  # uphill reps: slow pace, high heart rate
+            reps = [(90.0, 1.15, 0.92, "active") if i % 2 == 0 else (120.0, 1.60, 0.80, "recovery")
+                    for i in range(15)]  # fmt: skip
+            return warm + reps + cool
+        raise ValueError(style)
+
+    def _run(
+        self, start: datetime, slot: Slot, laps: list[tuple[float, float, float, str]]
+    ) -> TrueActivity:
+        r, runner = self.rng, self.runner
+        easy_pace = runner.easy_s_per_km
+        fit_laps = []
+        for seconds, pace, hr_share, intensity in laps:
+            metres = seconds / (easy_pace * pace) * 1000
+            lap_hr = self.hr(hr_share - 0.01, hr_share + 0.01)
+            fit_laps.append(FitLap(round(seconds), round(metres, 1), lap_hr, None, intensity))
+        moving = sum(lap.seconds for lap in fit_laps)
+        metres = sum(lap.metres for lap in fit_laps)
+        if runner.treadmill:  # a foot pod's distance is off by several per cent, run to run
+            factor = r.uniform(0.88, 1.12)
+            fit_laps = [replace(lap, metres=round(lap.metres * factor, 1)) for lap in fit_laps]
+            metres *= factor
+        act_type = "Virtual Run" if runner.treadmill and r.random() < 0.3 else runner.sport
+        avg_hr = max_hr = None
+        if runner.hr_max and act_type != "Virtual Run":  # a typed-in run has no HR
+            avg_hr = round(sum(lap.hr * lap.seconds for lap in fit_laps) / moving, 1)
+            top = {"easy": (0.78, 0.85), "long": (0.82, 0.88), "race": (0.96, 0.99)}
+            max_hr = float(self.hr(*top.get(slot.kind, (0.93, 0.97))) or 0)
+        climb = (
+            None if runner.treadmill else round(metres / 1000 * r.uniform(*runner.climb_m_per_km))
+        )
+        if slot.style == "hills" and climb is not None:
+            climb += 120
+        kind = "hard" if slot.kind == "race" else slot.kind
+        name = self._name(start, slot)
+        file = self._file(start, slot, fit_laps, climb, act_type)
+        elapsed = moving + r.randrange(20, 240)
+        return TrueActivity(
+            self.next_id, start, act_type, name, kind, round(moving), round(elapsed),
+            round(metres, 1), avg_hr, max_hr, climb,
+            slot.km if slot.kind == "race" else None, file,
+        )  # fmt: skip
+
+    def _name(self, start: datetime, slot: Slot) -> str:
+        r = self.rng
+        default = _strava_name(start.hour, "Run" if self.runner.sport == "Run" else "Trail Run")
+        if self.runner.treadmill:
+            default = r.choice(["Treadmill Run", "Indoor run", default])
+        if slot.kind == "race":
+            return slot.style
+        if slot.kind == "long":
+            return r.choice(["Long run", "Sunday long run", "Long run 🏃", default, default])
+        if slot.kind == "easy":
+            return r.choice([default, default, default, "Easy run", "Recovery jog", "Easy 8k"])
+        if r.random() >= self.runner.named:
+            return default
+        words = {
+            "intervals": ["6x800", "5 x 1000m", "Intervals", "8x400 track", "Track session"],
+            "tempo": ["Tempo", "Tempo run", "20' tempo", "Threshold"],
+            "threshold": ["3x10 threshold", "Threshold", "Tempo intervals"],
+            "fartlek": ["Fartlek", "Fartlek 🔥", "Speed play", "Fartlek in the park"],
+            "hills": ["Hill repeats", "Hill reps", "Hills x8"],
+        }
+        return r.choice(words[slot.style])
+
+    def _file(
+        self, start: datetime, slot: Slot, laps: list[FitLap], climb: float | None, act_type: str
+    ) -> tuple[str, bytes] | None:
+        """The device's file, as the export holds it; a Virtual Run typed in has none."""
+        runner = self.runner
+        if act_type == "Virtual Run":
+            return None
+        utc = start.replace(tzinfo=self.zone).astimezone(UTC)
+        name = f"{self.next_id + 7_000_000}"
+        if runner.files == "tcx":
+            spec = tuple((round(lap.seconds), lap.metres, lap.hr or 0) for lap in laps)
+            return f"{name}.tcx.gz", gz(tcx_bytes(utc, spec))
+        if runner.files == "gpx":  # a phone app: a track, no laps
+            seconds = sum(round(lap.seconds) for lap in laps)
+            return f"{name}.gpx.gz", gz(gpx_bytes(utc, seconds, 60, laps[0].hr))
+        if slot.kind != "hard":
+            laps = _auto_laps(laps, self.rng)
+        elif not runner.structured:  # manual lap button: every lap is "active"
+            laps = [replace(lap, intensity="active") for lap in laps]
+        offset = start.replace(tzinfo=self.zone).utcoffset() or timedelta()
+        te = _training_effect(slot) if runner.garmin_te else (None, None)
+        sub_sport = "treadmill" if runner.treadmill else "generic"
+        serial = 3_900_000_000 + self.next_id % 1000
+        return f"{name}.fit.gz", gz(fit_activity(utc, offset, laps, sub_sport, climb, *te, serial))
+
+
+def _auto_laps(laps: list[FitLap], rng: random.Random) -> list[FitLap]:
+    """A watch's 1 km auto-laps over a steady run (the last one partial)."""
+    seconds = sum(lap.seconds for lap in laps)
+    metres = sum(lap.metres for lap in laps)
+    hr = laps[0].hr
+    pace = seconds / metres
+    out, left = [], metres
+    while left > 1:
+        m = min(1000.0, left)
+        out.append(FitLap(round(m * pace * rng.uniform(0.98, 1.02)), round(m, 1), hr))
+        left -= m
+    return out
+
+
+def _training_effect(slot: Slot) -> tuple[float | None, float | None]:
+    return {
+        "easy": (2.4, 0.3), "long": (3.4, 0.6), "race": (4.6, 2.8),
+        "hard": (3.9, 2.7),
+    }.get(slot.kind, (None, None))  # fmt: skip
+
+
+def _strava_name(hour: int, sport: str) -> str:
+    part = (
+        "Morning" if 4 <= hour < 11 else "Lunch" if hour < 14 else "Afternoon" if hour < 18
+        else "Evening" if hour < 21 else "Night"
+    )  # fmt: skip
+    return f"{part} {sport}"
+
+
+def generate(
+    runner: Runner,
+    template: Template,
+    seed: int,
+    id_base: int,
+    week_template: Callable[[date], Template | None] | None = None,
+    start: date = HISTORY_START,
+    end: date = TIMELINE_END,
+    noise_before: date = NOISE_BEFORE,
+) -> list[TrueActivity]:
+    """Every activity from `start` to `end`: the template, with skips and swaps in old weeks."""
+    gen = _Gen(runner, random.Random(seed), id_base)
+    out: list[TrueActivity] = []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        week = week_template(monday) if week_template else None
+        week = template if week is None else week
+        days = {wd: list(slots) for wd, slots in week.items()}
+        if monday < noise_before:
+            _add_noise(gen.rng, days)
+        for wd in range(7):
+            day = monday + timedelta(days=wd)
+            if start <= day <= end:
+                out += [gen.activity(day, slot) for slot in days.get(wd, [])]
+        monday += timedelta(days=7)
+    return sorted(out, key=lambda a: a.start_local)
+
+
+def _add_noise(rng: random.Random, days: dict[int, list[Slot]]) -> None:
+    """A skipped run now and then, and sometimes a hard session moved to the next day."""
+    for wd in list(days):
+        days[wd] = [s for s in days[wd] if rng.random() > 0.06]
+    if rng.random() < 0.12:
+        hard_days = [wd for wd, slots in days.items() if any(s.kind == "hard" for s in slots)]
+        if hard_days:
+            wd = rng.choice(hard_days)
+            nxt = (wd + 1) % 7
+            if wd < 6 and not any(s.kind in ("hard", "long", "race") for s in days.get(nxt, [])):
+                days[wd], days[nxt] = days.get(nxt, []), days[wd]

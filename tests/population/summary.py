@@ -1,0 +1,100 @@
+"""Whole-population results: every athlete through the CLI, the rule breaks and the agreement.
+
+Used by the tests (one import per athlete, cached) and by `python -m tests.population.report`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from tests.population.athletes import ATHLETES, Athlete
+from tests.population.export import Outcome, run_athlete
+from tests.population.rules import Break, check_plan, same_weekdays
+from tests.population.truth import PINNED
+
+KINDS = ("easy", "hard", "long")
+
+
+@dataclass
+class Result:
+    outcome: Outcome
+    breaks: list[Break] = field(default_factory=list)
+    weeks_allowing: int = 0
+    weeks_full: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (truth, verdict)
+    misread: list[str] = field(default_factory=list)
+
+
+def evaluate(outcome: Outcome) -> Result:
+    """Every rule on every plan of one athlete, and its classification against the truth."""
+    athlete = outcome.athlete
+    result = Result(outcome)
+    for today, plan in outcome.plans.items():
+        verdict = check_plan(athlete, today, plan)
+        result.breaks += verdict.breaks
+        result.weeks_allowing += verdict.weeks_allowing
+        result.weeks_full += verdict.weeks_full
+    result.breaks += same_weekdays(athlete, outcome.plans)
+    _classification(athlete, outcome, result)
+    return result
+
+
+def _classification(athlete: Athlete, outcome: Outcome, result: Result) -> None:
+    truth = {str(a.id): a for a in athlete.activities if a.kind}
+    pin = datetime.combine(athlete.dates[-1], PINNED)
+    seen = set()
+    for item in outcome.activities:
+        act = truth.get(item["source_id"])
+        if act is None or act.start_local >= pin:
+            continue
+        seen.add(item["source_id"])
+        verdict = item["kind"] or "none"
+        result.confusion[(act.kind, verdict)] += 1
+        if verdict != act.kind and {act.kind, verdict} != {"hard", "long"}:
+            result.misread.append(
+                f"{act.start_local:%a %d %b %H:%M} '{act.name}' is {act.kind}, read {verdict}: "
+                f"{item['reason']}"
+            )
+    missing = [a for sid, a in truth.items() if sid not in seen and a.start_local < pin]
+    for act in missing:
+        result.confusion[(act.kind, "missing")] += 1
+
+
+def run_population(folder: Path, keys: list[str] | None = None) -> dict[str, Result]:
+    return {key: evaluate(run_athlete(ATHLETES[key](), folder / key)) for key in (keys or ATHLETES)}
+
+
+def share(confusion: Counter[tuple[str, str]], truth: str, verdict: str) -> float:
+    n = sum(v for (t, _), v in confusion.items() if t == truth)
+    return confusion[(truth, verdict)] / n if n else 0.0
+
+
+def agreement_table(confusions: dict[str, Counter[tuple[str, str]]]) -> str:
+    """Rows: athletes and the whole population; columns: truth -> verdict shares and counts."""
+    head = (
+        f"{'athlete':<16} {'easy→easy':>9} {'easy→hard':>9} {'hard→hard':>9} {'hard→easy':>9} "
+        f"{'long→long':>9} {'long→easy':>9}  n(e/h/l)"
+    )
+    rows = [head]
+    total: Counter[tuple[str, str]] = Counter()
+    for key, c in [*confusions.items(), ("ALL", None)]:
+        c = total if c is None else c
+        if key != "ALL":
+            total.update(c)
+        ns = "/".join(str(sum(v for (t, _), v in c.items() if t == k)) for k in KINDS)
+        cells = [
+            share(c, t, v)
+            for t, v in (
+                ("easy", "easy"),
+                ("easy", "hard"),
+                ("hard", "hard"),
+                ("hard", "easy"),
+                ("long", "long"),
+                ("long", "easy"),
+            )
+        ]
+        rows.append(f"{key:<16} " + " ".join(f"{x:>9.1%}" for x in cells) + f"  {ns}")
+    return "\n".join(rows)

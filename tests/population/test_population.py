@@ -1,0 +1,106 @@
+"""A population of athletes through the CLI: every plan keeps the rules of issue 12.
+
+Each athlete's 16+ weeks go in once as a Strava export (`runstrength import`); then
+`runstrength --today D plan --json --days 14` at several dates is checked against the scenario's
+own truth (tests/population/rules.py), and `activities --json` against the true run classes.
+`.venv/bin/python -m tests.population.report --details` prints the same findings as a table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from runstrength.sources.fit import record_from_fit
+from tests.population.athletes import ATHLETES
+from tests.population.export import Outcome, run_athlete
+from tests.population.fit_writer import FitLap, fit_activity
+from tests.population.rules import check_plan, same_weekdays
+from tests.population.summary import Result, evaluate, share
+from tests.population.truth import PINNED
+
+CASES = [(key, day) for key, make in ATHLETES.items() for day in make().dates]
+MAX_MISREAD = 0.02  # issue 12: at most 2 % of hard runs read easy, and of easy runs read hard
+
+
+@pytest.fixture(scope="session")
+def population(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Outcomes by athlete, each imported and planned once, on first use."""
+
+    class Lazy(dict[str, Outcome]):
+        def __missing__(self, key: str) -> Outcome:
+            self[key] = run_athlete(ATHLETES[key](), tmp_path_factory.mktemp(key))
+            return self[key]
+
+    return Lazy()
+
+
+@pytest.mark.parametrize(("athlete", "today"), CASES, ids=[f"{k}-{d}" for k, d in CASES])
+def test_plan_keeps_the_rules(population: dict[str, Outcome], athlete: str, today: date) -> None:
+    outcome = population[athlete]
+    assert not outcome.failures, outcome.failures
+    verdict = check_plan(outcome.athlete, today, outcome.plans[today])
+    assert not verdict.breaks, "\n".join(str(b) for b in verdict.breaks)
+
+
+@pytest.mark.parametrize("athlete", list(ATHLETES))
+def test_identical_weeks_give_identical_weekdays(
+    population: dict[str, Outcome], athlete: str
+) -> None:
+    outcome = population[athlete]
+    breaks = same_weekdays(outcome.athlete, outcome.plans)
+    assert not breaks, "\n".join(str(b) for b in breaks)
+
+
+def test_classification_agrees_with_the_scenarios(population: dict[str, Outcome]) -> None:
+    results: dict[str, Result] = {key: evaluate(population[key]) for key in ATHLETES}
+    total: Counter[tuple[str, str]] = Counter()
+    for result in results.values():
+        total.update(result.confusion)
+    hard_easy, easy_hard = share(total, "hard", "easy"), share(total, "easy", "hard")
+    misread = [f"{k}: {m}" for k, r in results.items() for m in r.misread]
+    assert hard_easy <= MAX_MISREAD and easy_hard <= MAX_MISREAD, (
+        f"hard read easy {hard_easy:.1%}, easy read hard {easy_hard:.1%}:\n" + "\n".join(misread)
+    )
+    assert not [k for k in total if k[1] == "missing"], "runs missing from activities --json"
+
+
+# --- the generator itself ------------------------------------------------------------------------
+def test_an_athlete_is_the_same_for_the_same_seed() -> None:
+    assert ATHLETES["classic"]().activities == ATHLETES["classic"]().activities
+
+
+def test_every_athlete_has_16_weeks_and_three_weekdays_to_plan_at() -> None:
+    for key, make in ATHLETES.items():
+        athlete = make()
+        first = min(a.day for a in athlete.activities)
+        weekdays = {d.weekday() for d in athlete.dates}
+        weeks = (athlete.dates[0] - first).days / 7
+        assert len(weekdays) >= 3 and weekdays & {5, 6}, key
+        assert weeks >= 16 or athlete.new_user, key
+
+
+def test_written_fit_files_decode_with_laps_offset_and_training_effect() -> None:
+    start = datetime(2026, 11, 17, 10, 30, tzinfo=UTC)
+    laps = [FitLap(900, 2700, 140, None, "warmup"), FitLap(200, 800, 172), FitLap(100, 250, 150,
+            None, "recovery"), FitLap(600, 1800, 145, None, "cooldown")]  # fmt: skip
+    data = fit_activity(start, timedelta(hours=13), laps, "treadmill", None, 3.9, 2.7)
+    record, _ = record_from_fit(data, source="strava")
+    assert record.start_local == datetime(2026, 11, 17, 23, 30)
+    assert (record.indoor, record.aerobic_te, record.anaerobic_te) == (True, 3.9, 2.7)
+    assert [lap.intensity for lap in record.laps or ()] == [
+        "warmup", "active", "recovery", "cooldown",
+    ]  # fmt: skip
+    assert record.distance_m == 5550
+
+
+def test_the_export_imports_every_activity_up_to_the_pinned_morning(tmp_path: Path) -> None:
+    athlete = ATHLETES["new_user"]()
+    outcome = run_athlete(athlete, tmp_path)
+    pin = datetime.combine(athlete.dates[-1], PINNED)
+    assert not outcome.failures
+    seen = {a["source_id"] for a in outcome.activities}
+    assert seen == {str(a.id) for a in athlete.activities if a.start_local < pin}

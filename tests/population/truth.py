@@ -1,0 +1,136 @@
+"""What is really true for an athlete on a pinned date: done and coming runs, races, load.
+
+The rule checker compares `plan --json` with these facts, never with the plan's own guesses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from tests.population.athletes import Athlete
+from tests.population.sessions import TrueActivity
+
+PINNED = time(9, 0)  # --today means 09:00 local on that day
+DOSE = 2  # STRENGTH_SESSIONS_PER_WEEK default
+MIN_STRENGTH_S = 600
+LOAD_WEIGHT = {"easy": 2.0, "long": 2.5, "hard": 3.5, "race": 4.5}  # coaching.md §5, no-HR row
+BASELINE_WEEKS, BASELINE_LOOKBACK = 3, 10
+SPIKE_FACTOR, SPIKE_DAYS = 1.10, 2
+TAPER_SHORT_DAYS, TAPER_LONG_DAYS, A_RACE_KM = 3, 6, 21.0
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Race:
+    day: date
+    km: float
+    configured: bool  # in RACES: the planner knows it ahead (taper)
+
+
+def configured_races(text: str) -> dict[date, float]:
+    """RACES as the athlete configured it: 'DATE:KM[:NAME],...' -> {date: km}."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        day, km = part.split(":")[:2]
+        out[date.fromisoformat(day)] = float(km)
+    return out
+
+
+class Truth:
+    """The athlete's real days, seen from 09:00 local on `today`."""
+
+    def __init__(self, athlete: Athlete, today: date) -> None:
+        self.athlete, self.today = athlete, today
+        self.pin = datetime.combine(today, PINNED)
+        self.by_day: dict[date, list[TrueActivity]] = defaultdict(list)
+        for a in athlete.activities:
+            self.by_day[a.day].append(a)
+        self.logged = sorted(
+            {a.day for a in athlete.activities
+             if a.kind is None and a.start_local < self.pin and a.moving_s >= MIN_STRENGTH_S}
+        )  # fmt: skip
+        configured = configured_races(athlete.env.get("RACES", ""))
+        raced = {a.day: (a.race_km or 0) for a in athlete.activities if a.race_km}
+        self.races = [
+            Race(day, raced.get(day) or configured[day], day in configured)
+            for day in sorted({*raced, *configured})
+        ]
+
+    # --- runs ---------------------------------------------------------------------------------
+    def runs(self, day: date) -> list[TrueActivity]:
+        return [a for a in self.by_day.get(day, []) if a.kind is not None]
+
+    def protected(self, day: date) -> str | None:
+        """'long' or 'hard' when the day holds such a run (done or still to come), else None."""
+        kinds = {a.kind for a in self.runs(day)}
+        return "long" if "long" in kinds else ("hard" if "hard" in kinds else None)
+
+    def done_easy_minutes(self, day: date) -> int | None:
+        done = [a for a in self.runs(day) if a.start_local < self.pin]
+        if not done or any(a.kind != "easy" for a in done):
+            return None
+        return round(sum(a.moving_s for a in done) / 60)
+
+    def describe(self, day: date) -> str:
+        runs = self.runs(day)
+        if not runs:
+            return "no run"
+        return ", ".join(
+            f"{a.kind}{' race' if a.race_km else ''} '{a.name}' {a.start_local:%H:%M}"
+            f"{' (done)' if a.start_local < self.pin else ''}"
+            for a in runs
+        )
+
+    # --- windows that argue for fewer sessions -------------------------------------------------
+    def no_strength_window(self, day: date) -> str | None:
+        """Race recovery (every race) or taper (configured races): why `day` must stay free."""
+        for r in self.races:
+            recovery = min(7, math.ceil(r.km / 3))
+            if r.day < day <= r.day + timedelta(days=recovery):
+                return f"race recovery after the {r.km:g} km race on {r.day}"
+            taper = TAPER_LONG_DAYS if r.km >= A_RACE_KM else TAPER_SHORT_DAYS
+            if r.configured and r.day - timedelta(days=taper) <= day < r.day:
+                return f"taper before the {r.km:g} km race on {r.day}"
+        return None
+
+    @staticmethod
+    def race_km_of(window: str) -> float:
+        """The race distance named by no_strength_window()."""
+        return float(window.split(" km race")[0].rsplit(" ", 1)[-1])
+
+    def spike_days(self) -> set[date]:
+        """Days just after a run > 110 % of the longest of the 30 days before (coaching.md §5)."""
+        out: set[date] = set()
+        runs = [a for a in self.athlete.activities if a.kind and a.start_local < self.pin]
+        for a in runs:
+            before = [b.distance_m for b in runs if 0 < (a.day - b.day).days <= 30]
+            if before and a.distance_m > SPIKE_FACTOR * max(before):
+                out |= {a.day + timedelta(days=i) for i in range(1, SPIKE_DAYS + 1)}
+        return out
+
+    def load_ratio(self) -> float | None:
+        """Last 7 days against the mean of the 3 latest training weeks before them (None: unknown).
+
+        A week without running is no baseline (a holiday), so a comeback is not a spike.
+        """
+        daily: dict[date, float] = defaultdict(float)
+        for a in self.athlete.activities:
+            if a.kind and a.start_local < self.pin:
+                weight = LOAD_WEIGHT["race" if a.race_km else a.kind]
+                daily[a.day] += a.moving_s / 60 * weight
+
+        def block(end: date) -> float:
+            return sum(daily.get(end - timedelta(days=i), 0.0) for i in range(7))
+
+        acute = block(self.today)
+        weeks = [block(self.today - timedelta(days=7 * i)) for i in range(1, BASELINE_LOOKBACK)]
+        baseline = [w for w in weeks if w > 0][:BASELINE_WEEKS]
+        if len(baseline) < BASELINE_WEEKS:
+            return None
+        return acute / (sum(baseline) / len(baseline))
