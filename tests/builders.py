@@ -371,3 +371,159 @@ _GENERATORS: Mapping[str, Callable[[_Athlete, datetime], ActivityRecord]] = {
     HARD: _hard,
     LONG: _long,
 }
+
+
+# --- other kinds of runner (issue 12): no-HR fartlek, treadmill, trail, new user, comeback ------
+
+VARIANTS = ("fartlek", "treadmill", "treadmill_no_hr", "trail", "new_user", "comeback")
+
+
+def make_variant_history(
+    variant: str, seed: int = 0, weeks: int = 16, end: date = HISTORY_END
+) -> list[tuple[ActivityRecord, str | None]]:
+    """A history of one of the VARIANTS, with the intent of every run (None for non-runs).
+
+    fartlek: no HR, hard Tue/Thu are fartleks (average 3-7 % faster than easy; a third named,
+    a third with 1 km splits that surge). treadmill(_no_hr): every run indoors, threshold and
+    interval laps by time with lap HR (or none). trail: every run on trails with 30-60 m/km of
+    climb, HR high on climbs. new_user: one week, four or five runs. comeback: training, three
+    weeks off, two weeks back.
+    """
+    rng = random.Random(f"{variant}-{seed}")
+    easy_pace = rng.choice([270.0, 310.0, 350.0, 400.0, 450.0])
+    if variant == "comeback":
+        return _comeback(rng, easy_pace, seed, weeks, end)
+    if variant == "new_user":
+        weeks = 1
+    hr_max = None if variant in ("fartlek", "treadmill_no_hr") else rng.randint(176, 196)
+    athlete = _Athlete(rng, easy_pace, hr_max, uses_garmin=hr_max is not None)
+    make = {
+        "fartlek": {EASY: _easy, HARD: _fartlek, LONG: _long},
+        "treadmill": {EASY: _treadmill_easy, HARD: _treadmill_hard, LONG: _treadmill_long},
+        "trail": {EASY: _trail_easy, HARD: _trail_hard, LONG: _trail_long},
+        "new_user": {EASY: _easy, HARD: _hard, LONG: _long},
+    }[variant.removesuffix("_no_hr")]
+    start = end - timedelta(days=weeks * 7 - 1)
+    out: list[tuple[ActivityRecord, str | None]] = []
+    for i in range(weeks * 7):
+        day = start + timedelta(days=i)
+        intent = DEFAULT_PATTERN.get(day.weekday())
+        if intent and not (variant == "new_user" and intent == EASY and rng.random() < 0.4):
+            when = datetime.combine(day, time(7, rng.randint(0, 59)))
+            out.append((make[intent](athlete, when), intent))
+    return out
+
+
+def _comeback(
+    rng: random.Random, easy_pace: float, seed: int, weeks: int, end: date
+) -> list[tuple[ActivityRecord, str | None]]:
+    """Training until five weeks ago, three weeks off, then two weeks back (easy, one workout)."""
+    before = make_history(weeks - 5, easy_pace, seed=seed, hr=seed % 2 == 0,
+                          end=end - timedelta(weeks=5))  # fmt: skip
+    athlete = _Athlete(rng, easy_pace, rng.randint(176, 196) if seed % 2 == 0 else None,
+                       uses_garmin=seed % 2 == 0)  # fmt: skip
+    back: list[tuple[ActivityRecord, str | None]] = []
+    for day in (end - timedelta(days=n) for n in (12, 10, 8, 5, 3, 1)):
+        when = datetime.combine(day, time(7, rng.randint(0, 59)))
+        intent = HARD if day.weekday() == 3 and (end - day).days < 7 else EASY
+        back.append((_GENERATORS[intent](athlete, when), intent))
+    return before + back
+
+
+def _fartlek(a: _Athlete, when: datetime) -> ActivityRecord:
+    """Surges by feel on a phone: no HR, no lap presses; sometimes 1 km splits, sometimes a name."""
+    rng = a.rng
+    minutes, pace = rng.uniform(40, 55), a.easy * rng.uniform(0.93, 0.97)
+    r = rng.random()
+    name = "Fartlek" if r < 0.3 else "Morning Run"
+    laps = None
+    if r > 0.65:  # Strava's 1 km splits: surges of 2-4 min show as fast and slow kilometres
+        km = int(minutes * 60 / pace)
+        laps = auto_laps([pace * (1 + 0.09 * (-1) ** k + rng.gauss(0, 0.015)) for k in range(km)])
+    return make_run(pace, minutes, None, when, laps=laps, name=name)
+
+
+def _treadmill_laps(a: _Athlete, work: list[tuple[float, float]]) -> list[Lap]:
+    """Warm-up, (seconds, share of HRmax) laps, cool-down; lap HR only with a strap."""
+    bpm = (lambda share: None) if a.hr_max is None else (lambda share: a.hr_max * share)
+    laps = [Lap(1800, 600, avg_hr=bpm(a.rng.uniform(0.66, 0.72)))]
+    for seconds, share in work:
+        laps.append(Lap(seconds / a.easy * 1000, round(seconds), avg_hr=bpm(share)))
+    return [*laps, Lap(1700, 600, avg_hr=bpm(a.rng.uniform(0.70, 0.76)))]
+
+
+def _treadmill_easy(a: _Athlete, when: datetime) -> ActivityRecord:
+    rng = a.rng
+    minutes = rng.uniform(30, 60)
+    source = a.source()
+    laps = None
+    if source == "garmin":  # the watch's 1 km auto-laps, lap HR drifting up a little
+        km = max(int(minutes * 60 / a.easy), 1)
+        laps = [Lap(1000, round(a.noisy(a.easy, 0.02)), avg_hr=a.hr(0.64, 0.76)) for _ in range(km)]
+    garmin = source == "garmin"
+    label = rng.choice(["AEROBIC_BASE", "RECOVERY", None]) if garmin else None
+    return make_run(a.noisy(a.easy, 0.07), minutes, a.hr(0.65, 0.77), when, laps=laps,
+                    indoor=True, source=source, name="Treadmill", label=label,
+                    aerobic_te=rng.uniform(2.0, 3.2) if garmin else None)  # fmt: skip
+
+
+def _treadmill_hard(a: _Athlete, when: datetime) -> ActivityRecord:
+    rng = a.rng
+    source = a.source()
+    if rng.random() < 0.5:  # threshold: 3-4 × 6-8 min with 1-2 min jogs
+        rep, rest = rng.uniform(360, 480), rng.uniform(60, 120)
+        work = [(rep, rng.uniform(0.86, 0.90)), (rest, rng.uniform(0.78, 0.82))] * rng.randint(3, 4)
+        name, label, hr = "Threshold", "LACTATE_THRESHOLD", a.hr(0.82, 0.86)
+    else:  # intervals: 5-8 × 2-3 min with 1-2 min jogs
+        rep, rest = rng.uniform(120, 180), rng.uniform(60, 120)
+        work = [(rep, rng.uniform(0.84, 0.89)), (rest, rng.uniform(0.76, 0.81))] * rng.randint(5, 8)
+        name, label, hr = f"{len(work) // 2}x{rep / 60:.0f}min", "VO2MAX", a.hr(0.80, 0.85)
+    laps = _treadmill_laps(a, work[:-1]) if rng.random() < 0.7 else None
+    minutes = (sum(s for s, _ in work[:-1]) + 1200) / 60
+    garmin = source == "garmin"
+    peak = None if a.hr_max is None else a.hr_max * rng.uniform(0.93, 0.98)
+    return make_run(a.noisy(a.easy * 0.95, 0.07), minutes, hr, when, laps=laps, indoor=True,
+                    source=source, name=name if rng.random() < 0.3 else "Treadmill",
+                    label=rng.choice([label, "TEMPO"]) if garmin else None,
+                    anaerobic_te=rng.uniform(1.0, 3.0) if garmin else None,
+                    aerobic_te=rng.uniform(3.0, 4.2) if garmin else None, max_hr=peak)  # fmt: skip
+
+
+def _treadmill_long(a: _Athlete, when: datetime) -> ActivityRecord:
+    minutes = a.rng.uniform(75, 110)
+    return make_run(a.noisy(a.easy * 1.03, 0.07), minutes, a.hr(0.68, 0.78), when, indoor=True,
+                    source=a.source(), name="Treadmill")  # fmt: skip
+
+
+def _trail_easy(a: _Athlete, when: datetime) -> ActivityRecord:
+    """Climbs of 30-60 m/km: slow pace, HR up to the top of the easy band on the climbs."""
+    rng = a.rng
+    climb_per_km = rng.uniform(30, 60)
+    minutes = rng.uniform(40, 70)
+    pace = a.noisy(a.easy * (1 + climb_per_km / 100 * rng.uniform(0.8, 1.2)))
+    km = minutes * 60 / pace
+    return make_run(pace, minutes, a.hr(0.68, 0.81), when, trail=True,
+                    climb_m=climb_per_km * km, source=a.source(), name="Trail run")  # fmt: skip
+
+
+def _trail_hard(a: _Athlete, when: datetime) -> ActivityRecord:
+    """Hill repeats or a trail tempo: HR high, effort pace near threshold, seldom tagged."""
+    rng = a.rng
+    climb_per_km = rng.uniform(30, 60)
+    minutes = rng.uniform(45, 65)
+    pace = a.noisy(a.easy * 0.93 * (1 + climb_per_km / 100))
+    km = minutes * 60 / pace
+    name = rng.choice(["Hill repeats", "Trail tempo", "Trail run", "Trail run"])
+    peak = None if a.hr_max is None else a.hr_max * rng.uniform(0.94, 0.98)
+    return make_run(pace, minutes, a.hr(0.85, 0.90), when, trail=True, climb_m=climb_per_km * km,
+                    source=a.source(), name=name, max_hr=peak)  # fmt: skip
+
+
+def _trail_long(a: _Athlete, when: datetime) -> ActivityRecord:
+    rng = a.rng
+    climb_per_km = rng.uniform(30, 60)
+    minutes = rng.uniform(110, 240)
+    pace = a.noisy(a.easy * (1.05 + climb_per_km / 100))
+    km = minutes * 60 / pace
+    return make_run(pace, minutes, a.hr(0.68, 0.80), when, trail=True, climb_m=climb_per_km * km,
+                    source=a.source(), name="Long trail run")  # fmt: skip

@@ -64,11 +64,11 @@ def profile_config(settings: Settings) -> ProfileConfig:
         threshold_pace_s_per_km=settings.threshold_pace_s_per_km,
         hr_max=settings.hr_max,
         lthr=settings.lthr,
+        birth_year=settings.birth_year,
         hard_weekdays=settings.hard_weekdays,
         long_weekdays=settings.long_weekdays,
     )
 
-        birth_year=settings.birth_year,
 
 def classified_history(
     settings: Settings, store: Store, now: datetime

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from runstrength.config import Settings, load_settings, parse_day, read_environment
+from runstrength.config import Settings, load_settings_from, parse_day
 from runstrength.errors import RunstrengthError
 
 log = logging.getLogger("runstrength")
@@ -35,7 +35,7 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            settings = load_settings(read_environment(self.env_file, os.environ))
+            settings = load_settings_from(self.env_file, os.environ)
             if self.today is not None:
                 settings = dataclasses.replace(settings, today=self.today)
             self._settings = settings
@@ -128,7 +128,8 @@ def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None)
     "--env-file",
     type=click.Path(path_type=Path),
     default=None,
-    help="Read settings from this file (default: ./.env if present).",
+    help="Read settings from this file. Default: the first of $RUNSTRENGTH_ENV_FILE, ./.env, "
+    "~/.config/runstrength/runstrength.env, /etc/runstrength/runstrength.env.",
 )
 @click.option(
     "--today",
@@ -226,23 +227,23 @@ def label(ctx: Context, activity: str, kind: str) -> None:
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 28))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Write a calendar.")
-@pass_ctx
 @click.option("--post", is_flag=True, help="Post the plan to WEBHOOK_URL now, too.")
+@pass_ctx
 @handle_errors
 def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -> None:
     """Show the coming days: expected runs and where the strength sessions go, and why."""
     from runstrength.app import plan_output, post_plan_now
     from runstrength.delivery import require_webhook
 
-    click.echo(plan_output(ctx.settings, ctx.store(), ctx.now(), days, as_json, ics))
     if post and ctx.settings.today is not None:
         raise click.UsageError("--today is a what-if view; it is not posted")
     if post:
         require_webhook(ctx.settings)  # before printing a plan it cannot post
-
+    click.echo(plan_output(ctx.settings, ctx.store(), ctx.now(), days, as_json, ics))
     if post:
         # To stderr with --json, so that stdout stays one JSON document.
         click.echo(post_plan_now(ctx.settings, ctx.store(), ctx.now(), days), err=as_json)
+
 
 # --- digest -------------------------------------------------------------------------------------
 @main.command()
@@ -258,10 +259,10 @@ def digest(ctx: Context, send: bool, dry_run: bool, out: Path | None, force: boo
     """Build the weekly digest: --send it, or --dry-run --out FILE to look at it."""
     from runstrength.app import weekly_digest
 
-    if mode is None:
     if send and dry_run:
         raise click.UsageError("--send and --dry-run exclude each other; choose one")
     mode = "send" if send else "dry-run" if dry_run else None
+    if mode is None:
         raise click.UsageError("choose --send or --dry-run --out FILE")
     if mode == "send" and out is not None:
         raise click.UsageError("--out goes with --dry-run; --send mails the digest")
@@ -315,6 +316,25 @@ def status(ctx: Context, as_json: bool) -> None:
     click.echo(status_output(ctx.settings, ctx.store(), ctx.now(), as_json))
 
 
+@main.command()
+@click.option("--send-test", is_flag=True, help="Post a test message to the webhook.")
+@pass_ctx
+@handle_errors
+def doctor(ctx: Context, send_test: bool) -> None:
+    """Check each part that is set up, live: one line each, ✓ or ✗ with the fix (exit 1 on ✗).
+
+    Run it after filling in the settings: it reads them, writes to the data dir, opens the
+    database, calls Strava and Garmin once, logs in to the mail server (sending nothing) and
+    reaches the webhook (posting only with --send-test).
+    """
+    from runstrength.doctor import doctor_output, run_doctor
+
+    checks = run_doctor(ctx.env_file, os.environ, ctx.now(pinned=False), send_test)
+    text, code = doctor_output(checks)
+    click.echo(text)
+    sys.exit(code)
+
+
 # --- Garmin and files (issue 7) ------------------------------------------------------------------
 @auth.command("garmin")
 @click.option(
@@ -345,6 +365,7 @@ def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
         return
     import getpass
 
+    garmin_connect.require_garminconnect()  # before asking for a password it cannot use
     email = click.prompt("Garmin Connect email")
     password = getpass.getpass("Garmin Connect password (not stored): ")
     click.echo(

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runstrength.core.records import PlannedRace
 from runstrength.errors import ConfigError
+from runstrength.settings_file import read_settings
+
+log = logging.getLogger(__name__)
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEBHOOK_FORMATS = ("json", "slack", "discord", "ntfy")
 SMTP_SECURITY = ("starttls", "ssl", "none")
+# Every name read here: a name in a settings file that is not one of these gets a warning.
+# tests/test_settings_lookup.py checks that each name this module reads is listed.
+SETTING_NAMES = frozenset(
+    {
+        "RUNSTRENGTH_DATA_DIR", "RUNSTRENGTH_DATABASE_URL", "RUNSTRENGTH_TIMEZONE",
+        "RUNSTRENGTH_TODAY", "RUNSTRENGTH_POLL_INTERVAL_SECONDS",
+        "STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL",
+        "GARMIN_PERSONAL_API_KEY", "GARMIN_PERSONAL_API_KEY_FILE", "GARMIN_PERSONAL_API_BASE_URL",
+        "GARMIN_TOKEN_DIR", "GARMIN_FIT_DIR", "GARMIN_PUSH_WORKOUTS",
+        "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SECURITY",
+        "EMAIL_FROM", "EMAIL_TO", "WEBHOOK_URL", "WEBHOOK_FORMAT",
+        "POLL_INTERVAL_MINUTES", "DIGEST_WEEKDAY", "DIGEST_TIME",
+        "STRENGTH_SESSIONS_PER_WEEK", "STRENGTH_SESSION_MINUTES",
+        "EASY_PACE", "THRESHOLD_PACE", "HR_MAX", "LTHR", "BIRTH_YEAR",
+        "HARD_DAYS", "LONG_DAYS", "RACES", "PREFER_EFFORT_FROM", "PREFER_NAMES_FROM",
+    }
+)  # fmt: skip
+# Read elsewhere, never settings a runner puts in the file; known so that they draw no warning.
+OTHER_NAMES = frozenset({"RUNSTRENGTH_ENV_FILE", "RUNSTRENGTH_TEST_DATABASE_URL"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +75,7 @@ class Settings:
     threshold_pace_s_per_km: float | None = None
     hr_max: int | None = None
     lthr: int | None = None
+    birth_year: int | None = None  # Tanaka HRmax (208 - 0.7 × age) until HR history is enough
     hard_weekdays: frozenset[int] | None = None
     long_weekdays: frozenset[int] | None = None
     races: tuple[PlannedRace, ...] = field(default=())
@@ -59,6 +83,9 @@ class Settings:
     prefer_names_from: str = "strava"  # which copy gives the name and the runner's tags
     # RUNSTRENGTH_TODAY / --today: plan as if it were 09:00 on this local date (support, tests).
     today: date | None = None
+    # Where the values came from (status and doctor show it), and names there that are not settings.
+    settings_file: Path | None = None
+    unknown_names: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,7 +102,6 @@ class Settings:
 
 
 def _system_timezone() -> str:
-    birth_year: int | None = None  # Tanaka HRmax (208 - 0.7 × age) until HR history is enough
     try:
         link = Path("/etc/localtime").resolve()
         name = str(link).split("zoneinfo/", 1)[1]
@@ -287,6 +313,7 @@ def _load(env: Mapping[str, str]) -> Settings:
         threshold_pace_s_per_km=_pace(env, "THRESHOLD_PACE"),
         hr_max=_int(env, "HR_MAX", None, 120, 230),
         lthr=_int(env, "LTHR", None, 100, 220),
+        birth_year=_int(env, "BIRTH_YEAR", None, 1920, 2020),
         hard_weekdays=_weekdays(env, "HARD_DAYS"),
         long_weekdays=_weekdays(env, "LONG_DAYS"),
         races=_races(env),
@@ -313,16 +340,18 @@ def _day(env: Mapping[str, str], name: str) -> date | None:
         raise ConfigError(name, f"'{raw}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
 
 
-        birth_year=_int(env, "BIRTH_YEAR", None, 1920, 2020),
 def read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
-    """Merge a .env file (if any) under the process environment; the process environment wins."""
-    from dotenv import dotenv_values
+    """Merge the settings file (see settings_file.py) under the process environment."""
+    return read_settings(env_file, environ, SETTING_NAMES | OTHER_NAMES).values
 
-    merged: dict[str, str] = {}
-    path = env_file or Path(".env")
-    if env_file is not None and not env_file.is_file():
-        raise ConfigError("--env-file", f"{env_file} is not a file")
-    if path.is_file():
-        merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
-    merged.update(environ)
-    return merged
+
+def load_settings_from(
+    env_file: Path | None, environ: Mapping[str, str], warn: bool = True
+) -> Settings:
+    """Settings from the first settings file found and the environment; warn of unknown names."""
+    source = read_settings(env_file, environ, SETTING_NAMES | OTHER_NAMES)
+    if warn:
+        for message in source.unknown:
+            log.warning("%s", message)
+    settings = load_settings(source.values)
+    return replace(settings, settings_file=source.file, unknown_names=source.unknown)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from runstrength.core.laps import (
+    alternating_reps,
     has_interval_structure,
+    hr_block,
     is_auto_lapped,
     lap_speed,
     manual_reps,
+    split_variation,
     structured_reps,
     tempo_block,
 )
@@ -63,3 +66,42 @@ def test_interval_structure_is_seen_without_an_easy_pace():
     assert has_interval_structure(interval_laps(structured=True))
     assert not has_interval_structure(NOISY_SPLITS)
     assert not has_interval_structure(None)
+
+
+# --- laps without a trusted pace (treadmill) and split variation (issue 12) --------------------
+
+
+def timed(*pairs: tuple[int, float | None]) -> list[Lap]:
+    """Laps given as (seconds, avg HR); distances do not matter indoors."""
+    return [Lap(seconds * 3.0, seconds, avg_hr=hr) for seconds, hr in pairs]
+
+
+def test_laps_alternating_in_length_are_reps_without_any_speed():
+    laps = timed((600, None), *[(180, None), (90, None)] * 4, (180, None), (600, None))
+    assert alternating_reps(laps) == (5, 180, 90)
+
+
+def test_laps_of_equal_length_alternate_by_heart_rate():
+    laps = timed((600, 130), *[(120, 165), (120, 145)] * 4, (120, 166), (600, 135))
+    assert alternating_reps(laps) == (5, 120, 120)
+    assert alternating_reps(timed((600, 130), *[(120, 150)] * 9, (600, 135))) is None
+
+
+def test_irregular_laps_and_too_little_work_are_not_reps():
+    irregular = timed((600, None), (300, None), (60, None), (120, None), (400, None), (90, None),
+                      (250, None), (600, None))  # fmt: skip
+    assert alternating_reps(irregular) is None
+    short = timed((600, None), *[(40, None), (60, None)] * 4, (40, None), (600, None))
+    assert alternating_reps(short) is None  # 5 × 40 s is under 6 min of work
+
+
+def test_hr_block_is_15_minutes_of_laps_at_a_hard_heart_rate():
+    laps = timed((600, 135), (360, 166), (360, 169), (360, 170), (600, 140))
+    assert hr_block(laps, 161.5) == (1080, pytest.approx(168.3, abs=0.1))
+    assert hr_block(laps[:3], 161.5) is None  # 12 min
+
+
+def test_split_variation_needs_spread_and_several_fast_splits():
+    fartlek = auto_laps(["5:05", "4:25", "5:30", "4:20", "5:35", "4:30", "5:25", "5:05"])
+    assert split_variation(fartlek) == (260.0, 335.0)
+    assert split_variation(NOISY_SPLITS) is None

@@ -50,7 +50,9 @@ EASY_HR_OF_MAX = 0.80  # top of Daniels' E band: above it, HR corroborates a bri
 HILLY_M_PER_KM = 20.0  # heuristic, coaching.md §3
 ITRA_M_PER_EFFORT_KM = 100.0  # effort km = km + D+/100 [S25]
 PROFILE_RUNS_NEEDED = 6
-TEMPO_CONFIRM_PACE_VS_EASY = 0.95  # a Garmin TEMPO label needs pace or HR or TE to back it
+# A Garmin TEMPO label needs pace or HR or TE to back it: Firstbeat gives TEMPO to brisk steady
+# runs around 0.95 × E [S19], so the pace has to be clearly brisker than that (heuristic).
+TEMPO_CONFIRM_PACE_VS_EASY = 0.93
 TEMPO_CONFIRM_AEROBIC_TE = 3.5
 HARD_AEROBIC_TE = 4.0  # "highly improving" [S3][S4]
 HARD_ANAEROBIC_TE = 2.5  # strides alone reach ~1-2
@@ -71,12 +73,24 @@ EASY_WORDS = re.compile(r"easy|recovery|shake-?out|jog", re.IGNORECASE)
 BORDERLINE_PACE_VS_EASY = 0.97
 CALM_LABELS = {"RECOVERY", "AEROBIC_BASE"}
 EASY_HR_OF_LTHR = 0.89  # Friel Z2 tops at 89 % LTHR [S21]
+# Before HRmax is trusted: the runner's easier runs sit near 68 % HRmax (30th percentile), tempo
+# runs near 86 % (ratio 1.26), intervals near 83 % (1.22); 18 % above is a hard effort.
+HARD_HR_VS_EASY_RUNS = 1.18
 # The usual hard weekday lifts a run only when nothing reliable says easy: a fartlek without HR
-# or laps averages 3-7 % faster than easy, inside the spread of easy runs (issue 12). A run at
-# or slower than 0.98 × E, or with HR in the easy band, stays easy (heuristic).
-WEEKDAY_LIFT_PACE_VS_EASY = 0.98
-WEEKDAY_LIFT_PACE_WITH_HR = 1.0  # HR above the easy band backs the day: pace need only not be slow
+# or laps averages 3-7 % faster than easy, inside the spread of easy runs (issue 12), and a
+# learned easy pace reads a little fast for such a runner. A run slower than easy pace, or with
+# HR in the easy band, stays easy; calling a steady run hard costs one slot, calling a workout
+# easy puts strength on it (coaching.md §2). Heuristic.
+WEEKDAY_LIFT_PACE_VS_EASY = 1.0
+# Learning the pattern wants more than "not slower": 2 % faster than easy, or HR above easy.
+BRISK_PACE_VS_EASY = 0.98
+# Back from a break of two weeks or more, the runner eases in: for two weeks the usual hard day
+# lifts nothing (heuristic; issue 12's comeback runner).
+BREAK_DAYS = 14
+EASING_IN_DAYS = 14
 HILLY_SPLITS_M_PER_KM = 10.0  # hills vary split speeds as much as a fartlek does (§3)
+HEAT_DRIFT_PACE_VS_EASY = 1.03  # clearly slower than easy pace
+HEAT_DRIFT_HR_OF_MAX = 0.88  # ... with HR at most a little over the 85 % cut
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -168,15 +182,44 @@ def _main_sessions_to_lift(
     for i, record in enumerate(records):
         if record.sport == Sport.RUN and record.local_date.weekday() in hard_days:
             by_day.setdefault(record.local_date, []).append(i)
+    easing_in = _easing_in_days(records)
     out = []
-    for runs in by_day.values():
-        if any(found[i].kind in (RunKind.HARD, RunKind.LONG) for i in runs):
+    for day, runs in by_day.items():
+        if day in easing_in or any(found[i].kind in (RunKind.HARD, RunKind.LONG) for i in runs):
             continue
         # Two runs in a day: the longer is the session (ties: the later one, the evening's).
         main = max(runs, key=lambda i: (records[i].moving_time_s, records[i].start_local))
         if not found[main].overridden:
             out.append(main)
     return out
+
+
+def looks_like_workout(record: ActivityRecord) -> bool:
+    """Named like a workout, or splits that surge: not a run to learn easy pace from."""
+    name = record.name or ""
+    if WORKOUT_WORDS.search(name) and not EASY_WORDS.search(name):
+        return True
+    return bool(record.laps) and split_variation(record.laps or ()) is not None
+
+
+def brisk(record: ActivityRecord, profile: AthleteProfile) -> bool:
+    """Weak evidence of a workout: faster than easy (no HR) or HR above the easy band (no pace).
+
+    What the usual-hard-weekday rule would lift, seen without the weekday; used to learn the
+    weekly pattern of a runner whose fartleks carry no other sign.
+    """
+    if record.sport != Sport.RUN or record.moving_time_s < SHORT_RUN_S:
+        return False
+    run = _facts(record)
+    hr_words = _weekday_hr_words(run, profile)
+    if hr_words is None:
+        return False
+    hr_above_easy = hr_words.startswith("average HR")
+    pace = run.pace_s_per_km
+    easy = profile.easy_pace_s_per_km
+    if pace is None or easy is None or record.indoor:
+        return hr_above_easy
+    return pace <= (WEEKDAY_LIFT_PACE_VS_EASY if hr_above_easy else BRISK_PACE_VS_EASY) * easy.value
 
 
 def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
@@ -192,6 +235,19 @@ def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
         return True
     pace, easy = comparable_pace(record)[0], profile.easy_pace_s_per_km
     return bool(pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value)
+
+
+def _easing_in_days(records: Sequence[ActivityRecord]) -> set[date]:
+    """Run days within two weeks after a gap of two weeks or more without a run."""
+    days = sorted({r.local_date for r in records if r.sport == Sport.RUN})
+    out: set[date] = set()
+    back: date | None = None
+    for before, day in zip(days, days[1:], strict=False):
+        if (day - before).days > BREAK_DAYS:
+            back = day
+        if back is not None and (day - back).days < EASING_IN_DAYS:
+            out.add(day)
+    return out
 
 
 def trailing_weekly_distances(records: Sequence[ActivityRecord]) -> list[float | None]:
@@ -319,7 +375,8 @@ def _laps_without_pace(run: _Run, profile: AthleteProfile) -> Classification | N
         seconds, bpm = block
         text = f"hard: {duration(seconds)} of laps at HR {bpm:.0f}, {hard_hr[1]}"
         return Classification(RunKind.HARD, text, "laps")
-    found = alternating_reps(laps)
+    hr_max = profile.trusted_hr_max
+    found = alternating_reps(laps, EASY_HR_OF_MAX * hr_max.value if hr_max else None)
     if found:
         reps, rep_s, rest_s = found
         text = (
@@ -419,7 +476,7 @@ def _pace(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
 def _heart_rate(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     # A max HR seen in a few easy runs reads low: only a trusted one calls a run hard (issue 12).
     hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
-    if hr is None:
+    if hr is None or _heat_drift(run, profile):
         return None
     if hr_max and hr >= HARD_HR_OF_MAX * hr_max.value:
         share = hr / hr_max.value
@@ -429,7 +486,37 @@ def _heart_rate(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classifi
         share = hr / lthr.value
         text = f"hard: average HR {hr:.0f} is {share:.0%} of your threshold HR {lthr.value:.0f}"
         return Classification(RunKind.HARD, text, "hr")
+    easy_hr = profile.easy_avg_hr
+    if not (hr_max or lthr) and easy_hr and hr >= HARD_HR_VS_EASY_RUNS * easy_hr:
+        text = (
+            f"hard: average HR {hr:.0f} is {hr / easy_hr - 1:.0%} above your easy runs' "
+            f"{easy_hr:.0f} (max HR still being learned)"
+        )
+        return Classification(RunKind.HARD, text, "hr")
     return None
+
+
+def _heat_drift(run: _Run, profile: AthleteProfile) -> bool:
+    """HR just over the hard cut on a flat outdoor run clearly slower than easy pace.
+
+    Heat and drift lift HR while the legs run easy; strength after such a run is fine, since its
+    cost is muscular (coaching.md §6), so the slow pace wins. Not on trails or hills, where pace
+    slows at equal effort, and not above 88 % HRmax (heuristic; issue 12's easy→hard goal).
+    """
+    hr, hr_max, easy, pace = (
+        run.avg_hr,
+        profile.trusted_hr_max,
+        profile.easy_pace_s_per_km,
+        run.pace_s_per_km,
+    )
+    if hr is None or hr_max is None or easy is None or pace is None or profile.cold_start:
+        return False
+    record = run.record
+    km = record.distance_m / 1000
+    hilly = km > 0 and (record.elevation_gain_m or 0) / km > HILLY_SPLITS_M_PER_KM
+    if run.off_road or hilly or record.indoor or record.gap_speed_mps:
+        return False
+    return pace >= HEAT_DRIFT_PACE_VS_EASY * easy.value and hr < HEAT_DRIFT_HR_OF_MAX * hr_max.value
 
 
 def _usual_hard_day(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
@@ -444,7 +531,7 @@ def _usual_hard_day(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Clas
     hr_words = _weekday_hr_words(run, profile)
     if hr_words is None:
         return None  # heart rate says easy
-    pace_words = _weekday_pace_words(run, profile, hr_words.startswith("average HR"))
+    pace_words = _weekday_pace_words(run, profile)
     if pace_words is None:
         return None  # pace says easy
     day = WEEKDAY_NAMES[weekday]
@@ -469,15 +556,14 @@ def _weekday_hr_words(run: _Run, profile: AthleteProfile) -> str | None:
     return "max HR still being learned"
 
 
-def _weekday_pace_words(run: _Run, profile: AthleteProfile, hr_above_easy: bool) -> str | None:
+def _weekday_pace_words(run: _Run, profile: AthleteProfile) -> str | None:
     """What pace says on a usual hard day; None when it says easy."""
     if run.record.indoor:
         return "treadmill pace not trusted"
     easy, pace = profile.easy_pace_s_per_km, run.pace_s_per_km
     if pace is None or easy is None:
         return "no easy pace yet to say otherwise"
-    limit = WEEKDAY_LIFT_PACE_WITH_HR if hr_above_easy else WEEKDAY_LIFT_PACE_VS_EASY
-    if pace > limit * easy.value:
+    if pace > WEEKDAY_LIFT_PACE_VS_EASY * easy.value:
         return None
     faster = 1 - pace / easy.value
     than = f"{faster:.0%} faster than" if faster >= 0.005 else "no slower than"
@@ -521,6 +607,10 @@ def _easy(run: _Run, profile: AthleteProfile) -> Classification:
         if abs(diff) < 0.005:
             than = "the same as"
         text = f"easy: {run.pace_text} is {than} your easy pace {pace_text(easy.value)}"
+        hr_max = profile.trusted_hr_max
+        if run.avg_hr and hr_max and run.avg_hr >= HARD_HR_OF_MAX * hr_max.value:
+            share = run.avg_hr / hr_max.value
+            text += f", though average HR {run.avg_hr:.0f} was high ({share:.0%} of max)"
         return Classification(RunKind.EASY, text, "easy_pace")
     if hr:
         return Classification(RunKind.EASY, f"easy: {hr}", "easy_hr")

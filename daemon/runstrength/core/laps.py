@@ -151,30 +151,29 @@ def hr_block(laps: Sequence[Lap], hard_hr: float) -> tuple[int, float] | None:
     return best if best[0] >= TEMPO_BLOCK_S else None
 
 
-def alternating_reps(laps: Sequence[Lap]) -> tuple[int, int, int] | None:
+def alternating_reps(
+    laps: Sequence[Lap], work_hr_min: float | None = None
+) -> tuple[int, int, int] | None:
     """Middle laps alternate two kinds, by duration or lap HR: (reps, rep s, recovery s).
 
     Reads lap structure by time, for runs whose lap speeds are not trusted (treadmill): reps
     pressed as laps alternate with recoveries of another length or heart rate. Without lap HR
-    the first kind after the warm-up lap is taken for the reps.
+    the first kind after the warm-up lap is taken for the reps. Laps of equal length alternate
+    by HR only when every rep lap beats its neighbours and (if `work_hr_min` is known) the reps
+    average at least that: lap HR wanders on an easy run too.
     """
     kept = _middle_laps(laps)
-    if len(kept) < ALTERNATING_MIN_LAPS:
+    if len(kept) < ALTERNATING_MIN_LAPS or _auto_lapped_by_distance(kept):
         return None
     first, second = list(kept[0::2]), list(kept[1::2])
     if not (_uniform(first) and _uniform(second)):
         return None
     hr_first, hr_second = _mean_hr(first), _mean_hr(second)
+    work, rest = (first, second) if (hr_first or 0) >= (hr_second or 0) else (second, first)
     durations = sorted((_median_s(first), _median_s(second)))
     by_time = durations[1] >= DURATION_CONTRAST * durations[0]
-    by_hr = (
-        hr_first is not None
-        and hr_second is not None
-        and max(hr_first, hr_second) >= HR_CONTRAST * min(hr_first, hr_second)
-    )
-    if not (by_time or by_hr):
+    if not (by_time or _alternates_by_hr(kept, work is first, work_hr_min)):
         return None
-    work, rest = (first, second) if (hr_first or 0) >= (hr_second or 0) else (second, first)
     work_s = sum(lap.moving_time_s for lap in work)
     long_reps = work_s / len(work) >= LONG_REP_S
     if len(work) < (MIN_REPS_WHEN_LONG if long_reps else MIN_REPS) or work_s < MIN_WORK_S:
@@ -197,6 +196,27 @@ def split_variation(laps: Sequence[Lap]) -> tuple[float, float] | None:
     if speeds[0] <= 0:
         return None
     return 1000 / speeds[-1], 1000 / speeds[0]
+
+
+def _alternates_by_hr(kept: Sequence[Lap], work_first: bool, work_hr_min: float | None) -> bool:
+    rates = [lap.avg_hr for lap in kept]
+    if any(r is None for r in rates):
+        return False
+    hr = [float(r or 0.0) for r in rates]
+    offset = 0 if work_first else 1
+    work = hr[offset::2]
+    for i in range(offset, len(hr), 2):  # each rep lap above the laps beside it
+        if any(hr[j] * HR_CONTRAST > hr[i] for j in (i - 1, i + 1) if 0 <= j < len(hr)):
+            return False
+    return work_hr_min is None or statistics.fmean(work) >= work_hr_min
+
+
+def _auto_lapped_by_distance(laps: Sequence[Lap]) -> bool:
+    need = AUTO_LAP_SHARE * len(laps)
+    return any(
+        sum(abs(lap.distance_m - split) <= AUTO_LAP_TOLERANCE * split for lap in laps) >= need
+        for split in AUTO_LAP_DISTANCES_M
+    )
 
 
 def _uniform(laps: Sequence[Lap]) -> bool:

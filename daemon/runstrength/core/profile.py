@@ -51,6 +51,7 @@ PATTERN_WEEKS, PATTERN_MIN_WEEKS = 6, 3  # heuristic, coaching.md §1
 # The pattern counts the last 6 weeks that had a run, looking back this far: three weeks off
 # (illness, holiday) must not erase the runner's usual week.
 PATTERN_LOOKBACK_WEEKS = 16
+PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_WEEKS = 2, 4
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class AthleteProfile:
     # Runs are (nearly) all indoor: pace is never learned, so say what is used instead.
     indoor_only: bool = False
     hr_runs: int = 0  # runs with heart rate in the HR window, for "still learning" lines
+    # Average HR of the runner's easier runs (30th percentile of runs of 15 min or more, ≥ 3):
+    # before HRmax can be trusted, a run well above it is still a hard effort.
+    easy_avg_hr: float | None = None
 
     @property
     def trusted_hr_max(self) -> Anchor | None:
@@ -157,6 +161,7 @@ def build_profile(
         usable_runs=len(ordinary),
         indoor_only=easy is None and _mostly_indoor(runs, today),
         hr_runs=len(hr_runs),
+        easy_avg_hr=_easy_avg_hr(hr_runs),
     )
     # Second pass: the weekly pattern needs the classes of past runs, which need the anchors.
     return _with_pattern(profile, runs, today, config)
@@ -177,6 +182,13 @@ def _hr_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord
     ]
 
 
+def _easy_avg_hr(hr_runs: Sequence[ActivityRecord]) -> float | None:
+    rates = sorted(r.avg_hr or 0.0 for r in hr_runs if r.moving_time_s >= cl.SHORT_RUN_S)
+    if len(rates) < HR_ACTIVITIES_NEEDED:
+        return None
+    return rates[int(HR_FLOOR_QUANTILE * (len(rates) - 1))]
+
+
 def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
     """Runs fit to learn easy pace from: last 56 days, widened to 120 if fewer than 6."""
     fit = [r for r in runs if _is_ordinary(r)]
@@ -193,6 +205,7 @@ def _is_ordinary(run: ActivityRecord) -> bool:
         and not (run.indoor or run.manual or cl.is_off_road(run))
         and (run.training_effect_label or "").upper() not in cl.HARD_LABELS
         and not cl.has_interval_structure(run.laps)
+        and not cl.looks_like_workout(run)
         and run.distance_m > 0
     )
 
@@ -381,14 +394,26 @@ def _with_pattern(
 ) -> AthleteProfile:
     recent = _pattern_runs(runs, today)
     weeks: dict[RunKind, dict[int, set[int]]] = {k: defaultdict(set) for k in RunKind}
+    brisk: dict[int, set[int]] = defaultdict(set)
     for done in cl.classify_all(recent, profile, {}):
+        day = done.record.local_date
+        week = (today - day).days // 7
         if done.kind is not None:
-            day = done.record.local_date
-            weeks[done.kind][day.weekday()].add((today - day).days // 7)
+            weeks[done.kind][day.weekday()].add(week)
+        if done.kind == RunKind.EASY and cl.brisk(done.record, profile):
+            brisk[day.weekday()].add(week)
     learned = {
         kind: frozenset(d for d, seen in by_day.items() if len(seen) >= PATTERN_MIN_WEEKS)
         for kind, by_day in weeks.items()
     }
+    # Fartleks without HR or laps read easy (a few % faster than easy): a weekday that was hard
+    # in 2 weeks and hard or brisk in 4 is a usual hard day too (heuristic, issue 12).
+    hard_by = weeks[RunKind.HARD]
+    learned[RunKind.HARD] |= frozenset(
+        d
+        for d, seen in hard_by.items()
+        if len(seen) >= PATTERN_SOFT_HARD_WEEKS and len(seen | brisk[d]) >= PATTERN_SOFT_WEEKS
+    )
     hard = config.hard_weekdays if config.hard_weekdays is not None else learned[RunKind.HARD]
     long = config.long_weekdays if config.long_weekdays is not None else learned[RunKind.LONG]
     configured = config.hard_weekdays is not None or config.long_weekdays is not None

@@ -82,6 +82,21 @@ def send(
         _close(conn)
 
 
+def verify_login(smtp: SmtpSettings) -> None:
+    """Connect, secure and log in as `send` does, then quit without sending (`doctor`)."""
+    try:
+        conn = _connect(smtp)
+    except (OSError, smtplib.SMTPException) as e:
+        raise _error(smtp, e, "connect") from None
+    try:
+        _login(conn, smtp)
+        conn.noop()
+    except (OSError, smtplib.SMTPException) as e:
+        raise _error(smtp, e, "login") from None
+    finally:
+        _close(conn)
+
+
 def _context(smtp: SmtpSettings) -> ssl.SSLContext:
     return smtp.ssl_context or ssl.create_default_context()
 
