@@ -29,6 +29,14 @@ A_RACE_KM = 21.0  # half marathon and longer get the two-week taper [S65][S67]
 A_RACE_LAST_SESSION_DAYS = 7
 SHORT_RACE_LAST_SESSION_DAYS = 4  # heuristic: > 48 h residual fatigue [S56]
 HISTORY_DAYS_FOR_RATIO = 28
+# A baseline needs real training: >= 6 days with load in days 8-28 (two runs a week). With fewer,
+# e.g. the few days before a holiday, any return reads as a rise of several hundred % (issue 12).
+MIN_BASELINE_TRAINING_DAYS = 6
+USUAL_WEEKS_BACK = 12  # the usual week: median of the trained 7-day blocks of 12 weeks
+BACK_OFF_DAYS = 7  # red: a week without strength, counted in days from today, not to Sunday
+AMBER_DAYS = 7  # amber: at most one lighter session in the next 7 days
+SHORT_RACE_RECOVERY_DAYS = 2  # <= 6 km (a parkrun): the recovery days alone, no light week after
+BREAK_DAYS = 14  # no run for >= 14 days is a break; coming back eases in (coaching.md §7)
 
 
 class Level(StrEnum):
@@ -39,11 +47,17 @@ class Level(StrEnum):
 
 @dataclass(frozen=True)
 class Window:
-    """Inclusive date range in which at most `max_sessions` strength sessions may fall."""
+    """Inclusive date range in which at most `max_sessions` strength sessions may fall.
+
+    0 blocks the range; None caps nothing and makes only the window's first session light
+    ("back after your race: the first session is lighter", then the usual dose). A cap counts
+    the sessions inside the window, whichever weeks it straddles: a window never thins both
+    weeks it touches by more than its own cap (issue 12).
+    """
 
     start: date
     end: date
-    max_sessions: int
+    max_sessions: int | None
     light: bool
     reason: str
 
@@ -64,12 +78,28 @@ class FatigueState:
             (w.reason for w in self.windows if w.max_sessions == 0 and w.contains(day)), None
         )
 
-    def light_reason(self, day: date) -> str | None:
-        return next((w.reason for w in self.windows if w.light and w.contains(day)), None)
+    def light_reason(self, day: date, sessions: Iterable[date] = ()) -> str | None:
+        """Why the session on `day` is lighter, given all sessions (logged and planned)."""
+        earlier = [s for s in sessions if s < day]
+        return next(
+            (
+                w.reason
+                for w in self.windows
+                if w.light
+                and w.contains(day)
+                and not (w.max_sessions is None and any(map(w.contains, earlier)))
+            ),
+            None,
+        )
 
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def day_name(day: date) -> str:
+    """A date as runners say it: "Tue 8 Dec"."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _counts_as_load(activity: ClassifiedActivity) -> bool:
@@ -92,8 +122,32 @@ def load_ratio(history: Sequence[ClassifiedActivity], today: date) -> float | No
     if not loaded or min(loaded) > today - timedelta(days=HISTORY_DAYS_FOR_RATIO - 1):
         return None
     acute = sum(daily_loads(history, today - timedelta(days=6), today))
-    chronic = sum(daily_loads(history, today - timedelta(days=27), today - timedelta(days=7))) / 3
+    baseline = daily_loads(history, today - timedelta(days=27), today - timedelta(days=7))
+    if sum(load > 0 for load in baseline) < MIN_BASELINE_TRAINING_DAYS:
+        return None
+    chronic = sum(baseline) / 3
     return acute / chronic if chronic > 0 else None
+
+
+def usual_week_load(history: Sequence[ClassifiedActivity], today: date) -> float | None:
+    """Median load of the trained 7-day blocks in the 12 weeks before the last 7 days."""
+    first = today - timedelta(days=7 * (USUAL_WEEKS_BACK + 1) - 1)
+    loads = daily_loads(history, first, today - timedelta(days=7))
+    blocks = [sum(loads[i : i + 7]) for i in range(0, len(loads), 7)]
+    trained = [b for b in blocks if b > 0]
+    return statistics.median(trained) if trained else None
+
+
+def running_break(history: Sequence[ClassifiedActivity], today: date) -> tuple[int, date] | None:
+    """(days without a run, first day back) when the runner came back in the last 14 days."""
+    days = sorted({a.record.local_date for a in history if a.record.sport == Sport.RUN})
+    days = [d for d in days if d <= today]
+    for before, back in zip(reversed(days[:-1]), reversed(days[1:]), strict=True):
+        if (today - back).days >= BREAK_DAYS:
+            return None
+        if (back - before).days > BREAK_DAYS:
+            return (back - before).days - 1, back
+    return None
 
 
 def monotony(history: Sequence[ClassifiedActivity], today: date) -> float:
@@ -109,11 +163,14 @@ def monotony(history: Sequence[ClassifiedActivity], today: date) -> float:
 def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Window]:
     """A run > 1.10 x the longest run of the previous 30 days blocks its day and the next 2."""
     runs = [a.record for a in history if a.record.sport == Sport.RUN and a.record.distance_m > 0]
+    first = min((r.local_date for r in runs), default=today)
     windows = []
     for run in runs:
         day = run.local_date
         if not today - timedelta(days=SPIKE_BLOCK_DAYS) <= day <= today:
             continue
+        if first > day - timedelta(days=SPIKE_LOOKBACK_DAYS):
+            continue  # a new user's first long run is not a spike: 30 days are not known yet
         earlier = [
             r.distance_m
             for r in runs
@@ -135,8 +192,11 @@ def _races(
     found: dict[date, tuple[float, str]] = {}
     for a in history:
         r = a.record
-        if r.sport == Sport.RUN and (
-            r.workout_tag == WorkoutTag.RACE or a.classification.rule == "race"
+        # A race the runner labelled (`runstrength label ... hard`) is an ordinary run.
+        if (
+            r.sport == Sport.RUN
+            and not a.classification.overridden
+            and (r.workout_tag == WorkoutTag.RACE or a.classification.rule == "race")
         ):
             found[r.local_date] = (r.distance_m / 1000, r.name or "race")
     synced = set(found)
@@ -151,7 +211,11 @@ def _races(
 def race_windows(
     history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace], today: date, end: date
 ) -> list[Window]:
-    """No strength for ceil(km/3) days (<= 7) after a race, then one light session (§6)."""
+    """No strength for ceil(km/3) days (<= 7) after a race, then one light session (§6).
+
+    A short race (<= 6 km, e.g. a weekly parkrun) is that week's hard session: its 2 recovery
+    days are enough, so a parkrunner's weeks keep their full dose (issue 12).
+    """
     windows = []
     for day, (km, name) in _races(history, races).items():
         days = min(MAX_RECOVERY_DAYS, max(1, math.ceil(km / RACE_KM_PER_RECOVERY_DAY)))
@@ -164,18 +228,15 @@ def race_windows(
                 day + timedelta(days=days),
                 0,
                 False,
-                f"race recovery: {days} days after your {km:.1f} km {name} on {day:%a %d %b}",
+                f"race recovery: {days} days after your {km:.1f} km {name} on {day_name(day)}",
             )
         )
-        windows.append(
-            Window(
-                back,
-                back + timedelta(days=6),
-                1,
-                True,
-                f"back after your {name}: one light session",
+        if days > SHORT_RACE_RECOVERY_DAYS:
+            windows.append(
+                Window(
+                    back, back + timedelta(days=6), None, True, f"first session after your {name}"
+                )
             )
-        )
     return windows
 
 
@@ -185,7 +246,7 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
     for race in races:
         if race.date < today or race.date - timedelta(days=14) > end:
             continue
-        what = f"{race.distance_km:g} km {race.name} on {race.date:%a %d %b}"
+        what = f"{race.distance_km:g} km {race.name} on {day_name(race.date)}"
         clear = (
             A_RACE_LAST_SESSION_DAYS
             if race.distance_km >= A_RACE_KM
@@ -211,17 +272,22 @@ def _load_level(
     history: Sequence[ClassifiedActivity], today: date, spikes: list[Window]
 ) -> tuple[Level, float | None, list[str]]:
     ratio = load_ratio(history, today)
-    if ratio is not None and ratio > RED_RATIO:
-        return Level.RED, ratio, [f"load {round(100 * (ratio - 1))}% above your usual"]
+    usual = usual_week_load(history, today)
+    acute = sum(daily_loads(history, today - timedelta(days=6), today))
+    # Back to (or under) the usual week of the last 12: a rise from a dip, not a risk.
+    rising = ratio is not None and (usual is None or acute > usual)
     reasons = []
-    if ratio is not None and ratio > AMBER_RATIO:
+    if rising and ratio is not None and ratio > AMBER_RATIO:
         reasons.append(f"load {round(100 * (ratio - 1))}% above your usual")
+        if ratio > RED_RATIO:
+            return Level.RED, ratio, reasons
     if (
-        ratio is not None
+        rising
+        and ratio is not None
         and ratio > MONOTONY_WITH_RATIO
         and monotony(history, today) > MONOTONY_AMBER
     ):
-        reasons.append("the same hard load every day this week (monotony)")
+        reasons.append("the same load day after day for a week (monotony)")
     reasons += [f"a spike: {w.reason}" for w in spikes]
     return (Level.AMBER if reasons else Level.GREEN), ratio, reasons
 
@@ -241,20 +307,33 @@ def assess(
         *race_windows(history, races, today, end),
         *taper_windows(races, today, end),
     ]
-    week = (monday_of(today), monday_of(today) + timedelta(days=6))
     notes = []
+    # Back-off windows are days from today: asked on a Saturday, a week off ends on Friday,
+    # not on Sunday (issue 12).
     if level == Level.RED:
         why = reasons[0]
-        windows.append(Window(*week, 0, False, f"{why}; back next week"))
+        back = today + timedelta(days=BACK_OFF_DAYS)
+        windows.append(
+            Window(today, back - timedelta(days=1), 0, False, f"{why}; back on {day_name(back)}")
+        )
+        windows.append(
+            Window(back, back + timedelta(days=6), None, True, f"first session back after {why}")
+        )
         notes.append(
-            f"No strength this week: {why}; back next week (missed sessions are not stacked)."
+            f"No strength for {BACK_OFF_DAYS} days: {why}; back on {day_name(back)} with a lighter"
+            " session (missed sessions are not stacked)."
         )
     elif level == Level.AMBER:
         why = "; ".join(reasons)
-        windows.append(Window(*week, 1, True, f"one lighter session this week: {why}"))
-        notes.append(f"One lighter session this week: {why}.")
+        last = today + timedelta(days=AMBER_DAYS - 1)
+        windows.append(
+            Window(today, last, 1, True, f"one lighter session until {day_name(last)}: {why}")
+        )
+        notes.append(f"One lighter session until {day_name(last)}: {why}.")
     for w in windows:
         note = w.reason[0].upper() + w.reason[1:] + "."
-        if w.reason.startswith(("taper", "race recovery", "back after")) and note not in notes:
+        if w.end < today or w.max_sessions is None:
+            continue  # over already, or only a lighter first session (said on that day)
+        if w.reason.startswith(("taper", "race recovery")) and note not in notes:
             notes.append(note)
     return FatigueState(level, ratio, tuple(notes), tuple(windows))

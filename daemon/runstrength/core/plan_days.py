@@ -6,6 +6,7 @@ The planner (core/planner.py) places sessions from these facts and core/plan_rea
 
 from __future__ import annotations
 
+import copy
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -73,10 +74,14 @@ class PlanContext:
         self.usual_minutes = statistics.median(recent) if recent else DEFAULT_RUN_MIN
 
     def _usual_weekdays(self) -> frozenset[int]:
-        start = fatigue.monday_of(self.today) - timedelta(weeks=USUAL_WEEKS)
+        # The last 6 weeks *with runs*, not calendar weeks: a break (holiday, injury) must not
+        # erase the pattern the runner comes back to (issue 12).
+        this_week = fatigue.monday_of(self.today)
+        run_weeks = sorted({fatigue.monday_of(d) for d in self.runs if d < this_week})
+        recent = set(run_weeks[-USUAL_WEEKS:])
         weeks: dict[int, set[date]] = defaultdict(set)
         for d in self.runs:
-            if start <= d < fatigue.monday_of(self.today):
+            if fatigue.monday_of(d) in recent:
                 weeks[d.weekday()].add(fatigue.monday_of(d))
         usual = {wd for wd, w in weeks.items() if len(w) >= USUAL_MIN_WEEKS}
         return frozenset(usual - self.pattern.hard_weekdays - self.pattern.long_weekdays)
@@ -87,19 +92,8 @@ class PlanContext:
             ExpectedRun(a.kind or RunKind.EASY, True, a.record.name, a.record.source_id)
             for a in done
         ]
-        race = self.races.get(d)
-        real = [
-            a for a in done if a.record.moving_time_s >= WARM_UP_RUN_S or a.kind != RunKind.EASY
-        ]
-        if race and d >= self.today and not real:
-            runs.append(
-                ExpectedRun(RunKind.HARD, False, f"{race.name} ({race.distance_km:g} km race)")
-            )
-        elif d >= self.today and not real:
-            # A done run replaces the usual one: few runners run twice a day.
-            expected = self._expected(d.weekday())
-            if expected:
-                runs.append(ExpectedRun(expected, False, f"usual {expected.value} run"))
+        if d >= self.today:
+            runs += self._still_expected(d, done)
         kinds = {r.kind for r in runs}
         kind = next(
             (k.value for k in (RunKind.LONG, RunKind.HARD, RunKind.EASY) if k in kinds), "rest"
@@ -107,12 +101,31 @@ class PlanContext:
         main = next((r for r in runs if r.kind and r.kind.value == kind), None)
         label = (main.name if main.done else f"your {main.name}") if main else "rest"
         if main and main.done and kind in PROTECTED:
-            label = f"{kind} run ({main.name})" if main.name else f"{kind} run"
+            named = main.name and main.name.lower() != f"{kind} run"
+            label = f"{kind} run ({main.name})" if named else f"{kind} run"
         easy_s = sum(
             a.record.moving_time_s for a in done if (a.kind or RunKind.EASY) == RunKind.EASY
         )
         easy_minutes = round(easy_s / 60) if easy_s and kind == "easy" else None
         return PlanDay(d, tuple(runs), kind, label, easy_minutes)
+
+    def _still_expected(self, d: date, done: list[ClassifiedActivity]) -> list[ExpectedRun]:
+        """The race or usual run still to come on `d` (today or later), given what is done.
+
+        A done hard or long run is that day's run. A done easy run replaces only an expected
+        easy run: many runners double (easy morning, intervals in the evening), so an expected
+        race, hard or long run stays protected until the day is over or it is recorded.
+        """
+        if any(a.kind in (RunKind.HARD, RunKind.LONG) for a in done):
+            return []
+        race = self.races.get(d)
+        if race:
+            return [ExpectedRun(RunKind.HARD, False, f"{race.name} ({race.distance_km:g} km race)")]
+        expected = self._expected(d.weekday())
+        real = [a for a in done if a.record.moving_time_s >= WARM_UP_RUN_S]
+        if expected is None or (expected == RunKind.EASY and real):
+            return []
+        return [ExpectedRun(expected, False, f"usual {expected.value} run")]
 
     def _expected(self, weekday: int) -> RunKind | None:
         if weekday in self.pattern.long_weekdays:
@@ -126,8 +139,14 @@ class PlanContext:
         days = (self.day(d + timedelta(days=i)) for i in range(1, horizon + 1))
         return next((x for x in days if x.kind in PROTECTED), None)
 
-    def score(self, day: PlanDay, habit: frozenset[int]) -> int:
-        """Easy short run 3, rest 2, after a long run 1; +1 for last week's weekday (§6 step 3)."""
+    def usual_only(self) -> PlanContext:
+        """The same runner without configured races: for days where only the pattern speaks."""
+        twin = copy.copy(self)
+        twin.races = {}
+        return twin
+
+    def score(self, day: PlanDay) -> int:
+        """Easy short run 3, rest 2, after a long run 1 (§6 step 3; the habit is the planner's)."""
         if self.day(day.date - timedelta(days=1)).kind == "long":
             base = 1
         elif day.kind == "easy" and (
@@ -137,4 +156,4 @@ class PlanContext:
             base = 3
         else:
             base = 2
-        return base + (day.date.weekday() in habit)
+        return base

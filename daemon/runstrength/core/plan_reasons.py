@@ -26,15 +26,20 @@ def shortfall_note(
 ) -> str:
     """A week that holds fewer sessions than its target: say so, and why."""
     return (
-        f"Week of {monday:%d %b}: {placed} of {target} sessions fit"
+        f"Week of {fatigue.day_name(monday)}: {placed} of {target} sessions fit"
         f" ({_shortfall_why(state, week)}); missed sessions are not stacked."
     )
 
 
 def _shortfall_why(state: fatigue.FatigueState, week: list[date]) -> str:
-    if any(w.contains(d) for w in state.windows for d in week):
-        return "around taper, race recovery or fatigue back-off, hard and long days"
-    return "none on hard or long days, one strength-free day between sessions"
+    """The windows that take days from this week, then the rules every week has."""
+    windows = [
+        w.reason
+        for w in state.windows
+        if w.max_sessions is not None and any(w.contains(d) for d in week)
+    ]
+    rules = "none on hard or long days, one strength-free day between sessions"
+    return "; ".join([*dict.fromkeys(windows), rules])
 
 
 def session_reason(
@@ -89,13 +94,22 @@ def rest_reason(
     if near:
         side = "after" if near[0] < d else "before"
         return f"no strength: 48 h {side} {near[0]:%A}'s session"
+    # A cap counts the sessions inside its window, whichever weeks the window straddles.
+    full = next(
+        (
+            w
+            for w in state.windows
+            if w.max_sessions and w.contains(d) and sum(map(w.contains, sessions)) >= w.max_sessions
+        ),
+        None,
+    )
+    if full:
+        return f"no strength: {full.reason}"
     nxt = ctx.day(d + timedelta(days=1))
     if nxt.kind in PROTECTED:
         return f"no strength: day before {nxt.label}"
-    capped = next((w for w in state.windows if w.max_sessions and w.contains(d)), None)
     week = [s for s in sessions if fatigue.monday_of(s) == fatigue.monday_of(d)]
-    if capped and len(week) >= capped.max_sessions:
-        return f"no strength: {capped.reason}"
     if len(week) >= config.sessions_per_week:
         return f"no strength: this week's {len(week)} sessions are done or placed"
-    return "no strength: no day left this week that keeps 48 h between sessions"
+    # Not reached while placement maximises the count; kept true if it ever is.
+    return "no strength: this week's sessions fit better on other days"

@@ -9,7 +9,8 @@ re-plan keeps the previous plan's days unless new information rules them out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
@@ -33,6 +34,9 @@ from runstrength.core.records import (
 from runstrength.core.routines import ROUTINES, routine_for
 
 REENTRY_GAP_DAYS, REENTRY_SESSIONS = 14, 2  # first 2 sessions after >= 14 days off are light [S70]
+NEW_USER_DAYS = 28  # less history than this: still learning the runner's week (§5 cold start)
+HABIT_WEEKS = 6  # the runner's strength weekdays: the last 6 weeks with logged strength
+TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern speaks
 
 
 @dataclass(frozen=True)
@@ -57,19 +61,28 @@ def _fits_windows(
     )
 
 
-def _choose_week(
+def _best(
     ctx: PlanContext,
     candidates: list[date],
     wanted: int,
-    fixed: list[date],
-    state: fatigue.FatigueState,
+    fits: Callable[[tuple[date, ...]], bool],
     previous: Mapping[date, str],
-    habit: frozenset[int],
+    preferred: frozenset[int],
 ) -> tuple[date, ...]:
-    """The best set of days: most sessions, fewest days-before, most kept, best score, spread."""
+    """The best set of days: most sessions, fewest days-before, kept, preferred, score, spread.
+
+    Every term is a pure function of the days, so identical weeks give identical weekdays.
+    """
 
     def before(d: date) -> str:
         return ctx.day(d + timedelta(days=1)).kind
+
+    def blocks_next_week(combo: tuple[date, ...]) -> int:
+        # A late pick (Sunday) must not take next week's preferred day (Monday) when an equal
+        # pick would not: otherwise one odd first week shifts every week after it.
+        monday = fatigue.monday_of(combo[0]) + timedelta(weeks=1)
+        days = [monday + timedelta(days=wd) for wd in preferred]
+        return sum(any(abs((p - d).days) < MIN_GAP_DAYS for d in combo) for p in days)
 
     def key(combo: tuple[date, ...]) -> tuple:
         nxt = [ctx.next_protected(d) for d in combo]
@@ -78,20 +91,45 @@ def _choose_week(
             sum(before(d) in PROTECTED for d in combo),
             sum(before(d) == "long" for d in combo),  # the day before a long run last
             -sum(d in previous for d in combo),
-            -sum(ctx.score(ctx.day(d), habit) for d in combo),
+            blocks_next_week(combo),
+            -sum(d.weekday() in preferred for d in combo),  # the runner's own weekdays
+            -sum(ctx.score(ctx.day(d)) for d in combo),
             -gaps,
             combo,
         )
 
     for k in range(min(wanted, len(candidates)), 0, -1):
-        combos = [
-            c
-            for c in combinations(candidates, k)
-            if _spaced(c, fixed) and _fits_windows(c, fixed, state.windows)
-        ]
+        combos = [c for c in combinations(candidates, k) if fits(c)]
         if combos:
             return min(combos, key=key)
     return ()
+
+
+def strength_habit(strength_days: Iterable[date], today: date) -> frozenset[int]:
+    """Weekdays the runner logged strength on in at least half of their last 6 strength weeks."""
+    days = [d for d in strength_days if d < fatigue.monday_of(today)]
+    weeks = set(sorted({fatigue.monday_of(d) for d in days})[-HABIT_WEEKS:])
+    counts = Counter(d.weekday() for d in days if fatigue.monday_of(d) in weeks)
+    return frozenset(wd for wd, n in counts.items() if 2 * n >= len(weeks))
+
+
+def preferred_weekdays(ctx: PlanContext, sessions_per_week: int) -> frozenset[int]:
+    """The weekdays a usual week would get: the habit first, then §6's choice on the pattern.
+
+    Chosen once on a template week (only the usual pattern, no races, no fatigue), so every week
+    leans to the same weekdays whatever day the plan is made (issue 12).
+    """
+    habit = strength_habit(ctx.strength, ctx.today)
+    template = ctx.usual_only()
+    monday = fatigue.monday_of(ctx.today) + timedelta(weeks=TEMPLATE_WEEKS_AHEAD)
+    week = [monday + timedelta(days=i) for i in range(7)]
+    candidates = [d for d in week if template.day(d).kind not in PROTECTED]
+
+    def fits(combo: tuple[date, ...]) -> bool:  # week after week: spaced across Sunday too
+        return _spaced(combo, [d + timedelta(weeks=1) for d in combo[:1]])
+
+    best = _best(template, candidates, sessions_per_week, fits, {}, habit)
+    return frozenset(d.weekday() for d in best)
 
 
 def _candidates(
@@ -120,28 +158,32 @@ def plan(
     horizon = [today + timedelta(days=i) for i in range(max(1, days))]
     ctx = PlanContext(history, today, pattern, config.races)
     state = fatigue.assess(history, today, config.races, horizon[-1])
+    preferred = preferred_weekdays(ctx, config.sessions_per_week)
     fixed = sorted(ctx.strength)
     chosen: list[date] = []
     notes = list(state.reasons)
     for monday in sorted({fatigue.monday_of(d) for d in horizon}):
         week = [d for d in horizon if fatigue.monday_of(d) == monday]
         logged = [d for d in ctx.strength if fatigue.monday_of(d) == monday]
-        last_week = [
-            d for d in (*fixed, *chosen) if fatigue.monday_of(d) == monday - timedelta(weeks=1)
-        ]
-        habit = frozenset(d.weekday() for d in last_week)
         wanted = max(0, config.sessions_per_week - len(logged))
-        candidates = _candidates(ctx, week, [*fixed, *chosen], state)
-        picked = _choose_week(ctx, candidates, wanted, [*fixed, *chosen], state, previous, habit)
+        around = [*fixed, *chosen]
+        candidates = _candidates(ctx, week, around, state)
+
+        def fits(combo: tuple[date, ...], around: list[date] = around) -> bool:
+            return _spaced(combo, around) and _fits_windows(combo, around, state.windows)
+
+        picked = _best(ctx, candidates, wanted, fits, previous, preferred)
         chosen += picked
         target = _week_target(config, state, monday, week[0], len(logged))
         if len(logged) + len(picked) < target:
             notes.append(shortfall_note(monday, len(logged) + len(picked), target, state, week))
+    ease_why, ease_count = _ease_in(history, ctx, today)
+    notes += ease_in_notes(ease_why, ease_count, history_days(history, today))
     if not (pattern.hard_weekdays or pattern.long_weekdays):
         notes.append(NO_PATTERN_NOTE)
     this_week = fatigue.monday_of(today)
     done = sum(fatigue.monday_of(d) == this_week for d in ctx.strength)
-    sessions = _sessions(ctx, chosen, config, state, previous)
+    sessions = _sessions(ctx, chosen, config, state, previous, (ease_why, ease_count))
     day_plans = tuple(
         _day_plan(ctx, d, sessions, [*fixed, *chosen], state, config) for d in horizon
     )
@@ -158,8 +200,56 @@ def _week_target(
 ) -> int:
     """Sessions aimed for in a week: the setting, capped by windows covering its remaining days."""
     sunday = monday + timedelta(days=6)
-    caps = [w.max_sessions for w in state.windows if w.start <= first and w.end >= sunday]
+    caps = [
+        w.max_sessions
+        for w in state.windows
+        if w.max_sessions is not None and w.start <= first and w.end >= sunday
+    ]
     return max(done, min([config.sessions_per_week, *caps]))
+
+
+def history_days(history: Sequence[ClassifiedActivity], today: date) -> int:
+    """Days since the first activity on record (0 with none)."""
+    first = min(
+        (a.record.local_date for a in history if a.record.local_date <= today), default=None
+    )
+    return (today - first).days if first else 0
+
+
+def _ease_in(
+    history: Sequence[ClassifiedActivity], ctx: PlanContext, today: date
+) -> tuple[str | None, int]:
+    """Why the next sessions start light, and how many (coaching.md §7 re-entry); else (None, 0)."""
+    logged = sorted(ctx.strength)
+    comeback = fatigue.running_break(history, today)
+    if comeback:
+        days_off, first_back = comeback
+        done = sum(d >= first_back for d in logged)
+        return f"welcome back after {days_off} days without running", REENTRY_SESSIONS - done
+    known = history_days(history, today)
+    if known < NEW_USER_DAYS:
+        return f"learning your week: {_days_of_history(known)}", REENTRY_SESSIONS - len(logged)
+    # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
+    if logged and _since_gap(logged, today) < REENTRY_SESSIONS:
+        return (
+            f"easing in: the first {REENTRY_SESSIONS} sessions after"
+            f" {REENTRY_GAP_DAYS}+ days without logged strength",
+            REENTRY_SESSIONS - _since_gap(logged, today),
+        )
+    return None, 0
+
+
+def _days_of_history(days: int) -> str:
+    return "no history yet" if days == 0 else f"{days} day{'s' * (days != 1)} of history"
+
+
+def ease_in_notes(why: str | None, count: int, known_days: int) -> list[str]:
+    """The week-level words for a comeback or a new user."""
+    if why and why.startswith("welcome back") and count > 0:
+        return [f"{why[0].upper()}{why[1:]}: the next {count} strength sessions are lighter."]
+    if known_days < NEW_USER_DAYS:
+        return [f"Learning your week: {_days_of_history(known_days)}."]
+    return []
 
 
 def _sessions(
@@ -168,21 +258,26 @@ def _sessions(
     config: PlanConfig,
     state: fatigue.FatigueState,
     previous: Mapping[date, str],
+    ease: tuple[str | None, int],
 ) -> dict[date, tuple[StrengthSession, str | None]]:
     """Routine, dose and lightness for each chosen day, alternating A/B across logged sessions."""
     logged = sorted(ctx.strength)
     first = min(chosen, default=None)
     index = len([d for d in logged if first is None or d < first]) - 1
     weeks_trained = len({fatigue.monday_of(d) for d in logged if d < ctx.today})
-    since_gap = _since_gap(logged, ctx.today)
+    ease_why, ease_count = ease
     out = {}
     for i, d in enumerate(sorted(chosen)):
         # A day kept from the previous plan keeps its routine; new days continue the alternation.
         kept = previous.get(d)
         index = ROUTINES.index(kept) if kept in ROUTINES else index + 1
-        light_why = state.light_reason(d)
-        if light_why is None and since_gap + i < REENTRY_SESSIONS:
-            light_why = "easing back in after a break from strength"
+        light_why = state.light_reason(d, [*logged, *chosen])
+        if light_why is None and i < ease_count:
+            light_why = ease_why
+        tomorrow = ctx.day(d + timedelta(days=1))
+        if light_why is None and tomorrow.kind in PROTECTED:
+            # §6: the day before a hard or long run only as a last resort, and lighter.
+            light_why = f"{tomorrow.kind} run tomorrow"
         day = ctx.day(d)
         session = routine_for(
             index,

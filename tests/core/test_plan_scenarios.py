@@ -1,0 +1,268 @@
+"""Scenario tests from issue 12: runners the planner once got wrong, each stated as its rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from runstrength.core import fatigue
+from runstrength.core.plan_days import PlanContext
+from runstrength.core.planner import PlanConfig, plan
+from runstrength.core.records import Classification, Plan, RunKind, WeeklyPattern
+from tests.core.plan_builders import classified_run, regular_weeks
+
+MON = date(2026, 11, 23)  # a Monday
+TUE, WED, THU, FRI, SAT, SUN = (MON + timedelta(days=i) for i in range(1, 7))
+CLASSIC = WeeklyPattern(frozenset({1, 3}), frozenset({6}), "history")
+
+
+def sessions(p: Plan) -> dict[date, str]:
+    return {d.date: d.strength.routine for d in p.days if d.strength}
+
+
+def reason_on(p: Plan, day: date) -> str:
+    return next(d.reason for d in p.days if d.date == day)
+
+
+def all_text(p: Plan) -> str:
+    return "\n".join([*p.notes, *(d.reason for d in p.days)])
+
+
+def weeks_of(p: Plan) -> dict[date, list[date]]:
+    """Planned session dates by the Monday of their week, full weeks of the plan only."""
+    dates = [d.date for d in p.days]
+    out: dict[date, list[date]] = {}
+    for monday in sorted({fatigue.monday_of(d) for d in dates}):
+        if monday in dates and monday + timedelta(days=6) in dates:
+            out[monday] = [d for d in sessions(p) if fatigue.monday_of(d) == monday]
+    return out
+
+
+def classic_history(last: date, weeks: int = 16, **kw) -> list:
+    return regular_weeks(MON - timedelta(weeks=weeks), last, **kw)
+
+
+# --- 1. a done morning run does not erase the evening's expected hard run -------------------------
+def test_a_done_morning_easy_run_keeps_the_usual_evening_intervals_protected():
+    history = classic_history(MON) + [classified_run(TUE, RunKind.EASY, 30, hour=7)]
+    p = plan(history, TUE, CLASSIC, PlanConfig())
+    assert TUE not in sessions(p)
+    assert reason_on(p, TUE) == "no strength: your usual hard run"
+
+
+def test_a_done_easy_run_on_the_day_before_a_usual_long_run_still_sees_the_long_run():
+    history = classic_history(FRI) + [classified_run(SUN, RunKind.EASY, 20, hour=7)]
+    p = plan(history, SUN, CLASSIC, PlanConfig(), days=8)
+    assert SUN not in sessions(p)
+    assert "long" in reason_on(p, SUN)
+
+
+# --- 2. comeback after three weeks off ------------------------------------------------------------
+def comeback_history(back_until: date, off_weeks: int = 3) -> list:
+    before = regular_weeks(MON - timedelta(weeks=16), MON - timedelta(weeks=off_weeks, days=1))
+    return before + regular_weeks(MON, back_until)
+
+
+def test_a_comeback_after_three_weeks_off_is_welcomed_and_eased_in_not_blocked():
+    p = plan(comeback_history(THU), FRI, CLASSIC, PlanConfig(), days=10)
+    text = all_text(p)
+    assert "above your usual" not in text
+    assert "Welcome back" in text
+    placed = [d for d in p.days if d.strength]
+    assert placed and placed[0].date == FRI
+    assert all(d.strength.light for d in placed[:2])
+    assert "welcome back" in placed[0].reason
+
+
+def test_a_load_ratio_needs_a_baseline_of_real_training_days():
+    history = comeback_history(THU)
+    assert fatigue.load_ratio(history, FRI) is None
+    assert fatigue.assess(history, FRI).level == fatigue.Level.GREEN
+
+
+def test_a_normal_week_after_a_short_break_is_not_a_load_rise():
+    # Two weeks off, then a normal week back: days 8-28 hold one week of training.
+    history = comeback_history(SUN, off_weeks=2)
+    assert fatigue.assess(history, SUN).level == fatigue.Level.GREEN
+
+
+def test_the_usual_easy_weekdays_are_remembered_across_a_break():
+    history = comeback_history(MON, off_weeks=4)
+    ctx = PlanContext(history, TUE, CLASSIC, ())
+    assert ctx.usual_easy == frozenset({0, 2, 4})
+
+
+# --- 3. back-off windows are days from today, with real dates -------------------------------------
+def overloaded_history(today: date) -> list:
+    history = classic_history(today)
+    return history + [
+        classified_run(today - timedelta(days=i), RunKind.HARD, 60, hour=18) for i in range(7)
+    ]
+
+
+def test_a_red_load_on_saturday_blocks_the_next_seven_days_and_names_the_day_back():
+    p = plan(overloaded_history(SAT), SAT, CLASSIC, PlanConfig(), days=15)
+    assert [d for d in sessions(p) if d < SAT + timedelta(days=7)] == []
+    text = all_text(p)
+    assert "next week" not in text
+    assert "back on Sat 5 Dec" in text
+
+
+def test_an_amber_load_on_saturday_allows_one_light_session_in_the_next_seven_days():
+    history = classic_history(SAT) + [
+        classified_run(SAT - timedelta(days=i), RunKind.EASY, 40, hour=18) for i in (0, 1, 2, 3, 5)
+    ]
+    assert fatigue.assess(history, SAT).level == fatigue.Level.AMBER
+    p = plan(history, SAT, CLASSIC, PlanConfig(), days=9)
+    within = [d for d in p.days if d.strength and d.date < SAT + timedelta(days=7)]
+    assert len(within) == 1 and within[0].strength.light
+    assert "next week" not in all_text(p)
+
+
+def test_the_light_session_after_a_race_straddling_two_weeks_thins_neither_week():
+    # A 12 km race on Wednesday: 4 days without strength (Thu-Sun); then the first session is
+    # lighter and next week keeps its full dose, and so does the week after.
+    history = classic_history(TUE) + [
+        classified_run(WED, RunKind.HARD, 60, km=12.0, race=True, name="12k")
+    ]
+    p = plan(history, THU, CLASSIC, PlanConfig(), days=18)
+    weeks = weeks_of(p)
+    assert len(weeks[MON + timedelta(weeks=1)]) == 2
+    assert len(weeks[MON + timedelta(weeks=2)]) == 2
+    placed = [d for d in p.days if d.strength]
+    assert placed[0].strength.light and "first session after your 12k" in placed[0].reason
+
+
+# --- 4. races -------------------------------------------------------------------------------------
+PARKRUN = WeeklyPattern(frozenset({1, 5}), frozenset({6}), "history")
+
+
+def parkrun_history(last: date) -> list:
+    history = regular_weeks(MON - timedelta(weeks=16), last, hard=(1,), easy=(0, 2, 3))
+    saturdays = [a for a in history if a.record.local_date.weekday() == 5]
+    assert not saturdays
+    day = MON - timedelta(weeks=16) + timedelta(days=5)
+    while day <= last:
+        history.append(classified_run(day, RunKind.HARD, 24, km=5.0, race=True, name="parkrun"))
+        day += timedelta(weeks=1)
+    return history
+
+
+def test_a_weekly_parkrunner_gets_two_sessions_a_week():
+    p = plan(parkrun_history(SUN), MON + timedelta(weeks=1), PARKRUN, PlanConfig(), days=14)
+    for monday, placed in weeks_of(p).items():
+        assert len(placed) == 2, (monday, placed, [d.reason for d in p.days])
+
+
+def test_a_parkrun_labelled_hard_is_an_ordinary_hard_run_without_race_recovery():
+    race = classified_run(SAT, RunKind.HARD, 45, km=10.0, race=True, name="City 10k")
+    labelled = replace(
+        race, classification=Classification(RunKind.HARD, "hard: set by you", "override", True)
+    )
+    history = classic_history(FRI)
+    assert fatigue.race_windows([*history, race], [], SUN, SUN + timedelta(days=13))
+    assert fatigue.race_windows([*history, labelled], [], SUN, SUN + timedelta(days=13)) == []
+
+
+# --- 5. consistency: the runner's own weekdays, identical weeks alike ---------------------------
+HARD_THU_LONG_SUN = WeeklyPattern(frozenset({3}), frozenset({6}), "history")
+
+
+@pytest.mark.parametrize("offset", range(7))
+def test_a_runner_who_logs_strength_monday_and_friday_keeps_monday_and_friday(offset):
+    # Hard Thursday, long Sunday, easy Mon-Wed and Fri: Tuesday scores better than Monday (the
+    # day after the long run), but Monday and Friday are the runner's own and break no rule.
+    today = MON + timedelta(days=offset)
+    history = regular_weeks(
+        MON - timedelta(weeks=10),
+        today - timedelta(days=1),
+        hard=(3,),
+        easy=(0, 1, 2, 4),
+        strength=(0, 4),
+    )
+    p = plan(history, today, HARD_THU_LONG_SUN, PlanConfig(), days=21)
+    for placed in weeks_of(p).values():
+        assert [d.weekday() for d in placed] == [0, 4]
+
+
+def test_the_habit_is_learned_over_several_weeks_not_only_last_week():
+    # Monday and Friday for eight weeks; last week the Friday session moved to Thursday once.
+    history = classic_history(SUN - timedelta(weeks=2), hard=(2,), easy=(0, 3, 4), strength=(0, 4))
+    history += regular_weeks(
+        MON - timedelta(weeks=1),
+        SUN - timedelta(weeks=1),
+        hard=(2,),
+        easy=(0, 3, 4),
+        strength=(0, 3),
+    )
+    pattern = WeeklyPattern(frozenset({2}), frozenset({6}), "history")
+    p = plan(history, MON, pattern, PlanConfig(), days=14)
+    assert sorted({d.weekday() for d in sessions(p)}) == [0, 4]
+
+
+@pytest.mark.parametrize(
+    ("hard", "long"), [((1, 3), (6,)), ((2,), (6,)), ((1,), (5,)), ((3,), (5,)), ((1, 3), (5,))]
+)
+def test_identical_weeks_give_identical_weekdays_whatever_day_the_plan_is_made(hard, long):
+    pattern = WeeklyPattern(frozenset(hard), frozenset(long), "history")
+    easy = [d for d in range(7) if d not in (*hard, *long)]
+    found = set()
+    for offset in range(7):
+        today = MON + timedelta(days=offset)
+        history = classic_history(today - timedelta(days=1), hard=hard, long=long, easy=easy)
+        p = plan(history, today, pattern, PlanConfig(), days=21)
+        for placed in weeks_of(p).values():
+            found.add(tuple(d.weekday() for d in placed))
+    assert len(found) == 1, found
+
+
+# --- 6. every reason true -------------------------------------------------------------------------
+def test_after_a_10k_race_every_empty_day_names_its_real_limit():
+    history = classic_history(FRI) + [
+        classified_run(SAT, RunKind.HARD, 45, km=10.0, race=True, name="City 10k")
+    ]
+    p = plan(history, SUN, CLASSIC, PlanConfig(), days=15)
+    assert "no day left this week" not in all_text(p)
+    assert "race recovery: 4 days after your 10.0 km City 10k" in reason_on(
+        p, MON + timedelta(weeks=1)
+    )
+    assert len(weeks_of(p)[MON + timedelta(weeks=2)]) == 2
+
+
+def test_a_free_day_left_empty_by_the_amber_cap_says_so():
+    history = classic_history(SAT) + [
+        classified_run(SAT - timedelta(days=i), RunKind.EASY, 40, hour=18) for i in (0, 1, 2, 3, 5)
+    ]
+    p = plan(history, SAT, CLASSIC, PlanConfig(), days=9)
+    empty = [d for d in p.days if d.strength is None and d.runs and d.runs[-1].kind == RunKind.EASY]
+    capped = [d for d in empty if "one lighter session until Fri 4 Dec" in d.reason]
+    assert capped, [d.reason for d in p.days]
+
+
+def test_a_new_user_is_learning_their_week_not_back_from_a_break():
+    history = regular_weeks(MON - timedelta(weeks=1), SUN - timedelta(weeks=1))
+    p = plan(history, MON, WeeklyPattern(), PlanConfig())
+    text = all_text(p)
+    assert "break" not in text
+    assert "learning your week: 7 days of history" in text
+
+
+def test_a_long_time_runner_who_never_logs_strength_is_not_told_about_a_break():
+    p = plan(classic_history(SUN - timedelta(weeks=1)), MON, CLASSIC, PlanConfig())
+    assert "break" not in all_text(p)
+
+
+# --- 7. the classic pattern gets two sessions every week ------------------------------------------
+def test_the_classic_week_gets_two_sessions_and_the_day_before_one_is_light_and_says_so():
+    p = plan(classic_history(SUN - timedelta(weeks=1)), MON, CLASSIC, PlanConfig(), days=21)
+    for placed in weeks_of(p).values():
+        assert len(placed) == 2
+    for d in p.days:
+        before_hard = (d.date + timedelta(days=1)).weekday() in (1, 3, 6)
+        if d.strength and before_hard:
+            assert d.strength.light
+            assert "lighter" in d.reason and "fit no other way" in d.reason
+        elif d.strength:
+            assert not d.strength.light
