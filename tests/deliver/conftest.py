@@ -170,6 +170,8 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self._failures = 0
+        self._slow = 0
+        self._release = threading.Event()
         self._lock = threading.Lock()
         receiver = self
 
@@ -179,8 +181,12 @@ class WebhookReceiver:
                 with receiver._lock:
                     failing = receiver._failures > 0
                     receiver._failures -= failing
+                    slow = receiver._slow > 0
+                    receiver._slow -= slow
                     status, text = (500, b"upstream broke") if failing else (200, b"ok")
                     receiver.requests.append(Request(self.path, dict(self.headers), body, status))
+                if slow:  # processed, but the answer comes after the client has given up
+                    receiver._release.wait(30)
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(text)))
                 self.end_headers()
@@ -200,6 +206,15 @@ class WebhookReceiver:
         with self._lock:
             self._failures = times
 
+    def answer_late(self, times: int) -> None:
+        """Take the next `times` posts but hold each answer until `release()` (or 30 s)."""
+        with self._lock:
+            self._slow = times
+        self._release.clear()
+
+    def release(self) -> None:
+        self._release.set()
+
     @property
     def delivered(self) -> list[Request]:
         """The requests answered 200."""
@@ -209,6 +224,7 @@ class WebhookReceiver:
         self._thread.start()
 
     def stop(self) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from runstrength.core.records import DayPlan, Plan, StrengthSession
-from runstrength.render import exercise_text
+from runstrength.render import clean, exercise_text, reason_text
 
 PRODID = "-//runstrength//strength plan//EN"
 _SEQUENCE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -38,12 +38,13 @@ def _event(
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=session.minutes))
     light = " (light)" if session.light else ""
-    event.add("summary", f"Strength {session.routine}{light}: {session.minutes} min")
-    lines = [day.reason, ""]
+    event.add("summary", clean(f"Strength {session.routine}{light}: {session.minutes} min"))
+    lines = [reason_text(day.reason), ""]
     if session.after_run:
         lines.append("Do it after today's run.")
     lines += [f"- {exercise_text(e)}" for e in session.exercises]
-    event.add("description", "\n".join(lines))
+    # Names and reasons come from synced data: no control or format characters in the file.
+    event.add("description", clean("\n".join(lines), multiline=True))
     event.add("categories", ["Strength"])
     event.add("transp", "TRANSPARENT")  # a reminder, not a meeting: do not block free/busy
     return event
