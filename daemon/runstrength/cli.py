@@ -380,7 +380,7 @@ def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
 @pass_ctx
 @handle_errors
 def import_files(ctx: Context, paths: tuple[Path, ...]) -> None:
-    """Import .fit files or folders, or a Strava export (.zip or folder with activities.csv)."""
+    """Import .fit, .gpx, .tcx files (also .gz) or folders of them, or a Strava export (.zip)."""
     from runstrength.sources.fit import import_paths
 
     click.echo(import_paths(ctx.settings, ctx.store(), list(paths), ctx.now()))

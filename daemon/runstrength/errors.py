@@ -121,7 +121,8 @@ def _sqlite_error(name: str, db: Path | None, detail: str) -> StorageError:
         )
         error.exit_code = EXIT_TRY_LATER
         return error
-    if name.startswith("SQLITE_FULL"):
+    if name.startswith("SQLITE_FULL") or (name.startswith("SQLITE_IOERR") and _no_space(db)):
+        # A full disk often shows as an I/O error (the -shm or -wal file cannot grow).
         return _os_error(errno.ENOSPC, db, detail, "write")
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
         return _os_error(errno.EACCES, db, detail, "write")
@@ -137,7 +138,7 @@ def _sqlite_error(name: str, db: Path | None, detail: str) -> StorageError:
 
 def _os_error(code: int, path: Path | None, detail: str, verb: str) -> StorageError:
     where = str(path) if path else "a file in RUNSTRENGTH_DATA_DIR"
-    if code in FULL_ERRNOS:
+    if code in FULL_ERRNOS or (code == errno.EIO and _no_space(path)):
         folder = path.parent if path else Path(".")
         return StorageError(
             f"the disk is full: {where} cannot grow. Free some space there (`df -h {folder}`) "
@@ -146,6 +147,16 @@ def _os_error(code: int, path: Path | None, detail: str, verb: str) -> StorageEr
     if code in DENIED_ERRNOS:
         return StorageError(f"cannot {verb} {where}: {_why_denied(path, code)}")
     return StorageError(f"{detail} ({where}); check the disk and RUNSTRENGTH_DATA_DIR")
+
+
+def _no_space(path: Path | None) -> bool:
+    """True when the file system holding `path` has (almost) no room left."""
+    folder = path.parent if path else None
+    try:
+        st = os.statvfs(folder) if folder else None
+    except OSError:
+        return False
+    return st is not None and st.f_bavail * st.f_frsize < 64 * 1024
 
 
 def _why_denied(path: Path | None, code: int) -> str:

@@ -70,12 +70,18 @@ def decode_file(name: str, data: bytes) -> FileSummary:
     kind = file_kind(name)
     if kind is None:
         raise FileError("unsupported file type")
+    data = unpack(name, data)
+    decoder = {"fit": _decode_fit, "gpx": _decode_gpx, "tcx": _decode_tcx}[kind]
+    return decoder(data)
+
+
+def unpack(name: str, data: bytes) -> bytes:
+    """The file's own bytes: gunzipped when the name ends in .gz; FileError when empty."""
     if name.lower().endswith(".gz"):
         data = _gunzip(data)
     if not data.strip():
         raise FileError("empty file")
-    decoder = {"fit": _decode_fit, "gpx": _decode_gpx, "tcx": _decode_tcx}[kind]
-    return decoder(data)
+    return data
 
 
 def _gunzip(data: bytes) -> bytes:

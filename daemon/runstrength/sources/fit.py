@@ -1,17 +1,15 @@
-"""Read .fit activity files (fitdecode) into ActivityRecords; import files and GARMIN_FIT_DIR."""
+"""Read .fit activity files (fitdecode) into ActivityRecords; sync the GARMIN_FIT_DIR folder."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import logging
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import fitdecode
@@ -22,6 +20,9 @@ from runstrength.core.records import ActivityRecord, Lap, Sport
 from runstrength.errors import ConfigError
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome
+
+if TYPE_CHECKING:
+    from runstrength.sources.activity_files import ImportResult
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +54,6 @@ _NAMES = {
 
 class FitError(Exception):
     """A file that is not a readable FIT activity; the message says why, for the log."""
-
-
-@dataclass
-class ImportResult:
-    imported: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-    def summary(self) -> str:
-        lines = [
-            f"{len(self.imported)} imported, {len(self.updated)} updated, "
-            f"{len(self.skipped)} skipped"
-        ]
-        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
-        return "\n".join(lines)
 
 
 def content_hash(data: bytes) -> str:
@@ -321,68 +307,20 @@ def file_identity(raw: dict[str, Any]) -> str | None:
     return f"{serial}-{int(datetime.fromisoformat(created).timestamp())}"
 
 
-# --- importing ----------------------------------------------------------------------------------
-def _fit_files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() == ".fit" and p.is_file()
-            )
-        else:
-            files.append(path)
-    return files
-
-
-def _import_one(
-    store: Store, path: Path, now: datetime, timezone: str | None, result: ImportResult
-) -> bool:
-    """Import one file into result; False when it could not be read at all (try it again later).
-
-    A file that was read but is not a usable activity counts as handled: it is not retried until
-    it changes.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        result.skipped.append((str(path), f"cannot read: {e.strerror or e}"))
-        return False
-    digest = content_hash(data)
-    if store.has_content_hash(digest):
-        result.skipped.append((str(path), "already imported"))
-        return True
-    try:
-        record, raw = record_from_fit(data, timezone=timezone)
-    except FitError as e:
-        log.warning("skipping %s: %s", path, e)
-        result.skipped.append((str(path), str(e)))
-        return True
-    record = dataclasses.replace(
-        record, source_id=file_identity(raw) or record.source_id, external_id=path.name
-    )
-    inserted, updated = store.save_activities([(record, raw)], now=now)
-    store.set_content_hash(record.source, record.source_id, digest)
-    if inserted:
-        result.imported.append(str(path))
-    elif updated:
-        result.updated.append(str(path))
-    else:
-        result.skipped.append((str(path), "same activity already imported"))
-    return True
-
-
+# --- the FIT folder (GARMIN_FIT_DIR) -----------------------------------------------------------
 def import_fit_paths(
     store: Store, paths: Iterable[Path | str], now: datetime, timezone: str | None = None
 ) -> ImportResult:
-    """Import .fit files (folders are searched); known files are skipped by content hash."""
-    result = ImportResult()
-    for path in _fit_files(Path(p) for p in paths):
-        _import_one(store, path, now, timezone, result)
-    return result
+    """Import activity files (folders are searched); see activity_files.import_files."""
+    from runstrength.sources.activity_files import import_files
+
+    return import_files(store, paths, now, timezone)
 
 
 def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
-    """Import new or changed .fit files from GARMIN_FIT_DIR; unchanged files are not even read."""
+    """Import new or changed activity files from GARMIN_FIT_DIR; unchanged files are not read."""
+    from runstrength.sources.activity_files import ImportResult, activity_files, import_one
+
     folder = settings.garmin_fit_dir
     if folder is None:
         raise ConfigError("GARMIN_FIT_DIR", "is not set; point it at a folder of .fit files")
@@ -391,7 +329,8 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
     seen: dict[str, list[int]] = {} if full else dict(store.cursor("fit").get("files", {}))
     current: dict[str, list[int]] = {}
     result = ImportResult()
-    for path in _fit_files([folder]):
+    files = activity_files([folder], result)
+    for path in files:
         try:
             st = path.stat()
         except OSError:
@@ -400,32 +339,34 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
         if seen.get(rel) == stamp:
             current[rel] = stamp
             continue  # handled on an earlier sync (imported, or logged as not an activity)
-        if _import_one(store, path, now, settings.timezone, result):
+        if import_one(store, path, now, settings.timezone, result):
             current[rel] = stamp  # a file we could not open (permissions) is tried again
     store.set_cursor("fit", {"files": current})
-    rejected = [s for s in result.skipped if "already imported" not in s[1]]
     return SyncOutcome(
         "fit",
         "ok",
         inserted=len(result.imported),
         updated=len(result.updated),
-        message=f"{len(rejected)} file(s) skipped" if rejected else "",
+        message=_folder_note(folder, files, result),
     )
 
 
-def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: datetime) -> str:
-    """`runstrength import`: Strava exports go to their importer, everything else is FIT."""
-    from runstrength.sources.strava_export import import_export, is_strava_export
+def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
+    """What the sync line adds: an empty folder said plainly (wrong folder?), or skipped files."""
+    if not files:
+        return (
+            f"nothing to import: GARMIN_FIT_DIR {folder} holds no .fit, .gpx or .tcx files; "
+            "is it the folder your watch or Garmin Express writes to?"
+        )
+    rejected = [f"{Path(p).name}: {why}" for p, why in result.skipped if "already" not in why]
+    if not rejected:
+        return ""
+    more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
+    return f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})"
 
-    lines: list[str] = []
-    fit_paths: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            lines.append(f"skipped {path}: no such file or folder")
-        elif path.suffix.lower() == ".zip" or is_strava_export(path):
-            lines.append(import_export(settings, store, path, now))
-        else:
-            fit_paths.append(path)
-    if fit_paths:
-        lines.append(import_fit_paths(store, fit_paths, now, settings.timezone).summary())
-    return "\n".join(lines)
+
+def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: datetime) -> str:
+    """`runstrength import`; see activity_files.import_paths."""
+    from runstrength.sources.activity_files import import_paths as import_any
+
+    return import_any(settings, store, paths, now)

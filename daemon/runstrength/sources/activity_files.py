@@ -1,0 +1,232 @@
+"""`runstrength import` and GARMIN_FIT_DIR: every activity file the readers know (.fit, .gpx,
+.tcx, each maybe .gz), given one by one, in folders, or as an export's bare activities/ folder.
+
+Each file is stored as source "fit" (a device file): FIT files keyed by their recording's
+file_id, so a re-exported copy updates the same row; GPX and TCX files by their content hash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from runstrength.config import Settings
+from runstrength.core.records import ActivityRecord, Sport
+from runstrength.errors import RunstrengthError
+from runstrength.sources.export_files import FileError, FileSummary, decode_file, file_kind, unpack
+from runstrength.sources.fit import FitError, content_hash, file_identity, record_from_fit
+from runstrength.store import Store
+
+log = logging.getLogger(__name__)
+
+READABLE = ".fit, .gpx or .tcx files (also gzipped, .gz)"
+NAMES = {Sport.RUN: "Run", Sport.RIDE: "Ride", Sport.WALK: "Walk", Sport.HIKE: "Hike",
+         Sport.SWIM: "Swim"}  # fmt: skip
+
+
+class NothingToImport(RunstrengthError):
+    """No path held anything importable (or every file in them was unreadable)."""
+
+
+@dataclass
+class ImportResult:
+    imported: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    known: int = 0  # files whose activity is stored already (nothing to do, nothing wrong)
+    notes: list[str] = field(default_factory=list)  # folders with nothing importable, etc.
+
+    @property
+    def usable(self) -> bool:
+        """True when some file held an activity (new, updated or known)."""
+        return bool(self.imported or self.updated or self.known)
+
+    def summary(self) -> str:
+        lines = [
+            f"{len(self.imported)} imported, {len(self.updated)} updated, "
+            f"{len(self.skipped)} skipped"
+        ]
+        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += [f"  {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+# --- finding files ------------------------------------------------------------------------------
+def activity_files(paths: Iterable[Path], result: ImportResult) -> list[Path]:
+    """The activity files in `paths` (folders searched); the rest is noted in `result`."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += _in_folder(path, result)
+        elif file_kind(path.name) is not None:
+            files.append(path)
+        else:
+            result.skipped.append((str(path), f"not an activity file: runstrength reads {READABLE}"
+                                   " and Strava exports (.zip)"))  # fmt: skip
+    return files
+
+
+def _in_folder(folder: Path, result: ImportResult) -> list[Path]:
+    found = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = [p for p in found if file_kind(p.name) is not None]
+    others = [p.name for p in found if file_kind(p.name) is None]
+    if not found:
+        result.notes.append(f"nothing importable in {folder}: the folder is empty")
+    elif not files:
+        result.notes.append(
+            f"nothing importable in {folder}: {_count(others)} there, none of them {READABLE} "
+            f"or a Strava export (e.g. {others[0]})"
+        )
+    elif others:
+        result.notes.append(f"{folder}: {_count(others)} ignored, not {READABLE}")
+    if files and folder.name == "activities" and not (folder.parent / "activities.csv").exists():
+        # Without activities.csv the files carry no Strava ids or names: they stand alone.
+        result.notes.append(
+            f"{folder}: imported from the files alone (no activities.csv beside them); import "
+            "the whole export for Strava's names and ids"
+        )
+    return files
+
+
+def _count(names: list[str]) -> str:
+    return f"{len(names)} file{'s' * (len(names) != 1)}"
+
+
+# --- reading one file ---------------------------------------------------------------------------
+def read_activity(
+    name: str, data: bytes, timezone: str | None
+) -> tuple[ActivityRecord, dict[str, Any]]:
+    """One activity file's record and raw summary; FileError says why it cannot be read."""
+    kind = file_kind(name)
+    if kind == "fit":
+        try:
+            record, raw = record_from_fit(unpack(name, data), timezone=timezone)
+        except FitError as e:
+            raise FileError(str(e)) from None
+        return dataclasses.replace(record, source_id=file_identity(raw) or record.source_id), raw
+    summary = decode_file(name, data)
+    key = content_hash(unpack(name, data))[:20]  # run.gpx and run.gpx.gz are one activity
+    return record_from_file(summary, key, timezone), {"file": summary.to_raw()}
+
+
+def record_from_file(summary: FileSummary, source_id: str, timezone: str | None) -> ActivityRecord:
+    """A GPX or TCX file's activity (the file is all there is: no name, no tags)."""
+    if summary.start_time is None:
+        raise FileError(f"{summary.kind.upper()} has no start time")
+    zone = ZoneInfo(timezone) if timezone else UTC
+    sport = summary.sport or Sport.OTHER
+    moving = summary.moving_time_s or summary.elapsed_time_s or 0
+    distance = summary.distance_m or 0.0
+    return ActivityRecord(
+        source="fit",
+        source_id=source_id,
+        sport=sport,
+        sport_detail=summary.sport_detail or summary.kind,
+        name=NAMES.get(sport, "Activity"),
+        start_time=summary.start_time,
+        start_local=summary.start_time.astimezone(zone).replace(tzinfo=None),
+        timezone=timezone,
+        distance_m=distance,
+        moving_time_s=moving,
+        elapsed_time_s=summary.elapsed_time_s or moving,
+        elevation_gain_m=summary.elevation_gain_m,
+        avg_hr=summary.avg_hr,
+        max_hr=summary.max_hr,
+        avg_speed_mps=round(distance / moving, 3) if distance and moving else None,
+        indoor=summary.indoor,
+        device=summary.device,
+        laps=summary.laps,
+    )
+
+
+# --- importing ----------------------------------------------------------------------------------
+def import_one(
+    store: Store,
+    path: Path,
+    now: datetime,
+    timezone: str | None,
+    result: ImportResult,
+    warn: bool = True,
+) -> bool:
+    """Import one file into result; False when it could not be read at all (try it again later).
+
+    A file that was read but is not a usable activity counts as handled: it is not retried until
+    it changes. warn=False when the caller prints result's reasons itself (`import`).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        result.skipped.append((str(path), f"cannot read: {e.strerror or e}"))
+        return False
+    digest = content_hash(data)
+    if store.has_content_hash(digest):
+        result.skipped.append((str(path), "already imported"))
+        result.known += 1
+        return True
+    try:
+        record, raw = read_activity(path.name, data, timezone)
+    except FileError as e:
+        log.log(logging.WARNING if warn else logging.DEBUG, "skipping %s: %s", path, e)
+        result.skipped.append((str(path), str(e)))
+        return True
+    record = dataclasses.replace(record, external_id=path.name)
+    inserted, updated = store.save_activities([(record, raw)], now=now)
+    store.set_content_hash(record.source, record.source_id, digest)
+    if inserted:
+        result.imported.append(str(path))
+    elif updated:
+        result.updated.append(str(path))
+    else:
+        result.skipped.append((str(path), "same activity already imported"))
+        result.known += 1
+    return True
+
+
+def import_files(
+    store: Store, paths: Iterable[Path | str], now: datetime, timezone: str | None = None
+) -> ImportResult:
+    """Import activity files (folders are searched); known files are skipped by content hash."""
+    result = ImportResult()
+    for path in activity_files((Path(p) for p in paths), result):
+        import_one(store, path, now, timezone, result, warn=False)
+    return result
+
+
+def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: datetime) -> str:
+    """`runstrength import`: Strava exports go to their importer, activity files to ours.
+
+    Raises NothingToImport (exit 1) when no path held an export or a readable activity.
+    """
+    from runstrength.sources.strava_export import import_export, is_strava_export
+
+    lines: list[str] = []
+    files: list[Path] = []
+    exports = 0
+    for path in paths:
+        if path.is_dir() and path.name == "activities" and is_strava_export(path.parent):
+            # The export's own activities/ folder: its activities.csv has the names and ids.
+            lines.append(f"{path} is part of the Strava export {path.parent}: importing that")
+            path = path.parent
+        if not path.exists():
+            lines.append(f"skipped {path}: no such file or folder")
+        elif path.suffix.lower() == ".zip" or is_strava_export(path):
+            lines.append(import_export(settings, store, path, now))
+            exports += 1
+        else:
+            files.append(path)
+    result = import_files(store, files, now, settings.timezone) if files else ImportResult()
+    if files:
+        lines.append(result.summary())
+    if not exports and not result.usable:
+        problems = [line.removeprefix("skipped ") for line in lines if line.startswith("skipped")]
+        problems += [f"{path}: {reason}" for path, reason in result.skipped] + result.notes
+        if len(problems) == 1:
+            raise NothingToImport(problems[0])
+        raise NothingToImport("nothing imported:\n  " + "\n  ".join(problems))
+    return "\n".join(lines)

@@ -1,0 +1,175 @@
+"""`runstrength import` with every file the readers know (.fit, .gpx, .tcx, each maybe .gz) and
+with folders that hold nothing to import; `sync` of an empty GARMIN_FIT_DIR. Through the CLI."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from runstrength.cli import main
+from runstrength.config import load_settings
+from runstrength.store import Store
+from tests.sources.export_builders import FIXTURES, Act, gpx_bytes, write_export
+from tests.sources.file_builders import paused_tcx
+
+START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+FENIX5 = "garmin-fenix-5-run.fit"
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "RUNSTRENGTH_TIMEZONE": "UTC"}
+
+
+@pytest.fixture
+def cli(env: dict[str, str]) -> Cli:
+    def run(*args: str, **extra: str) -> Result:
+        return CliRunner().invoke(main, list(args), env=env | extra)
+
+    return run
+
+
+def stored(env: dict[str, str]) -> Store:
+    return Store.open(load_settings(env).database_url)
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+# --- single files of every kind -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("run.gpx", lambda: gpx_bytes(START, seconds=1200)),
+        ("run.gpx.gz", lambda: gzip.compress(gpx_bytes(START, seconds=1200))),
+        ("run.tcx", lambda: paused_tcx(START)),
+        ("run.fit.gz", lambda: gzip.compress((FIXTURES / FENIX5).read_bytes())),
+    ],
+)
+def test_import_reads_gpx_tcx_and_gzipped_files(
+    cli: Cli, env: dict[str, str], tmp_path: Path, name: str, data: Callable[[], bytes]
+) -> None:
+    path = write(tmp_path / name, data())
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 0 updated, 0 skipped" in result.output
+    assert "FIT" not in result.output
+    [run] = stored(env).activities()
+    assert run.sport.value == "run" and run.distance_m > 100
+
+
+def test_an_imported_tcx_with_a_pause_keeps_its_laps_timer_as_moving_time(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    result = cli("import", str(write(tmp_path / "paused.tcx", paused_tcx(START))))
+    assert result.exit_code == 0, result.output
+    [run] = stored(env).activities()
+    assert (run.moving_time_s, run.elapsed_time_s) == (2280, 2640)
+
+
+def test_a_gzipped_fit_file_is_the_same_activity_as_the_plain_one(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    data = (FIXTURES / FENIX5).read_bytes()
+    assert cli("import", str(write(tmp_path / "a.fit", data))).exit_code == 0
+    again = cli("import", str(write(tmp_path / "a.fit.gz", gzip.compress(data))))
+    assert again.exit_code == 0, again.output
+    assert stored(env).count_activities() == 1
+
+
+def test_a_folder_of_mixed_files_imports_all_of_them_and_names_what_it_ignored(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "runs"
+    write(folder / "a.gpx", gpx_bytes(START, seconds=900))
+    write(folder / "sub" / "b.tcx", paused_tcx(datetime(2026, 11, 21, 7, 0, tzinfo=UTC)))
+    shutil.copy(FIXTURES / FENIX5, folder / "c.FIT")
+    write(folder / "notes.txt", b"shoes: 412 km")
+    result = cli("import", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "3 imported, 0 updated, 0 skipped" in result.output
+    assert "1 file ignored" in result.output
+    assert stored(env).count_activities() == 3
+
+
+def test_an_exports_activities_folder_without_its_csv_imports_its_files(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    acts = [
+        Act(5001, START, file=("5001.gpx", gpx_bytes(START, seconds=900))),
+        Act(5002, START.replace(day=21), file=("5002.tcx", paused_tcx(START.replace(day=21)))),
+        Act(5003, START.replace(day=22),
+            file=("5003.fit.gz", gzip.compress((FIXTURES / FENIX5).read_bytes()))),
+    ]  # fmt: skip
+    export = write_export(tmp_path / "export", acts, as_zip=False)
+    (export / "activities.csv").unlink()  # copied the files alone, or the export came apart
+    result = cli("import", str(export / "activities"))
+    assert result.exit_code == 0, result.output
+    assert "3 imported" in result.output
+    assert "no activities.csv" in result.output
+    assert stored(env).count_activities() == 3
+
+
+def test_an_exports_activities_folder_beside_its_csv_imports_the_whole_export(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    acts = [Act(5101, START, name="Tempo Tuesday", file=("5101.gpx", gpx_bytes(START)))]
+    export = write_export(tmp_path / "export", acts, as_zip=False)
+    result = cli("import", str(export / "activities"))
+    assert result.exit_code == 0, result.output
+    assert "Strava export: imported 1" in result.output
+    [run] = stored(env).activities()
+    assert (run.source, run.source_id, run.name) == ("strava", "5101", "Tempo Tuesday")
+
+
+def test_a_file_of_another_kind_is_skipped_with_the_kinds_that_are_read(
+    cli: Cli, tmp_path: Path
+) -> None:
+    result = cli("import", str(write(tmp_path / "run.csv", b"a,b\n1,2\n")))
+    assert result.exit_code == 1
+    assert "not an activity file" in result.output and ".gpx" in result.output
+
+
+# --- nothing to import --------------------------------------------------------------------------
+def test_an_empty_folder_says_nothing_importable_and_exits_1(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = cli("import", str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert f"nothing importable in {tmp_path / 'empty'}: the folder is empty" in result.output
+    assert "0 imported" not in result.output
+
+
+def test_a_folder_without_activity_files_says_so_and_exits_1(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "docs" / "readme.md", b"# hello")
+    write(tmp_path / "docs" / "photo.jpg", b"\xff\xd8")
+    result = cli("import", str(tmp_path / "docs"))
+    assert result.exit_code == 1
+    assert "nothing importable" in result.output and "2 files there" in result.output
+
+
+def test_a_folder_of_only_broken_files_exits_1_naming_each(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "bad" / "a.gpx", b"<gpx>not closed")
+    write(tmp_path / "bad" / "b.fit", b"\0" * 40)
+    result = cli("import", str(tmp_path / "bad"))
+    assert result.exit_code == 1
+    assert "a.gpx: unreadable GPX" in result.output and "b.fit:" in result.output
+
+
+def test_an_empty_garmin_fit_dir_is_said_plainly_by_sync(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "watch").mkdir()
+    result = cli("sync", "--source", "fit", GARMIN_FIT_DIR=str(tmp_path / "watch"))
+    assert result.exit_code == 0, result.output  # nothing wrong yet: the watch may not have synced
+    assert "nothing to import" in result.output and str(tmp_path / "watch") in result.output
