@@ -502,7 +502,7 @@ def _trail_easy(a: _Athlete, when: datetime) -> ActivityRecord:
     minutes = rng.uniform(40, 70)
     pace = a.noisy(a.easy * (1 + climb_per_km / 100 * rng.uniform(0.8, 1.2)))
     km = minutes * 60 / pace
-    return make_run(pace, minutes, a.hr(0.68, 0.81), when, trail=True,
+    return make_run(pace, minutes, a.hr(0.70, 0.86), when, trail=True,
                     climb_m=climb_per_km * km, source=a.source(), name="Trail run")  # fmt: skip
 
 

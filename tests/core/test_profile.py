@@ -275,3 +275,15 @@ def test_a_treadmill_only_runner_is_told_what_is_used_instead_of_pace():
     text = " ".join(profile.describe())
     assert "still learning" not in text and "treadmill pace is not trusted" in text
     assert profile.usual_run_s.value == 45 * 60
+
+
+def test_a_trail_only_runner_learns_an_easy_effort_pace_from_trail_runs():
+    # 6:30/km with 40 m/km of climb is an effort pace of 6:30 / 1.4 ≈ 4:39/km.
+    runs = [make_run("6:30", 50, trail=True, climb_m=40 * 50 * 60 / 390, when=days_ago(1 + 2 * i))
+            for i in range(10)]  # fmt: skip
+    profile = build_profile(runs, TODAY, NONE)
+    assert not profile.cold_start and profile.easy_pace_on_trails
+    assert profile.easy_pace_s_per_km.value == pytest.approx(390 / 1.4, abs=2)
+    assert "easy pace 4:39/km (from 10 runs), as effort pace on trails" in " ".join(
+        profile.describe()
+    )

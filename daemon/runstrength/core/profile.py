@@ -34,6 +34,8 @@ HR_ACTIVITIES_NEEDED = 3
 # many activities with HR over this many days, with a hard effort among them (heuristic).
 HR_TRUSTED_ACTIVITIES = 8
 HR_TRUSTED_SPAN_DAYS = 21
+# Or simply many weeks of HR: the floor below (typical average HR / 0.75) then keeps it honest.
+HR_LONG_HISTORY_ACTIVITIES, HR_LONG_HISTORY_DAYS = 20, 56
 # A hard effort without knowing HRmax: an average HR this far above the runner's median average
 # (easy runs sit near 70 % HRmax, tempo runs near 86 %, intervals near 83 %: ratios 1.17-1.23).
 HARD_EFFORT_HR_VS_MEDIAN = 1.12
@@ -90,6 +92,7 @@ class AthleteProfile:
     usable_runs: int = 0  # ordinary runs that easy pace was (or will be) learned from
     # Runs are (nearly) all indoor: pace is never learned, so say what is used instead.
     indoor_only: bool = False
+    easy_pace_on_trails: bool = False  # learned from trail runs' effort pace (few road runs)
     hr_runs: int = 0  # runs with heart rate in the HR window, for "still learning" lines
     # Average HR of the runner's easier runs (30th percentile of runs of 15 min or more, ≥ 3):
     # before HRmax can be trusted, a run well above it is still a hard effort.
@@ -107,7 +110,12 @@ class AthleteProfile:
     def describe(self) -> list[str]:
         """Lines a runner can read: each anchor with where it came from."""
         lines = []
-        if self.easy_pace_s_per_km:
+        if self.easy_pace_s_per_km and self.easy_pace_on_trails:
+            lines.append(
+                f"easy pace {_pace(self.easy_pace_s_per_km)}, as effort pace on trails "
+                f"(1 km more for each {cl.ITRA_M_PER_EFFORT_KM:.0f} m of climb)"
+            )
+        elif self.easy_pace_s_per_km:
             lines.append(f"easy pace {_pace(self.easy_pace_s_per_km)}")
         elif self.indoor_only:
             lines.append(
@@ -160,6 +168,9 @@ def build_profile(
         cold_start=easy is None,
         usable_runs=len(ordinary),
         indoor_only=easy is None and _mostly_indoor(runs, today),
+        easy_pace_on_trails=(
+            easy is not None and easy.source == "history" and all(r.trail for r in ordinary)
+        ),
         hr_runs=len(hr_runs),
         easy_avg_hr=_easy_avg_hr(hr_runs),
     )
@@ -190,19 +201,35 @@ def _easy_avg_hr(hr_runs: Sequence[ActivityRecord]) -> float | None:
 
 
 def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
-    """Runs fit to learn easy pace from: last 56 days, widened to 120 if fewer than 6."""
-    fit = [r for r in runs if _is_ordinary(r)]
-    recent = [r for r in fit if (today - r.local_date).days < EASY_WINDOW_DAYS]
-    if len(recent) >= EASY_RUNS_NEEDED:
-        return recent
-    return [r for r in fit if (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS]
+    """Runs fit to learn easy pace from: last 56 days, widened to 120 if fewer than 6.
+
+    A runner who runs (nearly) only on trails would stay a cold start for ever: then their
+    trail runs teach an easy *effort* pace (km-effort, §3), which is what trail runs are
+    compared with anyway.
+    """
+    for fit in (
+        [r for r in runs if _is_ordinary(r)],
+        [r for r in runs if _is_ordinary(r, trails=True)],
+    ):
+        recent = [r for r in fit if (today - r.local_date).days < EASY_WINDOW_DAYS]
+        if len(recent) >= EASY_RUNS_NEEDED:
+            return recent
+        wide = [r for r in fit if (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS]
+        if len(wide) >= EASY_RUNS_NEEDED:
+            return wide
+    return [
+        r for r in runs if _is_ordinary(r) and (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS
+    ]
 
 
-def _is_ordinary(run: ActivityRecord) -> bool:
+def _is_ordinary(run: ActivityRecord, trails: bool = False) -> bool:
+    """A run fit to learn easy pace from; with `trails`, trail runs only (by effort pace)."""
+    terrain = run.trail if trails else not cl.is_off_road(run)
     return (
         ORDINARY_MIN_S <= run.moving_time_s <= ORDINARY_MAX_S
+        and terrain
         and run.workout_tag is None
-        and not (run.indoor or run.manual or cl.is_off_road(run))
+        and not (run.indoor or run.manual)
         and (run.training_effect_label or "").upper() not in cl.HARD_LABELS
         and not cl.has_interval_structure(run.laps)
         and not cl.looks_like_workout(run)
@@ -328,8 +355,11 @@ def _enough_hr_history(recent: Sequence[ActivityRecord]) -> bool:
     if len(with_hr) < HR_TRUSTED_ACTIVITIES:
         return False
     days = [r.local_date for r in with_hr]
-    if (max(days) - min(days)).days < HR_TRUSTED_SPAN_DAYS:
+    span = (max(days) - min(days)).days
+    if span < HR_TRUSTED_SPAN_DAYS:
         return False
+    if span >= HR_LONG_HISTORY_DAYS and len(with_hr) >= HR_LONG_HISTORY_ACTIVITIES:
+        return True
     median = statistics.median(r.avg_hr or 0.0 for r in with_hr)
     return any(
         _hard_effort(r) or (r.avg_hr or 0.0) >= HARD_EFFORT_HR_VS_MEDIAN * median for r in with_hr
@@ -344,6 +374,7 @@ def _hard_effort(run: ActivityRecord) -> bool:
         or (run.aerobic_te or 0.0) >= cl.HARD_AEROBIC_TE
         or (run.anaerobic_te or 0.0) >= cl.HARD_ANAEROBIC_TE
         or cl.has_interval_structure(run.laps)
+        or cl.looks_like_workout(run)
     )
 
 
