@@ -501,3 +501,33 @@ def test_hilly_splits_that_vary_stay_easy():
 def test_hr_just_over_the_cut_on_a_slow_flat_run_is_heat_not_a_workout(run, kind, fragment):
     found = classify(run, MIDDLE)
     assert found.kind == kind and fragment in found.reason, found.reason
+
+
+@pytest.mark.parametrize(
+    ("run", "kind", "rule", "fragment"),
+    [
+        (make_run("4:10", 21, name="Bushy parkrun"), HARD, "race",
+         "hard: a race, by its name 'Bushy parkrun'"),
+        (make_run("4:40", 50, name="City 10k race"), HARD, "race", "by its name"),
+        (make_run("5:30", 28, name="parkrun with the kids"), EASY, "easy_pace", "easy:"),
+        (make_run("5:00", 28, name="Parkrun, easy"), EASY, "easy_pace", "easy:"),
+        (make_run("4:50", 45, name="Race pace tempo"), HARD, "name", "you named it"),
+        (make_run("5:30", 50, name="Hills x8"), HARD, "name", "'Hills x8'"),
+        (make_run("5:00", 50, name="Speed play"), HARD, "name", "'Speed play'"),
+    ],
+)  # fmt: skip
+def test_races_and_workouts_known_by_their_names(run, kind, rule, fragment):
+    found = classify(run, MIDDLE)
+    assert (found.kind, found.rule) == (kind, rule), found.reason
+    assert fragment in found.reason
+
+
+def test_hill_session_on_a_usual_hard_day_is_not_vetoed_by_its_slow_pace():
+    run = make_run("5:50", 50, hr=155, climb_m=25 * 8.6)  # 15 % slower, 25 m/km
+    found = classify(run, HARD_TUESDAYS)
+    assert found.kind == HARD, found.reason
+    assert found.reason == (
+        "hard: your usual hard day (Tue); average HR 155 (82% of max) is above easy, "
+        "pace says little on 25 m/km of climb"
+    )
+    assert classify(replace(run, avg_hr=140), HARD_TUESDAYS).kind == EASY  # HR says easy

@@ -66,9 +66,14 @@ HARD_LABELS = {
 # The runner's own words in the activity name (coaching.md §4 uses them to decide on fetching laps;
 # we also take them as evidence, below tags and labels: "6x800", "Tempo Tuesday", "Fartlek").
 WORKOUT_WORDS = re.compile(
-    r"\d+\s*[x×]\s*\d+|interval|tempo|fartlek|track|\breps\b|series|threshold|hill repeats",
+    r"\d+\s*[x×]\s*\d+|(?:^|\s)[x×]\s*\d+\b|interval|tempo|fartlek|speed\s*play|speedwork|track"
+    r"|\breps\b|repeats|series|threshold|hill\s*sprints",
     re.IGNORECASE,
 )
+# A race known only by its name (a Strava export carries no workout_type): "Bushy parkrun",
+# "City 10k race". "Race pace" is a workout, not a race.
+RACE_WORDS = re.compile(r"parkrun|\brace\b(?!\s*pace)", re.IGNORECASE)
+RACE_BY_NAME_PACE_VS_EASY = 0.95  # a parkrun jogged at easy pace is not raced
 EASY_WORDS = re.compile(r"easy|recovery|shake-?out|jog", re.IGNORECASE)
 BORDERLINE_PACE_VS_EASY = 0.97
 CALM_LABELS = {"RECOVERY", "AEROBIC_BASE"}
@@ -287,7 +292,19 @@ def weekly_distance_m(records: Sequence[ActivityRecord], today: date) -> float:
 def _race_tag(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     if run.record.workout_tag == WorkoutTag.RACE:
         return Classification(RunKind.HARD, f"hard: {_source(run.record)} tag 'race'", "race")
-    return None
+    if not named_race(run.record):
+        return None
+    easy, pace = profile.easy_pace_s_per_km, run.pace_s_per_km
+    if easy and pace and pace > RACE_BY_NAME_PACE_VS_EASY * easy.value:
+        return None  # run with a friend or the kids: pace says it was not raced
+    name = (run.record.name or "").strip()
+    return Classification(RunKind.HARD, f"hard: a race, by its name '{name}'", "race")
+
+
+def named_race(record: ActivityRecord) -> bool:
+    """Named like a race ("parkrun", "race"), without easy words."""
+    name = record.name or ""
+    return bool(RACE_WORDS.search(name)) and not EASY_WORDS.search(name)
 
 
 def _long(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
@@ -390,8 +407,7 @@ def _laps_without_pace(run: _Run, profile: AthleteProfile) -> Classification | N
 
 def _split_variation(run: _Run) -> Classification | None:
     record = run.record
-    km = record.distance_m / 1000
-    if run.off_road or (km > 0 and (record.elevation_gain_m or 0) / km > HILLY_SPLITS_M_PER_KM):
+    if run.off_road or _climb_per_km(record) > HILLY_SPLITS_M_PER_KM:
         return None
     found = split_variation(record.laps or ())
     if found is None:
@@ -512,8 +528,7 @@ def _heat_drift(run: _Run, profile: AthleteProfile) -> bool:
     if hr is None or hr_max is None or easy is None or pace is None or profile.cold_start:
         return False
     record = run.record
-    km = record.distance_m / 1000
-    hilly = km > 0 and (record.elevation_gain_m or 0) / km > HILLY_SPLITS_M_PER_KM
+    hilly = _climb_per_km(record) > HILLY_SPLITS_M_PER_KM
     if run.off_road or hilly or record.indoor or record.gap_speed_mps:
         return False
     return pace >= HEAT_DRIFT_PACE_VS_EASY * easy.value and hr < HEAT_DRIFT_HR_OF_MAX * hr_max.value
@@ -563,6 +578,9 @@ def _weekday_pace_words(run: _Run, profile: AthleteProfile) -> str | None:
     easy, pace = profile.easy_pace_s_per_km, run.pace_s_per_km
     if pace is None or easy is None:
         return "no easy pace yet to say otherwise"
+    climb = _climb_per_km(run.record)
+    if run.off_road or climb > HILLY_SPLITS_M_PER_KM:  # hill reps: slow pace, hard effort
+        return f"pace says little on {climb:.0f} m/km of climb"
     if pace > WEEKDAY_LIFT_PACE_VS_EASY * easy.value:
         return None
     faster = 1 - pace / easy.value
@@ -642,6 +660,11 @@ def _facts(record: ActivityRecord) -> _Run:
     off_road = is_off_road(record)
     pace, text = comparable_pace(record)
     return _Run(record, pace, text, avg_hr, off_road)
+
+
+def _climb_per_km(record: ActivityRecord) -> float:
+    km = record.distance_m / 1000
+    return (record.elevation_gain_m or 0.0) / km if km > 0 else 0.0
 
 
 def is_off_road(record: ActivityRecord) -> bool:

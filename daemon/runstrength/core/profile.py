@@ -229,6 +229,7 @@ def _is_ordinary(run: ActivityRecord, trails: bool = False) -> bool:
         ORDINARY_MIN_S <= run.moving_time_s <= ORDINARY_MAX_S
         and terrain
         and run.workout_tag is None
+        and not cl.named_race(run)
         and not (run.indoor or run.manual)
         and (run.training_effect_label or "").upper() not in cl.HARD_LABELS
         and not cl.has_interval_structure(run.laps)
@@ -268,7 +269,7 @@ def _threshold_pace(
     races = [
         r
         for r in runs
-        if r.workout_tag == WorkoutTag.RACE
+        if (r.workout_tag == WorkoutTag.RACE or cl.named_race(r))
         and (today - r.local_date).days < RACE_WINDOW_DAYS
         and RACE_MIN_M <= r.distance_m <= RACE_MAX_M
         and not (r.indoor or r.manual or cl.is_off_road(r))
@@ -370,6 +371,7 @@ def _hard_effort(run: ActivityRecord) -> bool:
     """Evidence of a hard effort that does not need HRmax: tags, Garmin labels and TE, laps."""
     return (
         run.workout_tag in (WorkoutTag.RACE, WorkoutTag.WORKOUT)
+        or cl.named_race(run)
         or (run.training_effect_label or "").upper() in cl.HARD_LABELS
         or (run.aerobic_te or 0.0) >= cl.HARD_AEROBIC_TE
         or (run.anaerobic_te or 0.0) >= cl.HARD_ANAEROBIC_TE
