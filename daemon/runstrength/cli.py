@@ -298,11 +298,15 @@ def demo(ctx: Context, weeks: int, keep: Path | None) -> None:
 def run(ctx: Context) -> None:
     """Run the daemon in the foreground (what systemd starts): sync, re-plan, weekly digest.
 
-    Stops cleanly on SIGTERM or Ctrl-C; logs go to stderr (-v for debug).
+    Stops cleanly on SIGTERM or Ctrl-C; SIGHUP reloads the settings; logs go to stderr.
     """
     from runstrength.scheduler import run_daemon
 
-    sys.exit(run_daemon(ctx.settings, ctx.verbose))
+    def reload() -> Settings:
+        ctx._settings = None  # read the settings file and environment again
+        return ctx.settings
+
+    sys.exit(run_daemon(ctx.settings, ctx.verbose, reload=reload))
 
 
 @main.command()

@@ -4,6 +4,7 @@ The process plumbing (instance lock, state file, sd_notify, journald logging) is
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -36,6 +37,7 @@ STOP_GRACE_S = 10.0  # a running job gets this long after SIGTERM; systemd's Tim
 MAX_JITTER_S = 120.0
 DIGEST_GRACE_S = 12 * 3600  # asleep at digest time: still send it on wake-up, up to 12 h late
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+RELOAD_SIGNAL = signal.SIGHUP  # `systemctl reload`, `kill -HUP`: read the settings again
 
 
 def utc_now() -> datetime:
@@ -254,6 +256,31 @@ class Daemon:
         if delivery.pending_summary(self.store):
             log.info("%s", delivery.retry_pending(self.settings, self.store, self.clock()))
 
+    def apply_settings(self, new: Settings) -> None:
+        """Use reloaded settings: reschedule every job. The data dir and database stay (the lock
+        and the open store belong to them) until a restart."""
+        from runstrength.core.dedupe import preferences
+        from runstrength.sync import configured_sources
+
+        old = self.settings
+        if (new.data_dir, new.database_url) != (old.data_dir, old.database_url):
+            log.warning("the data dir or database changed: restart the daemon to move to it")
+            new = dataclasses.replace(new, data_dir=old.data_dir, database_url=old.database_url)
+        sources = configured_sources(new)
+        if not sources:
+            log.error("reloaded settings set up no source; keeping the old settings")
+            return
+        changed = [
+            f.name for f in dataclasses.fields(new) if getattr(new, f.name) != getattr(old, f.name)
+        ]
+        self.settings = new
+        self.store.duplicate_prefer = preferences(new.prefer_effort_from, new.prefer_names_from)
+        self.scheduler.remove_all_jobs()  # a running job finishes; the new triggers take over
+        self.add_jobs(sources)
+        self.write_state()
+        # Names only: values may be secrets.
+        log.info("settings reloaded; changed: %s", ", ".join(changed) or "nothing")
+
     # state for `runstrength status`
     def write_state(self) -> None:
         jobs = {
@@ -290,8 +317,11 @@ def credential_fingerprint(settings: Settings, source: str) -> Any:
 
 
 # --- the main loop ------------------------------------------------------------------------------
-def run_daemon(settings: Settings, verbose: int = 0) -> int:
-    """Run until SIGTERM/SIGINT; return the exit code (0 on a clean stop)."""
+def run_daemon(
+    settings: Settings, verbose: int = 0, reload: Callable[[], Settings] | None = None
+) -> int:
+    """Run until SIGTERM/SIGINT; SIGHUP reloads the settings (`reload`); return the exit code
+    (0 on a clean stop)."""
     from runstrength.app import open_store
     from runstrength.sync import configured_sources
 
@@ -307,7 +337,7 @@ def run_daemon(settings: Settings, verbose: int = 0) -> int:
         )
     # Block the stop signals before any thread starts, so that only the main thread takes them,
     # in sigtimedwait below: no handler runs in the middle of a job.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS | {RELOAD_SIGNAL})
     store = open_store(settings)
     daemon = Daemon(settings, store)
     daemon.add_jobs(sources)
@@ -325,13 +355,31 @@ def run_daemon(settings: Settings, verbose: int = 0) -> int:
         log.warning("the clock is pinned to %s (--today / RUNSTRENGTH_TODAY)", settings.today)
     sd_notify(f"READY=1\nSTATUS=syncing {', '.join(sources)}\nMAINPID={os.getpid()}")
     try:
-        received = signal.sigwaitinfo(STOP_SIGNALS)
+        received = signal.sigwaitinfo(STOP_SIGNALS | {RELOAD_SIGNAL})
+        while received.si_signo == RELOAD_SIGNAL:
+            _reload(daemon, reload)
+            received = signal.sigwaitinfo(STOP_SIGNALS | {RELOAD_SIGNAL})
         log.info("%s received: stopping", signal.Signals(received.si_signo).name)
         sd_notify("STOPPING=1")
         return _stop(daemon)
     finally:
         store.engine.dispose()
         lock.release()
+
+
+def _reload(daemon: Daemon, reload: Callable[[], Settings] | None) -> None:
+    """SIGHUP: read the settings again and reschedule; a bad settings file keeps the old ones.
+    Never stops the daemon."""
+    if reload is None:
+        log.info("SIGHUP received: no settings to reload; still running")
+        return
+    log.info("SIGHUP received: reloading the settings")
+    try:
+        daemon.apply_settings(reload())
+    except RunstrengthError as e:
+        log.error("the settings did not load (%s); keeping the old ones", e.message)
+    except Exception:  # noqa: BLE001 - a reload must never take the daemon down
+        log.exception("reloading the settings failed; keeping the old ones")
 
 
 def _stop(daemon: Daemon) -> int:
