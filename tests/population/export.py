@@ -3,14 +3,20 @@
 The export is the real layout (activities.csv with the current English header, files under
 activities/). Everything goes through `runstrength` itself, in-process with click's CliRunner:
 one `import`, then `plan --json --days 14` and `activities --json` at pinned dates (--today).
+
+activities.csv has no workout_type column, so an export cannot say "race". A runner who tags
+races connects the API too: those athletes also run `auth strava --code` and `sync --source
+strava` against the project's fake Strava on loopback, which serves the tagged activities
+(workout_type 1) under the same ids, so the sync updates the imported rows.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +24,9 @@ from zoneinfo import ZoneInfo
 from click.testing import CliRunner
 
 from runstrength.cli import main
+from runstrength.sample.fake_strava import FakeStrava
 from tests.population.athletes import Athlete
+from tests.population.sessions import TrueActivity
 from tests.sources.export_builders import Act, write_export
 
 PLAN_DAYS = 14
@@ -71,6 +79,37 @@ def write_athlete(athlete: Athlete, folder: Path) -> tuple[Path, Path]:
     return export, env_file
 
 
+def strava_summary(act: TrueActivity, tz: str, workout_type: int) -> dict[str, Any]:
+    """The API's SummaryActivity for one tagged run (strava-api.md §2.2)."""
+    zone = ZoneInfo(tz)
+    start = act.start_utc(zone)
+    offset = act.start_local.replace(tzinfo=zone).utcoffset() or timedelta()
+    sport = act.type.replace(" ", "")
+    payload: dict[str, Any] = {
+        "resource_state": 2, "athlete": {"id": 424242, "resource_state": 1}, "id": act.id,
+        "name": act.name, "distance": act.distance_m, "moving_time": act.moving_s,
+        "elapsed_time": act.elapsed_s, "total_elevation_gain": act.elevation_gain_m or 0.0,
+        "type": "Run" if sport == "TrailRun" else sport, "sport_type": sport,
+        "workout_type": workout_type, "start_date": f"{start:%Y-%m-%dT%H:%M:%SZ}",
+        "start_date_local": f"{act.start_local:%Y-%m-%dT%H:%M:%SZ}",
+        "timezone": f"(GMT{offset_text(offset)}) {tz}", "utc_offset": offset.total_seconds(),
+        "trainer": False, "commute": False, "manual": False, "private": False,
+        "visibility": "everyone", "flagged": False, "average_speed": act.distance_m / act.moving_s,
+        "max_speed": act.distance_m / act.moving_s * 1.2, "has_heartrate": act.avg_hr is not None,
+        "external_id": f"garmin_ping_{act.id}", "upload_id": act.id + 5_000_000_000,
+        "device_name": "Garmin Forerunner 255",
+    }  # fmt: skip
+    if act.avg_hr is not None:
+        payload.update(average_heartrate=act.avg_hr, max_heartrate=float(round(act.max_hr or 0)))
+    return payload
+
+
+def offset_text(offset: timedelta) -> str:
+    minutes = round(offset.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _clean_env() -> dict[str, str | None]:
     return {name: None for name in os.environ if name.startswith(_OURS)}
 
@@ -90,6 +129,9 @@ def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
         return result.stdout
 
     call("import", str(export))
+    tagged = [strava_summary(a, athlete.tz, 1) for a in athlete.activities if a.race_km]
+    if tagged:
+        _sync_tags(tagged, env_file, call)
     for day in athlete.dates:
         out = call("--today", day.isoformat(), "plan", "--json", "--days", str(PLAN_DAYS))
         if out is not None:
@@ -98,3 +140,18 @@ def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
     if out is not None:
         outcome.activities = json.loads(out)
     return outcome
+
+
+def _sync_tags(
+    payloads: list[dict[str, Any]], env_file: Path, call: Callable[..., str | None]
+) -> None:
+    """The runner's race tags through the API: auth once, one sync, then no more Strava."""
+    settings = env_file.read_text()
+    with FakeStrava(activities=payloads) as fake:
+        env_file.write_text(
+            settings + f"STRAVA_CLIENT_ID={fake.client_id}\n"
+            f"STRAVA_CLIENT_SECRET={fake.client_secret}\nSTRAVA_BASE_URL={fake.base_url}\n"
+        )
+        call("auth", "strava", "--code", fake.issue_code())
+        call("sync", "--source", "strava")
+    env_file.write_text(settings)

@@ -203,19 +203,18 @@ class PlanCheck:
                 )
 
     def habit(self) -> None:
+        """A session off the runner's own strength weekdays while one of them was free."""
         habit = self.athlete.strength_weekdays
-        if not habit:
-            return
         for day in self.sessions:
-            monday = monday_of(day)
-            own = [monday + timedelta(days=wd) for wd in sorted(habit)]
-            if day.weekday() in habit or not all(d in self.days and self.free(d) for d in own):
+            if not habit or day.weekday() in habit:
                 continue
-            outside = [d for d in self.all_sessions() if monday_of(d) != monday]
-            if self._fits(own, len(own), outside):
-                self.fail(
-                    "habit_weekdays", day, f"the runner's own days are free; {self.words(day)}"
-                )
+            monday = monday_of(day)
+            others = [d for d in self.all_sessions() if d != day]
+            own = [monday + timedelta(days=wd) for wd in sorted(habit)]
+            usable = [d for d in own if d in self.days and self.free(d) and d not in others]
+            if any(self._fits([d], 1, others) for d in usable):
+                names = ", ".join(f"{d:%a %d}" for d in usable)
+                self.fail("habit_weekdays", day, f"own day free: {names}; {self.words(day)}")
 
     # --- words -------------------------------------------------------------------------------
     def reasons(self) -> None:
@@ -273,6 +272,30 @@ class PlanCheck:
         ):
             ratio = "unknown" if self.ratio is None else f"{self.ratio:.2f}"
             out.append(f"true load ratio {ratio}")
+        return out + self._dates(text)
+
+    def _dates(self, text: str) -> list[str]:
+        """Every named date: its weekday, and what the words around it say about it."""
+        out = []
+        for m in DATE_WORDS.finditer(text):
+            before, weekday = m.group(1).lower().strip(), m.group(2)
+            named = _named_date(m.group(3), m.group(4), self.today)
+            words = m.group(0)
+            if named is None:
+                out.append(f"'{words}' is no date")
+                continue
+            if weekday and WEEKDAYS[named.weekday()][:3] != weekday:
+                out.append(f"'{words}': {named} is a {WEEKDAYS[named.weekday()]}")
+            if before.endswith("week of") and not (
+                named.weekday() == 0 and monday_of(self.today) <= named <= self.last
+            ):
+                out.append(f"'{words}' is no Monday of the plan")
+            if re.search(r"(race|10k|5k|parkrun|marathon|km .*) on$", before) and not any(
+                r.day == named for r in self.truth.races
+            ):
+                out.append(f"no race on {named}")
+            if before.endswith("back on") and any(self.today <= d < named for d in self.sessions):
+                out.append(f"'{words}' yet a session before it")
         return out
 
     def notes(self) -> None:
@@ -280,24 +303,25 @@ class PlanCheck:
             problems = self._claims(note)
             if NO_PATTERN in note and self.athlete.clear_pattern:
                 problems.append("the athlete has a clear weekly pattern")
-            for m in re.finditer(r"Week of (\d{2}) (\w{3})", note):
-                named = _named_date(m.group(1), m.group(2), self.today)
-                if (
-                    named is None
-                    or named.weekday() != 0
-                    or not (monday_of(self.today) <= named <= self.last)
-                ):
-                    problems.append(f"'Week of {m.group(1)} {m.group(2)}' is no Monday of the plan")
             for problem in problems:
                 self.fail("false_note", None, f"{problem}; note: '{note}'")
 
 
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+# "... Week of Mon 16 Nov", "back on Sat 28 Nov", "City 10K on Sun 15 Nov", "Week of 16 Nov"
+DATE_WORDS = re.compile(
+    r"([^;:(),.!]{0,40}?)\b(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{1,2}) ("
+    + "|".join(MONTHS)
+    + r")\b"
+)
+
+
 def _named_date(day: str, month: str, near: date) -> date | None:
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-    if month not in months:
-        return None
-    for year in (near.year, near.year + 1):
-        candidate = date(year, months.index(month) + 1, int(day))
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            candidate = date(year, MONTHS.index(month) + 1, int(day))
+        except ValueError:
+            return None
         if abs((candidate - near).days) < 60:
             return candidate
     return None

@@ -224,7 +224,7 @@ class _Gen:
         if slot.kind == "long":
             return r.choice(["Long run", "Sunday long run", "Long run 🏃", default, default])
         if slot.kind == "easy":
-            return r.choice([default, default, default, "Easy run", "Recovery jog", "Easy 8k"])
+            return r.choice([default, default, default, "Easy run", "Recovery jog", "Easy one"])
         if r.random() >= self.runner.named:
             return default
         words = {
