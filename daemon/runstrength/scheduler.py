@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from runstrength.config import Settings
-from runstrength.errors import RunstrengthError
+from runstrength.errors import RunstrengthError, storage_error
 from runstrength.service import (
     InstanceLock,
     configure_logging,
@@ -192,6 +192,8 @@ class Daemon:
         return run
 
     def _failed(self, label: str, error: Exception) -> None:
+        # A read-only, denied or full data dir is the runner's to fix: one line, no traceback.
+        error = storage_error(error, self.settings.database_url) or error
         message = error.message if isinstance(error, RunstrengthError) else repr(error)
         if self.failing.get(label) == message:
             log.debug("%s still failing: %s", label, message)
