@@ -102,24 +102,47 @@ class Store(StateTables):
             return int(row.value) if row else 0
 
     def migrate(self) -> None:
-        """Create missing tables and run pending upgrades; existing rows are kept."""
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise RunstrengthError(
-                f"the database schema ({current}) is newer than this runstrength "
-                f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
-            )
-        SQLModel.metadata.create_all(self.engine)
-        if current == SCHEMA_VERSION:
+        """Create missing tables and run pending upgrades; existing rows are kept.
+
+        Under the database's write lock: two processes opening a new database at once (two
+        first syncs) must not both create it.
+        """
+        if self._schema_current():
             return
         with self.engine.begin() as conn:
+            _lock_schema(conn)
+            current = _schema_version(conn)
+            if current > SCHEMA_VERSION:
+                raise RunstrengthError(
+                    f"the database schema ({current}) is newer than this runstrength "
+                    f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
+                )
+            SQLModel.metadata.create_all(conn)
+            if current == SCHEMA_VERSION:
+                return
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS.get(version, []) if current else []:
                     conn.execute(text(statement))
-        with Session(self.engine) as s:
-            s.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-            s.commit()
+            with Session(bind=conn) as s:
+                upsert_rows(
+                    s, Meta.__table__, [{"key": "schema_version", "value": str(SCHEMA_VERSION)}],
+                    ("key",),
+                )  # fmt: skip
         log.info("database schema at version %s", SCHEMA_VERSION)
+
+    def _schema_current(self) -> bool:
+        """True when every table exists at this version: the usual open takes no write lock
+        (a read-only database can still be read)."""
+        tables = set(inspect(self.engine).get_table_names())
+        if not set(SQLModel.metadata.tables) <= tables:
+            return False
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise RunstrengthError(
+                f"the database schema ({version}) is newer than this runstrength "
+                f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
+            )
+        return version == SCHEMA_VERSION
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -484,6 +507,22 @@ def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, A
         "record_json": record_to_dict(record),
         "raw_json": raw,
     }
+
+
+def _lock_schema(conn: Any) -> None:
+    """Take the database's write lock for a schema change (SQLite, PostgreSQL)."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727101)")  # any fixed number
+
+
+def _schema_version(conn: Any) -> int:
+    if not inspect(conn).has_table("meta"):
+        return 0
+    row = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).first()
+    return int(row[0]) if row else 0
 
 
 def _checked(

@@ -162,7 +162,7 @@ def _backfill(
     while not cursor.get("backfill_done"):
         before = cursor.get("backfill_before")
         page_no = int(cursor.get("backfill_page") or 1)
-        params = {"before": before} if before else {}
+        params = {"before": before} if before is not None else {}
         page = _list_page(api, "reading your activity history", page=page_no, **params)
         starts = _starts(page)
         if page and not starts:
