@@ -21,6 +21,7 @@ from runstrength.errors import (
     ConfigError,
     RunstrengthError,
     TryLaterError,
+    storage_error,
 )
 from runstrength.store import Store
 
@@ -185,6 +186,8 @@ def _sync_locked(
         except RunstrengthError as e:
             outcome = SyncOutcome(source, "error", message=e.message)
         except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
+            if storage_error(e, settings.database_url) is not None:
+                raise
             log.exception("%s sync failed unexpectedly", source)
             outcome = SyncOutcome(source, "error", message=f"unexpected {type(e).__name__}: {e}")
     previous = store.sync_states().get(source, {}).get("last_outcome")
