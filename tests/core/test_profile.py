@@ -287,3 +287,16 @@ def test_a_trail_only_runner_learns_an_easy_effort_pace_from_trail_runs():
     assert "easy pace 4:39/km (from 10 runs), as effort pace on trails" in " ".join(
         profile.describe()
     )
+
+
+def test_a_weekday_of_unnamed_fartleks_is_learned_from_a_few_named_ones():
+    # Twelve weeks of Thursday fartleks without HR: three named (hard), the rest only 5 % faster
+    # than easy; in the last six weeks just one reads hard.
+    named = weekly(3, range(6, 9), pace="4:50", minutes=45, name="Fartlek")
+    unnamed = weekly(3, [*range(0, 6), *range(9, 12)], pace="4:50", minutes=45)
+    easy = [*weekly(1, range(12), pace="5:05", minutes=45),
+            *weekly(5, range(12), pace="5:12", minutes=45)]  # fmt: skip
+    history = [*named, *unnamed, *easy]
+    assert build_profile(history, TODAY, NONE).pattern.hard_weekdays == {3}
+    slow = weekly(3, [*range(0, 6), *range(9, 12)], pace="5:15", minutes=45)
+    assert build_profile([*named, *slow, *easy], TODAY, NONE).pattern.hard_weekdays == frozenset()

@@ -53,7 +53,7 @@ PATTERN_WEEKS, PATTERN_MIN_WEEKS = 6, 3  # heuristic, coaching.md §1
 # The pattern counts the last 6 weeks that had a run, looking back this far: three weeks off
 # (illness, holiday) must not erase the runner's usual week.
 PATTERN_LOOKBACK_WEEKS = 16
-PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_WEEKS = 2, 4
+PATTERN_SOFT_SPAN_WEEKS, PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_WEEKS = 12, 3, 8
 
 
 @dataclass(frozen=True)
@@ -425,7 +425,7 @@ def _usual_run(runs: Sequence[ActivityRecord], today: date) -> Anchor:
 def _with_pattern(
     profile: AthleteProfile, runs: Sequence[ActivityRecord], today: date, config: ProfileConfig
 ) -> AthleteProfile:
-    recent = _pattern_runs(runs, today)
+    recent, latest = _pattern_runs(runs, today)
     weeks: dict[RunKind, dict[int, set[int]]] = {k: defaultdict(set) for k in RunKind}
     brisk: dict[int, set[int]] = defaultdict(set)
     for done in cl.classify_all(recent, profile, {}):
@@ -436,15 +436,15 @@ def _with_pattern(
         if done.kind == RunKind.EASY and cl.brisk(done.record, profile):
             brisk[day.weekday()].add(week)
     learned = {
-        kind: frozenset(d for d, seen in by_day.items() if len(seen) >= PATTERN_MIN_WEEKS)
+        kind: frozenset(d for d, seen in by_day.items() if len(seen & latest) >= PATTERN_MIN_WEEKS)
         for kind, by_day in weeks.items()
     }
     # Fartleks without HR or laps read easy (a few % faster than easy): a weekday that was hard
-    # in 2 weeks and hard or brisk in 4 is a usual hard day too (heuristic, issue 12).
-    hard_by = weeks[RunKind.HARD]
+    # in 3 of the last 12 training weeks and hard or brisk in 8 is a usual hard day too
+    # (heuristic, issue 12; a runner's random easy runs on one weekday are brisk ~28 % of weeks).
     learned[RunKind.HARD] |= frozenset(
         d
-        for d, seen in hard_by.items()
+        for d, seen in weeks[RunKind.HARD].items()
         if len(seen) >= PATTERN_SOFT_HARD_WEEKS and len(seen | brisk[d]) >= PATTERN_SOFT_WEEKS
     )
     hard = config.hard_weekdays if config.hard_weekdays is not None else learned[RunKind.HARD]
@@ -455,15 +455,18 @@ def _with_pattern(
     return replace(profile, pattern=pattern)
 
 
-def _pattern_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
-    """Runs of the last 6 weeks that had a run, within 16 weeks (weeks end on `today`)."""
+def _pattern_runs(
+    runs: Sequence[ActivityRecord], today: date
+) -> tuple[list[ActivityRecord], set[int]]:
+    """Runs of the last 12 weeks that had a run, within 16 weeks (weeks end on `today`), and
+    the indices (weeks before today) of the last 6 of those weeks."""
     start = today - timedelta(days=PATTERN_LOOKBACK_WEEKS * 7 - 1)
     recent = [r for r in runs if start <= r.local_date <= today]
-    active = sorted({(today - r.local_date).days // 7 for r in recent})[:PATTERN_WEEKS]
+    active = sorted({(today - r.local_date).days // 7 for r in recent})[:PATTERN_SOFT_SPAN_WEEKS]
     if not active:
-        return []
+        return [], set()
     oldest = today - timedelta(days=active[-1] * 7 + 6)
-    return [r for r in recent if r.local_date >= oldest]
+    return [r for r in recent if r.local_date >= oldest], set(active[:PATTERN_WEEKS])
 
 
 def _pace(anchor: Anchor) -> str:
