@@ -113,7 +113,7 @@ def parkrunner(seed: int = 5) -> Athlete:
     acts = generate(runner, template, seed, 10_000_000_000 + seed * 10_000_000)
     # A different name most weeks, as the runner types them.
     acts = [_renamed(a, names[a.id % len(names)]) if a.race_km else a for a in acts]
-    dates = ("2026-11-17", "2026-11-21", "2026-11-22", "2026-11-25")
+    dates = ("2026-11-17", "2026-11-21", "2026-11-22", "2026-11-24")
     return Athlete("parkrunner", "parkrun 5 km every Saturday 09:00", runner.tz, tuple(acts),
                    tuple(d(x) for x in dates))  # fmt: skip
 
@@ -153,17 +153,27 @@ def _with(athlete: Athlete, **changes: object) -> Athlete:
 
 
 def marathoner(seed: int = 7) -> Athlete:
-    """120 km a week: a double on Tuesday, tempo Thursday, 2:30 long run Sunday."""
+    """120 km a week: a double on Tuesday, tempo Thursday, 2:30 long run Sunday; a half
+    marathon on Sun 6 Dec (in RACES) brings the two-week taper into the plans."""
     runner = Runner(275, 182, "Europe/Madrid", files="fit", named=0.8, garmin_te=True)
     template = {
         MON: [easy(60, 7)], TUE: [easy(40, 6.5), hard("intervals", 70, 18)], WED: [easy(75, 7)],
         THU: [hard("tempo", 80, 18.5)], FRI: [easy(50, 7)], SAT: [easy(70, 8)],
         SUN: [long(155, 8)],
     }  # fmt: skip
-    return _athlete(
-        "marathoner", "120 km/week, double Tue, long 2:30 Sun", runner, template, seed,
-        ["2026-11-16", "2026-11-18", "2026-11-22", "2026-11-25"],
+
+    def week(monday: date) -> Template | None:
+        if monday == d("2026-11-30"):  # race week: less volume, same days, the half on Sunday
+            return {MON: [easy(45, 7)], TUE: [hard("intervals", 50, 18)], WED: [easy(50, 7)],
+                    THU: [hard("tempo", 45, 18.5)], FRI: [easy(35, 7)], SAT: [easy(30, 8)],
+                    SUN: [race(21.1, "Valencia Half", 8.5)]}  # fmt: skip
+        return None
+
+    base = _athlete(
+        "marathoner", "120 km/week, double Tue, long 2:30 Sun; half 6 Dec", runner, template,
+        seed, ["2026-11-16", "2026-11-18", "2026-11-22", "2026-11-25"], week,
     )  # fmt: skip
+    return _with(base, env={"RACES": "2026-12-06:21.1:Valencia Half"})
 
 
 def comeback(seed: int = 8) -> Athlete:
@@ -223,7 +233,7 @@ def auckland(seed: int = 11) -> Athlete:
     }  # fmt: skip
     return _athlete(
         "auckland", "Pacific/Auckland, runs at 23:30", runner, template, seed,
-        ["2026-11-18", "2026-11-21", "2026-11-24", "2026-11-29"],
+        ["2026-11-18", "2026-11-21", "2026-11-24", "2026-11-25", "2026-11-29"],
     )  # fmt: skip
 
 

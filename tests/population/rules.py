@@ -116,6 +116,11 @@ class PlanCheck:
                     None,
                     f"load ratio {self.ratio:.2f} yet {len(soon)} sessions in 7 days: {days}",
                 )
+        for first, last in self.truth.taper_one_session():
+            inside = [d for d in self.all_sessions() if first <= d <= last]
+            if len(inside) > 1:
+                days = ", ".join(f"{d:%a %d}" for d in inside)
+                self.fail("taper", inside[-1], f"{days}: one session at most {first}..{last}")
         for day in self.sessions:
             why = self.truth.no_strength_window(day)
             if why:
@@ -131,6 +136,8 @@ class PlanCheck:
             why = self.truth.no_strength_window(d)
             if why and (why.startswith("taper") or self.truth.race_km_of(why) >= 10):
                 return "race window"
+        if any(a <= d <= b for a, b in self.truth.taper_one_session() for d in week):
+            return "taper"
         if (
             self.ratio is not None
             and self.ratio > GREY_RATIO

@@ -119,6 +119,14 @@ def test_strength_inside_a_race_recovery_or_taper_is_caught() -> None:
     assert "taper" in rules_broken("race10k", wed, plan(wed, {fri: (False, "strength")}))
 
 
+def test_an_a_race_taper_allows_one_session_then_none() -> None:
+    sun = date(2026, 11, 22)  # marathoner: half marathon on Sun 6 Dec, in RACES
+    two = {date(2026, 11, 24): (False, "strength A"), date(2026, 11, 27): (False, "strength B")}
+    assert "taper" in rules_broken("marathoner", sun, plan(sun, two))
+    late = {date(2026, 12, 1): (True, "strength A")}
+    assert "taper" in rules_broken("marathoner", sun, plan(sun, late))
+
+
 def test_the_strength_loggers_own_weekdays_are_kept() -> None:
     tue = date(2026, 11, 17)  # strength_logger lifts Mon and Fri; Thu is an easy day
     moved = {date(2026, 11, 19): (False, "strength A after your usual easy run")}

@@ -99,6 +99,14 @@ class Truth:
                 return f"taper before the {r.km:g} km race on {r.day}"
         return None
 
+    def taper_one_session(self) -> list[tuple[date, date]]:
+        """Days -14..-8 before a configured A race (21 km and more): one session at most."""
+        return [
+            (r.day - timedelta(days=14), r.day - timedelta(days=TAPER_LONG_DAYS + 2))
+            for r in self.races
+            if r.configured and r.km >= A_RACE_KM
+        ]
+
     @staticmethod
     def race_km_of(window: str) -> float:
         """The race distance named by no_strength_window()."""
