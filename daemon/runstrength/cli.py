@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import logging
 import os
 import sys
@@ -114,6 +115,74 @@ def setup_logging(verbose: int) -> None:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _more_verbose(ctx: click.Context, _param: click.Parameter, count: int) -> None:
+    """-v after the command (`runstrength sync -v`) adds to any -v given before it."""
+    obj = ctx.find_object(Context)
+    if count and obj is not None:
+        obj.verbose += count
+        setup_logging(obj.verbose)
+
+
+class _SaidByTheCommand(logging.Filter):
+    """Drops warnings that the running command prints itself, so each is said once."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names = names
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.name in self.names)
+
+
+def printed_by_command(*loggers: str) -> None:
+    """This command prints what these loggers warn of (for the daemon's journal); -v keeps both."""
+    ctx = click.get_current_context()
+    obj = ctx.find_object(Context)
+    if obj is not None and obj.verbose:
+        return
+    said = _SaidByTheCommand(loggers)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(said)
+    ctx.call_on_close(lambda: [h.removeFilter(said) for h in handlers])
+
+
+def _first_paragraph(cmd: click.Command) -> str:
+    """The command's whole first help paragraph: click would cut it at ~45 characters."""
+    if cmd.short_help:
+        return cmd.short_help
+    return " ".join(inspect.cleandoc(cmd.help or "").split("\n\n")[0].split())
+
+
+class Command(click.Command):
+    """A command that also takes -v after its name and lists its whole summary in --help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_more_verbose,
+                help="More log output (-vv for debug); also works before the command.",
+            )
+        )
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return _first_paragraph(self)
+
+
+class Group(click.Group):
+    """The command groups: their commands are `Command`s, their subgroups `Group`s."""
+
+    command_class = Command
+    group_class = type  # subgroups are of this same class
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return _first_paragraph(self)
+
+
 def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
@@ -123,7 +192,13 @@ def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time()) if day else None
+
+
+@click.group(
+    cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option(
     "--env-file",
     type=click.Path(path_type=Path),
@@ -166,7 +241,25 @@ def auth_strava(ctx: Context, no_browser: bool, code: str | None, port: int) -> 
     """Authorise runstrength to read your Strava activities (once)."""
     from runstrength.auth import authorize_strava
 
-    click.echo(authorize_strava(ctx.settings, no_browser, code, port, say=click.echo))
+    click.echo(
+        authorize_strava(
+            ctx.settings, no_browser, code, port, prompt=_paste_redirect, say=click.echo
+        )
+    )
+
+
+def _paste_redirect(label: str) -> str:
+    """Read the pasted redirect URL; with no terminal to paste into, say how to use --code."""
+    from runstrength.errors import AuthError
+
+    try:
+        return input(label)
+    except EOFError:
+        raise AuthError(
+            "no terminal to paste the redirect URL into: open the URL above in a browser, "
+            "approve, then run `runstrength auth strava --code CODE` with the code=... part "
+            "of the address you land on"
+        ) from None
 
 
 # --- sync ---------------------------------------------------------------------------------------
@@ -186,6 +279,7 @@ def sync(ctx: Context, source: str, full: bool) -> None:
     from runstrength.app import sync_now
     from runstrength.errors import EXIT_TRY_LATER
 
+    printed_by_command("runstrength.sync")  # each outcome is printed below
     # The wall clock even with --today: a sync talks to servers (rate-limit windows, retry times,
     # the rescan window), where a pinned day would postpone retries or miss new runs.
     outcomes = sync_now(ctx.settings, ctx.store(), source, full, ctx.now(pinned=False))
@@ -199,7 +293,12 @@ def sync(ctx: Context, source: str, full: bool) -> None:
 
 # --- activities ---------------------------------------------------------------------------------
 @main.command()
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    callback=lambda ctx, param, value: _midnight(_day_option(ctx, param, value)),
+    help="Only activities from this day on.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
 @handle_errors

@@ -33,6 +33,9 @@ def run_demo(
     """Run the demo at `wall_clock`, or at 09:00 (Berlin) on `today` when given (--today)."""
     with ExitStack() as stack:
         data_dir = keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        if not keep:
+            # The folder is deleted at the end: print no path into it.
+            say = _hiding(str(data_dir), say)
         settings = load_settings(
             {
                 "RUNSTRENGTH_DATA_DIR": str(data_dir),
@@ -61,11 +64,28 @@ def run_demo(
         since = (now - timedelta(days=14)).replace(tzinfo=None)
         say(app.list_activities(settings, store, since, False, now))
         say("\n== runstrength plan")
-        ics = data_dir / "strength.ics"
-        say(app.plan_output(settings, store, now, 7, False, ics))
+        say(
+            app.plan_output(
+                settings, store, now, 7, False, data_dir / "strength.ics" if keep else None
+            )
+        )
         say("\n== runstrength digest --dry-run")
-        say(app.weekly_digest(settings, store, now, send=False, out=data_dir / "digest.eml"))
+        digest = data_dir / "digest.eml"
+        written = app.weekly_digest(settings, store, now, send=False, out=digest)
         if keep:
+            say(written)
             say(f"\nData kept in {data_dir}: the database, strength.ics and digest.eml.")
         else:
-            say("\nThis ran on sample data in a temporary folder; --keep DIR keeps it.")
+            say(f'The digest email is ready: "{_subject(digest)}".')
+            say("\nThis ran on sample data in a folder that is now deleted; --keep DIR keeps the")
+            say("database, the calendar (strength.ics) and the digest (digest.eml) there.")
+
+
+def _hiding(folder: str, say: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda text: say(text.replace(folder, "<temporary folder>"))
+
+
+def _subject(eml: Path) -> str:
+    from email import message_from_bytes, policy
+
+    return str(message_from_bytes(eml.read_bytes(), policy=policy.default)["Subject"])
