@@ -85,6 +85,7 @@ def test_a_gzipped_fit_file_is_the_same_activity_as_the_plain_one(
     assert cli("import", str(write(tmp_path / "a.fit", data))).exit_code == 0
     again = cli("import", str(write(tmp_path / "a.fit.gz", gzip.compress(data))))
     assert again.exit_code == 0, again.output
+    assert "0 imported, 1 updated, 0 skipped" in again.output  # the file name it came from
     assert stored(env).count_activities() == 1
 
 
