@@ -156,6 +156,24 @@ def test_a_weekly_parkrunner_gets_two_sessions_a_week():
         assert len(placed) == 2, (monday, placed, [d.reason for d in p.days])
 
 
+def test_the_coming_parkruns_get_their_recovery_days_too():
+    # Parkrun Saturdays, easy Sunday: no strength the Sunday and Monday after each parkrun,
+    # the ones to come included, and still two sessions a week.
+    history = regular_weeks(MON - timedelta(weeks=16), MON, hard=(), long=(), easy=(1, 2, 3, 6))
+    day = MON - timedelta(weeks=16) + timedelta(days=5)
+    while day < MON:
+        history.append(classified_run(day, RunKind.HARD, 24, km=5.0, race=True, name="parkrun"))
+        day += timedelta(weeks=1)
+    pattern = WeeklyPattern(frozenset({5}), frozenset(), "history")
+    p = plan(history, TUE, pattern, PlanConfig(), days=20)
+    for sunday in (SUN, SUN + timedelta(weeks=1), SUN + timedelta(weeks=2)):
+        assert sunday not in sessions(p)
+        assert "race recovery: 2 days after your 5.0 km parkrun" in reason_on(p, sunday)
+    for placed in weeks_of(p).values():
+        assert len(placed) == 2
+    assert not any("parkrun" in n for n in p.notes)  # no note every week for the usual parkrun
+
+
 def test_a_parkrun_labelled_hard_is_an_ordinary_hard_run_without_race_recovery():
     race = classified_run(SAT, RunKind.HARD, 45, km=10.0, race=True, name="City 10k")
     labelled = replace(
@@ -247,6 +265,16 @@ def test_a_new_user_is_learning_their_week_not_back_from_a_break():
     text = all_text(p)
     assert "break" not in text
     assert "learning your week: 7 days of history" in text
+
+
+def test_a_new_user_keeps_last_weeks_long_and_hard_weekdays_free():
+    history = regular_weeks(MON - timedelta(weeks=1), SUN - timedelta(weeks=1), hard=(3,))
+    p = plan(history, MON, WeeklyPattern(), PlanConfig())
+    assert not {THU, SUN} & sessions(p).keys()
+    assert reason_on(p, SUN) == "no strength: your long run like last Sunday's"
+    assert "Thursday, Sunday stay free as last week" in all_text(p)
+    assert "No usual hard or long days known yet" not in all_text(p)
+    assert "usual" not in reason_on(p, MON)  # one week seen is not yet "usual"
 
 
 def test_a_long_time_runner_who_never_logs_strength_is_not_told_about_a_break():

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from runstrength.core.records import ClassifiedActivity, PlannedRace, Sport, WorkoutTag
+from runstrength.core.records import (
+    ActivityRecord,
+    ClassifiedActivity,
+    PlannedRace,
+    Sport,
+    WorkoutTag,
+)
 
 AMBER_RATIO = 1.3  # Gabbett's sweet spot tops at 1.3, danger from 1.5 [S37]
 RED_RATIO = 1.5
@@ -36,6 +42,7 @@ USUAL_WEEKS_BACK = 12  # the usual week: median of the trained 7-day blocks of 1
 BACK_OFF_DAYS = 7  # red: a week without strength, counted in days from today, not to Sunday
 AMBER_DAYS = 7  # amber: at most one lighter session in the next 7 days
 SHORT_RACE_RECOVERY_DAYS = 2  # <= 6 km (a parkrun): the recovery days alone, no light week after
+USUAL_RACE_WEEKS_SEEN, USUAL_RACE_MIN_WEEKS = 6, 3  # a weekly race, like a usual weekday (§1)
 BREAK_DAYS = 14  # no run for >= 14 days is a break; coming back eases in (coaching.md §7)
 
 
@@ -186,18 +193,53 @@ def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Wi
     return windows
 
 
+def _is_race(activity: ClassifiedActivity) -> bool:
+    r = activity.record
+    # A race the runner labelled (`runstrength label ... hard`) is an ordinary run.
+    return (
+        r.sport == Sport.RUN
+        and not activity.classification.overridden
+        and (r.workout_tag == WorkoutTag.RACE or activity.classification.rule == "race")
+    )
+
+
+def usual_races(history: Sequence[ClassifiedActivity], today: date, end: date) -> list[PlannedRace]:
+    """A weekly race (a parkrun) expected again on its weekday up to `end`, at its usual size.
+
+    Like the usual hard day (§1): a race on the same weekday in >= 3 of the last 6 weeks with
+    runs. Only its recovery counts; a taper is for configured races.
+    """
+    this_week = monday_of(today)
+    run_weeks = {monday_of(a.record.local_date) for a in history if a.record.sport == Sport.RUN}
+    recent = set(sorted(w for w in run_weeks if w < this_week)[-USUAL_RACE_WEEKS_SEEN:])
+    by_weekday: dict[int, list[ActivityRecord]] = defaultdict(list)
+    done = set()
+    for a in history:
+        if _is_race(a) and a.record.local_date <= today:
+            done.add(a.record.local_date)
+            if monday_of(a.record.local_date) in recent:
+                by_weekday[a.record.local_date.weekday()].append(a.record)
+    expected = []
+    for weekday, seen in by_weekday.items():
+        if len({monday_of(r.local_date) for r in seen}) < USUAL_RACE_MIN_WEEKS:
+            continue
+        km = statistics.median(r.distance_m for r in seen) / 1000
+        name = max(seen, key=lambda r: r.start_local).name or "race"
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+        while day <= end:
+            if day not in done:
+                expected.append(PlannedRace(day, round(km, 1), name))
+            day += timedelta(weeks=1)
+    return expected
+
+
 def _races(
     history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace]
 ) -> dict[date, tuple[float, str]]:
     found: dict[date, tuple[float, str]] = {}
     for a in history:
         r = a.record
-        # A race the runner labelled (`runstrength label ... hard`) is an ordinary run.
-        if (
-            r.sport == Sport.RUN
-            and not a.classification.overridden
-            and (r.workout_tag == WorkoutTag.RACE or a.classification.rule == "race")
-        ):
+        if _is_race(a):
             found[r.local_date] = (r.distance_m / 1000, r.name or "race")
     synced = set(found)
     for race in races:  # a synced race wins over the configured ones on the same day
@@ -308,6 +350,8 @@ def assess(
         *taper_windows(races, today, end),
     ]
     notes = []
+    # The weekly parkrun to come gets its short recovery, quietly (no note every week).
+    weekly = race_windows([], usual_races(history, today, end), today, end)
     # Back-off windows are days from today: asked on a Saturday, a week off ends on Friday,
     # not on Sunday (issue 12).
     if level == Level.RED:
@@ -336,4 +380,5 @@ def assess(
             continue  # over already, or only a lighter first session (said on that day)
         if w.reason.startswith(("taper", "race recovery")) and note not in notes:
             notes.append(note)
+    windows += weekly
     return FatigueState(level, ratio, tuple(notes), tuple(windows))

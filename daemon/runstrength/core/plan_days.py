@@ -31,6 +31,7 @@ USUAL_WEEKS, USUAL_MIN_WEEKS = 6, 3  # a usual weekday: a run there in >= 3 of t
 USUAL_RUN_DAYS = 56
 DEFAULT_RUN_MIN = 45
 PROTECTED = ("hard", "long")
+NEW_USER_DAYS = 28  # less history than this: still learning the runner's week (§5 cold start)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class PlanContext:
                 if max(r.moving_time_s, r.elapsed_time_s) >= MIN_STRENGTH_S:
                     strength.setdefault(r.local_date, r.name or "strength")
         self.strength = strength  # one session a day at most
+        self.history_days = history_days(history, today)
+        self.provisional = self._provisional()
         self.usual_easy = self._usual_weekdays()
         recent = [
             a.record.moving_time_s / 60
@@ -83,8 +86,28 @@ class PlanContext:
         for d in self.runs:
             if fatigue.monday_of(d) in recent:
                 weeks[d.weekday()].add(fatigue.monday_of(d))
-        usual = {wd for wd, w in weeks.items() if len(w) >= USUAL_MIN_WEEKS}
-        return frozenset(usual - self.pattern.hard_weekdays - self.pattern.long_weekdays)
+        # A new user's few weeks: any weekday run so far is the best guess (as last week).
+        needed = 1 if self.history_days < NEW_USER_DAYS else USUAL_MIN_WEEKS
+        usual = {wd for wd, w in weeks.items() if len(w) >= needed}
+        protected = self.pattern.hard_weekdays | self.pattern.long_weekdays | set(self.provisional)
+        return frozenset(usual - protected)
+
+    def _provisional(self) -> dict[int, RunKind]:
+        """A new user's hard and long weekdays so far, kept free until the pattern is known.
+
+        The usual pattern needs 3 of 6 weeks; in the first weeks the one week seen is the best
+        guess, and a long Sunday seen once is likelier to come again than not (issue 12).
+        """
+        if self.pattern.hard_weekdays or self.pattern.long_weekdays:
+            return {}
+        if self.history_days >= NEW_USER_DAYS:
+            return {}
+        found: dict[int, RunKind] = {}
+        for d, day in sorted(self.runs.items()):
+            for a in day:
+                if a.kind == RunKind.LONG or (a.kind == RunKind.HARD and d.weekday() not in found):
+                    found[d.weekday()] = a.kind
+        return found
 
     def day(self, d: date) -> PlanDay:
         done = self.runs.get(d, [])
@@ -125,6 +148,8 @@ class PlanContext:
         real = [a for a in done if a.record.moving_time_s >= WARM_UP_RUN_S]
         if expected is None or (expected == RunKind.EASY and real):
             return []
+        if self.history_days < NEW_USER_DAYS:  # one or two weeks seen: not "usual" yet
+            return [ExpectedRun(expected, False, f"{expected.value} run like last {d:%A}'s")]
         return [ExpectedRun(expected, False, f"usual {expected.value} run")]
 
     def _expected(self, weekday: int) -> RunKind | None:
@@ -132,6 +157,8 @@ class PlanContext:
             return RunKind.LONG
         if weekday in self.pattern.hard_weekdays:
             return RunKind.HARD
+        if weekday in self.provisional:
+            return self.provisional[weekday]
         return RunKind.EASY if weekday in self.usual_easy else None
 
     def next_protected(self, d: date, horizon: int = 14) -> PlanDay | None:
@@ -157,3 +184,9 @@ class PlanContext:
         else:
             base = 2
         return base
+
+
+def history_days(history: Sequence[ClassifiedActivity], today: date) -> int:
+    """Days since the first activity on record (0 with none)."""
+    days = [a.record.local_date for a in history if a.record.local_date <= today]
+    return (today - min(days)).days if days else 0

@@ -9,6 +9,7 @@ re-plan keeps the previous plan's days unless new information rules them out.
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 from itertools import combinations
 
 from runstrength.core import fatigue
-from runstrength.core.plan_days import MIN_GAP_DAYS, PROTECTED, PlanContext
+from runstrength.core.plan_days import MIN_GAP_DAYS, NEW_USER_DAYS, PROTECTED, PlanContext
 from runstrength.core.plan_reasons import (
     NO_PATTERN_NOTE,
     rest_reason,
@@ -34,7 +35,6 @@ from runstrength.core.records import (
 from runstrength.core.routines import ROUTINES, routine_for
 
 REENTRY_GAP_DAYS, REENTRY_SESSIONS = 14, 2  # first 2 sessions after >= 14 days off are light [S70]
-NEW_USER_DAYS = 28  # less history than this: still learning the runner's week (§5 cold start)
 HABIT_WEEKS = 6  # the runner's strength weekdays: the last 6 weeks with logged strength
 TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern speaks
 
@@ -178,8 +178,8 @@ def plan(
         if len(logged) + len(picked) < target:
             notes.append(shortfall_note(monday, len(logged) + len(picked), target, state, week))
     ease_why, ease_count = _ease_in(history, ctx, today)
-    notes += ease_in_notes(ease_why, ease_count, history_days(history, today))
-    if not (pattern.hard_weekdays or pattern.long_weekdays):
+    notes += ease_in_notes(ease_why, ease_count, ctx)
+    if not (pattern.hard_weekdays or pattern.long_weekdays or ctx.provisional):
         notes.append(NO_PATTERN_NOTE)
     this_week = fatigue.monday_of(today)
     done = sum(fatigue.monday_of(d) == this_week for d in ctx.strength)
@@ -208,14 +208,6 @@ def _week_target(
     return max(done, min([config.sessions_per_week, *caps]))
 
 
-def history_days(history: Sequence[ClassifiedActivity], today: date) -> int:
-    """Days since the first activity on record (0 with none)."""
-    first = min(
-        (a.record.local_date for a in history if a.record.local_date <= today), default=None
-    )
-    return (today - first).days if first else 0
-
-
 def _ease_in(
     history: Sequence[ClassifiedActivity], ctx: PlanContext, today: date
 ) -> tuple[str | None, int]:
@@ -226,7 +218,7 @@ def _ease_in(
         days_off, first_back = comeback
         done = sum(d >= first_back for d in logged)
         return f"welcome back after {days_off} days without running", REENTRY_SESSIONS - done
-    known = history_days(history, today)
+    known = ctx.history_days
     if known < NEW_USER_DAYS:
         return f"learning your week: {_days_of_history(known)}", REENTRY_SESSIONS - len(logged)
     # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
@@ -243,13 +235,20 @@ def _days_of_history(days: int) -> str:
     return "no history yet" if days == 0 else f"{days} day{'s' * (days != 1)} of history"
 
 
-def ease_in_notes(why: str | None, count: int, known_days: int) -> list[str]:
+def ease_in_notes(why: str | None, count: int, ctx: PlanContext) -> list[str]:
     """The week-level words for a comeback or a new user."""
     if why and why.startswith("welcome back") and count > 0:
         return [f"{why[0].upper()}{why[1:]}: the next {count} strength sessions are lighter."]
-    if known_days < NEW_USER_DAYS:
-        return [f"Learning your week: {_days_of_history(known_days)}."]
-    return []
+    if ctx.history_days >= NEW_USER_DAYS:
+        return []
+    note = f"Learning your week: {_days_of_history(ctx.history_days)}."
+    if ctx.provisional:
+        days = [calendar.day_name[wd] for wd in sorted(ctx.provisional)]
+        verb = "stays" if len(days) == 1 else "stay"
+        note = (
+            f"{note[:-1]}; until your usual days show, {', '.join(days)} {verb} free as last week."
+        )
+    return [note]
 
 
 def _sessions(
