@@ -300,3 +300,16 @@ def test_a_weekday_of_unnamed_fartleks_is_learned_from_a_few_named_ones():
     assert build_profile(history, TODAY, NONE).pattern.hard_weekdays == {3}
     slow = weekly(3, [*range(0, 6), *range(9, 12)], pace="5:15", minutes=45)
     assert build_profile([*named, *slow, *easy], TODAY, NONE).pattern.hard_weekdays == frozenset()
+
+
+def test_unnamed_hill_sessions_teach_their_weekday_by_heart_rate():
+    # Hill reps: slow pace on 30 m/km, HR 82 % of a trusted max; named only in 3 of 12 weeks.
+    hills = dict(pace="7:15", minutes=50, hr=150, climb_m=30 * 50 * 60 / 435)
+    named = weekly(2, range(6, 9), **hills, name="Hill reps")
+    unnamed = weekly(2, [*range(0, 6), *range(9, 12)], **hills)
+    easy = [*weekly(1, range(12), pace="6:20", minutes=45, hr=128, max_hr=150),
+            *weekly(4, range(12), pace="6:25", minutes=45, hr=130, max_hr=152),
+            *weekly(6, range(12), pace="6:30", minutes=100, hr=135, max_hr=183)]  # fmt: skip
+    profile = build_profile([*named, *unnamed, *easy], TODAY, NONE)
+    assert profile.pattern.hard_weekdays == {2}
+    assert profile.pattern.long_weekdays == {6}

@@ -222,7 +222,8 @@ def brisk(record: ActivityRecord, profile: AthleteProfile) -> bool:
     hr_above_easy = hr_words.startswith("average HR")
     pace = run.pace_s_per_km
     easy = profile.easy_pace_s_per_km
-    if pace is None or easy is None or record.indoor:
+    hilly = run.off_road or _climb_per_km(record) > HILLY_SPLITS_M_PER_KM
+    if pace is None or easy is None or record.indoor or hilly:  # pace says little: HR must
         return hr_above_easy
     return pace <= (WEEKDAY_LIFT_PACE_VS_EASY if hr_above_easy else BRISK_PACE_VS_EASY) * easy.value
 
