@@ -41,7 +41,7 @@ class Outcome:
 
     athlete: Athlete
     plans: dict[date, dict[str, Any]] = field(default_factory=dict)
-    activities: list[dict[str, Any]] = field(default_factory=list)
+    activities: dict[date, list[dict[str, Any]]] = field(default_factory=dict)  # by date
     failures: list[str] = field(default_factory=list)  # commands that did not exit 0
 
 
@@ -136,9 +136,10 @@ def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
         out = call("--today", day.isoformat(), "plan", "--json", "--days", str(PLAN_DAYS))
         if out is not None:
             outcome.plans[day] = json.loads(out)
-    out = call("--today", athlete.dates[-1].isoformat(), "activities", "--json")
-    if out is not None:
-        outcome.activities = json.loads(out)
+        # The classes the plan stood on: each date learns its own profile.
+        out = call("--today", day.isoformat(), "activities", "--json")
+        if out is not None:
+            outcome.activities[day] = json.loads(out)
     return outcome
 
 

@@ -31,9 +31,13 @@ def summary(results: dict[str, Result]) -> str:
         + (f" ({full / allowing:.0%})" if allowing else ""),
         *(f"command failed: {f}" for f in failed),
         "",
-        "classification against the scenarios' labels (share of each true class; hard↔long both"
-        " protect the day):",
+        "classification against the scenarios' labels at each athlete's last date (share of each"
+        " true class; hard↔long both protect the day):",
         agreement_table({k: r.confusion for k, r in results.items()}),
+        "",
+        "the same over every plan date (each run counted once per date it is history at; the"
+        " classes each plan stood on):",
+        agreement_table({k: r.confusion_by_date for k, r in results.items()}),
     ]
     return "\n".join(lines)
 
@@ -50,7 +54,7 @@ def details(results: dict[str, Result]) -> str:
         lines += [f"- {b}" for b in result.breaks] or ["- no rule breaks"]
         if result.misread:
             lines.append(f"- misread runs ({len(result.misread)}):")
-            lines += [f"  - {m}" for m in result.misread[:12]]
+            lines += [f"  - {m}" for m in sorted(result.misread)[:12]]
             if len(result.misread) > 12:
                 lines.append(f"  - … and {len(result.misread) - 12} more")
     return "\n".join(lines)

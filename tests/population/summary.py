@@ -25,7 +25,8 @@ class Result:
     weeks_allowing: int = 0
     weeks_full: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (truth, verdict)
-    misread: list[str] = field(default_factory=list)
+    confusion_by_date: Counter[tuple[str, str]] = field(default_factory=Counter)  # every date
+    misread: set[str] = field(default_factory=set)
 
 
 def evaluate(outcome: Outcome) -> Result:
@@ -43,24 +44,29 @@ def evaluate(outcome: Outcome) -> Result:
 
 
 def _classification(athlete: Athlete, outcome: Outcome, result: Result) -> None:
+    """Classes at the last date (`confusion`) and at every plan date (`confusion_by_date`)."""
     truth = {str(a.id): a for a in athlete.activities if a.kind}
-    pin = datetime.combine(athlete.dates[-1], PINNED)
-    seen = set()
-    for item in outcome.activities:
-        act = truth.get(item["source_id"])
-        if act is None or act.start_local >= pin:
-            continue
-        seen.add(item["source_id"])
-        verdict = item["kind"] or "none"
-        result.confusion[(act.kind, verdict)] += 1
-        if verdict != act.kind and {act.kind, verdict} != {"hard", "long"}:
-            result.misread.append(
-                f"{act.start_local:%a %d %b %H:%M} '{act.name}' is {act.kind}, read {verdict}: "
-                f"{item['reason']}"
-            )
-    missing = [a for sid, a in truth.items() if sid not in seen and a.start_local < pin]
-    for act in missing:
-        result.confusion[(act.kind, "missing")] += 1
+    last = athlete.dates[-1]
+    for today, items in outcome.activities.items():
+        pin = datetime.combine(today, PINNED)
+        seen = set()
+        for item in items:
+            act = truth.get(item["source_id"])
+            if act is None or act.start_local >= pin:
+                continue
+            seen.add(item["source_id"])
+            verdict = item["kind"] or "none"
+            result.confusion_by_date[(act.kind, verdict)] += 1
+            if today == last:
+                result.confusion[(act.kind, verdict)] += 1
+            if verdict != act.kind and {act.kind, verdict} != {"hard", "long"}:
+                result.misread.add(
+                    f"{act.start_local:%a %d %b %H:%M} '{act.name}' is {act.kind}, read {verdict}"
+                    f" at --today {today:%d %b}: {item['reason']}"
+                )
+        for sid, act in truth.items():
+            if sid not in seen and act.start_local < pin:
+                result.confusion_by_date[(act.kind, "missing")] += 1
 
 
 def run_population(folder: Path, keys: list[str] | None = None) -> dict[str, Result]:

@@ -59,7 +59,7 @@ def test_classification_agrees_with_the_scenarios(population: dict[str, Outcome]
     results: dict[str, Result] = {key: evaluate(population[key]) for key in ATHLETES}
     total: Counter[tuple[str, str]] = Counter()
     for result in results.values():
-        total.update(result.confusion)
+        total.update(result.confusion_by_date)
     hard_easy, easy_hard = share(total, "hard", "easy"), share(total, "easy", "hard")
     misread = [f"{k}: {m}" for k, r in results.items() for m in r.misread]
     assert hard_easy <= MAX_MISREAD and easy_hard <= MAX_MISREAD, (
@@ -102,5 +102,5 @@ def test_the_export_imports_every_activity_up_to_the_pinned_morning(tmp_path: Pa
     outcome = run_athlete(athlete, tmp_path)
     pin = datetime.combine(athlete.dates[-1], PINNED)
     assert not outcome.failures
-    seen = {a["source_id"] for a in outcome.activities}
+    seen = {a["source_id"] for a in outcome.activities[athlete.dates[-1]]}
     assert seen == {str(a.id) for a in athlete.activities if a.start_local < pin}
