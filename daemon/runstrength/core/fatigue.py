@@ -371,9 +371,11 @@ def assess(
         why = "; ".join(reasons)
         last = today + timedelta(days=AMBER_DAYS - 1)
         windows.append(
-            Window(today, last, 1, True, f"one lighter session until {day_name(last)}: {why}")
+            Window(
+                today, last, 1, True, f"at most one lighter session until {day_name(last)}: {why}"
+            )
         )
-        notes.append(f"One lighter session until {day_name(last)}: {why}.")
+        notes.append(f"At most one lighter session until {day_name(last)}: {why}.")
     for w in windows:
         note = w.reason[0].upper() + w.reason[1:] + "."
         if w.end < today or w.max_sessions is None:

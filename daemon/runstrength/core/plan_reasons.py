@@ -64,7 +64,14 @@ def session_reason(
             f"day before {nxt.date:%A}'s {nxt.kind} run: this week's sessions fit no other way"
         )
     elif nxt:
-        extras.append(f"{(nxt.date - day.date).days} days before {nxt.date:%A}'s {nxt.kind} run")
+        days = (nxt.date - day.date).days
+        # A weekday a week or more away is ambiguous: name the date.
+        run = (
+            f"{nxt.date:%A}'s {nxt.kind} run"
+            if days < 7
+            else f"the {nxt.kind} run on {fatigue.day_name(nxt.date)}"
+        )
+        extras.append(f"{days} days before {run}")
     if light_why:
         extras.append(f"lighter: {light_why}")
     extra = f" ({'; '.join(extras)})" if extras else ""

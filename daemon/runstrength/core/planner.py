@@ -1,10 +1,11 @@
 """Place the week's strength sessions around hard and long runs, with a reason for every day.
 
 Rules (coaching.md §6): never on a hard or long day; one strength-free day between sessions
-(>= 48 h); the day before a hard or long run only when the week's dose fits no other way; prefer
-after a short easy run, then rest days; keep last week's weekdays; logged strength counts; missed
-sessions are not stacked; fatigue windows (core/fatigue.py) cap or lighten sessions; and a
-re-plan keeps the previous plan's days unless new information rules them out.
+(>= 48 h); the day before a hard or long run only when the week's dose fits no other way, and
+then lighter; prefer after a short easy run, then rest days; keep the runner's own strength
+weekdays and the same weekdays every week; logged strength counts; missed sessions are not
+stacked; fatigue windows (core/fatigue.py) cap or lighten sessions; a comeback or a new user
+eases in; and a re-plan keeps the previous plan's days unless new information rules them out.
 """
 
 from __future__ import annotations
