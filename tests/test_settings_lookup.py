@@ -138,3 +138,21 @@ def test_the_readme_documents_the_lookup_order() -> None:
     section = readme[readme.index("Settings are read from") :]
     positions = [section.index(p) for p in places]
     assert positions == sorted(positions)
+
+
+def test_the_system_unit_with_the_example_file_keeps_its_data_dir(home: Path) -> None:
+    """The unit's Environment= as systemd passes it, and config.example.env copied verbatim
+    (RUNSTRENGTH_DATA_DIR= empty): the data stays where the unit puts it."""
+    settings = home / "runstrength.env"
+    example = (ROOT / "config.example.env").read_text()
+    settings.write_text(example.replace("RUNSTRENGTH_TIMEZONE=", "RUNSTRENGTH_TIMEZONE=UTC"))
+    unit = (ROOT / "systemd/runstrength.service").read_text()
+    env = {}
+    for line in unit.splitlines():
+        if line.startswith("Environment="):
+            for pair in line.removeprefix("Environment=").split():
+                name, _, value = pair.partition("=")
+                env[name] = value
+    env["RUNSTRENGTH_ENV_FILE"] = str(settings)  # the unit's path, here in a temp folder
+    env["RUNSTRENGTH_DATA_DIR"] = env["RUNSTRENGTH_DATA_DIR"].replace("/var/lib", str(home))
+    assert used(status(env=env)) == (str(settings), str(home / "runstrength"))

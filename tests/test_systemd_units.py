@@ -64,8 +64,25 @@ def test_units_run_the_daemon_as_notify_and_restart_on_failure(name: str) -> Non
     assert unit["Type"] == ["notify"]
     assert unit["ExecStart"][0].endswith("runstrength run")
     assert unit["Restart"] == ["on-failure"]
-    assert unit["EnvironmentFile"]
     assert unit["NoNewPrivileges"] == ["yes"]
+
+
+@pytest.mark.parametrize(
+    ("name", "settings_file"),
+    [
+        ("runstrength.service", "/etc/runstrength/runstrength.env"),
+        ("runstrength-user.service", "%h/.config/runstrength/runstrength.env"),
+    ],
+)
+def test_units_let_runstrength_read_its_settings_file_and_reload_it(
+    name: str, settings_file: str
+) -> None:
+    # Not EnvironmentFile=: its values would sit in the environment, where an empty line
+    # would undo Environment= and a SIGHUP could not see an edited file.
+    unit = service_section(name)
+    assert "EnvironmentFile" not in unit
+    assert f"RUNSTRENGTH_ENV_FILE={settings_file}" in " ".join(unit["Environment"]).split()
+    assert unit["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
 
 
 def test_system_unit_is_hardened_and_writes_only_its_state_directory() -> None:
