@@ -128,11 +128,12 @@ def _sqlite_error(name: str, db: Path | None, detail: str) -> StorageError:
         return _os_error(errno.EACCES, db, detail, "write")
     if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
         return StorageError(
-            f"{where} is damaged or not a runstrength database ({detail}); move it aside and run "
-            "`runstrength sync --full` to rebuild it, or point RUNSTRENGTH_DATA_DIR elsewhere"
+            f"the database cannot be used: {where} is damaged or not runstrength's ({detail}); "
+            "move it aside and run `runstrength sync --full` to rebuild it, or point "
+            "RUNSTRENGTH_DATA_DIR elsewhere"
         )
     return StorageError(
-        f"{where} cannot be used ({detail}); check the disk and RUNSTRENGTH_DATA_DIR"
+        f"the database cannot be used: {where} ({detail}); check the disk and RUNSTRENGTH_DATA_DIR"
     )
 
 
