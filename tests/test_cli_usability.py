@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner, Result
 
 from runstrength.cli import main
@@ -140,3 +141,26 @@ def test_shell_completion_is_documented_and_works() -> None:
         timeout=60,
     )
     assert "plain,doctor" in words.stdout
+
+
+def test_the_garminconnect_login_without_the_extra_names_the_extra(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "garminconnect", None)  # as if not installed
+    result = cli("auth", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tmp_path / "tokens")})
+    assert result.exit_code == 1
+    assert "pip install 'runstrength[garmin-connect]'" in result.stderr
+    assert "email" not in result.stdout.lower()  # stopped before asking for the login
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_fallback_sync_without_the_extra_names_the_extra(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.mkdir()
+    (tokens / "garmin_tokens.json").write_text("{}")
+    monkeypatch.setitem(sys.modules, "garminconnect", None)
+    result = cli("sync", "--source", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tokens)})
+    assert result.exit_code == 1
+    assert result.output.count("needs the garmin-connect extra") == 1  # printed once
