@@ -478,3 +478,46 @@ def test_an_uploaded_workout_is_remembered_before_scheduling_so_a_crash_never_do
 def test_workout_push_is_off_unless_enabled(connect_settings: Settings, store: Store) -> None:
     out = push_workouts(connect_settings, store, {NOW.date(): session()}, NOW.date(), NOW)
     assert "off" in out
+
+
+# --- values and clocks that used to block or hide runs (issue 15) --------------------------------
+def test_a_future_dated_summary_never_moves_the_cursor_past_now(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 3)
+    fake.activities.append(garmin_summary(777, "2099-06-01 07:00:00"))  # a watch's wrong clock
+    assert sync_one(settings, store, "garmin", False, NOW).inserted == 4
+    newest = store.cursor("garmin")["newest_start_local"]
+    assert newest <= (NOW + timedelta(hours=14)).strftime("%Y-%m-%d %H:%M:%S")
+    fake.activities.append(
+        garmin_summary(778, (NOW - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S"))
+    )
+    outcome = sync_one(settings, store, "garmin", False, NOW + timedelta(hours=1))
+    assert (outcome.status, outcome.inserted) == ("ok", 1)
+
+
+def test_a_cursor_left_in_2099_is_brought_back_to_now(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 3)
+    sync_garmin(settings, store, False, NOW)
+    store.set_cursor("garmin", {"newest_start_local": "2099-06-01 08:00:00"})  # an older version
+    fake.activities.append(
+        garmin_summary(779, (NOW - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S"))
+    )
+    assert sync_garmin(settings, store, False, NOW).inserted == 1
+
+
+def test_an_absurd_summary_is_set_aside_and_the_rest_stored(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    history(fake, 3)
+    start = (NOW - timedelta(hours=5)).strftime("%Y-%m-%d %H:%M:%S")
+    fake.activities.append(garmin_summary(780, start, duration=2.0**64))
+    fake.activities.append(garmin_summary(781, start, averageHR="high", maxHR=1e9))
+    outcome = sync_one(settings, store, "garmin", False, NOW)
+    assert (outcome.status, outcome.inserted) == ("ok", 4)
+    [aside] = store.set_aside("garmin")
+    assert aside["source_id"] == "780" and aside["raw"]["duration"] == 2.0**64
+    kept = {r.source_id: r for r in store.activities(include_duplicates=True)}["781"]
+    assert kept.avg_hr is None and kept.max_hr is None

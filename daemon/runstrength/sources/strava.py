@@ -81,8 +81,7 @@ def _starts(page: list[Any]) -> list[int]:
     for item in page:
         try:
             started = parse_time(item["start_date"])
-            if started.tzinfo is not None:
-                starts.append(_epoch(started))
+            starts.append(_epoch(started if started.tzinfo else started.replace(tzinfo=UTC)))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             pass
     return starts

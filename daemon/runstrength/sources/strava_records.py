@@ -60,9 +60,11 @@ def _time(value: Any, what: str) -> datetime:
     if not isinstance(value, str):
         raise BadRecord(f"{what} {value!r:.40} is not a date")
     try:
-        return parse_time(value)
+        parsed = parse_time(value)
     except ValueError:
         raise BadRecord(f"{what} {value!r:.40} is not a date") from None
+    # Strava writes a Z; a date without one is taken as UTC rather than as this machine's zone.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _iana(timezone: Any) -> str | None:
