@@ -6,6 +6,7 @@ rule that turns what is found here into a verdict and its reason lives in core/c
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 
@@ -121,9 +122,12 @@ def _lap_mark(lap: Lap, easy_speed: float) -> str:
 
 
 def _speed_cv(laps: Sequence[Lap]) -> float:
+    # Plain float sums: statistics.pstdev is exact (fractions) and dominated classify_all's time.
     speeds = [lap_speed(lap) for lap in laps]
-    mean = statistics.fmean(speeds)
-    return statistics.pstdev(speeds) / mean if mean > 0 else 0.0
+    mean = sum(speeds) / len(speeds)
+    if mean <= 0:
+        return 0.0
+    return math.sqrt(sum((s - mean) ** 2 for s in speeds) / len(speeds)) / mean
 
 
 # --- laps without a trusted pace (treadmill, cold start) and split variation -------------------

@@ -207,19 +207,17 @@ def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[Activity
     trail runs teach an easy *effort* pace (km-effort, §3), which is what trail runs are
     compared with anyway.
     """
-    for fit in (
-        [r for r in runs if _is_ordinary(r)],
-        [r for r in runs if _is_ordinary(r, trails=True)],
-    ):
+    window = [r for r in runs if (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS]
+    road = [r for r in window if _is_ordinary(r)]
+    for fit in (road, None):
+        if fit is None:
+            fit = [r for r in window if _is_ordinary(r, trails=True)]
         recent = [r for r in fit if (today - r.local_date).days < EASY_WINDOW_DAYS]
         if len(recent) >= EASY_RUNS_NEEDED:
             return recent
-        wide = [r for r in fit if (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS]
-        if len(wide) >= EASY_RUNS_NEEDED:
-            return wide
-    return [
-        r for r in runs if _is_ordinary(r) and (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS
-    ]
+        if len(fit) >= EASY_RUNS_NEEDED:
+            return fit
+    return road
 
 
 def _is_ordinary(run: ActivityRecord, trails: bool = False) -> bool:
@@ -480,8 +478,8 @@ def _hr_max_line(anchor: Anchor) -> str:
         return f"{value} (age formula 208 - 0.7 × age, until more runs with HR{seen})"
     if anchor.provisional:
         return (
-            f"{value} so far (from {anchor.n} activities: too few to call a run hard on heart "
-            "rate; set BIRTH_YEAR or HR_MAX to use it now)"
+            f"{value} so far (from {anchor.n} activities; too few to call a run hard on heart "
+            "rate yet: set BIRTH_YEAR or HR_MAX)"
         )
     return f"{value} ({_origin(anchor, 'activities')})"
 
