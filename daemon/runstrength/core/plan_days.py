@@ -148,7 +148,9 @@ class PlanContext:
         real = [a for a in done if a.record.moving_time_s >= WARM_UP_RUN_S]
         if expected is None or (expected == RunKind.EASY and real):
             return []
-        if self.history_days < NEW_USER_DAYS:  # one or two weeks seen: not "usual" yet
+        # A new user's guesses from the one or two weeks seen are not "usual" yet.
+        guessed = expected == RunKind.EASY and self.history_days < NEW_USER_DAYS
+        if guessed or d.weekday() in self.provisional:
             return [ExpectedRun(expected, False, f"{expected.value} run like last {d:%A}'s")]
         return [ExpectedRun(expected, False, f"usual {expected.value} run")]
 
