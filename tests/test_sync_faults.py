@@ -43,6 +43,9 @@ def test_an_out_of_range_number_is_set_aside_and_everything_else_syncs(
     [aside] = app.open_store(settings).set_aside("strava")
     assert aside["source_id"] == "77000000001" and "moving" in aside["reason"]
     assert aside["raw"]["moving_time"] == 2**64  # kept whole, for a later fix
+    assert result.output.count("activity 77000000001 aside") == 1  # one line, at default -v
+    again = cli("sync", "--full")
+    assert again.exit_code == 0 and "aside" not in again.output  # said once, not every sync
     # The next sync goes on from there; once fixed on Strava it is stored and no longer aside.
     fake_strava.update_activity(bad["id"], moving_time=3000)
     assert cli("sync", "--full").exit_code == 0

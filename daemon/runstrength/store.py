@@ -234,13 +234,8 @@ class Store(StateTables):
                 except Exception as e:
                     if not _row_error(e):
                         raise
-                    log.warning(
-                        "setting %s activity %s aside: the database refused it (%s)",
-                        record.source,
-                        record.source_id,
-                        type(e).__name__,
-                    )
-                    refused.append(SetAside(record.source, record.source_id, str(e)[:300], raw))
+                    why = f"the database refused it ({type(e).__name__}: {e})"
+                    refused.append(SetAside(record.source, record.source_id, why[:300], raw))
                 else:
                     ok.append((record, raw))
                 finally:
@@ -272,11 +267,26 @@ class Store(StateTables):
                 "first_seen": now,
                 "last_seen": now,
             }
-        if rows:
-            upsert_rows(
-                s, SetAsidePayload.__table__, list(rows.values()), ("source", "source_id"),
-                keep=("first_seen",),
-            )  # fmt: skip
+        if not rows:
+            return
+        known = {
+            (src, sid)
+            for src in {src for src, _ in rows}
+            for sid in s.exec(
+                select(SetAsidePayload.source_id).where(
+                    SetAsidePayload.source == src,
+                    SetAsidePayload.source_id.in_([i for k, i in rows if k == src]),
+                )
+            )
+        }
+        for (src, sid), row in rows.items():
+            # One line when a payload is first set aside, not on every re-read of it.
+            level = logging.DEBUG if (src, sid) in known else logging.WARNING
+            log.log(level, "setting %s activity %s aside: %s", src, sid, row["reason"])
+        upsert_rows(
+            s, SetAsidePayload.__table__, list(rows.values()), ("source", "source_id"),
+            keep=("first_seen",),
+        )  # fmt: skip
 
     def set_aside(self, source: str | None = None) -> list[dict[str, Any]]:
         """The payloads set aside (source, source_id, reason, raw, first_seen, last_seen)."""
@@ -536,7 +546,6 @@ def _checked(
         try:
             checked = check_record(record)
         except BadRecord as e:
-            log.warning("setting %s activity %s aside: %s", record.source, record.source_id, e)
             aside.append(SetAside(record.source, str(record.source_id)[:200], str(e), raw))
             continue
         ok.pop(checked.key, None)

@@ -295,7 +295,7 @@ def _items(
 ) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], set[str], list[SetAside]]:
     """Map a page, keeping laps fetched earlier; (items, ids not stored before, set aside).
 
-    Odd summaries are logged once and set aside (kept raw), never fatal.
+    Odd summaries are set aside (the store keeps them raw and logs each once), never fatal.
     """
     items, new, aside = [], set(), []
     ids = [_raw_id(s) for s in page]
@@ -306,7 +306,6 @@ def _items(
         try:
             record = record_from_garmin(summary)
         except BadRecord as e:
-            log.warning("setting Garmin activity %s aside: %s", sid or "(no id)", e)
             aside.append(SetAside("garmin", sid, str(e), summary))
             continue
         stored = stored_raw.get(record.source_id)

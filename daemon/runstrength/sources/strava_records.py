@@ -165,7 +165,7 @@ def _distance(value: Any) -> float:
 
 def map_page(page: list[Any]) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], list[SetAside]]:
     """Map a page: (records with their raw payloads, items set aside); one odd item never stops
-    the page, and each one set aside is logged once."""
+    the page (the store keeps the items set aside, and logs each once)."""
     items, aside = [], []
     for item in page:
         try:
@@ -173,6 +173,5 @@ def map_page(page: list[Any]) -> tuple[list[tuple[ActivityRecord, dict[str, Any]
         except BadRecord as e:
             ident = item.get("id") if isinstance(item, dict) else None
             ident = str(ident)[:100] if type(ident) in (int, str) else None
-            log.warning("setting Strava activity %s aside: %s", ident or "(no id)", e)
             aside.append(SetAside("strava", ident, str(e), item))
     return items, aside
