@@ -531,3 +531,15 @@ def test_hill_session_on_a_usual_hard_day_is_not_vetoed_by_its_slow_pace():
         "pace says little on 25 m/km of climb"
     )
     assert classify(replace(run, avg_hr=140), HARD_TUESDAYS).kind == EASY  # HR says easy
+
+
+def test_a_usual_doubler_s_lone_morning_run_is_not_lifted_before_the_evening_session():
+    tuesdays = [datetime(2025, 6, 3) - timedelta(weeks=w) for w in range(1, 5)]
+    past = [run for day in tuesdays for run in (
+        make_run("4:58", 35, when=day.replace(hour=6, minute=30)),
+        make_run("4:52", 55, when=day.replace(hour=18, minute=30), name="Evening Run"),
+    )]  # fmt: skip
+    morning = make_run("4:58", 35, when=datetime(2025, 6, 3, 6, 30))
+    out = classify_all([*past, morning], HARD_TUESDAYS, {})
+    assert out[-1].kind == EASY  # the evening intervals are still to come
+    assert [c.kind for c in out[:2]] == [EASY, HARD]  # on a day with both: the later one

@@ -92,6 +92,7 @@ BRISK_PACE_VS_EASY = 0.98
 # Back from a break of two weeks or more, the runner eases in: for two weeks the usual hard day
 # lifts nothing (heuristic; issue 12's comeback runner).
 BREAK_DAYS = 14
+DOUBLE_MIN_DAYS = 3  # a weekday the runner usually runs twice on (heuristic)
 EASING_IN_DAYS = 14
 HILLY_SPLITS_M_PER_KM = 10.0  # hills vary split speeds as much as a fartlek does (§3)
 HEAT_DRIFT_PACE_VS_EASY = 1.03  # clearly slower than easy pace
@@ -185,18 +186,41 @@ def _main_sessions_to_lift(
         return []
     by_day: dict[date, list[int]] = {}
     for i, record in enumerate(records):
-        if record.sport == Sport.RUN and record.local_date.weekday() in hard_days:
+        weekday = record.local_date.weekday()
+        if record.sport == Sport.RUN and weekday in hard_days and not _short(record):
             by_day.setdefault(record.local_date, []).append(i)
     easing_in = _easing_in_days(records)
+    doubles = _double_weekdays(by_day)
     out = []
     for day, runs in by_day.items():
         if day in easing_in or any(found[i].kind in (RunKind.HARD, RunKind.LONG) for i in runs):
             continue
-        # Two runs in a day: the longer is the session (ties: the later one, the evening's).
-        main = max(runs, key=lambda i: (records[i].moving_time_s, records[i].start_local))
+        if day.weekday() in doubles:
+            # A runner who doubles on this weekday: the session is the later run; a lone run
+            # may be the morning's easy one, with the session still to come.
+            if len(runs) < 2:
+                continue
+            main = max(runs, key=lambda i: records[i].start_local)
+        else:  # the longer is the session (ties: the later one, the evening's)
+            main = max(runs, key=lambda i: (records[i].moving_time_s, records[i].start_local))
         if not found[main].overridden:
             out.append(main)
     return out
+
+
+def _double_weekdays(by_day: Mapping[date, Sequence[int]]) -> set[int]:
+    """Weekdays with two runs on at least half the days run (and on 3 days at least)."""
+    days: dict[int, int] = {}
+    doubled: dict[int, int] = {}
+    for day, runs in by_day.items():
+        days[day.weekday()] = days.get(day.weekday(), 0) + 1
+        if len(runs) >= 2:
+            doubled[day.weekday()] = doubled.get(day.weekday(), 0) + 1
+    return {d for d, n in doubled.items() if n >= DOUBLE_MIN_DAYS and 2 * n >= days[d]}
+
+
+def _short(record: ActivityRecord) -> bool:
+    return record.moving_time_s < SHORT_RUN_S
 
 
 def looks_like_workout(record: ActivityRecord) -> bool:
