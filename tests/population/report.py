@@ -64,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="every break and misread run")
     parser.add_argument("--markdown", type=Path, help="write summary and details to this file")
+    parser.add_argument("--seeds", type=int, default=1, help="draws per athlete (tests: 1)")
     parser.add_argument("athletes", nargs="*", choices=[[], *ATHLETES], help="default: all")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        results = run_population(Path(tmp), args.athletes or None)
+        results = run_population(Path(tmp), args.athletes or None, args.seeds)
     text = summary(results)
     if args.details or args.markdown:
         text += "\n\n## Per athlete and date\n" + details(results)

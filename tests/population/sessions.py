@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from tests.population.fit_writer import FitLap, fit_activity
 from tests.sources.export_builders import gpx_bytes, gz, tcx_bytes
 
+FORGOT_STRAP = 0.04  # share of runs without HR for a runner who owns a strap
 HISTORY_START = date(2026, 7, 13)  # a Monday: 18+ weeks before the plan dates
 NOISE_BEFORE = date(2026, 11, 2)  # skipped and swapped days only before this Monday
 TIMELINE_END = date(2026, 12, 20)  # a Sunday: the truth runs two weeks past the last plan date
@@ -195,7 +196,11 @@ class _Gen:
             metres *= factor
         act_type = "Virtual Run" if runner.treadmill and r.random() < 0.3 else runner.sport
         avg_hr = max_hr = None
-        if runner.hr_max and act_type != "Virtual Run":  # a typed-in run has no HR
+        # A typed-in run has no HR; now and then the strap stays at home.
+        strap = runner.hr_max and act_type != "Virtual Run" and r.random() > FORGOT_STRAP
+        if not strap:
+            fit_laps = [replace(lap, hr=None) for lap in fit_laps]
+        if strap:
             avg_hr = round(sum(lap.hr * lap.seconds for lap in fit_laps) / moving, 1)
             top = {"easy": (0.78, 0.85), "long": (0.82, 0.88), "race": (0.96, 0.99)}
             max_hr = float(self.hr(*top.get(slot.kind, (0.93, 0.97))) or 0)
@@ -270,7 +275,7 @@ def _auto_laps(laps: list[FitLap], rng: random.Random) -> list[FitLap]:
     pace = seconds / metres
     out, left = [], metres
     while left > 1:
-        m = min(1000.0, left)
+        m = left if left < 1100 else 1000.0  # a short rest folds into the last lap
         out.append(FitLap(round(m * pace * rng.uniform(0.98, 1.02)), round(m, 1), hr))
         left -= m
     return out

@@ -5,8 +5,9 @@ Used by the tests (one import per athlete, cached) and by `python -m tests.popul
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def _classification(athlete: Athlete, outcome: Outcome, result: Result) -> None:
         seen = set()
         for item in items:
             act = truth.get(item["source_id"])
-            if act is None or act.start_local >= pin:
+            if act is None or act.start_local > pin:
                 continue
             seen.add(item["source_id"])
             verdict = item["kind"] or "none"
@@ -65,12 +66,29 @@ def _classification(athlete: Athlete, outcome: Outcome, result: Result) -> None:
                     f" at --today {today:%d %b}: {item['reason']}"
                 )
         for sid, act in truth.items():
-            if sid not in seen and act.start_local < pin:
+            if sid not in seen and act.start_local <= pin:
                 result.confusion_by_date[(act.kind, "missing")] += 1
 
 
-def run_population(folder: Path, keys: list[str] | None = None) -> dict[str, Result]:
-    return {key: evaluate(run_athlete(ATHLETES[key](), folder / key)) for key in (keys or ATHLETES)}
+def athlete_variant(key: str, variant: int = 0) -> Athlete:
+    """The athlete of the tests (variant 0), or the same runner drawn with another seed."""
+    make = ATHLETES[key]
+    if variant == 0:
+        return make()
+    seed = inspect.signature(make).parameters["seed"].default + 1000 * variant
+    return replace(make(seed=seed), key=f"{key}~{variant}")
+
+
+def run_population(
+    folder: Path, keys: list[str] | None = None, seeds: int = 1
+) -> dict[str, Result]:
+    """Every athlete (or `keys`), each drawn with `seeds` seeds: the tests use one."""
+    results = {}
+    for key in keys or ATHLETES:
+        for variant in range(seeds):
+            athlete = athlete_variant(key, variant)
+            results[athlete.key] = evaluate(run_athlete(athlete, folder / athlete.key))
+    return results
 
 
 def share(confusion: Counter[tuple[str, str]], truth: str, verdict: str) -> float:

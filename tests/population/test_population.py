@@ -103,4 +103,4 @@ def test_the_export_imports_every_activity_up_to_the_pinned_morning(tmp_path: Pa
     pin = datetime.combine(athlete.dates[-1], PINNED)
     assert not outcome.failures
     seen = {a["source_id"] for a in outcome.activities[athlete.dates[-1]]}
-    assert seen == {str(a.id) for a in athlete.activities if a.start_local < pin}
+    assert seen == {str(a.id) for a in athlete.activities if a.start_local <= pin}

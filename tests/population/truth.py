@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from tests.population.athletes import Athlete
 from tests.population.sessions import TrueActivity
 
-PINNED = time(9, 0)  # --today means 09:00 local on that day
+PINNED = time(9, 0)  # --today means 09:00 local on that day; a run started by then is done
 DOSE = 2  # STRENGTH_SESSIONS_PER_WEEK default
 MIN_STRENGTH_S = 600
 LOAD_WEIGHT = {"easy": 2.0, "long": 2.5, "hard": 3.5, "race": 4.5}  # coaching.md §5, no-HR row
@@ -53,7 +53,7 @@ class Truth:
             self.by_day[a.day].append(a)
         self.logged = sorted(
             {a.day for a in athlete.activities
-             if a.kind is None and a.start_local < self.pin and a.moving_s >= MIN_STRENGTH_S}
+             if a.kind is None and a.start_local <= self.pin and a.moving_s >= MIN_STRENGTH_S}
         )  # fmt: skip
         configured = configured_races(athlete.env.get("RACES", ""))
         raced = {a.day: (a.race_km or 0) for a in athlete.activities if a.race_km}
@@ -72,7 +72,7 @@ class Truth:
         return "long" if "long" in kinds else ("hard" if "hard" in kinds else None)
 
     def done_easy_minutes(self, day: date) -> int | None:
-        done = [a for a in self.runs(day) if a.start_local < self.pin]
+        done = [a for a in self.runs(day) if a.start_local <= self.pin]
         if not done or any(a.kind != "easy" for a in done):
             return None
         return round(sum(a.moving_s for a in done) / 60)
@@ -83,7 +83,7 @@ class Truth:
             return "no run"
         return ", ".join(
             f"{a.kind}{' race' if a.race_km else ''} '{a.name}' {a.start_local:%H:%M}"
-            f"{' (done)' if a.start_local < self.pin else ''}"
+            f"{' (done)' if a.start_local <= self.pin else ''}"
             for a in runs
         )
 
@@ -115,7 +115,7 @@ class Truth:
     def spike_days(self) -> set[date]:
         """Days just after a run > 110 % of the longest of the 30 days before (coaching.md §5)."""
         out: set[date] = set()
-        runs = [a for a in self.athlete.activities if a.kind and a.start_local < self.pin]
+        runs = [a for a in self.athlete.activities if a.kind and a.start_local <= self.pin]
         for a in runs:
             before = [b.distance_m for b in runs if 0 < (a.day - b.day).days <= 30]
             if before and a.distance_m > SPIKE_FACTOR * max(before):
@@ -129,7 +129,7 @@ class Truth:
         """
         daily: dict[date, float] = defaultdict(float)
         for a in self.athlete.activities:
-            if a.kind and a.start_local < self.pin:
+            if a.kind and a.start_local <= self.pin:
                 weight = LOAD_WEIGHT["race" if a.race_km else a.kind]
                 daily[a.day] += a.moving_s / 60 * weight
 
