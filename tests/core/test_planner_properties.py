@@ -158,8 +158,17 @@ def test_every_day_has_a_reason_and_a_day_before_a_hard_run_says_why(case):
             assert d.strength.after_run == any(r.kind == RunKind.EASY for r in d.runs)
             if d.date + timedelta(days=1) in protected:
                 assert "fit no other way" in d.reason
+                assert d.strength.light and "lighter" in d.reason  # §6: a lighter session
         else:
             assert d.reason.startswith(("no strength", "strength done"))
+
+
+@RULES
+@given(scenarios())
+def test_the_plan_is_the_same_whatever_order_the_history_comes_in(case):
+    history, today, pattern, config, days = case
+    p = plan(history, today, pattern, config, days=days)
+    assert plan(list(reversed(history)), today, pattern, config, days=days) == p
 
 
 @RULES
