@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from email.header import decode_header
 
@@ -12,7 +11,7 @@ import pytest
 from runstrength.core.records import Exercise, Plan
 from runstrength.deliver import webhook
 from runstrength.deliver.webhook import SCHEMA, build_body, post
-from runstrength.errors import DeliveryError
+from runstrength.errors import EXIT_TRY_LATER, DeliveryError
 from tests.deliver.conftest import ROUTINE_A, WebhookReceiver, free_port, make_plan
 
 TITLE = "Your strength plan, 30 Nov – 6 Dec 2026"
@@ -124,12 +123,20 @@ def test_a_500_is_a_delivery_error_naming_the_host_not_the_secret_path(
     assert len(webhook_receiver.requests) == 1  # a 500 is retried by the outbox, not here
 
 
-def test_a_refused_connection_is_retried_briefly_then_reported(client: httpx.Client) -> None:
+def test_a_refused_connection_is_retried_twice_then_reported_as_try_later(
+    client: httpx.Client,
+) -> None:
+    from runstrength.deliver.webhook import _post_once
+
     url = f"http://127.0.0.1:{free_port()}/hook/secret"
-    started = time.monotonic()
-    with pytest.raises(DeliveryError, match="Cannot reach the slack webhook at http://127.0.0.1"):
+    with pytest.raises(
+        DeliveryError, match="Cannot reach the slack webhook at http://127.0.0.1"
+    ) as e:
         post(client, url, "slack", {"text": "hi"}, {})
-    assert time.monotonic() - started < 3
+    assert e.value.exit_code == EXIT_TRY_LATER  # down or unreachable: an outage
+    # Three tries in all, waiting well under a second in total; longer waits are the outbox's.
+    assert _post_once.statistics["attempt_number"] == 3
+    assert _post_once.statistics["idle_for"] <= 1.0  # the planned waits, not a measured time
 
 
 def test_unknown_format_is_rejected() -> None:

@@ -1,5 +1,8 @@
 """The real `runstrength run` as a subprocess against the fake Strava, a loopback SMTP server and
-a webhook receiver: what systemd would run, observed from outside (database, mail, exit codes)."""
+a webhook receiver: what systemd would run, observed from outside (database, mail, exit codes).
+
+Tests wait for events with generous timeouts and assert behaviour, never speed: a loaded machine
+only makes them slower. How fast the daemon stops is measured in bench/bench_idle.py."""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the daemon targ
 
 TICK_S = 2  # RUNSTRENGTH_POLL_INTERVAL_SECONDS: a sync every 2 s instead of every 30 min
 DIGEST_LEAD_S = 12  # the digest is set this far after the daemon's start
+PATIENCE_S = 90  # how long to wait for anything that should happen: generous for a busy machine
 
 
 # --- loopback servers ---------------------------------------------------------------------------
@@ -139,7 +143,7 @@ class Daemon:
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
 
-    def wait_for(self, what: str, check: Callable[[], Any], timeout: float = 20) -> Any:
+    def wait_for(self, what: str, check: Callable[[], Any], timeout: float = PATIENCE_S) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None and self.proc.poll() is None, f"daemon died:\n{self.log}"
@@ -149,7 +153,7 @@ class Daemon:
             time.sleep(0.1)
         pytest.fail(f"timed out waiting for {what}; daemon log:\n{self.log[-3000:]}")
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = PATIENCE_S) -> int:
         assert self.proc is not None
         self.proc.send_signal(sig)
         try:
@@ -250,13 +254,11 @@ def test_first_sync_runs_at_start(world: World) -> None:
 def test_new_activity_is_picked_up_on_the_next_tick(world: World) -> None:
     world.daemon.wait_for("the first sync", lambda: world.daemon.strava_state().get("last_outcome"))
     world.fake.add_activity(new_run(world.fake, 90_000_001))
-    added = time.monotonic()
+    # Picked up by a later poll of the same daemon (no restart, no manual sync).
     world.daemon.wait_for(
-        "the new run in the store",
-        lambda: world.daemon.store().find_activity("strava:90000001"),
-        timeout=TICK_S * 4,
+        "the new run in the store", lambda: world.daemon.store().find_activity("strava:90000001")
     )
-    assert time.monotonic() - added <= TICK_S * 3
+    assert world.daemon.proc.poll() is None
 
 
 def test_brief_strava_outage_is_retried_and_syncing_goes_on(world: World) -> None:
@@ -266,27 +268,40 @@ def test_brief_strava_outage_is_retried_and_syncing_goes_on(world: World) -> Non
     world.daemon.wait_for(
         "the run synced after the outage",
         lambda: world.daemon.store().find_activity("strava:90000002"),
-        timeout=20,
     )
     assert "Strava answered 503" in world.daemon.log
     assert world.daemon.proc.poll() is None
 
 
+def posts(world: World, schema: str) -> list[bytes]:
+    """The webhook posts of one kind: a plan (runstrength.plan/1) or a weekly summary."""
+    return [b for b in world.webhook.bodies if json.loads(b).get("schema") == schema]
+
+
+def plan_posts(world: World) -> list[bytes]:
+    return posts(world, "runstrength.plan/1")
+
+
 def test_plan_is_posted_after_a_sync_and_not_again_while_unchanged(world: World) -> None:
-    world.daemon.wait_for("a plan post", lambda: world.webhook.bodies)
+    world.daemon.wait_for("a plan post", lambda: plan_posts(world))
     # Idle ticks bring nothing new: no re-plan, no repost.
-    posts = len(world.webhook.bodies)
+    posts = len(plan_posts(world))
     calls = world.fake.api_calls
     world.daemon.wait_for("three more polls", lambda: world.fake.api_calls >= calls + 3)
-    assert len(world.webhook.bodies) == posts
+    assert len(plan_posts(world)) == posts
 
 
 def test_weekly_digest_is_mailed_at_the_configured_time(world: World) -> None:
-    world.daemon.wait_for("the digest", lambda: world.mailbox.messages, timeout=DIGEST_LEAD_S + 20)
+    world.daemon.wait_for("the digest", lambda: world.mailbox.messages)
     (sent_at, data), *more = world.mailbox.messages
-    assert sent_at >= world.digest_at.timestamp() - 1
+    assert sent_at >= world.digest_at.timestamp() - 1  # not before its time
     assert b"To: ana@example.com" in data
     assert not more
+    # The same job posts the weekly summary to the webhook, once.
+    summary = world.daemon.wait_for(
+        "the weekly summary post", lambda: posts(world, "runstrength.digest/1")
+    )
+    assert len(summary) == 1
 
 
 def test_status_answers_is_it_working(world: World) -> None:
@@ -309,7 +324,7 @@ def test_second_instance_on_the_same_data_dir_refuses_to_start(world: World) -> 
     world.daemon.wait_for("the first sync", lambda: world.daemon.strava_state().get("last_outcome"))
     log = world.daemon.tmp / "second.log"
     second = world.daemon.spawn(log)
-    assert second.wait(15) == 1
+    assert second.wait(PATIENCE_S) == 1
     assert "already running" in log.read_text()
     assert f"pid {world.daemon.proc.pid}" in log.read_text()
     assert world.daemon.proc.poll() is None
@@ -365,9 +380,7 @@ def test_long_outage_keeps_the_daemon_up_and_sigterm_stops_it_cleanly(
         lambda: daemon.strava_state().get("last_outcome") not in (None, "ok"),
     )
     assert daemon.proc.poll() is None
-    stopping = time.monotonic()
     assert daemon.stop() == 0
-    assert time.monotonic() - stopping < 5
     assert "SIGTERM received" in daemon.log and "stopped" in daemon.log
     assert "Traceback" not in daemon.log
 
@@ -376,14 +389,17 @@ def test_sigterm_during_a_sync_lets_its_transaction_finish_then_exits_zero(
     tmp_path: Path, cleanup: list
 ) -> None:
     fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=2)
-    fake.latency_s = 1.0  # each API call is in flight 1 s: SIGTERM lands mid-sync
+    # Each API call is in flight 4 s, and the first starts as the daemon does: a SIGTERM 1.5 s
+    # after the start lands mid-page even on a busy machine.
+    fake.latency_s = 4.0
     daemon.start()
     daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
-    time.sleep(0.5)
-    stopping = time.monotonic()
+    time.sleep(1.5)
     assert daemon.stop() == 0
-    assert time.monotonic() - stopping < 3  # the page in flight, not the laps after it
     assert daemon.store().count_activities() == len(fake.activities)  # it waited for the page
+    # ... and for nothing after it: no laps, no next page.
+    assert not [c for c in fake.calls if c.path.endswith("/laps")]
+    assert len([c for c in fake.calls if c.path == "/api/v3/athlete/activities"]) == 1
 
 
 def test_sigterm_mid_backfill_stops_between_pages_and_the_next_sync_resumes(
@@ -396,34 +412,34 @@ def test_sigterm_mid_backfill_stops_between_pages_and_the_next_sync_resumes(
     cleanup.append(daemon)
     daemon.start()
     daemon.wait_for("the first page saved", lambda: daemon.store().count_activities() >= 200)
-    stopping = time.monotonic()
     assert daemon.stop() == 0
-    # One page in flight (1 s), not the rest of the backfill (4 more pages, 4 s and more).
-    assert time.monotonic() - stopping < 3.5
+    # The page in flight, not the rest of the backfill.
     saved = daemon.store().count_activities()
-    assert saved % 200 == 0 and 200 <= saved < 1000  # whole pages only
+    assert 200 <= saved < 1000
     assert "stopping early" in daemon.log and "still running" not in daemon.log
     fake.latency_s = 0
     fake.reset_calls()
     result = CliRunner().invoke(main, ["sync"], env=daemon.env)
     assert result.exit_code == 0, result.output
     lists = [c for c in fake.calls if c.path == "/api/v3/athlete/activities"]
-    assert len(lists) == (1000 - saved) // 200 + 1  # from the stop on (the +1: the empty page)
+    # From the stop on, not from the start: pages of 200 that overlap by the boundary second
+    # (199 new each), then the empty page.
+    assert len(lists) <= (1000 - saved) // 199 + 2
     ids = [r.source_id for r in daemon.store().activities()]
     assert len(ids) == len(set(ids)) == 1000
 
 
 def test_second_signal_during_a_slow_sync_exits_at_once(tmp_path: Path, cleanup: list) -> None:
     fake, daemon = fake_and_daemon(tmp_path, cleanup, weeks=1)
-    fake.latency_s = 3.0
+    # A call in flight for 8 s (within the 10 s stop grace): SIGTERM alone would wait for it and
+    # commit the page; a second signal leaves at once, so the page never commits.
+    fake.latency_s = 8.0
     daemon.start()
     daemon.wait_for("the daemon to start", lambda: "daemon started" in daemon.log)
-    time.sleep(0.5)
-    stopping = time.monotonic()
+    time.sleep(1.5)
     daemon.proc.send_signal(signal.SIGTERM)
-    time.sleep(0.5)
+    daemon.wait_for("the SIGTERM to be taken", lambda: "SIGTERM received" in daemon.log)
     assert daemon.stop(signal.SIGINT) == 0
-    assert time.monotonic() - stopping < 3
     assert "still running" in daemon.log
     assert daemon.store().count_activities() == 0  # the page never committed
 
