@@ -169,7 +169,10 @@ def monotony(history: Sequence[ClassifiedActivity], today: date) -> float:
 
 def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Window]:
     """A run > 1.10 x the longest run of the previous 30 days blocks its day and the next 2."""
-    runs = [a.record for a in history if a.record.sport == Sport.RUN and a.record.distance_m > 0]
+    runs = sorted(
+        (a.record for a in history if a.record.sport == Sport.RUN and a.record.distance_m > 0),
+        key=lambda r: r.start_local,
+    )
     first = min((r.local_date for r in runs), default=today)
     windows = []
     for run in runs:
@@ -220,7 +223,7 @@ def usual_races(history: Sequence[ClassifiedActivity], today: date, end: date) -
             if monday_of(a.record.local_date) in recent:
                 by_weekday[a.record.local_date.weekday()].append(a.record)
     expected = []
-    for weekday, seen in by_weekday.items():
+    for weekday, seen in sorted(by_weekday.items()):
         if len({monday_of(r.local_date) for r in seen}) < USUAL_RACE_MIN_WEEKS:
             continue
         km = statistics.median(r.distance_m for r in seen) / 1000
@@ -239,7 +242,7 @@ def _races(
     found: dict[date, tuple[float, str]] = {}
     for a in history:
         r = a.record
-        if _is_race(a):
+        if _is_race(a) and r.distance_m / 1000 > found.get(r.local_date, (0.0, ""))[0]:
             found[r.local_date] = (r.distance_m / 1000, r.name or "race")
     synced = set(found)
     for race in races:  # a synced race wins over the configured ones on the same day
@@ -259,7 +262,7 @@ def race_windows(
     days are enough, so a parkrunner's weeks keep their full dose (issue 12).
     """
     windows = []
-    for day, (km, name) in _races(history, races).items():
+    for day, (km, name) in sorted(_races(history, races).items()):
         days = min(MAX_RECOVERY_DAYS, max(1, math.ceil(km / RACE_KM_PER_RECOVERY_DAY)))
         back = day + timedelta(days=days + 1)
         if back + timedelta(days=6) < today or day > end:
