@@ -1,10 +1,11 @@
 """`runstrength import` with every file the readers know (.fit, .gpx, .tcx, each maybe .gz) and
-with folders that hold nothing to import; `sync` of an empty GARMIN_FIT_DIR. Through the CLI."""
+with folders and zips that hold nothing to import; `sync` of an empty GARMIN_FIT_DIR. Through the CLI."""
 
 from __future__ import annotations
 
 import gzip
 import shutil
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,3 +175,42 @@ def test_an_empty_garmin_fit_dir_is_said_plainly_by_sync(
     result = cli("sync", "--source", "fit", GARMIN_FIT_DIR=str(tmp_path / "watch"))
     assert result.exit_code == 0, result.output  # nothing wrong yet: the watch may not have synced
     assert "nothing to import" in result.output and str(tmp_path / "watch") in result.output
+
+
+# --- zips that are not a Strava export ----------------------------------------------------------
+def zipped(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_zip_of_activity_files_imports_each_of_them(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    archive = zipped(
+        tmp_path / "watch-export.zip",
+        {
+            "runs/a.gpx": gpx_bytes(START, seconds=900),
+            "runs/b.fit": (FIXTURES / FENIX5).read_bytes(),
+            "readme.txt": b"exported by an app",
+        },
+    )
+    result = cli("import", str(archive))
+    assert result.exit_code == 0, result.output
+    assert "2 imported, 0 updated, 0 skipped" in result.output
+    assert stored(env).count_activities() == 2
+
+
+def test_a_zip_without_activity_files_or_csv_says_what_it_lacks(cli: Cli, tmp_path: Path) -> None:
+    result = cli("import", str(zipped(tmp_path / "photos.zip", {"a.jpg": b"\xff\xd8"})))
+    assert result.exit_code == 1
+    assert "nothing importable" in result.output and "no activities.csv" in result.output
+
+
+def test_a_zip_of_zips_says_to_unzip_it(cli: Cli, tmp_path: Path) -> None:
+    inner = zipped(tmp_path / "part1.zip", {"a.fit": (FIXTURES / FENIX5).read_bytes()})
+    outer = zipped(tmp_path / "garmin-export.zip", {"DI_CONNECT/part1.zip": inner.read_bytes()})
+    result = cli("import", str(outer))
+    assert result.exit_code == 1
+    assert "unzip garmin-export.zip and import the folder" in result.output

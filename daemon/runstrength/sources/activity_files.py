@@ -1,5 +1,5 @@
 """`runstrength import` and GARMIN_FIT_DIR: every activity file the readers know (.fit, .gpx,
-.tcx, each maybe .gz), given one by one, in folders, or as an export's bare activities/ folder.
+.tcx, each maybe .gz), given one by one, in folders or zips, or as an export's bare activities/.
 
 Each file is stored as source "fit" (a device file): FIT files keyed by their recording's
 file_id, so a re-exported copy updates the same row; GPX and TCX files by their content hash.
@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from runstrength.config import Settings
 from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import RunstrengthError
-from runstrength.sources.export_files import FileError, FileSummary, decode_file, file_kind, unpack
+from runstrength.sources.export_files import (
+    MAX_FILE_BYTES,
+    FileError,
+    FileSummary,
+    decode_file,
+    file_kind,
+    unpack,
+)
 from runstrength.sources.fit import FitError, content_hash, file_identity, record_from_fit
 from runstrength.store import Store
 
@@ -164,28 +173,89 @@ def import_one(
     except OSError as e:
         result.skipped.append((str(path), f"cannot read: {e.strerror or e}"))
         return False
+    import_data(store, str(path), path.name, data, now, timezone, result, warn)
+    return True
+
+
+def import_data(
+    store: Store,
+    label: str,
+    name: str,
+    data: bytes,
+    now: datetime,
+    timezone: str | None,
+    result: ImportResult,
+    warn: bool = True,
+) -> None:
+    """Import one file's bytes (`name` gives its kind, `label` is how messages name it)."""
     digest = content_hash(data)
     if store.has_content_hash(digest):
-        result.skipped.append((str(path), "already imported"))
+        result.skipped.append((label, "already imported"))
         result.known += 1
-        return True
+        return
     try:
-        record, raw = read_activity(path.name, data, timezone)
+        record, raw = read_activity(name, data, timezone)
     except FileError as e:
-        log.log(logging.WARNING if warn else logging.DEBUG, "skipping %s: %s", path, e)
-        result.skipped.append((str(path), str(e)))
-        return True
-    record = dataclasses.replace(record, external_id=path.name)
+        log.log(logging.WARNING if warn else logging.DEBUG, "skipping %s: %s", label, e)
+        result.skipped.append((label, str(e)))
+        return
+    record = dataclasses.replace(record, external_id=name)
     inserted, updated = store.save_activities([(record, raw)], now=now)
     store.set_content_hash(record.source, record.source_id, digest)
     if inserted:
-        result.imported.append(str(path))
+        result.imported.append(label)
     elif updated:
-        result.updated.append(str(path))
+        result.updated.append(label)
     else:
-        result.skipped.append((str(path), "same activity already imported"))
+        result.skipped.append((label, "same activity already imported"))
         result.known += 1
-    return True
+
+
+def import_zip(
+    store: Store, path: Path, now: datetime, timezone: str | None, result: ImportResult
+) -> None:
+    """A zip of activity files that is not a Strava export (an app's or Garmin's own export):
+    each member the readers know, read in memory; nothing is unpacked to disk."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        result.skipped.append((str(path), f"not a readable zip file ({e})"))
+        return
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        members = [i for i in infos if file_kind(i.filename) is not None]
+        for info in members:
+            label = f"{path}:{info.filename}"
+            try:
+                data = _read_member(zf, info)
+            except FileError as e:
+                result.skipped.append((label, str(e)))
+                continue
+            name = PurePosixPath(info.filename).name
+            import_data(store, label, name, data, now, timezone, result, warn=False)
+    nested = [i.filename for i in infos if i.filename.lower().endswith(".zip")]
+    if nested:
+        result.notes.append(
+            f"{path}: {_count(nested)} zipped inside (e.g. {nested[0]}); unzip {path.name} and "
+            "import the folder"
+        )
+    elif not members:
+        result.notes.append(
+            f"nothing importable in {path}: no {READABLE} in it, and no activities.csv (so not "
+            "a Strava export)"
+        )
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    # The size in the header can lie (a zip bomb): read at most the limit, then stop.
+    try:
+        with zf.open(info) as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as e:
+        raise FileError(f"damaged in the zip ({e})") from None  # RuntimeError: encrypted
+    if len(data) > MAX_FILE_BYTES:
+        raise FileError("larger than 256 MB")
+    return data
 
 
 def import_files(
@@ -207,6 +277,7 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
 
     lines: list[str] = []
     files: list[Path] = []
+    zips: list[Path] = []
     exports = 0
     for path in paths:
         if path.is_dir() and path.name == "activities" and is_strava_export(path.parent):
@@ -215,13 +286,17 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
             path = path.parent
         if not path.exists():
             lines.append(f"skipped {path}: no such file or folder")
-        elif path.suffix.lower() == ".zip" or is_strava_export(path):
+        elif is_strava_export(path):
             lines.append(import_export(settings, store, path, now))
             exports += 1
+        elif path.suffix.lower() == ".zip":
+            zips.append(path)
         else:
             files.append(path)
     result = import_files(store, files, now, settings.timezone) if files else ImportResult()
-    if files:
+    for path in zips:
+        import_zip(store, path, now, settings.timezone, result)
+    if files or zips:
         lines.append(result.summary())
     if not exports and not result.usable:
         problems = [line.removeprefix("skipped ") for line in lines if line.startswith("skipped")]
