@@ -1,5 +1,6 @@
 """`runstrength import` with every file the readers know (.fit, .gpx, .tcx, each maybe .gz) and
-with folders and zips that hold nothing to import; `sync` of an empty GARMIN_FIT_DIR. Through the CLI."""
+with folders and zips that hold nothing to import; `sync` of an empty GARMIN_FIT_DIR. Via the CLI.
+"""
 
 from __future__ import annotations
 
