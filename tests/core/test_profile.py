@@ -175,6 +175,8 @@ def test_weekday_is_usual_hard_day_when_hard_in_3_of_6_weeks():
                     for w in (1, 3)]  # fmt: skip
     old = [make_run("4:00", 30, tag="workout", when=friday - timedelta(weeks=w)) for w in (7, 8)]
     easy = [make_run("5:05", 40, when=TODAY - timedelta(weeks=w, days=2)) for w in (5, 6)]
+    # Fridays are run most weeks, and hard in only 4 of 9: not a usual hard day.
+    easy += [make_run("5:10", 40, when=friday - timedelta(weeks=w)) for w in (0, 2, 4, 5, 6)]
     profile = build_profile([*hard_tuesdays, *hard_fridays, *old, *easy], TODAY, NONE)
     assert profile.pattern.hard_weekdays == {1}
     assert profile.pattern.source == "history"
@@ -313,3 +315,16 @@ def test_unnamed_hill_sessions_teach_their_weekday_by_heart_rate():
     profile = build_profile([*named, *unnamed, *easy], TODAY, NONE)
     assert profile.pattern.hard_weekdays == {2}
     assert profile.pattern.long_weekdays == {6}
+
+
+def test_a_comeback_keeps_a_usual_hard_day_that_was_skipped_now_and_then():
+    # Before three weeks off, Tuesday intervals in 6 of 8 weeks (two skipped); back with one
+    # easy Tuesday jog. In the last six weeks with runs, Tuesday was hard only twice.
+    before = [*range(4, 6), *range(8, 12)]
+    history = [
+        *weekly(1, before, pace="4:10", minutes=45, tag="workout"),
+        *weekly(3, range(4, 12), pace="5:05", minutes=45),
+        *weekly(6, range(4, 12), pace="5:15", minutes=100),
+        make_run("5:05", 35, when=TODAY - timedelta(days=6)),  # the Tuesday jog back
+    ]
+    assert build_profile(history, TODAY, NONE).pattern.hard_weekdays == {1}

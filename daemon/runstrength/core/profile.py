@@ -53,7 +53,7 @@ PATTERN_WEEKS, PATTERN_MIN_WEEKS = 6, 3  # heuristic, coaching.md §1
 # The pattern counts the last 6 weeks that had a run, looking back this far: three weeks off
 # (illness, holiday) must not erase the runner's usual week.
 PATTERN_LOOKBACK_WEEKS = 16
-PATTERN_SOFT_SPAN_WEEKS, PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_WEEKS = 12, 3, 8
+PATTERN_SOFT_SPAN_WEEKS, PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_SHARE = 12, 3, 2 / 3
 
 
 @dataclass(frozen=True)
@@ -426,9 +426,11 @@ def _with_pattern(
     recent, latest = _pattern_runs(runs, today)
     weeks: dict[RunKind, dict[int, set[int]]] = {k: defaultdict(set) for k in RunKind}
     brisk: dict[int, set[int]] = defaultdict(set)
+    ran: dict[int, set[int]] = defaultdict(set)
     for done in cl.classify_all(recent, profile, {}):
         day = done.record.local_date
         week = (today - day).days // 7
+        ran[day.weekday()].add(week)
         if done.kind is not None:
             weeks[done.kind][day.weekday()].add(week)
         if done.kind == RunKind.EASY and cl.brisk(done.record, profile):
@@ -437,13 +439,15 @@ def _with_pattern(
         kind: frozenset(d for d, seen in by_day.items() if len(seen & latest) >= PATTERN_MIN_WEEKS)
         for kind, by_day in weeks.items()
     }
-    # Fartleks without HR or laps read easy (a few % faster than easy): a weekday that was hard
-    # in 3 of the last 12 training weeks and hard or brisk in 8 is a usual hard day too
-    # (heuristic, issue 12; a runner's random easy runs on one weekday are brisk ~28 % of weeks).
+    # A weekday hard in 3 of the last 12 training weeks, and hard or brisk in 2 of every 3
+    # weeks it was run, is a usual hard day too: unnamed fartleks without HR read easy (a few %
+    # faster than easy), and a runner back from a break, or one who skips a Tuesday now and
+    # then, keeps the day (heuristic, issue 12; random easy runs are brisk in ~28 % of weeks).
     learned[RunKind.HARD] |= frozenset(
         d
         for d, seen in weeks[RunKind.HARD].items()
-        if len(seen) >= PATTERN_SOFT_HARD_WEEKS and len(seen | brisk[d]) >= PATTERN_SOFT_WEEKS
+        if len(seen) >= PATTERN_SOFT_HARD_WEEKS
+        and len(seen | brisk[d]) >= PATTERN_SOFT_SHARE * len(ran[d])
     )
     hard = config.hard_weekdays if config.hard_weekdays is not None else learned[RunKind.HARD]
     long = config.long_weekdays if config.long_weekdays is not None else learned[RunKind.LONG]
