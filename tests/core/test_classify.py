@@ -543,3 +543,9 @@ def test_a_usual_doubler_s_lone_morning_run_is_not_lifted_before_the_evening_ses
     out = classify_all([*past, morning], HARD_TUESDAYS, {})
     assert out[-1].kind == EASY  # the evening intervals are still to come
     assert [c.kind for c in out[:2]] == [EASY, HARD]  # on a day with both: the later one
+
+
+def test_a_new_users_run_twice_their_usual_is_long_before_paces_are_known():
+    new_user = replace(COLD, usual_run_s=Anchor(37 * 60, "history", 4))
+    found = classify(make_run("6:20", 75, hr=135), new_user)
+    assert found.kind == LONG and found.reason == "long: 1:15 is 2.0× your usual 37 min"

@@ -350,8 +350,9 @@ def _long_reason(run: _Run, profile: AthleteProfile, ctx: RunContext) -> tuple[s
     usual = profile.usual_run_s.value
     if record.workout_tag == WorkoutTag.LONG:
         return "tag", f"{_source(record)} tag 'long run'"
-    # Duration needs no pace: a usual run learned from enough runs (a treadmill-only runner's too).
-    known_usual = not profile.cold_start or profile.usual_run_s.n >= PROFILE_RUNS_NEEDED
+    # Duration needs no pace: a usual run learned from runs (a treadmill-only runner's, a new
+    # user's first week) is enough for "long for you".
+    known_usual = not profile.cold_start or profile.usual_run_s.source == "history"
     relative = known_usual and moving >= LONG_RELATIVE_MIN_S
     if moving >= LONG_ABSOLUTE_S or (relative and moving >= LONG_RELATIVE_FACTOR * usual):
         rule = "long_time" if moving >= LONG_ABSOLUTE_S else "long_relative"
