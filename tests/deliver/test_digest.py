@@ -170,9 +170,9 @@ def test_a_mid_week_digest_counts_what_was_done_earlier_this_week() -> None:
     history = [make_strength(TODAY + timedelta(days=1))]  # Monday 30 Nov
     model = build_digest(history, plan, wednesday, strength_target=2)
     assert model.coming_summary == "1 done, 1 planned, of 2 strength sessions"
-    assert "THE REST OF THIS WEEK (Wed 02 Dec – Sun 06 Dec): 1 done, 1 planned" in render_text(
-        model
-    )
+    text = render_text(model)
+    assert "THE REST OF THIS WEEK (Wed 02 Dec – Sun 06 Dec): 1 done, 1 planned" in text
+    assert "So far this week (Mon 30 Nov – Tue 01 Dec): 0 runs, 0.0 km." in text
 
 
 def test_one_date_format_in_the_whole_email(model) -> None:

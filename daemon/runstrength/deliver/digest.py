@@ -118,6 +118,7 @@ class DigestModel:
     coming: tuple[DayLine, ...]
     strength_coming: int  # planned in the coming days
     strength_done_coming: int  # already done in the coming week before `today`
+    so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Tue 01 Dec): 1 run, 10.1 km"
     chart: tuple[WeekBar, ...]
     colours: dict[str, str]
 
@@ -168,6 +169,13 @@ def build_digest(
     # A Sunday digest goes out before an evening session: it belongs to last week's count.
     later_today = [d for d in days if d.date == today <= end and d.strength is not None]
     done_coming = [a for a in history if next_monday <= a.record.local_date < today]
+    runs_so_far = _class_line(None, [a for a in done_coming if a.record.sport is Sport.RUN])
+    so_far = (
+        f"So far this week ({period_label(next_monday, today - timedelta(days=1))}):"
+        f" {_plural(runs_so_far.runs, 'run')}, {runs_so_far.distance}"
+        if today > next_monday
+        else ""
+    )
     strength_coming = sum(1 for d in coming if d.strength is not None)
     # The digest day's ISO week, as before weeks were Monday to Sunday here: an upgrade keeps the
     # once-a-week key of a digest already sent this week.
@@ -191,6 +199,7 @@ def build_digest(
         coming=tuple(_day_line(d) for d in coming),
         strength_coming=strength_coming,
         strength_done_coming=_strength_days(done_coming),
+        so_far=so_far,
         chart=_chart(history, end),
         colours={k.value: c for k, c in KIND_COLOURS.items()},
     )
