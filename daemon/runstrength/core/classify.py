@@ -555,7 +555,7 @@ def _heat_drift(run: _Run, profile: AthleteProfile) -> bool:
         return False
     record = run.record
     hilly = _climb_per_km(record) > HILLY_SPLITS_M_PER_KM
-    if run.off_road or hilly or record.indoor or record.gap_speed_mps:
+    if run.off_road or hilly or record.indoor:
         return False
     return pace >= HEAT_DRIFT_PACE_VS_EASY * easy.value and hr < HEAT_DRIFT_HR_OF_MAX * hr_max.value
 
