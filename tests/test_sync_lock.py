@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,13 +30,52 @@ def spawn(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+def hold_lock(data_dir: Path) -> subprocess.Popen[str]:
+    """Another process that holds the sync lock until killed (as a running sync does)."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from runstrength.sync import sync_lock\n"
+            "with sync_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
+            str(data_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def test_a_sync_while_another_runs_says_so_and_exits_75(cli, authorised, settings):
-    with sync_lock(settings.data_dir):
+    holder = hold_lock(settings.data_dir)
+    try:
         result = cli("sync")
+    finally:
+        holder.kill()
+        holder.wait()
     assert result.exit_code == EXIT_TRY_LATER, result.output
-    assert "a sync is already running" in result.output and "Traceback" not in result.output
-    assert stored_ids(settings) == []
+    assert f"a sync is already running (pid {holder.pid})" in result.output
+    assert "Traceback" not in result.output and stored_ids(settings) == []
     assert cli("sync").exit_code == 0  # the lock went with its holder
+
+
+def test_the_lock_is_held_once_across_sources_in_one_thread(tmp_path: Path):
+    with sync_lock(tmp_path), sync_lock(tmp_path, wait_s=0):  # reentrant: sync --source all
+        done = []
+        worker = threading.Thread(target=lambda: done.append(_try(tmp_path)))
+        worker.start()
+        worker.join()
+    assert done == ["busy"]  # another thread (the daemon's worker) is kept out
+    assert _try(tmp_path) == "free"
+
+
+def _try(path: Path) -> str:
+    try:
+        with sync_lock(path, wait_s=0):
+            return "free"
+    except SyncRunning:
+        return "busy"
 
 
 def test_two_sync_processes_at_once_never_crash_or_double(env, fake_strava, authorised, settings):
@@ -129,18 +169,7 @@ def test_two_writers_inserting_the_same_activities_upsert_never_crash(tmp_path: 
 
 
 def test_the_lock_is_released_when_its_holder_is_killed(tmp_path: Path):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path; from runstrength.sync import sync_lock\n"
-            "with sync_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = hold_lock(tmp_path)
     with pytest.raises(SyncRunning, match=f"pid {holder.pid}"), sync_lock(tmp_path, wait_s=0):
         pass
     holder.kill()

@@ -14,7 +14,7 @@ from runstrength.core.profile import AthleteProfile, ProfileConfig, build_profil
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.store import Store
-from runstrength.sync import SyncOutcome, configured_sources, sync_one
+from runstrength.sync import SyncOutcome, configured_sources, sync_lock, sync_one
 
 
 def open_store(settings: Settings) -> Store:
@@ -54,7 +54,9 @@ def sync_now(
             "`runstrength auth strava`, or set GARMIN_PERSONAL_API_KEY or GARMIN_FIT_DIR "
             "(or try `runstrength demo`)",
         )
-    return [sync_one(settings, store, name, full, now) for name in sources]
+    # One hold of the sync lock for every source: a daemon tick cannot cut in between them.
+    with sync_lock(settings.data_dir):
+        return [sync_one(settings, store, name, full, now) for name in sources]
 
 
 # --- classification -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import fcntl
 import inspect
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,8 +101,14 @@ def sync_lock(
     """Every sync, the daemon's and a manual one, holds DATA_DIR/sync.lock while it writes.
 
     An flock: the kernel drops it when the process dies, so a crash never leaves it stale.
-    Raises SyncRunning (exit 75) when another sync still holds it after wait_s.
+    Raises SyncRunning (exit 75) when another sync still holds it after wait_s. Reentrant in
+    one thread (`sync --source all` holds it across its sources).
     """
+    key = str(data_dir.absolute())
+    held: set[str] = getattr(_held, "dirs", set())
+    if key in held:
+        yield
+        return
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(data_dir / SYNC_LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -116,9 +123,16 @@ def sync_lock(
             time.sleep(0.1)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        _held.dirs = held | {key}
+        try:
+            yield
+        finally:
+            _held.dirs = held
     finally:
         os.close(fd)  # drops the lock
+
+
+_held = threading.local()  # the data dirs whose sync lock this thread holds
 
 
 def _try_lock(fd: int) -> bool:
