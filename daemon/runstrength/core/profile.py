@@ -93,7 +93,6 @@ class AthleteProfile:
     # Runs are (nearly) all indoor: pace is never learned, so say what is used instead.
     indoor_only: bool = False
     easy_pace_on_trails: bool = False  # learned from trail runs' effort pace (few road runs)
-    hr_runs: int = 0  # runs with heart rate in the HR window, for "still learning" lines
     # Average HR of the runner's easier runs (30th percentile of runs of 15 min or more, ≥ 3):
     # before HRmax can be trusted, a run well above it is still a hard effort.
     easy_avg_hr: float | None = None
@@ -105,6 +104,7 @@ class AthleteProfile:
 
     @property
     def trusted_lthr(self) -> Anchor | None:
+        """Threshold HR good enough to call a run hard on (not 90 % of a thin max)."""
         return self.lthr if self.lthr and not self.lthr.provisional else None
 
     def describe(self) -> list[str]:
@@ -171,7 +171,6 @@ def build_profile(
         easy_pace_on_trails=(
             easy is not None and easy.source == "history" and all(r.trail for r in ordinary)
         ),
-        hr_runs=len(hr_runs),
         easy_avg_hr=_easy_avg_hr(hr_runs),
     )
     # Second pass: the weekly pattern needs the classes of past runs, which need the anchors.
