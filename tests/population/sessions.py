@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.population.fit_writer import FitLap, fit_activity
-from tests.sources.export_builders import gpx_bytes, gz, tcx_bytes
+from tests.population.tracks import gpx_track
+from tests.sources.export_builders import gz, tcx_bytes
 
 FORGOT_STRAP = 0.04  # share of runs without HR for a runner who owns a strap
 HISTORY_START = date(2026, 7, 13)  # a Monday: 18+ weeks before the plan dates
@@ -254,8 +255,8 @@ class _Gen:
             spec = tuple((round(lap.seconds), lap.metres, lap.hr or 0) for lap in laps)
             return f"{name}.tcx.gz", gz(tcx_bytes(utc, spec))
         if runner.files == "gpx":  # a phone app: a track, no laps
-            seconds = sum(round(lap.seconds) for lap in laps)
-            return f"{name}.gpx.gz", gz(gpx_bytes(utc, seconds, 60, laps[0].hr))
+            stretches = [(lap.seconds, lap.metres, lap.hr) for lap in laps]
+            return f"{name}.gpx.gz", gz(gpx_track(utc, stretches, climb))
         if slot.kind != "hard":
             laps = _auto_laps(laps, self.rng)
         elif not runner.structured:  # manual lap button: every lap is "active"
