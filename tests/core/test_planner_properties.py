@@ -55,7 +55,8 @@ def scenarios(draw: st.DrawFn) -> tuple:
                 kind, 100
             )
             km = minutes / draw(st.sampled_from([4.5, 5.5, 6.5]))
-            history.append(classified_run(day, kind, minutes, km=km))
+            race = kind == RunKind.HARD and draw(st.integers(0, 3)) == 0  # a parkrun, a 10 k
+            history.append(classified_run(day, kind, minutes, km=km, race=race))
         if draw(st.integers(0, 5)) == 0:
             history.append(logged_strength(day))
         day += timedelta(days=1)
@@ -134,6 +135,11 @@ def test_no_session_in_taper_race_recovery_or_after_a_spike(case):
             d for d in planned(p) if race.distance_km >= 21 and 8 <= (race.date - d).days <= 14
         ]
         assert len(a_window) <= 1
+    for a in history:  # synced races: no strength for ceil(km / 3) days after (§6)
+        if a.record.workout_tag == "race":
+            recovery = min(7, math.ceil(a.record.distance_m / 3000))
+            for d in planned(p):
+                assert not 0 < (d - a.record.local_date).days <= recovery
     runs = [a.record for a in history if a.record.sport == Sport.RUN]
     first = min((r.local_date for r in runs), default=today)
     for run in runs:
