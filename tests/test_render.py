@@ -63,3 +63,35 @@ def test_exercise_text_states_the_dose():
     side = exercise_text(Exercise("Side plank", 2, seconds=25, per_side=True))
     assert side == "Side plank: 2 × 25 s each side"
     assert exercise_text(Exercise("Warm-up", 1, seconds=180)) == "Warm-up: 3 min"
+
+
+def test_clean_drops_control_and_format_characters_but_keeps_joiners():
+    from runstrength.render import clean
+
+    assert clean("Evil\x00Run\u202e\u2066\x1b\U000e0041\u200b") == "EvilRun"
+    assert clean("two\nlines\tand\r\nmore") == "two lines and  more"  # one-line text: spaces
+    assert clean("two\nlines\tand\x07", multiline=True) == "two\nlines\tand"
+    assert clean("🏃\u200d♀️ می\u200cخواهم") == "🏃\u200d♀️ می\u200cخواهم"  # emoji, Persian
+    assert clean("lone \ud800 surrogate") == "lone  surrogate"  # could not even be encoded
+
+
+def test_json_outputs_are_cleaned_keys_and_values():
+    from runstrength.render import clean_json
+
+    assert clean_json({"n\x00": ["a\u202eb", 1, None, {"x": "\x07"}]}) == {
+        "n": ["ab", 1, None, {"x": ""}]
+    }
+
+
+def test_reasons_never_show_brackets_inside_brackets():
+    from runstrength.render import reason_text
+
+    nested = "strength A (4 days before Sunday; lighter: same load (monotony))"
+    assert reason_text(nested) == "strength A (4 days before Sunday; lighter: same load, monotony)"
+    assert reason_text("plain (one level) and (another)") == "plain (one level) and (another)"
+    assert reason_text("unbalanced) (still fine") == "unbalanced) (still fine"
+
+
+def test_plan_text_writes_every_day_one_way():
+    text = plan_text(sample_plan(), WED)
+    assert "Wed 25 Nov (today)" in text and "Thu 26 Nov" in text
