@@ -182,6 +182,9 @@ def test_a_parkrun_labelled_hard_is_an_ordinary_hard_run_without_race_recovery()
     history = classic_history(FRI)
     assert fatigue.race_windows([*history, race], [], SUN, SUN + timedelta(days=13))
     assert fatigue.race_windows([*history, labelled], [], SUN, SUN + timedelta(days=13)) == []
+    p = plan([*history, labelled], SUN, CLASSIC, PlanConfig(), days=8)
+    assert "race" not in all_text(p)
+    assert len(weeks_of(p)[MON + timedelta(weeks=1)]) == 2
 
 
 # --- 5. consistency: the runner's own weekdays, identical weeks alike ---------------------------
