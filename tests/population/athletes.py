@@ -16,6 +16,7 @@ from tests.population.sessions import (
     Runner,
     Template,
     TrueActivity,
+    cross,
     easy,
     generate,
     hard,
@@ -69,7 +70,10 @@ def classic(seed: int = 1) -> Athlete:
 def beginner(seed: int = 2) -> Athlete:
     """Three runs a week, no heart-rate strap, a longer Sunday run."""
     runner = Runner(430, None, "Europe/London", climb_m_per_km=(1.0, 6.0), files="gpx")
-    template = {TUE: [easy(30, 18)], THU: [easy(30, 18)], SUN: [long(72, 9.5)]}
+    template = {
+        TUE: [easy(30, 18)], THU: [easy(30, 18)], SAT: [cross("Walk", 60, 10)],
+        SUN: [long(72, 9.5)],
+    }  # fmt: skip
     return _athlete(
         "beginner", "3 runs, no HR strap", runner, template, seed,
         ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-27"],
@@ -299,7 +303,8 @@ def trail(seed: int = 16) -> Athlete:
     runner = Runner(465, 185, "Europe/Zurich", sport="Trail Run", climb_m_per_km=(30.0, 60.0),
                     hr_shift=0.05, named=0.7, files="gpx")  # fmt: skip
     template = {
-        TUE: [hard("hills", 60, 18)], WED: [easy(50, 18)], FRI: [easy(45, 7)],
+        MON: [cross("Ride", 60, 18)], TUE: [hard("hills", 60, 18)], WED: [easy(50, 18)],
+        FRI: [easy(45, 7)],
         SAT: [long(150, 8)], SUN: [easy(50, 9)],
     }  # fmt: skip
     return _athlete(

@@ -28,7 +28,7 @@ TIMELINE_END = date(2026, 12, 20)  # a Sunday: the truth runs two weeks past the
 class Slot:
     """One planned activity of a weekday: what the runner means to do."""
 
-    kind: str  # "easy", "hard", "long", "race", "strength"
+    kind: str  # "easy", "hard", "long", "race", "strength", "cross" (a ride or walk)
     minutes: float
     hour: float  # local start, 18.5 = 18:30
     style: str = ""  # hard: intervals, tempo, threshold, fartlek, hills; race: its name
@@ -53,6 +53,11 @@ def race(km: float, name: str, hour: float = 9.0) -> Slot:
 
 def strength(minutes: float = 35, hour: float = 18.0) -> Slot:
     return Slot("strength", minutes, hour)
+
+
+def cross(sport: str, minutes: float, hour: float = 17.0) -> Slot:
+    """Cross-training: neither a run nor strength ("Ride", "Walk")."""
+    return Slot("cross", minutes, hour, sport)
 
 
 Template = Mapping[int, Sequence[Slot]]
@@ -122,14 +127,23 @@ class _Gen:
         start += timedelta(minutes=jitter)
         if slot.kind == "strength":
             return self._strength(start, slot)
+        if slot.kind == "cross":
+            moving = round(slot.minutes * 60 * self.rng.uniform(0.85, 1.15))
+            km_per_h = 24.0 if slot.style == "Ride" else 5.0
+            return TrueActivity(
+                self.next_id, start, slot.style, _strava_name(start.hour, slot.style), None,
+                moving, moving + 120, round(moving / 3600 * km_per_h * 1000, 1),
+                self.hr(0.60, 0.68), self.hr(0.75, 0.82),
+            )  # fmt: skip
         laps = self._laps(slot)
         return self._run(start, slot, laps)
 
     def _strength(self, start: datetime, slot: Slot) -> TrueActivity:
         moving = round(slot.minutes * 60 * self.rng.uniform(0.85, 1.15))
         name = self.rng.choice(["Strength", "Gym", "Weight Training", "Legs + core"])
+        kind = "Workout" if self.rng.random() < 0.2 else "Weight Training"  # both count (§6)
         return TrueActivity(
-            self.next_id, start, "Weight Training", name, None, moving, moving, 0.0,
+            self.next_id, start, kind, name, None, moving, moving, 0.0,
             self.hr(0.55, 0.62), self.hr(0.70, 0.78),
         )  # fmt: skip
 
@@ -262,7 +276,7 @@ class _Gen:
         elif not runner.structured:  # manual lap button: every lap is "active"
             laps = [replace(lap, intensity="active") for lap in laps]
         offset = start.replace(tzinfo=self.zone).utcoffset() or timedelta()
-        te = _training_effect(slot) if runner.garmin_te else (None, None)
+        te = _training_effect(slot, self.rng) if runner.garmin_te else (None, None)
         sub_sport = "treadmill" if runner.treadmill else "generic"
         serial = 3_900_000_000 + self.next_id % 1000
         return f"{name}.fit.gz", gz(fit_activity(utc, offset, laps, sub_sport, climb, *te, serial))
@@ -282,11 +296,15 @@ def _auto_laps(laps: list[FitLap], rng: random.Random) -> list[FitLap]:
     return out
 
 
-def _training_effect(slot: Slot) -> tuple[float | None, float | None]:
-    return {
-        "easy": (2.4, 0.3), "long": (3.4, 0.6), "race": (4.6, 2.8),
-        "hard": (3.9, 2.7),
-    }.get(slot.kind, (None, None))  # fmt: skip
+def _training_effect(slot: Slot, rng: random.Random) -> tuple[float | None, float | None]:
+    """Garmin's aerobic and anaerobic training effect, as a watch would score the session."""
+    aerobic, anaerobic = {
+        "easy": (2.4, 0.3), "long": (3.4, 0.6), "race": (4.6, 2.8), "hard": (3.7, 2.6),
+    }[slot.kind]  # fmt: skip
+    return (
+        round(aerobic + rng.uniform(-0.3, 0.3), 1),
+        round(max(0.0, anaerobic + rng.uniform(-0.4, 0.4)), 1),
+    )
 
 
 def _strava_name(hour: int, sport: str) -> str:

@@ -16,6 +16,7 @@ from tests.population.sessions import TrueActivity
 PINNED = time(9, 0)  # --today means 09:00 local on that day; a run started by then is done
 DOSE = 2  # STRENGTH_SESSIONS_PER_WEEK default
 MIN_STRENGTH_S = 600
+STRENGTH_TYPES = ("Weight Training", "Workout")  # what the export says; both count (§6)
 LOAD_WEIGHT = {"easy": 2.0, "long": 2.5, "hard": 3.5, "race": 4.5}  # coaching.md §5, no-HR row
 BASELINE_WEEKS, BASELINE_LOOKBACK = 3, 10
 SPIKE_FACTOR, SPIKE_DAYS = 1.10, 2
@@ -53,7 +54,8 @@ class Truth:
             self.by_day[a.day].append(a)
         self.logged = sorted(
             {a.day for a in athlete.activities
-             if a.kind is None and a.start_local <= self.pin and a.moving_s >= MIN_STRENGTH_S}
+             if a.type in STRENGTH_TYPES and a.start_local <= self.pin
+             and a.moving_s >= MIN_STRENGTH_S}
         )  # fmt: skip
         configured = configured_races(athlete.env.get("RACES", ""))
         raced = {a.day: (a.race_km or 0) for a in athlete.activities if a.race_km}
