@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def no_user_settings_file(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The developer's own ~/.config/runstrength/runstrength.env never reaches a test."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
 @pytest.fixture
 def fake_strava() -> Iterator[FakeStrava]:
     from runstrength.sample.fake_strava import FakeStrava
