@@ -1,4 +1,4 @@
-"""Settings: the only module that knows environment variable names."""
+"""Settings: every setting's name, default and check (settings_file.py finds the file)."""
 
 from __future__ import annotations
 
