@@ -27,6 +27,7 @@ from runstrength.deliver import digest, outbox, webhook
 from runstrength.deliver import email as mail
 from runstrength.deliver.calendar import plan_to_ics
 from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError, RunstrengthError
+from runstrength.render import day_label
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
@@ -310,7 +311,8 @@ def _addresses(settings: Settings) -> tuple[str, tuple[str, ...]]:
 def _local(at: datetime | None, settings: Settings) -> str:
     if at is None:
         return "soon"
-    return f"at {at.astimezone(settings.tz):%a %d %b %H:%M}"
+    local = at.astimezone(settings.tz)
+    return f"at {day_label(local.date())} {local:%H:%M}"
 
 
 def _write_preview(path: Path, model: digest.DigestModel, message: EmailMessage) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from runstrength.core.classify import duration, pace_text
+from runstrength.core.fatigue import day_name
 from runstrength.core.profile import AthleteProfile
 from runstrength.core.records import (
     ClassifiedActivity,
@@ -24,7 +25,6 @@ from runstrength.core.records import (
     StrengthSession,
 )
 
-DATE_FORMAT = "%a %d %b"  # "Wed 02 Dec": the one date format of every output (and the core's)
 # Zero-width (non-)joiners are spelling in Persian and Indic scripts and glue emoji sequences
 # (runner + ZWJ + female sign): kept. Every other control (Cc), format (Cf, e.g. bidi overrides,
 # invisible tags) and lone surrogate (Cs, unencodable) character goes.
@@ -33,8 +33,8 @@ _LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def day_label(day: date) -> str:
-    """'Wed 02 Dec': how every output names a day."""
-    return f"{day:{DATE_FORMAT}}"
+    """'Wed 2 Dec': how every output names a day, the core's reasons and notes included."""
+    return day_name(day)
 
 
 def clean(text: str, multiline: bool = False) -> str:

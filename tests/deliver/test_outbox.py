@@ -237,7 +237,7 @@ def test_webhook_500_is_retried_until_it_is_posted_once(
     assert (
         webhook_receiver.delivered[0]
         .json()["text"]
-        .startswith("Your strength plan, Mon 30 Nov – Sun 06 Dec")
+        .startswith("Your strength plan, Mon 30 Nov – Sun 6 Dec")
     )
 
 

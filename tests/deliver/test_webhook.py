@@ -71,7 +71,7 @@ def test_discord_body_is_content_and_one_embed_within_limits() -> None:
     assert embed["title"] == TITLE and "description" not in embed  # no notes: no empty field
     assert [f["name"] for f in embed["fields"]][:2] == [
         "Mon 30 Nov: easy run",
-        "Tue 01 Dec: easy run",
+        "Tue 1 Dec: easy run",
     ]
     assert "• Split squat: 3 × 10 each side" in embed["fields"][0]["value"]
     huge, _ = build_body("discord", _huge_plan(), "t" * 500)

@@ -113,12 +113,12 @@ class DigestModel:
     strength_today: int  # planned for later on a digest day that closes the week (0 or 1)
     notes: tuple[str, ...]
     coming_title: str  # "The coming week" or "The rest of this week"
-    coming_period: str  # "Mon 01 Dec – Sun 07 Dec"
+    coming_period: str  # "Mon 1 Dec – Sun 7 Dec"
     coming_dates: tuple[date, ...]  # the plan's days shown, for the webhook's summary
     coming: tuple[DayLine, ...]
     strength_coming: int  # planned in the coming days
     strength_done_coming: int  # already done in the coming week before `today`
-    so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Tue 01 Dec): 1 run, 10.1 km"
+    so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Tue 1 Dec): 1 run, 10.1 km"
     chart: tuple[WeekBar, ...]
     colours: dict[str, str]
 
