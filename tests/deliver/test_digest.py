@@ -295,3 +295,11 @@ def _visible(html: str) -> str:
     import html as html_lib
 
     return html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[1]))
+
+
+def test_a_note_on_the_week_that_just_ended_is_left_to_last_weeks_count() -> None:
+    ended = "Week of Mon 23 Nov: 0 of 2 sessions fit (none on hard or long days)."
+    coming = "Week of Mon 30 Nov: 1 of 2 sessions fit (around your race)."
+    model = build_digest([], make_plan(notes=(ended, coming)), TODAY, strength_target=2)
+    assert model.notes == (coming,)
+    assert model.strength_summary == "0 of 2 sessions done"

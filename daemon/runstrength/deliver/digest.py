@@ -177,6 +177,9 @@ def build_digest(
         else ""
     )
     strength_coming = sum(1 for d in coming if d.strength is not None)
+    # The planner's note on a short week (plan_reasons.shortfall_note) for the week that has just
+    # ended: last week's strength count already says it.
+    ended = f"Week of {day_label(start)}:"
     # The digest day's ISO week, as before weeks were Monday to Sunday here: an upgrade keeps the
     # once-a-week key of a digest already sent this week.
     year, week_no, _ = today.isocalendar()
@@ -192,7 +195,7 @@ def build_digest(
         strength_done=_strength_days(week),
         strength_target=target,
         strength_today=len(later_today),
-        notes=tuple(reason_text(n) for n in (*plan.notes, *notes)),
+        notes=tuple(reason_text(n) for n in (*plan.notes, *notes) if not n.startswith(ended)),
         coming_title="The coming week" if first == next_monday else "The rest of this week",
         coming_period=period_label(first, next_sunday),
         coming_dates=tuple(d.date for d in coming),
