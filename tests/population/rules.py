@@ -8,7 +8,6 @@ false_reason, false_note.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,11 +15,10 @@ from itertools import combinations
 from typing import Any
 
 from tests.population.athletes import Athlete
+from tests.population.claims import GREY_RATIO, WEEKDAYS, note_problems, reason_problems
 from tests.population.truth import DOSE, Truth, monday_of
 
-RED_RATIO, GREY_RATIO = 1.5, 1.2  # above 1.5 fewer sessions; 1.2-1.5: either is fine
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-NO_PATTERN = "No usual hard or long days known yet"
+RED_RATIO = 1.5  # above it fewer sessions; between GREY_RATIO (1.2) and it, either is fine
 
 
 @dataclass(frozen=True)
@@ -223,115 +221,15 @@ class PlanCheck:
                 names = ", ".join(f"{d:%a %d}" for d in usable)
                 self.fail("habit_weekdays", day, f"own day free: {names}; {self.words(day)}")
 
-    # --- words -------------------------------------------------------------------------------
     def reasons(self) -> None:
         for day, entry in self.days.items():
-            for problem in self._reason_problems(day, entry["reason"]):
+            for problem in reason_problems(self, day, entry["reason"]):
                 self.fail("false_reason", day, f"{problem}; {self.words(day)}")
-
-    def _reason_problems(self, day: date, reason: str) -> list[str]:
-        t, out = self.truth, []
-        if m := re.search(r"after your (\d+)-min easy run", reason):
-            done = t.done_easy_minutes(day)
-            if done is None or abs(done - int(m.group(1))) > 1:
-                out.append(f"truth: {t.describe(day)}")
-        if m := re.search(r"(?<!\d )day before (\w+)'s (hard|long) run", reason):
-            nxt = day + timedelta(days=1)
-            if WEEKDAYS[nxt.weekday()] != m.group(1) or not t.protected(nxt):
-                out.append(f"next day truth: {t.describe(nxt)}")
-        if m := re.search(r"(\d+) days before (\w+)'s (hard|long) run", reason):
-            target = day + timedelta(days=int(m.group(1)))
-            between = [day + timedelta(days=i) for i in range(1, int(m.group(1)))]
-            if (WEEKDAYS[target.weekday()] != m.group(2) or not t.protected(target)
-                    or any(t.protected(b) for b in between)):  # fmt: skip
-                out.append(f"{target:%a} truth: {t.describe(target)}")
-        if reason.startswith("no strength: day before"):
-            nxt = day + timedelta(days=1)
-            if not t.protected(nxt):
-                out.append(f"next day truth: {t.describe(nxt)}")
-        if re.match(r"no strength: (your usual (hard|long) run|(hard|long) run\b)", reason):
-            if not t.protected(day):
-                out.append(f"truth: {t.describe(day)}")
-        if m := re.search(r"48 h (after|before) (\w+)'s session", reason):
-            other = day + timedelta(days=-1 if m.group(1) == "after" else 1)
-            if other > self.last:
-                pass  # planned past the visible days: cannot be checked
-            elif WEEKDAYS[other.weekday()] != m.group(2) or other not in self.all_sessions():
-                out.append(f"no session on {other:%a %d}")
-        if "no day left this week that keeps 48 h" in reason and not any(
-            abs((s - day).days) < 2 for s in self.all_sessions()
-        ):
-            out.append("no session within 48 h of this day")
-        if reason.startswith("strength done") and day not in t.logged:
-            out.append("no strength logged that day")
-        if "day after your long run" in reason and t.protected(day - timedelta(days=1)) != "long":
-            out.append(f"day before truth: {t.describe(day - timedelta(days=1))}")
-        out += self._claims(reason)
-        return out
-
-    def _claims(self, text: str) -> list[str]:
-        """Claims that may appear in a reason or a note."""
-        out = []
-        if "easing back in after a break" in text and self.athlete.new_user:
-            out.append("a new user has had no break")
-        if re.search(r"load \d+ ?% above your usual", text) and not (
-            self.ratio is not None and self.ratio > GREY_RATIO
-        ):
-            ratio = "unknown" if self.ratio is None else f"{self.ratio:.2f}"
-            out.append(f"true load ratio {ratio}")
-        return out + self._dates(text)
-
-    def _dates(self, text: str) -> list[str]:
-        """Every named date: its weekday, and what the words around it say about it."""
-        out = []
-        for m in DATE_WORDS.finditer(text):
-            before, weekday = m.group(1).lower().strip(), m.group(2)
-            named = _named_date(m.group(3), m.group(4), self.today)
-            words = m.group(0)
-            if named is None:
-                out.append(f"'{words}' is no date")
-                continue
-            if weekday and WEEKDAYS[named.weekday()][:3] != weekday:
-                out.append(f"'{words}': {named} is a {WEEKDAYS[named.weekday()]}")
-            if before.endswith("week of") and not (
-                named.weekday() == 0 and monday_of(self.today) <= named <= self.last
-            ):
-                out.append(f"'{words}' is no Monday of the plan")
-            if re.search(r"(race|10k|5k|parkrun|marathon|km .*) on$", before) and not any(
-                r.day == named for r in self.truth.races
-            ):
-                out.append(f"no race on {named}")
-            if before.endswith("back on") and any(self.today <= d < named for d in self.sessions):
-                out.append(f"'{words}' yet a session before it")
-        return out
 
     def notes(self) -> None:
         for note in self.plan["notes"]:
-            problems = self._claims(note)
-            if NO_PATTERN in note and self.athlete.clear_pattern:
-                problems.append("the athlete has a clear weekly pattern")
-            for problem in problems:
+            for problem in note_problems(self, note):
                 self.fail("false_note", None, f"{problem}; note: '{note}'")
-
-
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-# "... Week of Mon 16 Nov", "back on Sat 28 Nov", "City 10K on Sun 15 Nov", "Week of 16 Nov"
-DATE_WORDS = re.compile(
-    r"([^;:(),.!]{0,40}?)\b(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{1,2}) ("
-    + "|".join(MONTHS)
-    + r")\b"
-)
-
-
-def _named_date(day: str, month: str, near: date) -> date | None:
-    for year in (near.year - 1, near.year, near.year + 1):
-        try:
-            candidate = date(year, MONTHS.index(month) + 1, int(day))
-        except ValueError:
-            return None
-        if abs((candidate - near).days) < 60:
-            return candidate
-    return None
 
 
 def check_plan(athlete: Athlete, today: date, plan: Mapping[str, Any]) -> Verdict:

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.population.fit_writer import FitLap, fit_activity
-from tests.population.tracks import gpx_track
-from tests.sources.export_builders import gz, tcx_bytes
+from tests.population.device_files import device_file
+from tests.population.fit_writer import FitLap
 
 FORGOT_STRAP = 0.04  # share of runs without HR for a runner who owns a strap
 HISTORY_START = date(2026, 7, 13)  # a Monday: 18+ weeks before the plan dates
@@ -226,7 +225,13 @@ class _Gen:
             climb += 120
         kind = "hard" if slot.kind == "race" else slot.kind
         name = self._name(start, slot)
-        file = self._file(start, slot, fit_laps, climb, act_type)
+        file = (
+            None
+            if act_type == "Virtual Run"
+            else device_file(
+                runner, slot, start.replace(tzinfo=self.zone), self.next_id, fit_laps, climb, r
+            )
+        )  # a typed-in Virtual Run has no file
         elapsed = moving + r.randrange(20, 240)
         return TrueActivity(
             self.next_id, start, act_type, name, kind, round(moving), round(elapsed),
@@ -255,56 +260,6 @@ class _Gen:
             "hills": ["Hill repeats", "Hill reps", "Hills x8"],
         }
         return r.choice(words[slot.style])
-
-    def _file(
-        self, start: datetime, slot: Slot, laps: list[FitLap], climb: float | None, act_type: str
-    ) -> tuple[str, bytes] | None:
-        """The device's file, as the export holds it; a Virtual Run typed in has none."""
-        runner = self.runner
-        if act_type == "Virtual Run":
-            return None
-        utc = start.replace(tzinfo=self.zone).astimezone(UTC)
-        name = f"{self.next_id + 7_000_000}"
-        if runner.files == "tcx":
-            spec = tuple((round(lap.seconds), lap.metres, lap.hr or 0) for lap in laps)
-            return f"{name}.tcx.gz", gz(tcx_bytes(utc, spec))
-        if runner.files == "gpx":  # a phone app: a track, no laps
-            stretches = [(lap.seconds, lap.metres, lap.hr) for lap in laps]
-            return f"{name}.gpx.gz", gz(gpx_track(utc, stretches, climb))
-        if slot.kind != "hard":
-            laps = _auto_laps(laps, self.rng)
-        elif not runner.structured:  # manual lap button: every lap is "active"
-            laps = [replace(lap, intensity="active") for lap in laps]
-        offset = start.replace(tzinfo=self.zone).utcoffset() or timedelta()
-        te = _training_effect(slot, self.rng) if runner.garmin_te else (None, None)
-        sub_sport = "treadmill" if runner.treadmill else "generic"
-        serial = 3_900_000_000 + self.next_id % 1000
-        return f"{name}.fit.gz", gz(fit_activity(utc, offset, laps, sub_sport, climb, *te, serial))
-
-
-def _auto_laps(laps: list[FitLap], rng: random.Random) -> list[FitLap]:
-    """A watch's 1 km auto-laps over a steady run (the last one partial)."""
-    seconds = sum(lap.seconds for lap in laps)
-    metres = sum(lap.metres for lap in laps)
-    hr = laps[0].hr
-    pace = seconds / metres
-    out, left = [], metres
-    while left > 1:
-        m = left if left < 1100 else 1000.0  # a short rest folds into the last lap
-        out.append(FitLap(round(m * pace * rng.uniform(0.98, 1.02)), round(m, 1), hr))
-        left -= m
-    return out
-
-
-def _training_effect(slot: Slot, rng: random.Random) -> tuple[float | None, float | None]:
-    """Garmin's aerobic and anaerobic training effect, as a watch would score the session."""
-    aerobic, anaerobic = {
-        "easy": (2.4, 0.3), "long": (3.4, 0.6), "race": (4.6, 2.8), "hard": (3.7, 2.6),
-    }[slot.kind]  # fmt: skip
-    return (
-        round(aerobic + rng.uniform(-0.3, 0.3), 1),
-        round(max(0.0, anaerobic + rng.uniform(-0.4, 0.4)), 1),
-    )
 
 
 def _strava_name(hour: int, sport: str) -> str:

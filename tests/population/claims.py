@@ -1,0 +1,129 @@
+"""The words of a plan against the truth: each checkable claim in a reason or a note.
+
+"after your N-min easy run", "day before X's hard run", "N days before X's long run", "48 h after
+X's session", "your usual hard run", "load N% above your usual", "easing back in after a break",
+"No usual hard or long days known yet", and every date named ("back on Sat 28 Nov").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from tests.population.truth import monday_of
+
+if TYPE_CHECKING:
+    from tests.population.rules import PlanCheck
+
+GREY_RATIO = 1.2  # a "load above your usual" claim needs at least this true load ratio
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NO_PATTERN = "No usual hard or long days known yet"
+
+
+def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
+    """What is untrue in one day's reason."""
+    t, out = check.truth, []
+    if m := re.search(r"after your (\d+)-min easy run", reason):
+        done = t.done_easy_minutes(day)
+        if done is None or abs(done - int(m.group(1))) > 1:
+            out.append(f"truth: {t.describe(day)}")
+    if m := re.search(r"(?<!\d )day before (\w+)'s (hard|long) run", reason):
+        nxt = day + timedelta(days=1)
+        if WEEKDAYS[nxt.weekday()] != m.group(1) or not t.protected(nxt):
+            out.append(f"next day truth: {t.describe(nxt)}")
+    if m := re.search(r"(\d+) days before (\w+)'s (hard|long) run", reason):
+        target = day + timedelta(days=int(m.group(1)))
+        between = [day + timedelta(days=i) for i in range(1, int(m.group(1)))]
+        if (WEEKDAYS[target.weekday()] != m.group(2) or not t.protected(target)
+                or any(t.protected(b) for b in between)):  # fmt: skip
+            out.append(f"{target:%a} truth: {t.describe(target)}")
+    if reason.startswith("no strength: day before"):
+        nxt = day + timedelta(days=1)
+        if not t.protected(nxt):
+            out.append(f"next day truth: {t.describe(nxt)}")
+    if re.match(r"no strength: (your usual (hard|long) run|(hard|long) run\b)", reason):
+        if not t.protected(day):
+            out.append(f"truth: {t.describe(day)}")
+    if m := re.search(r"48 h (after|before) (\w+)'s session", reason):
+        other = day + timedelta(days=-1 if m.group(1) == "after" else 1)
+        if other > check.last:
+            pass  # planned past the visible days: cannot be checked
+        elif WEEKDAYS[other.weekday()] != m.group(2) or other not in check.all_sessions():
+            out.append(f"no session on {other:%a %d}")
+    if "no day left this week that keeps 48 h" in reason and not any(
+        abs((s - day).days) < 2 for s in check.all_sessions()
+    ):
+        out.append("no session within 48 h of this day")
+    if reason.startswith("strength done") and day not in t.logged:
+        out.append("no strength logged that day")
+    if "day after your long run" in reason and t.protected(day - timedelta(days=1)) != "long":
+        out.append(f"day before truth: {t.describe(day - timedelta(days=1))}")
+    out += claims(check, reason)
+    return out
+
+
+def claims(check: PlanCheck, text: str) -> list[str]:
+    """Claims that may appear in a reason or a note."""
+    out = []
+    if "easing back in after a break" in text and check.athlete.new_user:
+        out.append("a new user has had no break")
+    if re.search(r"load \d+ ?% above your usual", text) and not (
+        check.ratio is not None and check.ratio > GREY_RATIO
+    ):
+        ratio = "unknown" if check.ratio is None else f"{check.ratio:.2f}"
+        out.append(f"true load ratio {ratio}")
+    return out + _dates(check, text)
+
+
+def _dates(check: PlanCheck, text: str) -> list[str]:
+    """Every named date: its weekday, and what the words around it say about it."""
+    out = []
+    for m in DATE_WORDS.finditer(text):
+        before, weekday = m.group(1).lower().strip(), m.group(2)
+        named = _named_date(m.group(3), m.group(4), check.today)
+        words = m.group(0)
+        if named is None:
+            out.append(f"'{words}' is no date")
+            continue
+        if weekday and WEEKDAYS[named.weekday()][:3] != weekday:
+            out.append(f"'{words}': {named} is a {WEEKDAYS[named.weekday()]}")
+        if before.endswith("week of") and not (
+            named.weekday() == 0 and monday_of(check.today) <= named <= check.last
+        ):
+            out.append(f"'{words}' is no Monday of the plan")
+        if re.search(r"(race|10k|5k|parkrun|marathon|km .*) on$", before) and not any(
+            r.day == named for r in check.truth.races
+        ):
+            out.append(f"no race on {named}")
+        if before.endswith("back on") and any(check.today <= d < named for d in check.sessions):
+            out.append(f"'{words}' yet a session before it")
+    return out
+
+
+def note_problems(check: PlanCheck, note: str) -> list[str]:
+    """What is untrue in one week-level note."""
+    problems = claims(check, note)
+    if NO_PATTERN in note and check.athlete.clear_pattern:
+        problems.append("the athlete has a clear weekly pattern")
+    return problems
+
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+# "... Week of Mon 16 Nov", "back on Sat 28 Nov", "City 10K on Sun 15 Nov", "Week of 16 Nov"
+DATE_WORDS = re.compile(
+    r"([^;:(),.!]{0,40}?)\b(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(\d{1,2}) ("
+    + "|".join(MONTHS)
+    + r")\b"
+)
+
+
+def _named_date(day: str, month: str, near: date) -> date | None:
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            candidate = date(year, MONTHS.index(month) + 1, int(day))
+        except ValueError:
+            return None
+        if abs((candidate - near).days) < 60:
+            return candidate
+    return None
