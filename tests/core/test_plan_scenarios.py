@@ -16,6 +16,7 @@ from tests.core.plan_builders import classified_run, regular_weeks
 MON = date(2026, 11, 23)  # a Monday
 TUE, WED, THU, FRI, SAT, SUN = (MON + timedelta(days=i) for i in range(1, 7))
 CLASSIC = WeeklyPattern(frozenset({1, 3}), frozenset({6}), "history")
+HARD_WED_LONG_SUN = WeeklyPattern(frozenset({2}), frozenset({6}), "history")
 
 
 def sessions(p: Plan) -> dict[date, str]:
@@ -133,6 +134,20 @@ def test_the_light_session_after_a_race_straddling_two_weeks_thins_neither_week(
     assert len(weeks[MON + timedelta(weeks=2)]) == 2
     placed = [d for d in p.days if d.strength]
     assert placed[0].strength.light and "first session after your 12k" in placed[0].reason
+
+
+def test_a_spike_caps_the_week_from_its_run_not_the_week_from_today():
+    # A Sunday long run 20 % longer than any before: one lighter session until Saturday; the
+    # next Monday, the runner's own strength day, is free again.
+    history = regular_weeks(
+        MON - timedelta(weeks=10), MON, hard=(2,), easy=(1, 3, 5), strength=(0, 4)
+    )
+    history = [a for a in history if a.record.local_date != SUN - timedelta(weeks=1)]
+    history.append(classified_run(SUN - timedelta(weeks=1), RunKind.LONG, 120, km=100 / 5.5 * 1.2))
+    history.append(classified_run(TUE, RunKind.EASY, 40))
+    p = plan(history, TUE, HARD_WED_LONG_SUN, PlanConfig(), days=13)
+    assert any("until Sat 28 Nov" in n for n in p.notes), p.notes
+    assert [d.weekday() for d in weeks_of(p)[MON + timedelta(weeks=1)]] == [0, 4]
 
 
 # --- 4. races -------------------------------------------------------------------------------------

@@ -372,7 +372,10 @@ def assess(
         )
     elif level == Level.AMBER:
         why = "; ".join(reasons)
-        last = today + timedelta(days=AMBER_DAYS - 1)
+        # A load rise may last the whole acute week; a spike only counts for a week from its
+        # run, so a Sunday spike does not take the next Monday (the runner's own day).
+        ends = [w.start for w in spikes] if len(spikes) == len(reasons) else [today]
+        last = max(ends) + timedelta(days=AMBER_DAYS - 1)
         windows.append(
             Window(
                 today, last, 1, True, f"at most one lighter session until {day_name(last)}: {why}"
