@@ -1,9 +1,23 @@
 """Check one `plan --json` against the athlete's truth: the rules of issue 12 and coaching.md §6.
 
 Each broken rule is a Break naming the athlete, the plan date, the day and the plan's own words.
-Rules: hard_day, spacing_48h, dose_max, fatigue_fewer, race_recovery, taper, full_dose,
-day_before_avoidable, day_before_light, day_before_reason, same_weekdays, habit_weekdays,
-false_reason, false_note.
+- hard_day: strength on a day with a done or coming hard or long run (the truth's, not the plan's).
+- spacing_48h: two sessions (logged or planned) on consecutive days.
+- dose_max: more than 2 sessions, logged and planned, in a Monday-Sunday week.
+- fatigue_fewer: a true load ratio above 1.5 and still 2 sessions within 7 days of today.
+- race_recovery / taper: a session within ⌈km/3⌉ days after a race, or inside a configured
+  race's taper (short race: 3 days before; A race: 6 days before, and 1 session in days -14..-8).
+- full_dose: a week "allows" two sessions when, among its days from today on that are not hard or
+  long, not in a race window and hold no logged strength, two lie 48 h apart (and 48 h from the
+  sessions of the weeks around it); the day before a hard/long day counts, as the last resort.
+  Such a week must hold 2, unless something argues for less: a 10 km+ race or taper window, a
+  true load ratio above 1.2, or a single-run spike in it.
+- day_before_light / day_before_reason / day_before_avoidable: a session the day before a hard or
+  long day must be light, say "day before", and be needed: no other arrangement of the week's
+  sessions avoids it (weeks with a race, fatigue or spike window excepted).
+- habit_weekdays: a runner who logs strength on set weekdays keeps them while one is free.
+- same_weekdays: dates a week apart whose coming weeks are identical get the same weekdays.
+- false_reason / false_note: a checkable claim that the truth contradicts (claims.py).
 """
 
 from __future__ import annotations
