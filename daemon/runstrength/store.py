@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -549,8 +550,22 @@ def _checked(
             aside.append(SetAside(record.source, str(record.source_id)[:200], str(e), raw))
             continue
         ok.pop(checked.key, None)
-        ok[checked.key] = (checked, raw)
+        ok[checked.key] = (checked, json_safe(raw))
     return list(ok.values()), aside
+
+
+def json_safe(value: Any) -> Any:
+    """The payload as every database's JSON type keeps it: NaN and infinities (which Python's
+    JSON reader accepts) as text, text without NUL or lone surrogates; all else as sent."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {json_safe(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def _row_error(e: BaseException) -> bool:

@@ -5,6 +5,7 @@ mapping raise nothing but BadRecord, and every record they accept is stored as i
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import SQLModel
 
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord
@@ -144,8 +146,15 @@ garmin_summaries = st.fixed_dictionaries(
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    store = Store.open(f"sqlite:///{path}")
+    """A SQLite file; the scratch PostgreSQL of tests/test_postgres.py when one is set."""
+    url = os.environ.get("RUNSTRENGTH_TEST_DATABASE_URL", "")
+    if not url:
+        path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+        url = f"sqlite:///{path}"
+    store = Store.open(url)
+    with store.engine.begin() as conn:  # a scratch database: start empty
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
     yield store
     store.engine.dispose()
 
