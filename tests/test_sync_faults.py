@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,3 +173,13 @@ def test_starts_outside_the_storable_years_are_set_aside(
     assert result.exit_code == 0, result.output
     assert [a["source_id"] for a in app.open_store(settings).set_aside()] == ["88000000005"]
     assert cursor(settings)["after"] <= datetime.now(UTC).timestamp()
+
+
+def test_the_sync_adapters_take_the_callers_clock():
+    """`now` comes from the caller (cli/scheduler) down through app.sync_now; the adapters read
+    no clock of their own (the Strava token clock runs on from that `now`)."""
+    from runstrength.sources import garmin, garmin_connect, strava, strava_records
+
+    for module in (strava, strava_records, garmin, garmin_connect):
+        source = Path(module.__file__).read_text()
+        assert "datetime.now(" not in source and "time.time(" not in source, module.__name__
