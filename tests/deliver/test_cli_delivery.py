@@ -100,6 +100,24 @@ def test_digest_send_mails_and_posts_the_summary_once_a_week_and_force_sends_bot
     assert first != forced  # a deliberate resend is not dropped as a repeat
 
 
+def test_a_webhook_outage_does_not_hold_back_the_email_and_is_retried_alone(
+    cli: Callable[..., Result],
+    synced: None,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    both = mail_env(smtp_server) | hook_env(webhook_receiver)
+    webhook_receiver.fail(5)  # the first post and its brief retries: 500
+    first = cli("digest", "--send", extra_env=both)
+    assert first.exit_code == EXIT_TRY_LATER, first.output  # a 5xx is an outage: try later
+    assert "Sent the digest for" in first.output and "answered 500" in first.output
+    assert len(smtp_server.received) == 1 and webhook_receiver.delivered == []
+    webhook_receiver.fail(0)
+    again = ok(cli("digest", "--send", extra_env=both))
+    assert "was sent" in again and "Posted the weekly summary" in again
+    assert len(smtp_server.received) == 1 and len(webhook_receiver.delivered) == 1
+
+
 def test_digest_send_with_only_a_webhook_posts_in_its_format(
     cli: Callable[..., Result], synced: None, webhook_receiver: WebhookReceiver
 ) -> None:
