@@ -185,11 +185,15 @@ def _main_sessions_to_lift(
     if not hard_days:
         return []
     by_day: dict[date, list[int]] = {}
+    run_days: set[date] = set()
     for i, record in enumerate(records):
-        weekday = record.local_date.weekday()
-        if record.sport == Sport.RUN and weekday in hard_days and not _short(record):
-            by_day.setdefault(record.local_date, []).append(i)
-    easing_in = _easing_in_days(records)
+        if record.sport != Sport.RUN:
+            continue
+        day = record.local_date
+        run_days.add(day)
+        if day.weekday() in hard_days and not _short(record):
+            by_day.setdefault(day, []).append(i)
+    easing_in = _easing_in_days(sorted(run_days))
     doubles = _double_weekdays(by_day)
     out = []
     for day, runs in by_day.items():
@@ -267,9 +271,8 @@ def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
     return bool(pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value)
 
 
-def _easing_in_days(records: Sequence[ActivityRecord]) -> set[date]:
-    """Run days within two weeks after a gap of two weeks or more without a run."""
-    days = sorted({r.local_date for r in records if r.sport == Sport.RUN})
+def _easing_in_days(days: Sequence[date]) -> set[date]:
+    """Run days (sorted) within two weeks after a gap of two weeks or more without a run."""
     out: set[date] = set()
     back: date | None = None
     for before, day in zip(days, days[1:], strict=False):
