@@ -273,7 +273,7 @@ def race_windows(
                 day + timedelta(days=days),
                 0,
                 False,
-                f"race recovery: {days} days after your {km:.1f} km {name} on {day_name(day)}",
+                f"race recovery: the {days} days after your {km:.1f} km {name} on {day_name(day)}",
             )
         )
         if days > SHORT_RACE_RECOVERY_DAYS:
@@ -298,7 +298,13 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
             else SHORT_RACE_LAST_SESSION_DAYS
         )
         windows.append(
-            Window(race.date - timedelta(days=clear - 1), race.date, 0, False, f"taper: {what}")
+            Window(
+                race.date - timedelta(days=clear - 1),
+                race.date,
+                0,
+                False,
+                f"taper: the last {clear} days before your {what}",
+            )
         )
         if race.distance_km >= A_RACE_KM:
             windows.append(
@@ -307,7 +313,8 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
                     race.date - timedelta(days=8),
                     1,
                     True,
-                    f"taper: one lighter session, {what}",
+                    f"taper: at most one lighter session until"
+                    f" {day_name(race.date - timedelta(days=8))}, before your {what}",
                 )
             )
     return windows

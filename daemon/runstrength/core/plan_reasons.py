@@ -39,7 +39,8 @@ def _shortfall_why(state: fatigue.FatigueState, week: list[date]) -> str:
         if w.max_sessions is not None and any(w.contains(d) for d in week)
     ]
     rules = "none on hard or long days, one strength-free day between sessions"
-    left = [f"only {week[0]:%A} to {week[-1]:%A} left"] if week[0].weekday() > 0 else []
+    days = f"{week[0]:%A}" if len(week) == 1 else f"{week[0]:%A} to {week[-1]:%A}"
+    left = [f"only {days} left"] if week[0].weekday() > 0 else []
     return "; ".join([*left, *dict.fromkeys(windows), rules])
 
 
