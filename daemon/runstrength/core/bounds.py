@@ -107,9 +107,19 @@ def start(value: datetime) -> datetime:
 
 
 def check_record(record: ActivityRecord) -> ActivityRecord:
-    """The record with out-of-range optional values dropped; BadRecord if its core is absurd."""
+    """The record with out-of-range optional values dropped; BadRecord if its core is absurd
+    (or of the wrong type: a mapper's slip sets one record aside, not the whole page)."""
+    try:
+        return _checked(record)
+    except (AttributeError, TypeError, ValueError, OverflowError) as e:
+        if isinstance(e, BadRecord):
+            raise
+        raise BadRecord(f"not a storable record ({type(e).__name__}: {e})") from None
+
+
+def _checked(record: ActivityRecord) -> ActivityRecord:
     start(record.start_time)
-    local = record.start_local.replace(tzinfo=UTC)  # wall time: within a day of a UTC start
+    local = record.start_local.replace(tzinfo=UTC)  # wall time: the same years, a day's margin
     if not EARLIEST - timedelta(days=1) <= local <= LATEST + timedelta(days=1):
         raise BadRecord(f"local start {record.start_local.isoformat()} is out of range")
     source_id = text(record.source_id, 200)
