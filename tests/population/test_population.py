@@ -4,10 +4,12 @@ Each athlete's 16+ weeks go in once as a Strava export (`runstrength import`); t
 `runstrength --today D plan --json --days 14` at several dates is checked against the scenario's
 own truth (tests/population/rules.py), and `activities --json` against the true run classes.
 `.venv/bin/python -m tests.population.report --details` prints the same findings as a table.
+POPULATION_SEEDS=3 draws every runner three times (ids like `fartlek~2`); the default is one.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,10 +21,18 @@ from tests.population.athletes import ATHLETES
 from tests.population.export import Outcome, run_athlete
 from tests.population.fit_writer import FitLap, fit_activity
 from tests.population.rules import check_plan, same_weekdays
-from tests.population.summary import Result, evaluate, share
+from tests.population.summary import Result, athlete_variant, evaluate, share
 from tests.population.truth import PINNED
 
-CASES = [(key, day) for key, make in ATHLETES.items() for day in make().dates]
+
+def _split(key: str) -> tuple[str, int]:
+    name, _, variant = key.partition("~")
+    return name, int(variant or 0)
+
+
+SEEDS = int(os.environ.get("POPULATION_SEEDS", "1"))
+KEYS = [f"{key}~{v}" if v else key for key in ATHLETES for v in range(SEEDS)]
+CASES = [(key, day) for key in KEYS for day in athlete_variant(*_split(key)).dates]
 MAX_MISREAD = 0.02  # issue 12: at most 2 % of hard runs read easy, and of easy runs read hard
 
 
@@ -32,7 +42,8 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
 
     class Lazy(dict[str, Outcome]):
         def __missing__(self, key: str) -> Outcome:
-            self[key] = run_athlete(ATHLETES[key](), tmp_path_factory.mktemp(key))
+            athlete = athlete_variant(*_split(key))
+            self[key] = run_athlete(athlete, tmp_path_factory.mktemp(key.replace("~", "_")))
             return self[key]
 
     return Lazy()
@@ -47,7 +58,7 @@ def test_plan_keeps_the_rules(population: dict[str, Outcome], athlete: str, toda
         pytest.fail("\n".join(str(b) for b in verdict.breaks), pytrace=False)
 
 
-@pytest.mark.parametrize("athlete", list(ATHLETES))
+@pytest.mark.parametrize("athlete", KEYS)
 def test_identical_weeks_give_identical_weekdays(
     population: dict[str, Outcome], athlete: str
 ) -> None:
@@ -58,7 +69,7 @@ def test_identical_weeks_give_identical_weekdays(
 
 
 def test_classification_agrees_with_the_scenarios(population: dict[str, Outcome]) -> None:
-    results: dict[str, Result] = {key: evaluate(population[key]) for key in ATHLETES}
+    results: dict[str, Result] = {key: evaluate(population[key]) for key in KEYS}
     total: Counter[tuple[str, str]] = Counter()
     for result in results.values():
         total.update(result.confusion_by_date)
