@@ -223,3 +223,15 @@ def test_a_bad_or_misspelt_setting_is_a_cross(cli: Cli, authorised: None) -> Non
     bad = cli("doctor", extra_env={"POLL_INTERVAL_MINUTES": "often"})
     assert bad.exit_code == 1
     assert bad.stdout.startswith("✗ settings: POLL_INTERVAL_MINUTES: 'often' is not a whole")
+
+
+def test_a_terminal_without_the_marks_gets_words(env: dict[str, str]) -> None:
+    from click.testing import CliRunner
+
+    from runstrength.cli import main
+
+    result = CliRunner(charset="latin-1").invoke(main, ["doctor"], env=env)
+    assert result.exit_code == 1  # not authorised yet
+    assert "FAIL strava: not authorised yet" in result.stdout
+    assert "ok time zone: Europe/Berlin" in result.stdout
+    assert "- garmin: not configured" in result.stdout

@@ -433,7 +433,7 @@ def doctor(ctx: Context, send_test: bool) -> None:
     from runstrength.doctor import doctor_output, run_doctor
 
     checks = run_doctor(ctx.env_file, os.environ, ctx.now(pinned=False), send_test)
-    text, code = doctor_output(checks)
+    text, code = doctor_output(checks, getattr(sys.stdout, "encoding", None))
     click.echo(text)
     sys.exit(code)
 

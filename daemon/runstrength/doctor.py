@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -272,7 +273,28 @@ def _timezone(settings: Settings, values: Mapping[str, str], now: datetime) -> C
     return Check(OK, "time zone", text)
 
 
-def doctor_output(checks: list[Check]) -> tuple[str, int]:
-    """The lines and the exit code: 1 when anything needs fixing."""
-    failed = any(c.mark == FAIL for c in checks)
-    return "\n".join(c.line for c in checks), 1 if failed else 0
+ASCII_MARKS = {OK: "ok", FAIL: "FAIL", SKIP: "-"}
+
+
+def doctor_output(checks: list[Check], encoding: str | None = "utf-8") -> tuple[str, int]:
+    """The lines and the exit code: 1 when anything needs fixing.
+
+    A terminal that cannot show ✓ and ✗ (a latin-1 locale) gets words instead, and "?" for
+    whatever else it cannot show (a name, a path), never a crash.
+    """
+    failed = int(any(c.mark == FAIL for c in checks))
+    text = "\n".join(c.line for c in checks)
+    encoding = _known(encoding) or "ascii"
+    try:
+        text.encode(encoding)
+        return text, failed
+    except UnicodeEncodeError:
+        text = "\n".join(f"{ASCII_MARKS[c.mark]} {c.part}: {c.text}" for c in checks)
+        return text.encode(encoding, "replace").decode(encoding), failed
+
+
+def _known(encoding: str | None) -> str | None:
+    try:
+        return codecs.lookup(encoding).name if encoding else None
+    except LookupError:
+        return None
