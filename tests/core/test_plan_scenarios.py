@@ -295,6 +295,14 @@ def test_a_new_user_keeps_last_weeks_long_and_hard_weekdays_free():
     assert "usual" not in reason_on(p, MON)  # one week seen is not yet "usual"
 
 
+def test_a_new_user_eases_in_for_two_weeks_not_a_month():
+    history = regular_weeks(MON - timedelta(days=20), SUN - timedelta(weeks=1))
+    p = plan(history, MON, WeeklyPattern(), PlanConfig())
+    placed = [d for d in p.days if d.strength]
+    assert placed and not any("learning your week" in d.reason for d in placed)
+    assert any("Learning your week: 20 days of history" in n for n in p.notes)
+
+
 def test_a_long_time_runner_who_never_logs_strength_is_not_told_about_a_break():
     p = plan(classic_history(SUN - timedelta(weeks=1)), MON, CLASSIC, PlanConfig())
     assert "break" not in all_text(p)
