@@ -66,6 +66,7 @@ def everything(
         "SMTP_USERNAME": SMTP_USER,
         "SMTP_PASSWORD": SMTP_PASSWORD,
         "EMAIL_TO": "ana@example.com",
+        "EMAIL_FROM": "runstrength <digest@example.com>",
         "WEBHOOK_URL": hook.url,
     }
 
@@ -235,3 +236,13 @@ def test_a_terminal_without_the_marks_gets_words(env: dict[str, str]) -> None:
     assert "FAIL strava: not authorised yet" in result.stdout
     assert "ok time zone: Europe/Berlin" in result.stdout
     assert "- garmin: not configured" in result.stdout
+
+
+def test_email_without_a_sender_or_a_recipient_is_a_cross(
+    cli: Cli, authorised: None, everything: dict[str, str]
+) -> None:
+    result = cli("doctor", extra_env=everything | {"EMAIL_FROM": ""})
+    assert result.exit_code == 1
+    assert lines(result)["email"].startswith("✗ email: EMAIL_FROM is not set")
+    result = cli("doctor", extra_env=everything | {"EMAIL_TO": ""})
+    assert lines(result)["email"].startswith("✗ email: EMAIL_TO is not set")

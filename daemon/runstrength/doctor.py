@@ -209,6 +209,8 @@ def _smtp(settings: Settings) -> Check:
         return Check(SKIP, "email", "not configured (SMTP_HOST, EMAIL_TO)")
     if not settings.email_to:
         return Check(FAIL, "email", "EMAIL_TO is not set: the digest has nobody to go to")
+    if not settings.email_from:
+        return Check(FAIL, "email", "EMAIL_FROM is not set; put the digest's sender there")
     smtp = SmtpSettings.from_settings(settings)
     verify_login(smtp)
     login = f"logged in as {smtp.username}" if smtp.username else "connected (no SMTP_USERNAME)"
