@@ -101,7 +101,9 @@ def test_a_manual_sync_racing_the_daemon_job_never_crashes(env, fake_strava, aut
     fake_strava.latency_s = 0.3
     manual = spawn(env)
     try:
-        while not list_calls(fake_strava):  # the manual sync holds the lock now
+        deadline = time.monotonic() + 60
+        while not list_calls(fake_strava):  # then the manual sync holds the lock
+            assert manual.poll() is None and time.monotonic() < deadline, "no manual sync"
             time.sleep(0.02)
         daemon = Daemon(settings, Store.open(settings.database_url))
         job = daemon._guard(daemon.sync_source)  # what add_jobs schedules; it must not raise
