@@ -164,3 +164,17 @@ def test_the_fallback_sync_without_the_extra_names_the_extra(
     result = cli("sync", "--source", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tokens)})
     assert result.exit_code == 1
     assert result.output.count("needs the garmin-connect extra") == 1  # printed once
+
+
+def test_a_strava_export_bad_row_is_named_once(cli: Cli, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tests.sources.export_builders import Act, write_export
+
+    bad = Act(2, datetime(2026, 11, 3, 7, tzinfo=UTC), overrides={"Activity Date": "not a date"})
+    export = write_export(tmp_path / "export.zip", [Act(1, datetime(2026, 11, 1, tzinfo=UTC)), bad])
+    result = cli("import", str(export))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("unreadable date 'not a date'") == 1, result.output
+    verbose = cli("import", str(export), "-v")  # -v: the log has its say too
+    assert "unreadable date" in verbose.stderr
