@@ -43,6 +43,7 @@ class Outcome:
     plans: dict[date, dict[str, Any]] = field(default_factory=dict)
     activities: dict[date, list[dict[str, Any]]] = field(default_factory=dict)  # by date
     failures: list[str] = field(default_factory=list)  # commands that did not exit 0
+    replayed_identical: bool | None = None  # the first date planned again: byte-identical?
 
 
 def acts_of(athlete: Athlete) -> list[Act]:
@@ -132,14 +133,21 @@ def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
     tagged = [strava_summary(a, athlete.tz, 1) for a in athlete.activities if a.race_km]
     if tagged:
         _sync_tags(tagged, env_file, call)
+    first: str | None = None
     for day in athlete.dates:
         out = call("--today", day.isoformat(), "plan", "--json", "--days", str(PLAN_DAYS))
+        first = out if first is None else first
         if out is not None:
             outcome.plans[day] = json.loads(out)
         # The classes the plan stood on: each date learns its own profile.
         out = call("--today", day.isoformat(), "activities", "--json")
         if out is not None:
             outcome.activities[day] = json.loads(out)
+    # Same history, same --today: the same bytes, after the other dates were planned (issue 12).
+    again = call(
+        "--today", athlete.dates[0].isoformat(), "plan", "--json", "--days", str(PLAN_DAYS)
+    )
+    outcome.replayed_identical = again is not None and again == first
     return outcome
 
 

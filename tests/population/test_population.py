@@ -68,6 +68,11 @@ def test_identical_weeks_give_identical_weekdays(
         pytest.fail("\n".join(str(b) for b in breaks), pytrace=False)
 
 
+@pytest.mark.parametrize("athlete", KEYS)
+def test_the_same_day_plans_the_same_bytes(population: dict[str, Outcome], athlete: str) -> None:
+    assert population[athlete].replayed_identical
+
+
 def test_classification_agrees_with_the_scenarios(population: dict[str, Outcome]) -> None:
     results: dict[str, Result] = {key: evaluate(population[key]) for key in KEYS}
     total: Counter[tuple[str, str]] = Counter()
