@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from runstrength.cli import main
+from runstrength.sample.fake_strava import FakeStrava
 from tests.test_docs import all_commands
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,3 +179,17 @@ def test_a_strava_export_bad_row_is_named_once(cli: Cli, tmp_path: Path) -> None
     assert result.output.count("unreadable date 'not a date'") == 1, result.output
     verbose = cli("import", str(export), "-v")  # -v: the log has its say too
     assert "unreadable date" in verbose.stderr
+
+
+def test_status_shows_an_error_until_the_next_success(
+    cli: Cli, fake_strava: FakeStrava, authorised: None
+) -> None:
+    fake_strava.set_inactive(True)
+    assert cli("sync").exit_code == 1
+    failing = cli("status")
+    assert "  last error today" in failing.stdout and "inactive" in failing.stdout
+    fake_strava.set_inactive(False)
+    assert cli("sync").exit_code == 0
+    healed = cli("status")
+    assert "last error" not in healed.stdout and "inactive" not in healed.stdout
+    assert "strava: last success today" in healed.stdout
