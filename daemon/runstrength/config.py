@@ -340,11 +340,6 @@ def _day(env: Mapping[str, str], name: str) -> date | None:
         raise ConfigError(name, f"'{raw}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
 
 
-def read_environment(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
-    """Merge the settings file (see settings_file.py) under the process environment."""
-    return read_settings(env_file, environ, SETTING_NAMES | OTHER_NAMES).values
-
-
 def load_settings_from(
     env_file: Path | None, environ: Mapping[str, str], warn: bool = True
 ) -> Settings:
