@@ -246,3 +246,17 @@ def test_email_without_a_sender_or_a_recipient_is_a_cross(
     assert lines(result)["email"].startswith("✗ email: EMAIL_FROM is not set")
     result = cli("doctor", extra_env=everything | {"EMAIL_TO": ""})
     assert lines(result)["email"].startswith("✗ email: EMAIL_TO is not set")
+
+
+def test_a_database_that_cannot_be_reached_is_a_cross_with_the_setting(
+    cli: Cli, authorised: None
+) -> None:
+    from tests.deliver.conftest import free_port
+
+    url = f"postgresql+psycopg://runner:pw@127.0.0.1:{free_port()}/runstrength"
+    result = cli("doctor", extra_env={"RUNSTRENGTH_DATABASE_URL": url})
+    assert result.exit_code == 1
+    database = lines(result)["database"]
+    assert database.startswith("✗ database:")
+    assert "RUNSTRENGTH_DATABASE_URL" in database or "runstrength[postgres]" in database
+    assert "pw@" not in result.output

@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from runstrength.config import OTHER_NAMES, SETTING_NAMES, Settings, load_settings
-from runstrength.errors import ConfigError, RunstrengthError
+from runstrength.errors import ConfigError, RunstrengthError, explain_unexpected
 from runstrength.settings_file import ENV_FILE_VARIABLE, read_settings, search_order
 
 OK, FAIL, SKIP = "✓", "✗", "–"
@@ -60,7 +60,9 @@ def run_doctor(
         except RunstrengthError as e:
             checks.append(Check(FAIL, part, e.message))
         except Exception as e:  # noqa: BLE001 - one broken part must not hide the others
-            checks.append(Check(FAIL, part, f"unexpected {type(e).__name__}: {e}"))
+            # The file system, the database, a missing driver: the same words as any command's.
+            message = explain_unexpected(e, settings.database_url).message
+            checks.append(Check(FAIL, part, message))
     return checks
 
 
@@ -145,7 +147,7 @@ def _strava(settings: Settings, now: datetime) -> Check:
             f"the saved login has no access to activities (scope {token.scope}): run "
             "`runstrength auth strava` and leave 'View data about your activities' ticked",
         )
-    api = StravaApi(settings, now=lambda: datetime.now(UTC), sleep=lambda _: None)
+    api = StravaApi(settings, now=lambda: now, sleep=lambda _: None)
     # One cheap call that needs the activity scope and an active app (the 2026 subscription 403).
     api.get("/athlete/activities", during="the doctor's check", per_page=1)
     who = f"as {token.athlete_name}" if token.athlete_name else "with Strava"
