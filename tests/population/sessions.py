@@ -263,9 +263,10 @@ class _Gen:
 
 
 def _strava_name(hour: int, sport: str) -> str:
+    """Strava's default title by local start hour: 'Morning Run', 'Night Run' at 00:30."""
     part = (
-        "Morning" if 4 <= hour < 11 else "Lunch" if hour < 14 else "Afternoon" if hour < 18
-        else "Evening" if hour < 21 else "Night"
+        "Night" if hour < 4 or hour >= 21 else "Morning" if hour < 11 else "Lunch" if hour < 14
+        else "Afternoon" if hour < 18 else "Evening"
     )  # fmt: skip
     return f"{part} {sport}"
 
