@@ -92,12 +92,13 @@ def test_override_sticks_across_resync(db):
 def test_schema_upgrade_keeps_user_data(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'rs.db'}"
     Store.open(url).save_activities([(run(0), {"id": 1})])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(
-        store_module, "MIGRATIONS", {2: ["ALTER TABLE activity ADD COLUMN note TEXT"]}
+    later = models.SCHEMA_VERSION + 1
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", later)
+    monkeypatch.setitem(
+        store_module.MIGRATIONS, later, ["ALTER TABLE activity ADD COLUMN note TEXT"]
     )
     upgraded = Store.open(url)
-    assert upgraded.schema_version() == 2
+    assert upgraded.schema_version() == later
     assert upgraded.count_activities() == 1
     with upgraded.engine.connect() as conn:
         assert "note" in [r[1] for r in conn.execute(text("pragma table_info(activity)"))]

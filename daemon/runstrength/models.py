@@ -6,7 +6,11 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Bump when a mapper (sources/strava_records.py, garmin.py's record_from_garmin, fit.py, the export
+# reader) changes what it derives from a stored raw payload: the next `runstrength` command
+# re-derives every stored row from its raw payload and extras (store.rederive_all), offline.
+DERIVED_VERSION = 2
 
 
 class Meta(SQLModel, table=True):
@@ -29,10 +33,15 @@ class Activity(SQLModel, table=True):
     moving_time_s: int
     elapsed_time_s: int
     avg_hr: float | None = None
-    # The whole normalised record (core.records.ActivityRecord as JSON) and the source's raw
-    # payload: a parsing fix re-derives from raw_json instead of re-downloading.
+    # The whole normalised record (core.records.ActivityRecord as JSON), derived from raw_json
+    # (the source's payload exactly as received, never merged into) and extras_json (payloads
+    # fetched separately, by name: "laps", "export", "file"): a mapping fix re-derives from
+    # them instead of re-downloading.
     record_json: dict = Field(sa_column=Column(JSON, nullable=False))
     raw_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    extras_json: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # A hash of the three JSON texts: a re-read of an unchanged page writes nothing.
+    row_sig: str | None = None
     # The same run from another source (Garmin and Strava copies): points at the row that counts.
     duplicate_of: int | None = Field(default=None, index=True)
     content_hash: str | None = Field(default=None, index=True)  # FIT/file imports

@@ -1,7 +1,8 @@
-"""The database: engine, schema version and upgrades, activities (idempotent upserts, duplicate
-links); the smaller tables are in store_state.py.
+"""The database: engine, schema version and upgrades, activities (one bulk upsert per page,
+duplicate links, re-derive from raw payloads); the smaller tables are in store_state.py.
 
-SQLModel rows stay in here; callers get core records back.
+Rows stay in here; callers get core records back. The hot path (save_page) builds no ORM
+objects: each page is one INSERT ... ON CONFLICT DO UPDATE of plain dicts, its JSON encoded once.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, event, func, inspect, text, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, StatementError
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
@@ -27,6 +29,7 @@ from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_recor
 from runstrength.core.records import ActivityRecord, Lap, Sport, WorkoutTag
 from runstrength.errors import RunstrengthError
 from runstrength.models import (
+    DERIVED_VERSION,
     SCHEMA_VERSION,
     Activity,
     Meta,
@@ -37,18 +40,82 @@ from runstrength.store_state import StateTables, WorkoutRef, naive_utc
 
 log = logging.getLogger(__name__)
 
-# Each entry upgrades the schema from version N-1 to N with plain SQL; never drops user data.
-MIGRATIONS: dict[int, list[str]] = {}
+ACTIVITY = Activity.__table__
+REDERIVE_BATCH = 500  # rows per read while re-deriving: memory stays flat in the history's size
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ActivityRecord))
+
+
+@dataclass(frozen=True)
+class PageItem:
+    """One activity of a page: the mapped record, the payload as received, and payloads fetched
+    separately for it by name ("laps", "export", "file"); empty extras keep the stored ones."""
+
+    record: ActivityRecord
+    raw: dict[str, Any]
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    inserted: int = 0
+    updated: int = 0
+    set_aside: int = 0
+
+
+def _split_extras(conn: Connection) -> None:
+    """Schema 2: what version 1 merged into a raw payload moves to extras_json, so raw_json holds
+    the payload as received (Strava: laps fetched later, the export's row and file; Garmin: laps
+    read from the FIT download)."""
+    moved = []
+    c = ACTIVITY.c
+    for row_id, source, raw in conn.execute(select(c.id, c.source, c.raw_json)):
+        raw, extras = split_v1_raw(source, raw or {})
+        if extras:
+            moved.append({"_id": row_id, "raw": _encode(raw), "extras": _encode(extras)})
+    if moved:
+        conn.execute(
+            update(ACTIVITY)
+            .where(ACTIVITY.c.id == bindparam("_id"))
+            .values(raw_json=bindparam("raw"), extras_json=bindparam("extras")),
+            moved,
+        )
+
+
+def split_v1_raw(source: str, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(payload as received, extras) of a version-1 raw_json."""
+    if source == "strava" and "resource_state" in raw:
+        names = ["export", "file"]
+        if raw.get("resource_state") != 3:  # a detail payload has its own laps; a summary none
+            names.append("laps")
+    elif source == "garmin":
+        names = ["runstrengthLaps"]
+    else:
+        return raw, {}
+    extras = {k: raw[k] for k in names if k in raw}
+    return {k: v for k, v in raw.items() if k not in extras}, extras
+
+
+# Each entry upgrades the schema from version N-1 to N; never drops user data. A statement is
+# SQL text; a callable runs in the same transaction (a data step).
+MIGRATIONS: dict[int, list[str | Callable[[Connection], None]]] = {
+    2: [
+        "ALTER TABLE activity ADD COLUMN extras_json JSON",
+        "ALTER TABLE activity ADD COLUMN row_sig VARCHAR",
+        _split_extras,
+    ],
+}
 
 
 def record_to_dict(record: ActivityRecord) -> dict[str, Any]:
-    data = dataclasses.asdict(record)
+    # By hand, not dataclasses.asdict: asdict deep-copies every value (a third of a page's time).
+    data = {name: getattr(record, name) for name in _RECORD_FIELDS}
     data["start_time"] = record.start_time.astimezone(UTC).isoformat()
     data["start_local"] = record.start_local.isoformat()
     data["sport"] = record.sport.value
     data["workout_tag"] = record.workout_tag.value if record.workout_tag else None
     # A list, as JSON gives it back: a tuple here made every record with laps look changed.
-    data["laps"] = list(data["laps"]) if data["laps"] is not None else None
+    laps = record.laps
+    data["laps"] = [dict(vars(lap)) for lap in laps] if laps is not None else None
     return data
 
 
@@ -60,8 +127,28 @@ def record_from_dict(data: dict[str, Any]) -> ActivityRecord:
     data["workout_tag"] = WorkoutTag(data["workout_tag"]) if data.get("workout_tag") else None
     if data.get("laps") is not None:
         data["laps"] = tuple(Lap(**lap) for lap in data["laps"])
-    known = {f.name for f in dataclasses.fields(ActivityRecord)}
-    return ActivityRecord(**{k: v for k, v in data.items() if k in known})
+    return ActivityRecord(**{k: v for k, v in data.items() if k in _RECORD_FIELDS})
+
+
+class _Json(str):
+    """JSON text encoded already: the JSON columns write it as it is (see make_engine)."""
+
+
+def _json_serializer(value: Any) -> str:
+    return value if isinstance(value, _Json) else json.dumps(value)
+
+
+def _encode(value: Any) -> _Json:
+    """The value as JSON text every database's JSON type keeps (see json_safe). Raises TypeError
+    for a value JSON cannot hold."""
+    try:
+        encoded = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        if "\\u0000" not in encoded:
+            encoded.encode("utf-8")  # a lone surrogate raises here
+            return _Json(encoded)
+    except ValueError:  # NaN or an infinity; UnicodeEncodeError is a ValueError too
+        pass
+    return _Json(json.dumps(json_safe(value), ensure_ascii=False))
 
 
 def make_engine(url: str) -> Engine:
@@ -69,7 +156,7 @@ def make_engine(url: str) -> Engine:
         # 0700: the database holds health data and queued e-mails, like the token file beside it.
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
-    engine = create_engine(url, connect_args=connect_args)
+    engine = create_engine(url, connect_args=connect_args, json_serializer=_json_serializer)
     if url.startswith("sqlite"):
 
         @event.listens_for(engine, "connect")
@@ -98,52 +185,48 @@ class Store(StateTables):
     def schema_version(self) -> int:
         if not inspect(self.engine).has_table("meta"):
             return 0
-        with Session(self.engine) as s:
-            row = s.get(Meta, "schema_version")
-            return int(row.value) if row else 0
+        with self.engine.connect() as conn:
+            return _meta_int(conn, "schema_version")
 
     def migrate(self) -> None:
-        """Create missing tables and run pending upgrades; existing rows are kept.
+        """Create missing tables, run pending upgrades, re-derive stale rows; rows are kept.
 
         Under the database's write lock: two processes opening a new database at once (two
-        first syncs) must not both create it.
+        first syncs) must not both create it, nor both re-derive it.
         """
         if self._schema_current():
             return
         with self.engine.begin() as conn:
             _lock_schema(conn)
-            current = _schema_version(conn)
+            current = _meta_int(conn, "schema_version") if _has_meta(conn) else 0
             if current > SCHEMA_VERSION:
-                raise RunstrengthError(
-                    f"the database schema ({current}) is newer than this runstrength "
-                    f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
-                )
+                raise RunstrengthError(_newer(current))
             SQLModel.metadata.create_all(conn)
-            if current == SCHEMA_VERSION:
-                return
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS.get(version, []) if current else []:
-                    conn.execute(text(statement))
-            with Session(bind=conn) as s:
-                upsert_rows(
-                    s, Meta.__table__, [{"key": "schema_version", "value": str(SCHEMA_VERSION)}],
-                    ("key",),
-                )  # fmt: skip
+                for step in MIGRATIONS.get(version, []) if current else []:
+                    if callable(step):
+                        step(conn)
+                    else:
+                        conn.execute(text(step))
+            derived = _meta_int(conn, "derived_version") if current else DERIVED_VERSION
+            if derived < DERIVED_VERSION:
+                n = rederive_all(conn)
+                log.info("re-derived %d stored activities from their raw payloads", n)
+            _set_meta(conn, schema_version=SCHEMA_VERSION, derived_version=DERIVED_VERSION)
         log.info("database schema at version %s", SCHEMA_VERSION)
 
     def _schema_current(self) -> bool:
-        """True when every table exists at this version: the usual open takes no write lock
-        (a read-only database can still be read)."""
+        """True when every table exists at this version and every row is derived by these
+        mappers: the usual open takes no write lock (a read-only database can still be read)."""
         tables = set(inspect(self.engine).get_table_names())
         if not set(SQLModel.metadata.tables) <= tables:
             return False
-        version = self.schema_version()
+        with self.engine.connect() as conn:
+            version = _meta_int(conn, "schema_version")
+            derived = _meta_int(conn, "derived_version")
         if version > SCHEMA_VERSION:
-            raise RunstrengthError(
-                f"the database schema ({version}) is newer than this runstrength "
-                f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
-            )
-        return version == SCHEMA_VERSION
+            raise RunstrengthError(_newer(version))
+        return version == SCHEMA_VERSION and derived == DERIVED_VERSION
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -151,6 +234,61 @@ class Store(StateTables):
             yield s
 
     # --- activities ---------------------------------------------------------------------------
+    def save_page(
+        self,
+        source: str,
+        items: Iterable[PageItem],
+        *,
+        set_aside: Iterable[SetAside] = (),
+        cursor: dict[str, Any] | None = None,
+        now: datetime,
+    ) -> PageCounts:
+        """Upsert a page of activities and, in the same transaction, the source's cursor.
+
+        One INSERT ... ON CONFLICT DO UPDATE for the new and changed rows (unchanged rows are not
+        written and count as neither). A record with absurd values, or one the database refuses,
+        is set aside (kept raw in the set_aside table, one log line) with the payloads the
+        caller could not map; the rest of the page and the cursor go ahead. Extras named in an
+        item replace the stored ones of that name; the others are kept.
+        """
+        now = naive_utc(now)
+        batch, aside = _checked(items)
+        aside += list(set_aside)
+        with Session(self.engine) as s:
+            conn = s.connection()
+            rows, refused = _page_rows(batch, _stored_rows(conn, batch), now)
+            aside += refused
+            try:
+                self._write_rows(conn, rows)
+            except Exception as e:
+                if not _row_error(e):
+                    raise
+                s.rollback()  # find the rows the database refuses, one by one, then go again
+                rows, refused = self._storable(rows)
+                aside += refused
+                conn = s.connection()
+                self._write_rows(conn, rows)
+            refused_keys = {(a.source, a.source_id) for a in aside}
+            stored = [i.record.key for i in batch if i.record.key not in refused_keys]
+            self._keep_set_aside(s, aside, stored, now)
+            if cursor is not None:
+                self._write_cursor(s, source, cursor)
+            s.commit()
+        inserted = sum(row.old_start is None for row in rows)
+        return PageCounts(inserted, len(rows) - inserted, len(aside))
+
+    def stored_extras(self, source: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The extras stored for these activities of one source (only those that have any)."""
+        if not source_ids:
+            return {}
+        q = select(Activity.source_id, Activity.extras_json).where(
+            Activity.source == source,
+            Activity.source_id.in_(source_ids),
+            Activity.extras_json.is_not(None),
+        )
+        with self.engine.connect() as conn:
+            return {sid: extras for sid, extras in conn.execute(q) if extras}
+
     def save_activities(
         self,
         items: Iterable[tuple[ActivityRecord, dict[str, Any]]],
@@ -159,86 +297,39 @@ class Store(StateTables):
         now: datetime | None = None,
         set_aside: Iterable[SetAside] = (),
     ) -> tuple[int, int]:
-        """Upsert (record, raw) pairs and, in the same transaction, the source's cursor.
+        """save_page for (record, raw) pairs without extras; returns (inserted, updated)."""
+        counts = self.save_page(
+            source or "",
+            [PageItem(record, raw) for record, raw in items],
+            set_aside=set_aside,
+            cursor=cursor if source is not None else None,
+            now=now or datetime.now(UTC),
+        )
+        return counts.inserted, counts.updated
 
-        A record with absurd values, or one the database refuses, is set aside (kept raw in the
-        set_aside table, one log line) with the payloads the caller could not map; the rest of
-        the batch and the cursor go ahead. Returns (inserted, updated); unchanged rows count as
-        neither.
-        """
-        now = naive_utc(now or datetime.now(UTC))
-        batch, aside = _checked(items)
-        aside += list(set_aside)
-        with Session(self.engine) as s:
-            try:
-                inserted, updated = self._upsert_activities(s, batch, now)
-            except Exception as e:
-                if not _row_error(e):
-                    raise
-                s.rollback()  # find the rows the database refuses, one by one, then go again
-                batch, refused = self._storable(batch, now)
-                aside += refused
-                inserted, updated = self._upsert_activities(s, batch, now)
-            self._keep_set_aside(s, aside, [r.key for r, _ in batch], now)
-            if source is not None and cursor is not None:
-                self._write_cursor(s, source, cursor)
-            s.commit()
-        return inserted, updated
+    def _write_rows(self, conn: Connection, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        upsert(conn, ACTIVITY, [row.values for row in rows], ("source", "source_id"))
+        changed = [row.values["start_time"] for row in rows]
+        changed += [row.old_start for row in rows if row.old_start is not None]
+        _link_duplicates(conn, changed)
 
-    def _upsert_activities(
-        self, s: Session, batch: list[tuple[ActivityRecord, dict[str, Any]]], now: datetime
-    ) -> tuple[int, int]:
-        """Write the new and changed rows with INSERT ... ON CONFLICT DO UPDATE: another writer
-        that stored the same activity meanwhile makes this an update, never a crash."""
-        existing: dict[tuple[str, str], tuple[Any, Any, datetime]] = {}
-        for src in {r.source for r, _ in batch}:
-            ids = [r.source_id for r, _ in batch if r.source == src]
-            q = select(
-                Activity.source_id, Activity.record_json, Activity.raw_json, Activity.start_time
-            ).where(Activity.source == src, Activity.source_id.in_(ids))
-            for sid, record_json, raw_json, start in s.exec(q):
-                existing[(src, sid)] = (record_json, raw_json, start)
-        rows, changed_starts = [], []
-        inserted = updated = 0
-        for record, raw in batch:
-            values = _activity_values(record, raw)
-            old = existing.get(record.key)
-            if old is None:
-                inserted += 1
-                changed_starts.append(record.start_time)
-            elif old[0] != values["record_json"] or old[1] != raw:
-                updated += 1
-                changed_starts += [record.start_time, old[2]]
-            else:
-                continue
-            rows.append(values | {"updated_at": now})
-        if rows:
-            upsert_rows(s, Activity.__table__, rows, ("source", "source_id"))
-            self._link_duplicates(s, changed_starts)
-        return inserted, updated
-
-    def _storable(
-        self, batch: list[tuple[ActivityRecord, dict[str, Any]]], now: datetime
-    ) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], list[SetAside]]:
+    def _storable(self, rows: list[_Row]) -> tuple[list[_Row], list[SetAside]]:
         """Try each row alone in a transaction that is rolled back: (rows that fit, refused)."""
         ok, refused = [], []
-        for record, raw in batch:
+        for row in rows:
             with self.engine.connect() as conn:
                 try:
-                    with Session(bind=conn) as probe:
-                        upsert_rows(
-                            probe,
-                            Activity.__table__,
-                            [_activity_values(record, raw) | {"updated_at": now}],
-                            ("source", "source_id"),
-                        )
+                    upsert(conn, ACTIVITY, [row.values], ("source", "source_id"))
                 except Exception as e:
                     if not _row_error(e):
                         raise
                     why = f"the database refused it ({type(e).__name__}: {e})"
-                    refused.append(SetAside(record.source, record.source_id, why[:300], raw))
+                    v = row.values
+                    refused.append(SetAside(v["source"], v["source_id"], why[:300], row.raw))
                 else:
-                    ok.append((record, raw))
+                    ok.append(row)
                 finally:
                     conn.rollback()
         return ok, refused
@@ -323,7 +414,7 @@ class Store(StateTables):
                 delete(Activity).where(Activity.source == source, Activity.source_id.in_(ids))
             )
             if starts:  # the remaining copies of a deleted run stand on their own again
-                self._link_duplicates(s, starts)
+                _link_duplicates(s.connection(), starts)
             s.commit()
             return result.rowcount or 0
 
@@ -379,41 +470,10 @@ class Store(StateTables):
     # Field preferences when merging copies; app.py may replace it from settings.
     duplicate_prefer: Mapping[str, tuple[str, ...]] = DEFAULT_PREFER
 
-    def _link_duplicates(self, s: Session, around: list[datetime]) -> None:
-        """Re-derive duplicate links for the activities near the given starts."""
-        # Rewrite links within `reach` of the changes; read a day more so every copy a
-        # rewritten row can link to (at most 12 h away) is seen.
-        reach = timedelta(hours=13)
-        starts = [naive_utc(t) for t in around]
-        lo, hi = min(starts) - reach, max(starts) + reach
-        rows = list(
-            s.exec(
-                select(Activity)
-                .where(
-                    Activity.start_time >= lo - timedelta(days=1),
-                    Activity.start_time <= hi + timedelta(days=1),
-                )
-                .order_by(Activity.id)  # oldest stored first: it stays the primary
-            )
-        )
-        by_key = {(r.source, r.source_id): r for r in rows}
-        links = find_duplicates([record_from_dict(r.record_json) for r in rows])
-        primary_of = {link.duplicate: by_key[link.primary].id for link in links}
-        for key, row in by_key.items():
-            target = primary_of.get(key)
-            if lo <= row.start_time <= hi and row.duplicate_of != target:
-                row.duplicate_of = target
-                s.add(row)
-
     def relink_duplicates(self) -> int:
         """Re-derive every duplicate link (after an upgrade or a rule change); returns links."""
-        with Session(self.engine) as s:
-            starts = list(s.exec(select(Activity.start_time)))
-            if starts:
-                self._link_duplicates(s, starts)
-            s.commit()
-            q = select(func.count()).select_from(Activity).where(Activity.duplicate_of.is_not(None))
-            return int(s.exec(q).one())
+        with self.engine.begin() as conn:
+            return _relink_all(conn)
 
     def _merged_copies(self, s: Session, since: datetime | None) -> list[ActivityRecord]:
         """Primaries with each field taken from its preferred copy (Garmin effort, Strava name)."""
@@ -468,28 +528,25 @@ class Store(StateTables):
     def get_records(
         self, source: str, source_ids: list[str]
     ) -> dict[str, tuple[ActivityRecord, dict[str, Any]]]:
-        """The stored (record, raw payload) for several activities of one source, by id."""
+        """The stored (record, payload) for several activities of one source, by id; the
+        payload is the raw one with its extras laid over it (what version 1 stored as raw)."""
         if not source_ids:
             return {}
-        with Session(self.engine) as s:
-            rows = s.exec(
-                select(Activity.source_id, Activity.record_json, Activity.raw_json).where(
-                    Activity.source == source, Activity.source_id.in_(source_ids)
-                )
-            )
-            return {sid: (record_from_dict(rec), raw) for sid, rec, raw in rows}
+        c = ACTIVITY.c
+        q = select(c.source_id, c.record_json, c.raw_json, c.extras_json).where(
+            c.source == source, c.source_id.in_(source_ids)
+        )
+        with self.engine.connect() as conn:
+            return {
+                sid: (record_from_dict(rec), {**raw, **(extras or {})})
+                for sid, rec, raw, extras in conn.execute(q)
+            }
 
     def get_record(
         self, source: str, source_id: str
     ) -> tuple[ActivityRecord, dict[str, Any]] | None:
-        """The stored (record, raw payload) for one activity, or None."""
-        with Session(self.engine) as s:
-            row = s.exec(
-                select(Activity.record_json, Activity.raw_json).where(
-                    Activity.source == source, Activity.source_id == source_id
-                )
-            ).first()
-            return (record_from_dict(row[0]), row[1]) if row else None
+        """The stored (record, payload with extras) for one activity, or None."""
+        return self.get_records(source, [source_id]).get(source_id)
 
     def find_activity(self, ident: str) -> ActivityRecord | None:
         """Find by 'source:id' or by a bare source id."""
@@ -502,10 +559,80 @@ class Store(StateTables):
             return record_from_dict(row) if row else None
 
 
-def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Row:
+    """A row to write: its column values, the payload (to set it aside), its old start."""
+
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    old_start: datetime | None  # None: a new row
+
+
+def _stored_rows(
+    conn: Connection, batch: list[PageItem]
+) -> dict[tuple[str, str], tuple[str | None, datetime, dict[str, Any] | None]]:
+    """(row_sig, start_time, extras) of the page's rows already stored: one SELECT per source."""
+    c = ACTIVITY.c
+    stored = {}
+    for src in {item.record.source for item in batch}:
+        ids = [item.record.source_id for item in batch if item.record.source == src]
+        q = select(c.source_id, c.row_sig, c.start_time, c.extras_json).where(
+            c.source == src, c.source_id.in_(ids)
+        )
+        for sid, sig, start, extras in conn.execute(q):
+            stored[(src, sid)] = (sig, start, extras)
+    return stored
+
+
+def _page_rows(
+    batch: list[PageItem],
+    stored: dict[tuple[str, str], tuple[str | None, datetime, dict[str, Any] | None]],
+    now: datetime,
+) -> tuple[list[_Row], list[SetAside]]:
+    """The new and changed rows of a page (unchanged ones are left out), and the set-aside
+    items whose payload JSON cannot hold."""
+    rows, aside = [], []
+    for item in batch:
+        record = item.record
+        sig, old_start, old_extras = stored.get(record.key, (None, None, None))
+        extras = {**(old_extras or {}), **item.extras}
+        try:
+            values = activity_values(record, item.raw, extras)
+        except (TypeError, ValueError) as e:
+            why = f"the payload is not JSON ({type(e).__name__}: {e})"
+            aside.append(SetAside(record.source, record.source_id, why[:300], item.raw))
+            continue
+        if old_start is not None and values["row_sig"] == sig:
+            continue
+        rows.append(_Row(values | {"updated_at": now}, item.raw, old_start))
+    return rows, aside
+
+
+def activity_values(
+    record: ActivityRecord, raw: dict[str, Any], extras: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The activity table's columns for a record, its raw payload and extras (JSON encoded
+    once, here; row_sig tells an unchanged re-read from a change)."""
+    record_text = _encode(record_to_dict(record))
+    raw_text = _encode(raw)
+    extras_text = _encode(extras) if extras else None
+    sig = hashlib.sha1(
+        "\x1e".join((record_text, raw_text, extras_text or "")).encode("utf-8", "replace")
+    ).hexdigest()
     return {
         "source": record.source,
         "source_id": record.source_id,
+        **derived_columns(record),
+        "record_json": record_text,
+        "raw_json": raw_text,
+        "extras_json": extras_text,
+        "row_sig": sig,
+    }
+
+
+def derived_columns(record: ActivityRecord) -> dict[str, Any]:
+    """The columns queried directly (start for windows and order, sport, distance, ...)."""
+    return {
         "sport": record.sport.value,
         "sport_detail": record.sport_detail,
         "name": record.name,
@@ -515,9 +642,164 @@ def _activity_values(record: ActivityRecord, raw: dict[str, Any]) -> dict[str, A
         "moving_time_s": record.moving_time_s,
         "elapsed_time_s": record.elapsed_time_s,
         "avg_hr": record.avg_hr,
-        "record_json": record_to_dict(record),
-        "raw_json": raw,
     }
+
+
+# --- re-derive: every stored row from its raw payload, after a mapping rule changed -------------
+Derive = Callable[[dict[str, Any], dict[str, Any], ActivityRecord], ActivityRecord]
+
+
+def rederive_all(conn: Connection) -> int:
+    """Re-derive every stored activity from its raw payload and extras with the sources' pure
+    mappers (nothing is downloaded), in batches by id, then every duplicate link.
+
+    A row its mapper now refuses keeps its stored record (one log line): re-deriving never
+    loses an activity. Returns how many rows changed.
+    """
+    c = ACTIVITY.c
+    changed, last_id = 0, 0
+    derivers: dict[str, Derive] = {}
+    while True:
+        batch = conn.execute(
+            select(c.id, c.source, c.source_id, c.raw_json, c.extras_json, c.record_json, c.row_sig)
+            .where(c.id > last_id)
+            .order_by(c.id)
+            .limit(REDERIVE_BATCH)
+        ).all()
+        if not batch:
+            break
+        last_id = batch[-1].id
+        updates = []
+        for row in batch:
+            derive = derivers.setdefault(row.source, deriver(row.source))
+            values = _rederived(row, derive)
+            if values["row_sig"] != row.row_sig:
+                updates.append({"_id": row.id, **{f"v_{k}": v for k, v in values.items()}})
+        if updates:
+            columns = {k: bindparam(f"v_{k}") for k in updates[0] if k != "_id"}
+            columns = {k.removeprefix("v_"): v for k, v in columns.items()}
+            conn.execute(update(ACTIVITY).where(c.id == bindparam("_id")).values(columns), updates)
+            changed += len(updates)
+    _relink_all(conn)
+    return changed
+
+
+def _rederived(row: Any, derive: Derive) -> dict[str, Any]:
+    stored = record_from_dict(row.record_json)
+    extras = row.extras_json or {}
+    try:
+        record = check_record(derive(row.raw_json, extras, stored))
+        if record.key != stored.key:
+            raise BadRecord(f"it maps to {record.key}, not to its own id")
+    except BadRecord as e:
+        log.warning("%s activity %s kept as stored: %s", row.source, row.source_id, e)
+        record = stored
+    values = activity_values(record, row.raw_json, extras)
+    del values["source"], values["source_id"]
+    return values
+
+
+def deriver(source: str) -> Derive:
+    """The source's pure mapper from (raw payload, extras) to a record.
+
+    sources/registry.py's `derive(source)` when there is one; else the mappers known here: a
+    Strava API payload through strava_records (laps from extras; what an export filled in is
+    taken from the stored record), a Garmin summary through record_from_garmin. Rows with no
+    API payload (FIT files, export-only rows) keep their stored record.
+    """
+    try:
+        from runstrength.sources.registry import derive  # type: ignore[attr-defined]
+    except ImportError:
+        pass
+    else:
+        found = derive(source)
+        if found is not None:
+            return lambda raw, extras, _stored: found(raw, extras)
+    if source == "strava":
+        return _derive_strava
+    if source == "garmin":
+        from runstrength.sources.garmin import record_from_garmin
+
+        return lambda raw, extras, _stored: record_from_garmin({**raw, **extras})
+    return lambda _raw, _extras, stored: stored
+
+
+def _derive_strava(
+    raw: dict[str, Any], extras: dict[str, Any], stored: ActivityRecord
+) -> ActivityRecord:
+    if "resource_state" not in raw:
+        return stored  # an export-only row: its raw is the export's row and file summary
+    from runstrength.sources.strava_records import record_from_strava
+
+    laps = {"laps": extras["laps"]} if "laps" in extras else {}
+    record = record_from_strava({**raw, **laps})
+    if "export" not in extras:
+        return record
+    from runstrength.sources.strava_export import FILLABLE
+
+    fill = {
+        name: getattr(stored, name)
+        for name in FILLABLE
+        if getattr(record, name) is None and getattr(stored, name) is not None
+    }
+    return dataclasses.replace(record, **fill)
+
+
+def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
+    """Re-derive duplicate links for the activities near the given starts."""
+    # Rewrite links within `reach` of the changes; read a day more so every copy a
+    # rewritten row can link to (at most 12 h away) is seen.
+    reach = timedelta(hours=13)
+    starts = [naive_utc(t) for t in around]
+    lo, hi = min(starts) - reach, max(starts) + reach
+    c = ACTIVITY.c
+    rows = conn.execute(
+        select(c.id, c.source, c.source_id, c.start_time, c.duplicate_of, c.record_json)
+        .where(c.start_time >= lo - timedelta(days=1), c.start_time <= hi + timedelta(days=1))
+        .order_by(c.id)  # oldest stored first: it stays the primary
+    ).all()
+    by_key = {(r.source, r.source_id): r for r in rows}
+    links = find_duplicates([record_from_dict(r.record_json) for r in rows])
+    primary_of = {link.duplicate: by_key[link.primary].id for link in links}
+    changes = [
+        {"_id": row.id, "dup": primary_of.get(key)}
+        for key, row in by_key.items()
+        if lo <= row.start_time <= hi and row.duplicate_of != primary_of.get(key)
+    ]
+    if changes:
+        stmt = update(ACTIVITY).where(c.id == bindparam("_id"))
+        conn.execute(stmt.values(duplicate_of=bindparam("dup")), changes)
+
+
+def _relink_all(conn: Connection) -> int:
+    c = ACTIVITY.c
+    bounds = conn.execute(select(func.min(c.start_time), func.max(c.start_time))).one()
+    if bounds[0] is not None:
+        _link_duplicates(conn, [bounds[0], bounds[1]])
+    q = select(func.count()).select_from(ACTIVITY).where(c.duplicate_of.is_not(None))
+    return int(conn.execute(q).scalar_one())
+
+
+# --- meta -----------------------------------------------------------------------------------------
+def _has_meta(conn: Connection) -> bool:
+    return inspect(conn).has_table("meta")
+
+
+def _meta_int(conn: Connection, key: str) -> int:
+    row = conn.execute(select(Meta.value).where(Meta.key == key)).first()
+    return int(row[0]) if row else 0
+
+
+def _set_meta(conn: Connection, **values: int) -> None:
+    rows = [{"key": k, "value": str(v)} for k, v in values.items()]
+    upsert(conn, Meta.__table__, rows, ("key",))
+
+
+def _newer(version: int) -> str:
+    return (
+        f"the database schema ({version}) is newer than this runstrength "
+        f"({SCHEMA_VERSION}); upgrade runstrength instead of downgrading"
+    )
 
 
 def _lock_schema(conn: Any) -> None:
@@ -529,28 +811,20 @@ def _lock_schema(conn: Any) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727101)")  # any fixed number
 
 
-def _schema_version(conn: Any) -> int:
-    if not inspect(conn).has_table("meta"):
-        return 0
-    row = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).first()
-    return int(row[0]) if row else 0
-
-
-def _checked(
-    items: Iterable[tuple[ActivityRecord, dict[str, Any]]],
-) -> tuple[list[tuple[ActivityRecord, dict[str, Any]]], list[SetAside]]:
+def _checked(items: Iterable[PageItem]) -> tuple[list[PageItem], list[SetAside]]:
     """Records within bounds (the last check: FIT files and the export come here too), the same
     activity twice in a batch once (the last copy), and the rest set aside."""
-    ok: dict[tuple[str, str], tuple[ActivityRecord, dict[str, Any]]] = {}
+    ok: dict[tuple[str, str], PageItem] = {}
     aside = []
-    for record, raw in items:
+    for item in items:
+        record = item.record
         try:
             checked = check_record(record)
         except BadRecord as e:
-            aside.append(SetAside(record.source, str(record.source_id)[:200], str(e), raw))
+            aside.append(SetAside(record.source, str(record.source_id)[:200], str(e), item.raw))
             continue
         ok.pop(checked.key, None)
-        ok[checked.key] = (checked, json_safe(raw))
+        ok[checked.key] = item if checked is record else dataclasses.replace(item, record=checked)
     return list(ok.values()), aside
 
 
@@ -578,28 +852,38 @@ def _row_error(e: BaseException) -> bool:
     return isinstance(e, OverflowError | ValueError | TypeError | StatementError)
 
 
-def upsert_rows(
-    s: Session, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...],
+def upsert(
+    conn: Connection, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...],
     keep: tuple[str, ...] = (),
 ) -> None:  # fmt: skip
-    """INSERT ... ON CONFLICT (keys) DO UPDATE for SQLite and PostgreSQL; columns in `keep` and
-    those not given keep their stored values. Other databases: insert or update by key."""
-    dialect = s.get_bind().dialect.name
+    """One INSERT ... ON CONFLICT (keys) DO UPDATE for all rows, SQLite and PostgreSQL alike;
+    columns in `keep` and those not given keep their stored values. Other databases: insert or
+    update by key, row by row."""
+    dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
         stmt = insert(table)
-        update = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c not in keep}
-        s.connection().execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
+        update_ = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c not in keep}
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update_), rows)
         return
     for row in rows:
         where = [table.c[k] == row[k] for k in keys]
         changes = {c: v for c, v in row.items() if c not in keys and c not in keep}
-        found = s.connection().execute(table.update().where(*where).values(changes))
-        if not found.rowcount:
-            s.connection().execute(table.insert().values(row))
+        if not conn.execute(table.update().where(*where).values(changes)).rowcount:
+            conn.execute(table.insert().values(row))
 
 
-__all__ = ["Store", "WorkoutRef", "Outbox", "record_to_dict", "record_from_dict", "make_engine"]
+def upsert_rows(
+    s: Session, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...],
+    keep: tuple[str, ...] = (),
+) -> None:  # fmt: skip
+    upsert(s.connection(), table, rows, keys, keep)
+
+
+__all__ = [
+    "Store", "PageItem", "PageCounts", "WorkoutRef", "Outbox", "record_to_dict",
+    "record_from_dict", "make_engine", "rederive_all",
+]  # fmt: skip
