@@ -676,8 +676,8 @@ def rederive_all(conn: Connection) -> int:
             if values["row_sig"] != row.row_sig:
                 updates.append({"_id": row.id, **{f"v_{k}": v for k, v in values.items()}})
         if updates:
-            columns = {k: bindparam(f"v_{k}") for k in updates[0] if k != "_id"}
-            columns = {k.removeprefix("v_"): v for k, v in columns.items()}
+            names = [k.removeprefix("v_") for k in updates[0] if k != "_id"]
+            columns = {name: bindparam(f"v_{name}") for name in names}
             conn.execute(update(ACTIVITY).where(c.id == bindparam("_id")).values(columns), updates)
             changed += len(updates)
     _relink_all(conn)
@@ -709,12 +709,12 @@ def deriver(source: str) -> Derive:
     """
     try:
         from runstrength.sources.registry import derive  # type: ignore[attr-defined]
-    except ImportError:
-        pass
-    else:
+
         found = derive(source)
-        if found is not None:
-            return lambda raw, extras, _stored: found(raw, extras)
+    except (ImportError, KeyError, AttributeError):  # no registry yet, or no mapper for it
+        found = None
+    if found is not None:
+        return lambda raw, extras, _stored: found(raw, extras)
     if source == "strava":
         return _derive_strava
     if source == "garmin":
