@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from runstrength.config import Settings
+from runstrength.config import Settings, profile_config
 from runstrength.core.classify import classify_all
 from runstrength.core.dedupe import preferences
-from runstrength.core.profile import AthleteProfile, ProfileConfig, build_profile
+from runstrength.core.profile import AthleteProfile, build_profile
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.store import Store
@@ -60,18 +60,6 @@ def sync_now(
 
 
 # --- classification -----------------------------------------------------------------------------
-def profile_config(settings: Settings) -> ProfileConfig:
-    return ProfileConfig(
-        easy_pace_s_per_km=settings.easy_pace_s_per_km,
-        threshold_pace_s_per_km=settings.threshold_pace_s_per_km,
-        hr_max=settings.hr_max,
-        lthr=settings.lthr,
-        birth_year=settings.birth_year,
-        hard_weekdays=settings.hard_weekdays,
-        long_weekdays=settings.long_weekdays,
-    )
-
-
 def classified_history(
     settings: Settings, store: Store, now: datetime
 ) -> tuple[AthleteProfile, list[ClassifiedActivity]]:

@@ -183,7 +183,7 @@ def exchange_code(settings: Settings, code: str) -> tuple[dict[str, Any], dict[s
 
     client_id, secret = require_strava_app(settings)
     client = make_client(settings)
-    with strava_errors(during="exchanging the authorisation code"):
+    with strava_errors(during="exchanging the authorisation code", now=datetime.now(UTC)):
         access, athlete = client.exchange_code_for_token(
             client_id=client_id, client_secret=secret, code=code, return_athlete=True
         )

@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runstrength.core.records import PlannedRace
 from runstrength.errors import ConfigError
+
+if TYPE_CHECKING:
+    from runstrength.core.profile import ProfileConfig
 from runstrength.settings_file import read_settings
 
 log = logging.getLogger(__name__)
@@ -350,3 +354,18 @@ def load_settings_from(
             log.warning("%s", message)
     settings = load_settings(source.values)
     return replace(settings, settings_file=source.file, unknown_names=source.unknown)
+
+
+def profile_config(settings: Settings) -> ProfileConfig:
+    """What the runner set about themselves; the rest of the profile is learned from history."""
+    from runstrength.core.profile import ProfileConfig
+
+    return ProfileConfig(
+        easy_pace_s_per_km=settings.easy_pace_s_per_km,
+        threshold_pace_s_per_km=settings.threshold_pace_s_per_km,
+        hr_max=settings.hr_max,
+        lthr=settings.lthr,
+        birth_year=settings.birth_year,
+        hard_weekdays=settings.hard_weekdays,
+        long_weekdays=settings.long_weekdays,
+    )

@@ -1,21 +1,29 @@
-"""Sync sources into the store and record each outcome; errors become outcomes here."""
+"""The sync engine: every source runs through it, and every outcome is recorded here.
+
+A source (sources/base.py: ApiSource) only fetches pages, maps payloads and fetches details; the
+engine owns the rest, once for all sources: paging, the stop signal, the cursor committed in the
+same transaction as each page, deletions, laps for a few new runs, the API budget, the rate-limit
+backoff, progress and the outcome. docs/architecture.md walks through it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
-import inspect
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from runstrength.config import Settings
+from runstrength.config import Settings, profile_config
+from runstrength.core.bounds import BadRecord, SetAside
+from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import (
     AppInactiveError,
     AuthError,
@@ -24,7 +32,21 @@ from runstrength.errors import (
     TryLaterError,
     storage_error,
 )
+from runstrength.sources.base import (
+    ApiSource,
+    Clock,
+    Page,
+    Progress,
+    RateLimited,
+    Run,
+    Status,
+    StopSignal,
+    SyncOutcome,
+)
+from runstrength.sources.registry import REGISTRY, FolderSync
 from runstrength.store import Store
+
+__all__ = ["Status", "SyncOutcome", "configured_sources", "run_source", "sync_lock", "sync_one"]
 
 log = logging.getLogger(__name__)
 
@@ -32,44 +54,6 @@ SYNC_LOCK_FILE = "sync.lock"
 # A steady-state poll takes a second or two: a sync that meets one waits for it, not for a
 # backfill, which can take minutes.
 SYNC_LOCK_WAIT_S = 3.0
-
-
-@dataclass(frozen=True)
-class SyncOutcome:
-    source: str
-    status: str  # "ok", "try_later", "auth", "inactive", "not_configured", "error"
-    inserted: int = 0
-    updated: int = 0
-    deleted: int = 0
-    api_calls: int = 0
-    message: str = ""
-    retry_at: datetime | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.inserted + self.updated + self.deleted > 0
-
-    def summary(self) -> str:
-        if self.status == "ok":
-            text = (
-                f"{self.source}: {self.inserted} new, {self.updated} updated, "
-                f"{self.deleted} deleted ({self.api_calls} API calls)"
-            )
-            return f"{text}; {self.message}" if self.message else text  # e.g. files skipped
-        return f"{self.source}: {self.message}"
-
-
-# A source sync: (settings, store, full, now) -> SyncOutcome with status "ok"; raises our errors.
-SourceSync = Callable[[Settings, Store, bool, datetime], SyncOutcome]
-
-
-def source_syncs() -> dict[str, SourceSync]:
-    """The sources, imported lazily so one source's library never slows another's command."""
-    from runstrength.sources.fit import sync_fit_dir
-    from runstrength.sources.garmin import sync_garmin
-    from runstrength.sources.strava import sync_strava
-
-    return {"strava": sync_strava, "garmin": sync_garmin, "fit": sync_fit_dir}
 
 
 def configured_sources(settings: Settings) -> list[str]:
@@ -150,6 +134,16 @@ def _holder(fd: int) -> int | None:
         return None
 
 
+# Laps cost one call per activity: only for a few recent new runs where they could change the
+# verdict (coaching.md §4: average pace hides an interval session, laps reveal it).
+DETAILS_MAX_PER_SYNC = 3
+DETAILS_WITHIN = timedelta(days=14)
+# A rate limit without Retry-After: 15 min, doubling per consecutive strike, capped at 6 h.
+BACKOFF_START = timedelta(minutes=15)
+BACKOFF_CAP = timedelta(hours=6)
+STRIKES_KEY = "rate_limited_strikes"  # kept beside the cursor's fields; a saved page resets it
+
+
 def sync_one(
     settings: Settings,
     store: Store,
@@ -157,69 +151,328 @@ def sync_one(
     full: bool,
     now: datetime,
     *,
-    should_stop: Callable[[], bool] | None = None,
-    clock: Callable[[], datetime] | None = None,
+    should_stop: StopSignal | None = None,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> SyncOutcome:
     """Run one source's sync under the sync lock and record its outcome; errors become
     outcomes, never crashes, except SyncRunning: another sync is busy, nothing was tried.
 
-    should_stop reaches the sources that page (Strava): asked after each committed page, it
-    lets a stopping daemon leave early with everything saved so far. clock (default: running
-    on from `now`) tells the time during a long sync, for token expiry.
+    should_stop is asked after each committed page: a stopping daemon leaves early with
+    everything saved so far. clock (default: running on from `now`) tells the time during a long
+    sync, for token expiry. progress hears how many activities have been read.
     """
     with sync_lock(settings.data_dir, should_stop=should_stop):
-        return _sync_locked(settings, store, source, full, now, should_stop, clock)
+        try:
+            outcome = run_source(
+                settings, store, source, full, now,
+                should_stop=should_stop, clock=clock, progress=progress,
+            )  # fmt: skip
+        except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
+            outcome = _failed(settings, source, e)
+        previous = store.sync_states().get(source, {}).get("last_outcome")
+        store.record_outcome(source, outcome.status, outcome.summary(), now, outcome.retry_at)
+        _log_transition(previous, outcome)
+        return outcome
 
 
-def _sync_locked(
+def _failed(settings: Settings, source: str, e: Exception) -> SyncOutcome:
+    """The outcome for an error; a storage error is the runner's to fix and is raised."""
+    for kind, status in _STATUS_OF:
+        if isinstance(e, kind):
+            retry_at = e.retry_at if isinstance(e, TryLaterError) else None
+            return SyncOutcome(source, status, message=e.message, retry_at=retry_at)
+    if storage_error(e, settings.database_url) is not None:
+        raise e
+    log.exception("%s sync failed unexpectedly", source)
+    return SyncOutcome(source, Status.ERROR, message=f"unexpected {type(e).__name__}: {e}")
+
+
+_STATUS_OF: list[tuple[type[RunstrengthError], Status]] = [
+    (TryLaterError, Status.TRY_LATER),
+    (AppInactiveError, Status.INACTIVE),
+    (AuthError, Status.AUTH),
+    (ConfigError, Status.NOT_CONFIGURED),
+    (RunstrengthError, Status.ERROR),
+]
+
+
+def run_source(
     settings: Settings,
     store: Store,
-    source: str,
+    name: str,
     full: bool,
     now: datetime,
-    should_stop: Callable[[], bool] | None,
-    clock: Callable[[], datetime] | None,
+    *,
+    should_stop: StopSignal | None = None,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> SyncOutcome:
-    fn = source_syncs().get(source)
-    if fn is None:
-        outcome = SyncOutcome(
-            source, "not_configured", message=f"{source} support is not available"
+    """Sync one source (no lock, no outcome recorded); raises the source's errors."""
+    entry = REGISTRY.get(name)
+    if entry is None:
+        raise ConfigError(name, "is not a source runstrength knows")
+    target = entry.load()
+    if entry.folder:
+        folder_sync: FolderSync = target
+        return folder_sync(settings, store, full, now)
+    clock = clock or running_from(now)
+    source: ApiSource[Any] = target(settings, clock)
+    return drive(
+        settings, store, source, full, now,
+        should_stop=should_stop, clock=clock, progress=progress,
+    )  # fmt: skip
+
+
+def drive(
+    settings: Settings,
+    store: Store,
+    source: ApiSource[Any],
+    full: bool,
+    now: datetime,
+    *,
+    should_stop: StopSignal | None = None,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+) -> SyncOutcome:
+    """Drive one API source through one sync (the engine below); raises the source's errors."""
+    engine = Engine(
+        store,
+        source,
+        should_stop=should_stop or (lambda: False),
+        progress=progress or (lambda _name, _n, _backfill: None),
+        wants_details=_details_chooser(settings, store, now),
+        clock=clock or running_from(now),
+    )
+    return engine.sync(full, now)
+
+
+def running_from(now: datetime) -> Clock:
+    """A clock that starts at the caller's `now` and runs on with the monotonic clock."""
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
+
+
+def _details_chooser(
+    settings: Settings, store: Store, now: datetime
+) -> Callable[[ActivityRecord], bool]:
+    """Laps for a run named like a session, or one whose 'easy' verdict laps could change."""
+    from runstrength.core.classify import looks_like_workout, wants_laps
+    from runstrength.core.profile import AthleteProfile, build_profile
+
+    profile: list[AthleteProfile] = []  # learned once, only when a new run needs it
+
+    def wants(record: ActivityRecord) -> bool:
+        if looks_like_workout(record):
+            return True
+        if not profile:
+            history = store.activities(since=now - timedelta(days=120))
+            profile.append(build_profile(history, record.local_date, profile_config(settings)))
+        return wants_laps(record, profile[0])
+
+    return wants
+
+
+@dataclass
+class _Tally:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    read: int = 0
+    listed: set[str] = field(default_factory=set)  # ids seen in the listing (deletions)
+    exhausted: bool = False  # the listing reached its end
+    # Recent new runs that may get details: (record, raw, extras); at most 14 days' worth.
+    candidates: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
+
+
+class Engine:
+    """Drives one ApiSource through one sync; see the module docstring."""
+
+    def __init__(
+        self,
+        store: Store,
+        source: ApiSource[Any],
+        *,
+        should_stop: StopSignal,
+        progress: Progress,
+        wants_details: Callable[[ActivityRecord], bool],
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.name = source.name
+        self.should_stop = should_stop
+        self.progress = progress
+        self.wants_details = wants_details
+        self.clock = clock
+
+    def sync(self, full: bool, now: datetime) -> SyncOutcome:
+        tally = _Tally()
+        message = ""
+        with self.source as source:
+            try:
+                run = source.plan(self._stored_cursor(), full, now)
+                message = run.message
+                cursor = self._pages(run, tally, now)
+                if cursor is not None:
+                    self._finish(run, cursor, tally, now)
+                elif tally.read:
+                    log.info("%s: stopping early; the next sync resumes from the last saved "
+                             "page", self.name)  # fmt: skip
+            except RateLimited as e:
+                raise self._backoff(e, now) from None
+            finally:
+                budget = source.rate_budget()
+                if budget is not None:
+                    self.store.record_rate_budget(self.name, budget)
+            return SyncOutcome(
+                self.name, Status.OK, tally.inserted, tally.updated, tally.deleted,
+                source.api_calls, message,
+            )  # fmt: skip
+
+    # --- cursor -----------------------------------------------------------------------------------
+    def _stored_cursor(self) -> Any:
+        stored = {k: v for k, v in self.store.cursor(self.name).items() if k != STRIKES_KEY}
+        if not stored:
+            return None
+        names = {f.name for f in dataclasses.fields(self.source.cursor_type)}
+        # Fields an older version wrote and this one no longer knows are dropped.
+        return self.source.cursor_type(**{k: v for k, v in stored.items() if k in names})
+
+    @staticmethod
+    def _json(cursor: Any) -> dict[str, Any]:
+        return dataclasses.asdict(cursor)
+
+    # --- pages ------------------------------------------------------------------------------------
+    def _pages(self, run: Run[Any], tally: _Tally, now: datetime) -> Any | None:
+        """Fetch, map and save page after page; the last page's cursor, or None when asked to
+        stop before the end (every saved page's cursor is committed with it)."""
+        cursor = run.cursor
+        while True:
+            page = self.source.fetch_page(cursor, now)
+            self._save(page, run, tally, now)
+            cursor = page.cursor
+            tally.read += len(page.payloads)
+            self.progress(self.name, tally.read, run.backfill)
+            if page.last:
+                tally.exhausted = page.exhausted
+                return cursor
+            if self.should_stop():
+                return None
+
+    def _save(self, page: Page[Any], run: Run[Any], tally: _Tally, now: datetime) -> None:
+        ids = [self.source.payload_id(p) for p in page.payloads]
+        tally.listed.update(i for i in ids if i is not None)
+        stored = self.store.get_records(self.name, [i for i in ids if i is not None])
+        items: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]] = []
+        aside: list[SetAside] = []
+        for raw, sid in zip(page.payloads, ids, strict=True):
+            old_record, old_raw = stored.get(sid, (None, {})) if sid else (None, {})
+            extras = {k: old_raw[k] for k in self.source.extra_keys if k in old_raw}
+            try:
+                if not isinstance(raw, dict):
+                    raise BadRecord("not an object")
+                record = self.source.map(raw, extras)
+            except BadRecord as e:
+                aside.append(SetAside(self.name, sid, str(e), raw))
+                continue
+            if record.laps is None and old_record is not None and old_record.laps:
+                record = replace(record, laps=old_record.laps)  # laps from an imported file
+            items.append((record, raw, extras))
+            if old_record is None and run.details and self._may_want_details(record, raw, now):
+                tally.candidates.append((record, raw, extras))
+        inserted, updated = _save_page(
+            self.store, self.name, items, aside, self._json(page.cursor), self.clock()
         )
-    else:
-        try:
-            extra = _optional_kwargs(fn, should_stop=should_stop, clock=clock)
-            outcome = fn(settings, store, full, now, **extra)
-        except TryLaterError as e:
-            outcome = SyncOutcome(source, "try_later", message=e.message, retry_at=e.retry_at)
-        except AppInactiveError as e:
-            outcome = SyncOutcome(source, "inactive", message=e.message)
-        except AuthError as e:
-            outcome = SyncOutcome(source, "auth", message=e.message)
-        except ConfigError as e:
-            outcome = SyncOutcome(source, "not_configured", message=e.message)
-        except RunstrengthError as e:
-            outcome = SyncOutcome(source, "error", message=e.message)
-        except Exception as e:  # noqa: BLE001 - a bug in one source must not stop the others
-            if storage_error(e, settings.database_url) is not None:
-                raise
-            log.exception("%s sync failed unexpectedly", source)
-            outcome = SyncOutcome(source, "error", message=f"unexpected {type(e).__name__}: {e}")
-    previous = store.sync_states().get(source, {}).get("last_outcome")
-    store.record_outcome(source, outcome.status, outcome.summary(), now, outcome.retry_at)
-    _log_transition(previous, outcome)
-    return outcome
+        tally.inserted += inserted
+        tally.updated += updated
+
+    def _may_want_details(self, record: ActivityRecord, raw: dict[str, Any], now: datetime) -> bool:
+        return (
+            record.sport is Sport.RUN
+            and record.laps is None
+            and not record.manual
+            and now - record.start_time <= DETAILS_WITHIN
+            and self.source.may_have_details(raw)
+        )
+
+    # --- the end of a run -----------------------------------------------------------------------
+    def _finish(self, run: Run[Any], cursor: Any, tally: _Tally, now: datetime) -> None:
+        """Deletions (when the listing covered the window), the completed cursor, then laps."""
+        if run.window is not None and tally.exhausted:
+            start, end = run.window
+            gone = self.store.source_ids_between(self.name, start, end) - tally.listed
+            if gone:
+                tally.deleted += self.store.delete_activities(self.name, gone)
+                log.info("%s: %d activities deleted on the source since last look",
+                         self.name, len(gone))  # fmt: skip
+        self.store.set_cursor(self.name, self._json(self.source.complete(cursor, now)))
+        if tally.candidates and not self.should_stop():
+            self._details(tally, now)
+
+    def _details(self, tally: _Tally, now: datetime) -> None:
+        """Fetch details (laps) for the newest few new runs that want them; a failure keeps the
+        run without them, a rate limit or outage stops asking for more."""
+        chosen = [c for c in tally.candidates if self.wants_details(c[0])]
+        chosen = sorted(chosen, key=lambda c: c[0].start_time)[-DETAILS_MAX_PER_SYNC:]
+        for record, raw, extras in chosen:
+            try:
+                fetched = self.source.fetch_details(record.source_id, now)
+            except TryLaterError as e:
+                log.info("%s: no more laps this sync: %s", self.name, e.message)
+                return
+            except RunstrengthError as e:
+                log.warning("no laps for %s activity %s: %s", self.name, record.source_id,
+                            e.message)  # fmt: skip
+                continue
+            if not fetched:
+                continue
+            extras = {**extras, **fetched}
+            try:
+                detailed = self.source.map(raw, extras)
+            except BadRecord:
+                continue  # laps are a refinement: the activity stays as it was
+            _save_page(self.store, self.name, [(detailed, raw, extras)], [], None, self.clock())
+
+    # --- rate limits ----------------------------------------------------------------------------
+    def _backoff(self, e: RateLimited, now: datetime) -> RateLimited:
+        """When to try again: as the source said, else 15 minutes doubling per strike."""
+        stored = self.store.cursor(self.name)
+        strikes = int(stored.get(STRIKES_KEY, 0) or 0)
+        if e.retry_at is not None:
+            retry_at = e.retry_at
+        elif e.retry_after is not None:
+            retry_at = now + max(e.retry_after, timedelta(minutes=1))
+        else:
+            retry_at = now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
+        self.store.set_cursor(self.name, {**stored, STRIKES_KEY: strikes + 1})
+        message = e.message
+        if e.retry_at is None:
+            message += f"; next try at {retry_at:%Y-%m-%d %H:%M} UTC"
+        return RateLimited(message, e.retry_after, retry_at)
 
 
-def _optional_kwargs(fn: SourceSync, **kwargs: Any) -> dict[str, Any]:
-    """Pass should_stop/clock only to the syncs that take them (Strava pages; others run on)."""
-    accepted = inspect.signature(fn).parameters
-    return {k: v for k, v in kwargs.items() if v is not None and k in accepted}
+def _save_page(
+    store: Store,
+    source: str,
+    items: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]],
+    aside: list[SetAside],
+    cursor: dict[str, Any] | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """The one place the engine writes a page: rows, set-aside payloads and cursor in one
+    transaction (docs: /work/notes/engine_seam.md). Extras are kept beside the raw payload."""
+    pairs = [(record, {**raw, **extras}) for record, raw, extras in items]
+    return store.save_activities(pairs, source if cursor is not None else None, cursor,
+                                 now.astimezone(UTC), set_aside=aside)  # fmt: skip
 
 
 def _log_transition(previous: str | None, outcome: SyncOutcome) -> None:
     """Log a failure once when it starts and once when it ends, not on every poll."""
-    if outcome.status == "ok":
-        if previous not in (None, "ok"):
+    if outcome.status is Status.OK:
+        if previous not in (None, Status.OK):
             log.info("%s is working again", outcome.source)
         log.info("%s", outcome.summary())
     elif outcome.status != previous:

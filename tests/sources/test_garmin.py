@@ -22,17 +22,29 @@ from runstrength.sources.garmin import (
     record_from_garmin,
     resolve_key,
     save_api_key,
-    sync_garmin,
 )
-from runstrength.sources.garmin_connect import connect_client, sync_garminconnect
+from runstrength.sources.garmin_connect import ConnectSource, connect_client
 from runstrength.sources.garmin_workouts import push_workouts
 from runstrength.store import Store
-from runstrength.sync import sync_one
+from runstrength.sync import SyncOutcome, drive, run_source, sync_one
 from tests.fakes.garmin_server import SEARCH_PATH, TOKEN_PATH, FakeGarmin, garmin_summary, make_jwt
 from tests.sources.test_fit import encode_run
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 KEY = "test-key-123"
+
+
+def sync_garmin(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
+    """The engine on the registered Garmin source, errors raised (sync_one records them)."""
+    return run_source(settings, store, "garmin", full, now)
+
+
+def sync_garminconnect(
+    settings: Settings, store: Store, full: bool, now: datetime, make_client=connect_client
+) -> SyncOutcome:
+    """The engine on the garminconnect adapter, with a client pointed at the fake."""
+    return drive(settings, store, ConnectSource(settings, make_client), full, now)
+
 
 # The real list item from garmin.md (garth 0.8.0 cassette, January 2026), trimmed.
 REAL = {
@@ -180,7 +192,11 @@ def test_fit_download_only_for_new_recent_runs_with_laps_and_laps_survive_relist
     history(fake, 3)
     sync_garmin(settings, store, False, NOW)
     start = NOW - timedelta(hours=3)
-    fake.activities.append(garmin_summary(555, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=2))
+    # Laps only where they could change the verdict (core.classify.wants_laps): a session's name.
+    fake.activities.append(
+        garmin_summary(555, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=2,
+                       activityName="6x800 intervals")
+    )  # fmt: skip
     fake.activities.append(
         garmin_summary(
             556,
@@ -211,7 +227,10 @@ def test_a_run_whose_fit_file_cannot_be_downloaded_is_kept_without_laps(
     history(fake, 3)
     sync_garmin(settings, store, False, NOW)
     start = NOW - timedelta(hours=3)
-    fake.activities.append(garmin_summary(557, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=4))
+    fake.activities.append(
+        garmin_summary(557, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=4,
+                       activityName="Tempo intervals")
+    )  # fmt: skip
     # No FIT file for 557: the download answers 404.
     outcome = sync_garmin(settings, store, False, NOW)
     assert (outcome.status, outcome.inserted) == ("ok", 1)
@@ -460,8 +479,8 @@ def test_an_uploaded_workout_is_remembered_before_scheduling_so_a_crash_never_do
     def crash(*args: object) -> None:
         raise RuntimeError("the process dies between upload and schedule")
 
-    def crashes_after_upload(token_dir: Path) -> object:
-        client = to_fake(token_dir)
+    def crashes_after_upload() -> object:
+        client = to_fake()
         client.schedule_workout = crash
         return client
 

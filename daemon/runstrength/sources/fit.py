@@ -18,8 +18,8 @@ from runstrength.config import Settings
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord, Lap, Sport
 from runstrength.errors import ConfigError
+from runstrength.sources.base import Status, SyncOutcome
 from runstrength.store import Store
-from runstrength.sync import SyncOutcome
 
 if TYPE_CHECKING:
     from runstrength.sources.activity_files import ImportResult
@@ -344,7 +344,7 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
     store.set_cursor("fit", {"files": current})
     return SyncOutcome(
         "fit",
-        "ok",
+        Status.OK,
         inserted=len(result.imported),
         updated=len(result.updated),
         message=_folder_note(folder, files, result),

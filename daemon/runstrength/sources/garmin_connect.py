@@ -1,29 +1,22 @@
 """Garmin through garminconnect, the fallback: resume from saved tokens, never log in unattended.
 
 `runstrength auth garmin` (without --api-key) logs in once with login_garminconnect and saves the
-token store in GARMIN_TOKEN_DIR; sync_garminconnect and the workout push resume from it.
+token store in GARMIN_TOKEN_DIR; ConnectSource (on the sync engine) and the workout push resume
+from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from contextlib import ExitStack, contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError, RunstrengthError, TryLaterError
-from runstrength.sources.garmin import (
-    MAX_PAGES,
-    POLL_PAGE,
-    laps_from_zip,
-    rate_limited,
-    save_listing,
-    sync_window,
-)
-from runstrength.store import Store
-from runstrength.sync import SyncOutcome
+from runstrength.sources.base import AuthExpired, RateLimited, Unavailable
+from runstrength.sources.garmin_listing import GarminListing
 
 RELOGIN = (
     "Garmin Connect no longer accepts the saved login. Run `runstrength auth garmin` once to "
@@ -47,8 +40,8 @@ def require_garminconnect() -> None:
         raise RunstrengthError(NEEDS_EXTRA) from None
 
 
-def connect_client(token_dir: Path, connectapi: str | None = None) -> Any:
-    """A garminconnect client resumed from the token store; no credentials, so no SSO login.
+def connect_client(connectapi: str | None = None) -> Any:
+    """A garminconnect client with no credentials, so it can never fall back to an SSO login.
 
     connectapi points it at another host (tests: the loopback fake); private attributes of
     garminconnect 0.3.20, pinned in pyproject.toml.
@@ -77,7 +70,8 @@ def token_store_lock(token_dir: Path) -> Iterator[None]:
 
 
 @contextmanager
-def connect_errors(store: Store, during: str, now: datetime) -> Iterator[None]:
+def connect_errors(during: str) -> Iterator[None]:
+    """garminconnect's errors as the engine's typed ones (sources/base.py)."""
     require_garminconnect()
     from garminconnect import (
         GarminConnectAuthenticationError,
@@ -88,67 +82,62 @@ def connect_errors(store: Store, during: str, now: datetime) -> Iterator[None]:
     try:
         yield
     except GarminConnectAuthenticationError:
-        raise AuthError(RELOGIN) from None
+        raise AuthExpired(RELOGIN) from None
     except GarminConnectTooManyRequestsError as e:
         response = getattr(e.__cause__, "response", None)
-        retry_after = str(getattr(response, "headers", {}).get("Retry-After", ""))
-        raise rate_limited(store, retry_after, now, during) from None
+        retry_after = str(getattr(response, "headers", {}).get("Retry-After", "")).strip()
+        wait = timedelta(seconds=int(retry_after)) if retry_after.isdigit() else None
+        raise RateLimited(f"Garmin asked us to slow down during {during}", wait) from None
     except GarminConnectConnectionError as e:
         status = getattr(getattr(e, "response", None), "status_code", None)
         if status in (401, 403):
-            raise AuthError(RELOGIN) from None
-        raise TryLaterError(f"cannot reach Garmin Connect during {during}") from None
+            raise AuthExpired(RELOGIN) from None
+        raise Unavailable(f"cannot reach Garmin Connect during {during}") from None
 
 
-def _connect_listing(
-    client: Any, since: date | None, page_size: int
-) -> tuple[list[dict[str, Any]], bool]:
-    """Newest first until a page reaches back past `since`; one call in steady state."""
-    out: list[dict[str, Any]] = []
-    for n in range(MAX_PAGES):
-        page = client.get_activities(n * page_size, page_size)
-        out += page
-        oldest = min((str(a.get("startTimeLocal", ""))[:10] for a in page), default="")
-        if len(page) < page_size or (since and oldest < since.isoformat()):
-            keep = [
-                a for a in out if not since or str(a.get("startTimeLocal", ""))[:10] >= str(since)
-            ]
-            return keep, True
-    return out, False
+class ConnectSource(GarminListing):
+    """Garmin's list through garminconnect, resumed from GARMIN_TOKEN_DIR; the token store is
+    locked from login to the end of the sync (rotated tokens are written back to it)."""
 
+    def __init__(self, settings: Settings, make_client: Callable[[], Any] = connect_client) -> None:
+        token_dir = settings.garmin_token_dir
+        if token_dir is None or not (token_dir / TOKEN_FILE).exists():
+            raise AuthError(RELOGIN)
+        self.token_dir = token_dir
+        self.make_client = make_client
+        self.calls = 0
+        self._held = ExitStack()
+        self.client: Any = None
 
-def _connect_laps(client: Any, activity_id: str) -> list[dict[str, Any]] | None:
-    return laps_from_zip(client.download_activity(activity_id), activity_id)
+    def __enter__(self) -> ConnectSource:
+        self._held.enter_context(token_store_lock(self.token_dir))
+        try:
+            self.client = self.make_client()
+            with connect_errors("login from saved tokens"):
+                self.client.login(str(self.token_dir))  # a path: rotated tokens are saved
+        except BaseException:
+            self._held.close()
+            raise
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        self._held.close()
 
-def sync_garminconnect(
-    settings: Settings,
-    store: Store,
-    full: bool,
-    now: datetime,
-    make_client: Callable[[Path], Any] = connect_client,
-) -> SyncOutcome:
-    """Sync through garminconnect from GARMIN_TOKEN_DIR (written by `runstrength auth garmin`)."""
-    token_dir = settings.garmin_token_dir
-    if token_dir is None or not (token_dir / TOKEN_FILE).exists():
-        raise AuthError(RELOGIN)
-    cursor = store.cursor("garmin")
-    with token_store_lock(token_dir):
-        client = make_client(token_dir)
-        with connect_errors(store, "login from saved tokens", now):
-            client.login(str(token_dir))  # a path, so rotated tokens are written back
-        since, page_size = sync_window(cursor, full, now)
-        with connect_errors(store, "activity list", now):
-            summaries, complete = _connect_listing(client, since, page_size)
-        laps = None
-        if page_size == POLL_PAGE:
+    @property
+    def api_calls(self) -> int:
+        return self.calls
 
-            def laps(aid: str) -> list[dict[str, Any]] | None:
-                with connect_errors(store, "FIT download", now):
-                    return _connect_laps(client, aid)
+    def list_page(self, offset: int, size: int, since: date | None) -> list[Any]:
+        """garminconnect lists by offset only: the listing stops at the first page that reaches
+        back past `since` (sources/garmin_listing.py)."""
+        self.calls += 1
+        with connect_errors("activity list"):
+            return self.client.get_activities(offset, size)
 
-        counts = save_listing(store, summaries, since, complete, cursor, now, laps)
-    return SyncOutcome("garmin", "ok", *counts)
+    def download(self, activity_id: str) -> bytes:
+        self.calls += 1
+        with connect_errors("FIT download"):
+            return self.client.download_activity(activity_id)
 
 
 # --- one-time login (called by `runstrength auth garmin`) ------------------------------------

@@ -8,7 +8,6 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
@@ -109,7 +108,7 @@ def push_workouts(
     sessions: Mapping[date, StrengthSession],
     today: date,
     now: datetime,
-    make_client: Callable[[Path], Any] = connect_client,
+    make_client: Callable[[], Any] = connect_client,
 ) -> str:
     """Make Garmin's calendar match the plan from today on; never creates a workout twice."""
     token_dir = settings.garmin_token_dir
@@ -120,11 +119,11 @@ def push_workouts(
     wanted = {d.isoformat(): (d, s) for d, s in sessions.items() if d >= today}
     created = removed = 0
     with token_store_lock(token_dir):
-        client = make_client(token_dir)
-        with connect_errors(store, "login for the workout push", now):
+        client = make_client()
+        with connect_errors("login for the workout push"):
             client.login(str(token_dir))
         pushed = store.garmin_workouts_from(today.isoformat())
-        with connect_errors(store, "workout push", now):
+        with connect_errors("workout push"):
             for day, ref in list(pushed.items()):  # dropped or changed sessions go first
                 if day not in wanted or ref.signature != signature(*wanted[day]):
                     _remove(client, ref)

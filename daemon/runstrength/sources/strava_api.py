@@ -14,15 +14,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
+import tenacity
 from stravalib import Client, exc
 
 from runstrength.auth import REAUTH, StravaToken, TokenFile, require_strava_app
 from runstrength.config import Settings
-from runstrength.errors import AppInactiveError, AuthError, SourceError, TryLaterError
+from runstrength.errors import AppInactiveError, AuthError, SourceError
+from runstrength.sources.base import AuthExpired, RateLimited, SubscriptionRequired, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ STRAVA = "https://www.strava.com"
 HTTP_TIMEOUT_S = 30
 REFRESH_MARGIN_S = 300  # refresh 5 min early: a request must never race the expiry
 RETRIES = 3  # transient 5xx/timeouts, then a clean "try later"
+RETRY_WAIT_S = 2.0  # then 4 s
 INACTIVE_MESSAGE = (
     "Strava says this API application is inactive (since 2026 the app owner needs a Strava "
     "subscription). Either subscribe and run `runstrength auth strava` again, or import your "
@@ -121,55 +124,44 @@ def make_client(settings: Settings, token: StravaToken | None = None) -> Client:
 
 
 @contextmanager
-def strava_errors(during: str, now: datetime | None = None) -> Iterator[None]:
-    """Turn stravalib/requests errors into ours, with messages a runner can act on."""
+def strava_errors(during: str, now: datetime) -> Iterator[None]:
+    """Turn stravalib/requests errors into ours (sources/base.py), with messages a runner can
+    act on."""
     try:
         yield
     except exc.ApplicationInactive:
-        raise AppInactiveError(INACTIVE_MESSAGE) from None
+        raise SubscriptionRequired(INACTIVE_MESSAGE) from None
     except exc.AccessUnauthorized as e:
         if "_permission" in str(e):
             raise AppInactiveError(SCOPE_MESSAGE) from None
-        raise AuthError(f"Strava rejected the saved authorisation; {REAUTH}") from None
+        raise AuthExpired(f"Strava rejected the saved authorisation; {REAUTH}") from None
     except exc.Fault as e:
         status = e.response.status_code if e.response is not None else None
         if status == 429:
-            now = now or datetime.now(UTC)
-            budget = budget_from_headers(e.response.headers)
-            at = window_reopens(budget, now)
-            raise TryLaterError(
+            at = window_reopens(budget_from_headers(e.response.headers), now)
+            raise RateLimited(
                 f"Strava rate limit reached while {during}; the window reopens at "
                 f"{at:%H:%M} UTC. Progress is saved; the next sync resumes.",
                 retry_at=at,
             ) from None
         if status is not None and status >= 500:
-            raise _Transient(f"Strava answered {status} while {during}") from None
+            raise Unavailable(f"Strava answered {status} while {during}") from None
         if status == 400 and "/oauth/token" in str(getattr(e.response, "url", "")):
             what = "the authorisation code" if "code" in during else "the saved authorisation"
-            raise AuthError(f"Strava refused {what}; {REAUTH}") from None
+            raise AuthExpired(f"Strava refused {what}; {REAUTH}") from None
         raise SourceError(f"Strava answered {status} while {during}") from None
     except (requests.ConnectionError, requests.Timeout) as e:
-        raise _Transient(f"cannot reach Strava while {during} ({type(e).__name__})") from None
+        raise Unavailable(f"cannot reach Strava while {during} ({type(e).__name__})") from None
     except requests.JSONDecodeError:
-        raise _Transient(f"Strava sent an unreadable answer while {during}") from None
-
-
-class _Transient(TryLaterError):
-    """A 5xx, timeout or connection error: retried with backoff, then a clean stop."""
+        raise Unavailable(f"Strava sent an unreadable answer while {during}") from None
 
 
 class StravaApi:
     """Authenticated GETs with early token refresh, budget checks and bounded retries."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        now: Callable[[], datetime],
-        sleep: Callable[[float], None] | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, now: Callable[[], datetime]) -> None:
         self.settings = settings
         self.now = now
-        self.sleep = sleep or time.sleep
         self.tokens = TokenFile(settings.strava_token_file)
         self.client = make_client(settings)
         self.session: StravaSession = self.client.protocol.rsession  # type: ignore[assignment]
@@ -205,7 +197,7 @@ class StravaApi:
                     )
                 except exc.Fault as e:
                     if e.response is not None and e.response.status_code in (400, 401):
-                        raise AuthError(
+                        raise AuthExpired(
                             f"Strava refused the saved authorisation (revoked?); {REAUTH}"
                         ) from None
                     raise
@@ -227,7 +219,7 @@ class StravaApi:
         # Keep a reserve so the runner's own app use and the next poll still work.
         if b.short_usage >= b.short_limit - 1 or b.long_usage >= b.long_limit - 5:
             at = window_reopens(b if b.long_usage >= b.long_limit - 5 else None, self.now())
-            raise TryLaterError(
+            raise RateLimited(
                 f"Strava API budget nearly spent ({b.short_usage}/{b.short_limit} in 15 min, "
                 f"{b.long_usage}/{b.long_limit} today); stopping until {at:%H:%M} UTC. "
                 "Progress is saved; the next sync resumes.",
@@ -235,33 +227,41 @@ class StravaApi:
             )
 
     def get(self, path: str, during: str, **params: Any) -> Any:
+        """One GET within the budget; an outage is retried twice (2 s, 4 s), then a clean stop."""
         self._check_budget()
-        delay = 2.0
-        for attempt in range(1, RETRIES + 1):
-            calling = False
-            try:
-                token = self._token()  # may refresh: that too can meet an outage
-                self.client.access_token = token.access_token
-                calling = True
-                with strava_errors(during=during, now=self.now()):
-                    return self.client.protocol.get(path, **params)
-            except AuthError:
-                # A 401 can mean the token expired early on Strava's side: refresh once.
-                if calling and attempt == 1 and self._expire_saved_token():
-                    continue
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(Unavailable),
+            stop=tenacity.stop_after_attempt(RETRIES),
+            wait=tenacity.wait_exponential(multiplier=RETRY_WAIT_S),
+            sleep=lambda seconds: time.sleep(seconds),  # looked up per call: tests skip the wait
+            before_sleep=lambda state: log.info(
+                "%s; retrying", getattr(state.outcome.exception(), "message", "Strava is down")
+            ),
+            reraise=True,
+        )
+        try:
+            return retrying(self._get_once, path, during, params)
+        except Unavailable as e:
+            at = self.now() + timedelta(minutes=10)
+            raise Unavailable(
+                f"{e.message}; tried {RETRIES} times. Progress is saved; will retry at "
+                f"{at:%H:%M} UTC.",
+                retry_at=at,
+            ) from None
+
+    def _get_once(self, path: str, during: str, params: dict[str, Any]) -> Any:
+        token = self._token()  # may refresh: that too can meet an outage
+        self.client.access_token = token.access_token
+        try:
+            with strava_errors(during=during, now=self.now()):
+                return self.client.protocol.get(path, **params)
+        except AuthExpired:
+            # A 401 can mean the token expired early on Strava's side: refresh once.
+            if not self._expire_saved_token():
                 raise
-            except _Transient as e:
-                if attempt == RETRIES:
-                    at = self.now() + timedelta(minutes=10)
-                    raise TryLaterError(
-                        f"{e.message}; tried {RETRIES} times. Progress is saved; will retry at "
-                        f"{at:%H:%M} UTC.",
-                        retry_at=at,
-                    ) from None
-                log.info("%s; retrying in %.0f s", e.message, delay)
-                self.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
+        self.client.access_token = self._token().access_token
+        with strava_errors(during=during, now=self.now()):
+            return self.client.protocol.get(path, **params)
 
     def _expire_saved_token(self) -> bool:
         """Mark the saved access token expired so the next call refreshes it."""

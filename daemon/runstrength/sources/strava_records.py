@@ -175,3 +175,8 @@ def map_page(page: list[Any]) -> tuple[list[tuple[ActivityRecord, dict[str, Any]
             ident = str(ident)[:100] if type(ident) in (int, str) else None
             aside.append(SetAside("strava", ident, str(e), item))
     return items, aside
+
+
+def record_from_stored(raw: dict[str, Any], extras: dict[str, Any]) -> ActivityRecord:
+    """The record from a listing payload and its extras ({"laps": [...]} from the laps call)."""
+    return record_from_strava({**raw, **extras} if extras else raw)
