@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from runstrength.core.records import RunKind, Sport, WorkoutTag
-from runstrength.sources.fit import import_fit_paths
+from runstrength.sources.activity_files import import_files as import_fit_paths
 from runstrength.store import Store
 from tests.core.test_dedupe import T0, run
 from tests.sources.test_fit import encode_run

@@ -24,6 +24,7 @@ from runstrength.auth import TokenFile, authorize_strava
 from runstrength.errors import EXIT_TRY_LATER
 from runstrength.sample.history import generate_bulk
 from runstrength.sources import strava_api
+from runstrength.store import PageItem
 
 
 def stored_ids(settings) -> list[str]:
@@ -396,8 +397,11 @@ def test_api_resync_keeps_what_the_data_export_added(cli, fake_strava, authorise
     sid = str(fake_strava.activities[0]["id"])
     record, raw = store.get_record("strava", sid)
     laps = (Lap(1000.0, 300), Lap(1000.0, 290))
-    raw = dict(raw, export={"Activity ID": sid}, file={"laps": 2})
-    store.save_activities([(replace(record, laps=laps), raw)])
+    # What the export importer writes: its row and file as extras beside the API payload.
+    extras = {"export": {"Activity ID": sid}, "file": {"laps": 2}}
+    store.save_page(
+        "strava", [PageItem(replace(record, laps=laps), raw, extras)], now=datetime.now(UTC)
+    )
     assert cli("sync", "--full").exit_code == 0
     record, raw = store.get_record("strava", sid)
     assert record.laps == laps and "export" in raw and "file" in raw

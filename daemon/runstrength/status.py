@@ -116,7 +116,7 @@ def _token(settings: Settings, source: str, now: datetime) -> dict[str, Any] | N
         return None
     from runstrength.auth import token_state
 
-    state = token_state(settings, now)
+    state = token_state(settings)
     if state.get("access_valid_until"):
         state["access_valid_until"] = _parse(state["access_valid_until"])
     return state

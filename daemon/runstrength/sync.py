@@ -15,9 +15,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from runstrength.sources.base import (
     SyncOutcome,
 )
 from runstrength.sources.registry import REGISTRY, FolderSync
-from runstrength.store import Store
+from runstrength.store import PageItem, Store
 
 __all__ = ["Status", "SyncOutcome", "configured_sources", "run_source", "sync_lock", "sync_one"]
 
@@ -348,48 +349,79 @@ class Engine:
     # --- pages ------------------------------------------------------------------------------------
     def _pages(self, run: Run[Any], tally: _Tally, now: datetime) -> Any | None:
         """Fetch, map and save page after page; the last page's cursor, or None when asked to
-        stop before the end (every saved page's cursor is committed with it)."""
-        cursor = run.cursor
-        while True:
-            page = self.source.fetch_page(cursor, now)
-            self._save(page, run, tally, now)
-            cursor = page.cursor
-            tally.read += len(page.payloads)
-            self.progress(self.name, tally.read, run.backfill)
-            if page.last:
-                tally.exhausted = page.exhausted
-                return cursor
-            if self.should_stop():
-                return None
+        stop before the end (every saved page's cursor is committed with it).
+
+        The next page is requested while this one is mapped and saved (one worker thread): the
+        network wait and the database write overlap, and the cursor saved with a page still
+        covers exactly that page. A page fetched ahead of a stop is dropped, never saved.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.name}-page") as ahead:
+            page = self.source.fetch_page(run.cursor, now)
+            while True:
+                stopping = page.last or self.should_stop()
+                following = None if stopping else ahead.submit(self.source.fetch_page,
+                                                                page.cursor, now)  # fmt: skip
+                self._save(page, run, tally, now)
+                tally.read += len(page.payloads)
+                self.progress(self.name, tally.read, run.backfill)
+                if page.last:
+                    tally.exhausted = page.exhausted
+                    return page.cursor
+                if following is None or self.should_stop():
+                    if following is not None:
+                        _drop(following)
+                    return None
+                page = following.result()
 
     def _save(self, page: Page[Any], run: Run[Any], tally: _Tally, now: datetime) -> None:
+        """Map a page with each activity's stored extras and save it with its cursor."""
         ids = [self.source.payload_id(p) for p in page.payloads]
-        tally.listed.update(i for i in ids if i is not None)
-        stored = self.store.get_records(self.name, [i for i in ids if i is not None])
-        items: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]] = []
+        known = [i for i in ids if i is not None]
+        tally.listed.update(known)
+        stored_extras = self.store.stored_extras(self.name, known)
+        mapped: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]] = []
         aside: list[SetAside] = []
         for raw, sid in zip(page.payloads, ids, strict=True):
-            old_record, old_raw = stored.get(sid, (None, {})) if sid else (None, {})
-            extras = {k: old_raw[k] for k in self.source.extra_keys if k in old_raw}
+            extras = stored_extras.get(sid, {}) if sid else {}
             try:
                 if not isinstance(raw, dict):
                     raise BadRecord("not an object")
-                record = self.source.map(raw, extras)
+                mapped.append((self.source.map(raw, extras), raw, extras))
             except BadRecord as e:
                 aside.append(SetAside(self.name, sid, str(e), raw))
-                continue
-            if record.laps is None and old_record is not None and old_record.laps:
-                record = replace(record, laps=old_record.laps)  # laps from an imported file
-            items.append((record, raw, extras))
-            if old_record is None and run.details and self._may_want_details(record, raw, now):
-                tally.candidates.append((record, raw, extras))
-        inserted, updated = _save_page(
-            self.store, self.name, items, aside, self._json(page.cursor), self.clock()
+        items = self._with_stored_laps(mapped, stored_extras, run, tally, now)
+        counts = self.store.save_page(
+            self.name, items, set_aside=aside, cursor=self._json(page.cursor), now=self.clock()
         )
-        tally.inserted += inserted
-        tally.updated += updated
+        tally.inserted += counts.inserted
+        tally.updated += counts.updated
 
-    def _may_want_details(self, record: ActivityRecord, raw: dict[str, Any], now: datetime) -> bool:
+    def _with_stored_laps(
+        self,
+        mapped: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]],
+        stored_extras: dict[str, dict[str, Any]],
+        run: Run[Any],
+        tally: _Tally,
+        now: datetime,
+    ) -> list[PageItem]:
+        """The page's items; laps read from an imported file stay (they live in the stored record,
+        not in a payload); recent new runs become candidates for details."""
+        look = [
+            r.source_id for r, raw, _ in mapped
+            if r.laps is None and (r.source_id in stored_extras or self._recent_run(r, raw, now))
+        ]  # fmt: skip
+        stored = self.store.get_records(self.name, look) if look else {}
+        items = []
+        for record, raw, extras in mapped:
+            old = stored.get(record.source_id)
+            if record.laps is None and old is not None and old[0].laps:
+                record = replace(record, laps=old[0].laps)
+            elif old is None and run.details and record.source_id in look:
+                tally.candidates.append((record, raw, extras))
+            items.append(PageItem(record, raw))  # no new extras: the stored ones are kept
+        return items
+
+    def _recent_run(self, record: ActivityRecord, raw: dict[str, Any], now: datetime) -> bool:
         return (
             record.sport is Sport.RUN
             and record.laps is None
@@ -434,7 +466,7 @@ class Engine:
                 detailed = self.source.map(raw, extras)
             except BadRecord:
                 continue  # laps are a refinement: the activity stays as it was
-            _save_page(self.store, self.name, [(detailed, raw, extras)], [], None, self.clock())
+            self.store.save_page(self.name, [PageItem(detailed, raw, fetched)], now=self.clock())
 
     # --- rate limits ----------------------------------------------------------------------------
     def _backoff(self, e: RateLimited, now: datetime) -> RateLimited:
@@ -454,19 +486,13 @@ class Engine:
         return RateLimited(message, e.retry_after, retry_at)
 
 
-def _save_page(
-    store: Store,
-    source: str,
-    items: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]],
-    aside: list[SetAside],
-    cursor: dict[str, Any] | None,
-    now: datetime,
-) -> tuple[int, int]:
-    """The one place the engine writes a page: rows, set-aside payloads and cursor in one
-    transaction (docs: /work/notes/engine_seam.md). Extras are kept beside the raw payload."""
-    pairs = [(record, {**raw, **extras}) for record, raw, extras in items]
-    return store.save_activities(pairs, source if cursor is not None else None, cursor,
-                                 now.astimezone(UTC), set_aside=aside)  # fmt: skip
+def _drop(future: Future[Any]) -> None:
+    """Wait for a page fetched ahead and drop it (its errors too): the source's session must not
+    be closed under a running request."""
+    try:
+        future.result()
+    except Exception:  # noqa: BLE001, S110 - the page is not used; the next sync asks again
+        pass
 
 
 def _log_transition(previous: str | None, outcome: SyncOutcome) -> None:

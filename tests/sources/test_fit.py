@@ -12,7 +12,9 @@ from garmin_fit_sdk import Encoder, Profile
 
 from runstrength.config import load_settings
 from runstrength.core.records import Sport
-from runstrength.sources.fit import FitError, import_fit_paths, record_from_fit, sync_fit_dir
+from runstrength.sources.activity_files import import_files as import_fit_paths
+from runstrength.sources.activity_files import sync_fit_dir
+from runstrength.sources.fit import FitError, record_from_fit
 from runstrength.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "fit"

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from runstrength.config import Settings
 from runstrength.core.records import ActivityRecord, Sport
-from runstrength.errors import RunstrengthError
+from runstrength.errors import ConfigError, RunstrengthError
+from runstrength.sources.base import Status, SyncOutcome
 from runstrength.sources.export_files import (
     MAX_FILE_BYTES,
     FileError,
@@ -30,7 +31,7 @@ from runstrength.sources.export_files import (
     unpack,
 )
 from runstrength.sources.fit import FitError, content_hash, file_identity, record_from_fit
-from runstrength.store import Store
+from runstrength.store import PageItem, Store
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +201,11 @@ def import_data(
         result.skipped.append((label, str(e)))
         return
     record = dataclasses.replace(record, external_id=name)
-    inserted, updated = store.save_activities([(record, raw)], now=now)
+    counts = store.save_page(record.source, [PageItem(record, raw)], now=now)  # the engine's path
     store.set_content_hash(record.source, record.source_id, digest)
-    if inserted:
+    if counts.inserted:
         result.imported.append(label)
-    elif updated:
+    elif counts.updated:
         result.updated.append(label)
     else:
         result.skipped.append((label, "same activity already imported"))
@@ -305,3 +306,50 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
             raise NothingToImport(problems[0])
         raise NothingToImport("nothing imported:\n  " + "\n  ".join(problems))
     return "\n".join(lines)
+
+
+# --- the FIT folder (GARMIN_FIT_DIR), synced like a source -----------------------------------
+def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
+    """Import new or changed activity files from GARMIN_FIT_DIR; unchanged files are not read."""
+    folder = settings.garmin_fit_dir
+    if folder is None:
+        raise ConfigError("GARMIN_FIT_DIR", "is not set; point it at a folder of .fit files")
+    if not folder.is_dir():
+        raise ConfigError("GARMIN_FIT_DIR", f"{folder} is not a folder")
+    seen: dict[str, list[int]] = {} if full else dict(store.cursor("fit").get("files", {}))
+    current: dict[str, list[int]] = {}
+    result = ImportResult()
+    files = activity_files([folder], result)
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        rel, stamp = str(path.relative_to(folder)), [st.st_size, st.st_mtime_ns]
+        if seen.get(rel) == stamp:
+            current[rel] = stamp
+            continue  # handled on an earlier sync (imported, or logged as not an activity)
+        if import_one(store, path, now, settings.timezone, result):
+            current[rel] = stamp  # a file we could not open (permissions) is tried again
+    store.set_cursor("fit", {"files": current})
+    return SyncOutcome(
+        "fit",
+        Status.OK,
+        inserted=len(result.imported),
+        updated=len(result.updated),
+        message=_folder_note(folder, files, result),
+    )
+
+
+def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
+    """What the sync line adds: an empty folder said plainly (wrong folder?), or skipped files."""
+    if not files:
+        return (
+            f"nothing to import: GARMIN_FIT_DIR {folder} holds no .fit, .gpx or .tcx files; "
+            "is it the folder your watch or Garmin Express writes to?"
+        )
+    rejected = [f"{Path(p).name}: {why}" for p, why in result.skipped if "already" not in why]
+    if not rejected:
+        return ""
+    more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
+    return f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})"

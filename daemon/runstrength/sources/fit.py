@@ -6,23 +6,14 @@ import hashlib
 import io
 import logging
 import statistics
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from runstrength.config import Settings
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord, Lap, Sport
-from runstrength.errors import ConfigError
-from runstrength.sources.base import Status, SyncOutcome
-from runstrength.store import Store
-
-if TYPE_CHECKING:
-    from runstrength.sources.activity_files import ImportResult
 
 log = logging.getLogger(__name__)
 
@@ -305,68 +296,3 @@ def file_identity(raw: dict[str, Any]) -> str | None:
     if serial is None or not isinstance(created, str):
         return None
     return f"{serial}-{int(datetime.fromisoformat(created).timestamp())}"
-
-
-# --- the FIT folder (GARMIN_FIT_DIR) -----------------------------------------------------------
-def import_fit_paths(
-    store: Store, paths: Iterable[Path | str], now: datetime, timezone: str | None = None
-) -> ImportResult:
-    """Import activity files (folders are searched); see activity_files.import_files."""
-    from runstrength.sources.activity_files import import_files
-
-    return import_files(store, paths, now, timezone)
-
-
-def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) -> SyncOutcome:
-    """Import new or changed activity files from GARMIN_FIT_DIR; unchanged files are not read."""
-    from runstrength.sources.activity_files import ImportResult, activity_files, import_one
-
-    folder = settings.garmin_fit_dir
-    if folder is None:
-        raise ConfigError("GARMIN_FIT_DIR", "is not set; point it at a folder of .fit files")
-    if not folder.is_dir():
-        raise ConfigError("GARMIN_FIT_DIR", f"{folder} is not a folder")
-    seen: dict[str, list[int]] = {} if full else dict(store.cursor("fit").get("files", {}))
-    current: dict[str, list[int]] = {}
-    result = ImportResult()
-    files = activity_files([folder], result)
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        rel, stamp = str(path.relative_to(folder)), [st.st_size, st.st_mtime_ns]
-        if seen.get(rel) == stamp:
-            current[rel] = stamp
-            continue  # handled on an earlier sync (imported, or logged as not an activity)
-        if import_one(store, path, now, settings.timezone, result):
-            current[rel] = stamp  # a file we could not open (permissions) is tried again
-    store.set_cursor("fit", {"files": current})
-    return SyncOutcome(
-        "fit",
-        Status.OK,
-        inserted=len(result.imported),
-        updated=len(result.updated),
-        message=_folder_note(folder, files, result),
-    )
-
-
-def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
-    """What the sync line adds: an empty folder said plainly (wrong folder?), or skipped files."""
-    if not files:
-        return (
-            f"nothing to import: GARMIN_FIT_DIR {folder} holds no .fit, .gpx or .tcx files; "
-            "is it the folder your watch or Garmin Express writes to?"
-        )
-    rejected = [f"{Path(p).name}: {why}" for p, why in result.skipped if "already" not in why]
-    if not rejected:
-        return ""
-    more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
-    return f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})"
-
-
-def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: datetime) -> str:
-    """`runstrength import`; see activity_files.import_paths."""
-    from runstrength.sources.activity_files import import_paths as import_any
-
-    return import_any(settings, store, paths, now)

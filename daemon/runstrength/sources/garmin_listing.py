@@ -166,6 +166,13 @@ def map_summary(raw: dict[str, Any], extras: dict[str, Any]) -> ActivityRecord:
     return record_from_garmin({**raw, **extras} if extras else raw)
 
 
+def rederive(
+    raw: dict[str, Any], extras: dict[str, Any], stored: ActivityRecord | None = None
+) -> ActivityRecord:
+    """A stored Garmin row rebuilt from its summary and laps (the store's re-derive migration)."""
+    return map_summary(raw, extras)
+
+
 # --- the cursor and the shared paging -----------------------------------------------------------
 @dataclass(frozen=True)
 class GarminCursor:

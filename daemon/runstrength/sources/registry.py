@@ -37,19 +37,20 @@ REGISTRY: dict[str, Entry] = {
     "strava": Entry("runstrength.sources.strava:StravaSource"),
     # The Personal API when a key is set, else garminconnect from saved tokens.
     "garmin": Entry("runstrength.sources.garmin:open_garmin"),
-    "fit": Entry("runstrength.sources.fit:sync_fit_dir", folder=True),
+    "fit": Entry("runstrength.sources.activity_files:sync_fit_dir", folder=True),
 }
 
 
-def derive(source: str) -> Callable[[dict[str, Any], dict[str, Any]], Any]:
-    """The pure mapper that rebuilds a stored row's record from its raw payload and extras
-    (the store's re-derive migration); raises core.bounds.BadRecord."""
+def derive(source: str) -> Callable[[dict[str, Any], dict[str, Any], Any], Any] | None:
+    """The pure function (raw payload, extras, stored record) -> record that rebuilds a stored
+    row (the store's re-derive migration); None: the source keeps its stored records (files).
+    It may raise core.bounds.BadRecord. Imports the mappers only, never a client library."""
     if source == "strava":
-        from runstrength.sources.strava_records import record_from_stored
+        from runstrength.sources.strava_records import rederive as strava
 
-        return record_from_stored
+        return strava
     if source == "garmin":
-        from runstrength.sources.garmin import map_summary
+        from runstrength.sources.garmin_listing import rederive as garmin
 
-        return map_summary
-    raise KeyError(source)
+        return garmin
+    return None

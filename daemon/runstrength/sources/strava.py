@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from runstrength.auth import require_strava_app
 from runstrength.config import Settings
 from runstrength.core.records import ActivityRecord
 from runstrength.errors import SourceError
 from runstrength.sources.base import Clock, Page, Run, SourceBase
 from runstrength.sources.strava_api import StravaApi
 from runstrength.sources.strava_records import parse_time, record_from_stored
+from runstrength.sources.strava_tokens import require_strava_app
 
 PER_PAGE = 200
 OVERLAP = timedelta(days=3)  # late uploads: a watch may sync a run hours or days later

@@ -21,10 +21,10 @@ import requests
 import tenacity
 from stravalib import Client, exc
 
-from runstrength.auth import REAUTH, StravaToken, TokenFile, require_strava_app
 from runstrength.config import Settings
 from runstrength.errors import AppInactiveError, AuthError, SourceError
 from runstrength.sources.base import AuthExpired, RateLimited, SubscriptionRequired, Unavailable
+from runstrength.sources.strava_tokens import REAUTH, StravaToken, TokenFile, require_strava_app
 
 log = logging.getLogger(__name__)
 

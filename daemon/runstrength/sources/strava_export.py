@@ -28,17 +28,13 @@ from runstrength.sources.export_csv import Columns, ExportRow, RowError, read_cs
 from runstrength.sources.export_files import MAX_FILE_BYTES, FileError, FileSummary, decode_file
 from runstrength.sources.export_values import sport_of
 from runstrength.sources.fit import device_local
-from runstrength.store import Store
+from runstrength.sources.strava_records import FILLABLE
+from runstrength.store import PageItem, Store, split_v1_raw
 
 log = logging.getLogger(__name__)
 
 CSV_NAME = "activities.csv"
 BATCH = 200  # rows per transaction: a crash mid-import keeps what was committed
-# Fields an API record may lack and an export (mostly its file) can supply.
-FILLABLE = (
-    "laps", "timezone", "elevation_gain_m", "avg_hr", "max_hr", "avg_speed_mps",
-    "gap_speed_mps", "rpe", "device",
-)  # fmt: skip
 
 
 class ExportArchive:
@@ -199,19 +195,24 @@ def _local_start(
 
 def merge_with_stored(
     record: ActivityRecord,
-    raw: dict[str, Any],
+    export: dict[str, Any],
     stored: tuple[ActivityRecord, dict[str, Any]] | None,
-) -> tuple[ActivityRecord, dict[str, Any]]:
-    """Never downgrade an API row: keep its fields, fill only what it lacks from the export."""
+) -> PageItem:
+    """Never downgrade an API row: keep its fields, fill only what it lacks from the export.
+
+    On an API row the export's row and file are extras beside the API payload, which stays as
+    received; an activity known only from the export has them as its payload.
+    """
     if stored is None or "resource_state" not in stored[1]:
-        return record, raw
+        return PageItem(record, export)
     api_record, api_raw = stored
     fill = {
         name: getattr(record, name)
         for name in FILLABLE
         if getattr(api_record, name) is None and getattr(record, name) is not None
     }
-    return dataclasses.replace(api_record, **fill), {**api_raw, **raw}
+    payload, _ = split_v1_raw("strava", api_raw)
+    return PageItem(dataclasses.replace(api_record, **fill), payload, export)
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def run_import(
             raise SourceError(f"{path}: {e}; is this Strava's account export?") from None
         importer = _Importer(archive, columns, settings.tz, store)
         rows = list(rows)
-        batch: list[tuple[ActivityRecord, dict[str, Any]]] = []
+        batch: list[PageItem] = []
         with _progress(len(rows), progress) as advance:
             for line, cells in rows:
                 item = importer.one(line, cells)
@@ -290,8 +291,8 @@ class _Importer:
     report: ImportReport = field(default_factory=ImportReport)
     seen: set[str] = field(default_factory=set)
 
-    def one(self, line: int, cells: list[str]) -> tuple[ActivityRecord, dict[str, Any]] | None:
-        """One CSV row to (record, raw) ready to save; a bad row is logged, counted, skipped."""
+    def one(self, line: int, cells: list[str]) -> PageItem | None:
+        """One CSV row as an item ready to save; a bad row is logged, counted, skipped."""
         try:
             row = row_values(self.columns, line, cells)
             if row.activity_id in self.seen:
@@ -299,7 +300,7 @@ class _Importer:
             self.seen.add(row.activity_id)
             stored = self.store.get_record("strava", row.activity_id)
             if stored is not None and _imported_before(stored[1], row):
-                return stored  # same row as last time: skip decoding its file again
+                return PageItem(stored[0], *split_v1_raw("strava", stored[1]))  # unchanged
             file = _decode(self.archive, row, self.report)
             record = record_from_export(row, file, self.tz)
         except RowError as e:
@@ -328,15 +329,14 @@ def _decode(archive: ExportArchive, row: ExportRow, report: ImportReport) -> Fil
 
 
 def _save(
-    store: Store, batch: list[tuple[ActivityRecord, dict[str, Any]]], now: datetime,
-    report: ImportReport,
+    store: Store, batch: list[PageItem], now: datetime, report: ImportReport,
 ) -> None:  # fmt: skip
     if not batch:
         return
-    inserted, updated = store.save_activities(batch, now=now)
-    report.imported += inserted
-    report.updated += updated
-    report.unchanged += len(batch) - inserted - updated
+    counts = store.save_page("strava", batch, now=now)  # the engine's save path
+    report.imported += counts.inserted
+    report.updated += counts.updated
+    report.unchanged += len(batch) - counts.inserted - counts.updated
     batch.clear()
 
 

@@ -7,6 +7,7 @@ turn unknown sports into "Workout", and reject a whole page for one out-of-spec 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,11 @@ SPORTS = {
     "Yoga": Sport.YOGA,
 }
 WORKOUT_TAGS = {1: WorkoutTag.RACE, 2: WorkoutTag.LONG, 3: WorkoutTag.WORKOUT}
+# Fields an API record may lack and an export (mostly its file) can supply.
+FILLABLE = (
+    "laps", "timezone", "elevation_gain_m", "avg_hr", "max_hr", "avg_speed_mps",
+    "gap_speed_mps", "rpe", "device",
+)  # fmt: skip
 
 
 def parse_time(value: str) -> datetime:
@@ -180,3 +186,27 @@ def map_page(page: list[Any]) -> tuple[list[tuple[ActivityRecord, dict[str, Any]
 def record_from_stored(raw: dict[str, Any], extras: dict[str, Any]) -> ActivityRecord:
     """The record from a listing payload and its extras ({"laps": [...]} from the laps call)."""
     return record_from_strava({**raw, **extras} if extras else raw)
+
+
+def rederive(
+    raw: dict[str, Any], extras: dict[str, Any], stored: ActivityRecord | None = None
+) -> ActivityRecord:
+    """A stored Strava row rebuilt from what was received (the store's re-derive migration).
+
+    An API payload is mapped again with its laps; what the data export filled in comes from the
+    stored record (the export's file is not kept whole). A row known only from the export or a
+    file has no API payload: it keeps its stored record.
+    """
+    if "resource_state" not in raw:
+        if stored is None:
+            raise BadRecord("no API payload to map (a row from the export or a file)")
+        return stored
+    record = record_from_stored(raw, {"laps": extras["laps"]} if "laps" in extras else {})
+    if "export" not in extras or stored is None:
+        return record
+    fill = {
+        name: getattr(stored, name)
+        for name in FILLABLE
+        if getattr(record, name) is None and getattr(stored, name) is not None
+    }
+    return dataclasses.replace(record, **fill)
