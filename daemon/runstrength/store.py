@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, inspect, text, update
+from sqlalchemy import bindparam, create_engine, delete, event, func, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, StatementError
-from sqlmodel import Session, SQLModel, create_engine, delete, select
 
 from runstrength.core.bounds import BadRecord, SetAside, check_record
 from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_records
@@ -35,8 +34,9 @@ from runstrength.models import (
     Meta,
     Outbox,
     SetAsidePayload,
+    metadata,
 )
-from runstrength.store_state import StateTables, WorkoutRef, naive_utc
+from runstrength.store_state import Session, StateTables, WorkoutRef, naive_utc
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class Store(StateTables):
             current = _meta_int(conn, "schema_version") if _has_meta(conn) else 0
             if current > SCHEMA_VERSION:
                 raise RunstrengthError(_newer(current))
-            SQLModel.metadata.create_all(conn)
+            metadata.create_all(conn)
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for step in MIGRATIONS.get(version, []) if current else []:
                     if callable(step):
@@ -219,7 +219,7 @@ class Store(StateTables):
         """True when every table exists at this version and every row is derived by these
         mappers: the usual open takes no write lock (a read-only database can still be read)."""
         tables = set(inspect(self.engine).get_table_names())
-        if not set(SQLModel.metadata.tables) <= tables:
+        if not set(metadata.tables) <= tables:
             return False
         with self.engine.connect() as conn:
             version = _meta_int(conn, "schema_version")
