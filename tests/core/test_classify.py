@@ -477,7 +477,7 @@ FARTLEK_SPLITS = auto_laps(["5:05", "4:25", "5:30", "4:20", "5:35", "4:30", "5:2
 def test_fartlek_splits_that_vary_read_hard():
     found = classify(make_run(laps=FARTLEK_SPLITS), MIDDLE)
     assert found.kind == HARD and found.rule == "laps"
-    assert found.reason == "hard: pace varies between laps (4:20/km to 5:35/km), like a fartlek"
+    assert found.reason == "hard: pace varies between splits (4:20/km to 5:35/km), like a fartlek"
 
 
 def test_hilly_splits_that_vary_stay_easy():

@@ -328,3 +328,16 @@ def test_a_comeback_keeps_a_usual_hard_day_that_was_skipped_now_and_then():
         make_run("5:05", 35, when=TODAY - timedelta(days=6)),  # the Tuesday jog back
     ]
     assert build_profile(history, TODAY, NONE).pattern.hard_weekdays == {1}
+
+
+def test_a_weekday_run_hard_only_when_a_session_moved_there_is_not_a_usual_hard_day():
+    # Thursday tempo every week; moved to Friday in 3 of 12 weeks, none in the last five
+    # (issue 12's los_angeles runner): Friday is neither run regularly nor recently.
+    thursdays = [w for w in range(12) if w not in (6, 7, 10)]
+    history = [
+        *weekly(3, thursdays, pace="4:10", minutes=45, tag="workout"),
+        *weekly(4, [6, 7, 10], pace="4:10", minutes=45, tag="workout"),
+        *weekly(1, range(12), pace="5:05", minutes=45),
+        *weekly(6, range(12), pace="5:15", minutes=100),
+    ]
+    assert build_profile(history, TODAY, NONE).pattern.hard_weekdays == {3}

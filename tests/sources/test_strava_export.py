@@ -196,7 +196,8 @@ def test_gpx_and_tcx_files_fill_heart_rate_and_laps(
     gpx_run, raw = get(store, "4001")
     assert gpx_run.avg_hr == pytest.approx(154.6, abs=0.1) and gpx_run.max_hr == 160.0
     assert gpx_run.moving_time_s == 600  # the 2018 layout has no moving time: from the track
-    assert gpx_run.elevation_gain_m and gpx_run.laps is None
+    assert gpx_run.elevation_gain_m and gpx_run.laps  # no laps in a GPX: splits from its track
+    assert {lap.distance_m for lap in gpx_run.laps} == {250.0} and gpx_run.laps[0].intensity is None
     assert raw["file"]["kind"] == "gpx"
     tcx_run, _ = get(store, "4002")
     assert tcx_run.laps is not None and [lap.distance_m for lap in tcx_run.laps] == [1800, 1200]

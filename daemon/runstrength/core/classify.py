@@ -443,7 +443,7 @@ def _split_variation(run: _Run) -> Classification | None:
         return None
     fastest, slowest = found
     text = (
-        f"hard: pace varies between laps ({pace_text(fastest)} to {pace_text(slowest)}), "
+        f"hard: pace varies between splits ({pace_text(fastest)} to {pace_text(slowest)}), "
         "like a fartlek"
     )
     return Classification(RunKind.HARD, text, "laps")

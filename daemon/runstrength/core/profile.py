@@ -54,6 +54,9 @@ PATTERN_WEEKS, PATTERN_MIN_WEEKS = 6, 3  # heuristic, coaching.md §1
 # (illness, holiday) must not erase the runner's usual week.
 PATTERN_LOOKBACK_WEEKS = 16
 PATTERN_SOFT_SPAN_WEEKS, PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_SHARE = 12, 3, 2 / 3
+# ... and only a weekday the runner keeps: run in half of those weeks, and in 2 of the last 6
+# (a Thursday tempo moved to Friday three times, months ago, leaves Friday free; issue 12).
+PATTERN_SOFT_RUN_SHARE, PATTERN_SOFT_RECENT_WEEKS = 1 / 2, 2
 
 
 @dataclass(frozen=True)
@@ -442,11 +445,14 @@ def _with_pattern(
     # weeks it was run, is a usual hard day too: unnamed fartleks without HR read easy (a few %
     # faster than easy), and a runner back from a break, or one who skips a Tuesday now and
     # then, keeps the day (heuristic, issue 12; random easy runs are brisk in ~28 % of weeks).
+    active = len(set().union(*ran.values())) if ran else 0
     learned[RunKind.HARD] |= frozenset(
         d
         for d, seen in weeks[RunKind.HARD].items()
         if len(seen) >= PATTERN_SOFT_HARD_WEEKS
         and len(seen | brisk[d]) >= PATTERN_SOFT_SHARE * len(ran[d])
+        and len(ran[d]) >= PATTERN_SOFT_RUN_SHARE * active
+        and len(ran[d] & latest) >= PATTERN_SOFT_RECENT_WEEKS
     )
     hard = config.hard_weekdays if config.hard_weekdays is not None else learned[RunKind.HARD]
     long = config.long_weekdays if config.long_weekdays is not None else learned[RunKind.LONG]

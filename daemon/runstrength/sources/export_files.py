@@ -20,6 +20,7 @@ import gpxpy.gpx
 from tcxreader.tcxreader import TCXReader
 
 from runstrength.core.records import Lap, Sport
+from runstrength.core.track import TrackPoint, splits_from_track
 
 # A decompressed activity file is a few MB at most; a bigger one is a broken or hostile archive.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -151,6 +152,13 @@ def _decode_gpx(data: bytes) -> FileSummary:
         sport_detail=sport,
         sport=sport_from_label(sport),
         device=gpx.creator or None,
+        laps=splits_from_track(  # a phone's track has no laps: splits show surges (issue 12)
+            [
+                TrackPoint(p.time, p.latitude, p.longitude, p.elevation, _gpx_point_hr(p))
+                for p in points
+                if p.time is not None
+            ]
+        ),
     )
 
 
@@ -204,7 +212,17 @@ def _decode_tcx(data: bytes) -> FileSummary:
         sport_detail=tcx.activity_type,
         sport=sport_from_label(tcx.activity_type),
         device=tcx.author.name if getattr(tcx, "author", None) else None,
-        laps=laps or None,
+        # One lap for the whole run is no laps of its own: splits from the track show surges.
+        laps=(laps if len(laps) > 1 else None)
+        or splits_from_track(
+            [
+                TrackPoint(p.time, p.latitude, p.longitude, p.elevation, p.hr_value, p.distance)
+                for p in tcx.trackpoints
+                if p.time is not None
+            ]
+        )
+        or laps
+        or None,
     )
 
 
