@@ -7,14 +7,11 @@ easy run (3 days before Saturday's long run)", "no strength: day before your usu
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from runstrength.core import fatigue
+from runstrength.core.plan_config import PlanConfig
 from runstrength.core.plan_days import MIN_GAP_DAYS, PROTECTED, PlanContext, PlanDay
 from runstrength.core.records import StrengthSession
-
-if TYPE_CHECKING:
-    from runstrength.core.planner import PlanConfig
 
 NO_PATTERN_NOTE = (
     "No usual hard or long days known yet: planning around logged runs and configured races."

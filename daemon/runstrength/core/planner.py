@@ -13,11 +13,11 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
 from runstrength.core import fatigue
+from runstrength.core.plan_config import PlanConfig as PlanConfig  # the planner's input
 from runstrength.core.plan_days import MIN_GAP_DAYS, NEW_USER_DAYS, PROTECTED, PlanContext
 from runstrength.core.plan_reasons import (
     NO_PATTERN_NOTE,
@@ -29,7 +29,6 @@ from runstrength.core.records import (
     ClassifiedActivity,
     DayPlan,
     Plan,
-    PlannedRace,
     StrengthSession,
     WeeklyPattern,
 )
@@ -38,13 +37,6 @@ from runstrength.core.routines import ROUTINES, routine_for
 REENTRY_GAP_DAYS, REENTRY_SESSIONS = 14, 2  # first 2 sessions after >= 14 days off are light [S70]
 HABIT_WEEKS = 6  # the runner's strength weekdays: the last 6 weeks with logged strength
 TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern speaks
-
-
-@dataclass(frozen=True)
-class PlanConfig:
-    sessions_per_week: int = 2
-    session_minutes: int = 25
-    races: tuple[PlannedRace, ...] = ()
 
 
 def _spaced(days: Sequence[date], fixed: Sequence[date]) -> bool:
