@@ -13,6 +13,7 @@ from runstrength.core.dedupe import preferences
 from runstrength.core.profile import AthleteProfile, build_profile
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.errors import ConfigError, RunstrengthError
+from runstrength.sources.base import Progress
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome, configured_sources, sync_lock, sync_one
 
@@ -44,8 +45,14 @@ def planning_clock(settings: Settings, now: datetime) -> datetime:
 
 # --- sync ---------------------------------------------------------------------------------------
 def sync_now(
-    settings: Settings, store: Store, source: str, full: bool, now: datetime
+    settings: Settings,
+    store: Store,
+    source: str,
+    full: bool,
+    now: datetime,
+    progress: Progress | None = None,
 ) -> list[SyncOutcome]:
+    """Sync one source or all configured ones; `progress` hears how far a backfill has got."""
     sources = configured_sources(settings) if source == "all" else [source]
     if not sources:
         raise ConfigError(
@@ -56,7 +63,7 @@ def sync_now(
         )
     # One hold of the sync lock for every source: a daemon tick cannot cut in between them.
     with sync_lock(settings.data_dir):
-        return [sync_one(settings, store, name, full, now) for name in sources]
+        return [sync_one(settings, store, n, full, now, progress=progress) for n in sources]
 
 
 # --- classification -----------------------------------------------------------------------------

@@ -11,15 +11,19 @@ import inspect
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from runstrength.config import Settings, load_settings_from, parse_day
 from runstrength.errors import RunstrengthError
+
+if TYPE_CHECKING:
+    from runstrength.sources.base import Progress
 
 log = logging.getLogger("runstrength")
 
@@ -278,17 +282,45 @@ def sync(ctx: Context, source: str, full: bool) -> None:
     """Sync activities now (exit 75 means: rate-limited or offline, try later)."""
     from runstrength.app import sync_now
     from runstrength.errors import EXIT_TRY_LATER
+    from runstrength.sources.base import Status
 
     printed_by_command("runstrength.sync")  # each outcome is printed below
     # The wall clock even with --today: a sync talks to servers (rate-limit windows, retry times,
     # the rescan window), where a pinned day would postpone retries or miss new runs.
-    outcomes = sync_now(ctx.settings, ctx.store(), source, full, ctx.now(pinned=False))
+    with _progress_bar() as progress:
+        outcomes = sync_now(
+            ctx.settings, ctx.store(), source, full, ctx.now(pinned=False), progress=progress
+        )
     for outcome in outcomes:
-        click.echo(outcome.summary(), err=outcome.status != "ok")
-    if any(o.status == "try_later" for o in outcomes):
+        click.echo(outcome.summary(), err=outcome.status is not Status.OK)
+    if any(o.status is Status.TRY_LATER for o in outcomes):
         sys.exit(EXIT_TRY_LATER)
-    if any(o.status != "ok" for o in outcomes):
+    if any(o.status is not Status.OK for o in outcomes):
         sys.exit(1)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A backfill's running count on a terminal; silence otherwise (the summary says it all)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"),
+               TextColumn("{task.completed} activities"), TimeElapsedColumn())  # fmt: skip
+    with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, read: int, backfill: bool) -> None:
+            if backfill and name not in tasks:
+                tasks[name] = bar.add_task(f"Reading your {name.title()} history", total=None)
+            if name in tasks:
+                bar.update(tasks[name], completed=read)
+
+        yield progress
 
 
 # --- activities ---------------------------------------------------------------------------------

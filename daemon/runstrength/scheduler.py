@@ -204,7 +204,8 @@ class Daemon:
         self.failing[label] = message
 
     def sync_source(self, source: str) -> None:
-        from runstrength.sync import sync_one
+        from runstrength.sources.base import Status
+        from runstrength.sync import log_progress, sync_one
 
         if source in self.paused:
             if self.paused[source][1] == credential_fingerprint(self.settings, source):
@@ -213,13 +214,14 @@ class Daemon:
             del self.paused[source]
         now = self.clock()
         outcome = sync_one(
-            self.settings, self.store, source, False, now, should_stop=self.stopping.is_set
-        )
-        if outcome.status in ("auth", "inactive"):
+            self.settings, self.store, source, False, now,
+            should_stop=self.stopping.is_set, progress=log_progress,
+        )  # fmt: skip
+        if outcome.status in (Status.AUTH, Status.INACTIVE):
             # Taken after the sync: a failed refresh may itself have rewritten the token file.
             self.paused[source] = ("needs re-auth", credential_fingerprint(self.settings, source))
             log.warning("%s: polling paused until `runstrength auth %s` is run", source, source)
-        elif outcome.status == "try_later" and outcome.retry_at:
+        elif outcome.status is Status.TRY_LATER and outcome.retry_at:
             self.postpone(f"sync:{source}", outcome.retry_at)
         if outcome.changed and not self.stopping.is_set():  # no half-history plan on exit
             self.replan(now)

@@ -248,6 +248,12 @@ def drive(
     return engine.sync(full, now)
 
 
+def log_progress(name: str, read: int, backfill: bool) -> None:
+    """The daemon's progress: a log line per page of a backfill (a poll says it all at the end)."""
+    if backfill:
+        log.info("%s: %d activities read so far", name, read)
+
+
 def running_from(now: datetime) -> Clock:
     """A clock that starts at the caller's `now` and runs on with the monotonic clock."""
     started = time.monotonic()
@@ -310,28 +316,30 @@ class Engine:
         self.clock = clock
 
     def sync(self, full: bool, now: datetime) -> SyncOutcome:
+        try:
+            with self.source:  # a login may meet the rate limit too
+                try:
+                    return self._run(full, now)
+                finally:
+                    budget = self.source.rate_budget()
+                    if budget is not None:
+                        self.store.record_rate_budget(self.name, budget)
+        except RateLimited as e:
+            raise self._backoff(e, now) from None
+
+    def _run(self, full: bool, now: datetime) -> SyncOutcome:
         tally = _Tally()
-        message = ""
-        with self.source as source:
-            try:
-                run = source.plan(self._stored_cursor(), full, now)
-                message = run.message
-                cursor = self._pages(run, tally, now)
-                if cursor is not None:
-                    self._finish(run, cursor, tally, now)
-                elif tally.read:
-                    log.info("%s: stopping early; the next sync resumes from the last saved "
-                             "page", self.name)  # fmt: skip
-            except RateLimited as e:
-                raise self._backoff(e, now) from None
-            finally:
-                budget = source.rate_budget()
-                if budget is not None:
-                    self.store.record_rate_budget(self.name, budget)
-            return SyncOutcome(
-                self.name, Status.OK, tally.inserted, tally.updated, tally.deleted,
-                source.api_calls, message,
-            )  # fmt: skip
+        run = self.source.plan(self._stored_cursor(), full, now)
+        cursor = self._pages(run, tally, now)
+        if cursor is not None:
+            self._finish(run, cursor, tally, now)
+        else:
+            log.info("%s: stopping early; the next sync resumes from the last saved page",
+                     self.name)  # fmt: skip
+        return SyncOutcome(
+            self.name, Status.OK, tally.inserted, tally.updated, tally.deleted,
+            self.source.api_calls, run.message,
+        )  # fmt: skip
 
     # --- cursor -----------------------------------------------------------------------------------
     def _stored_cursor(self) -> Any:
