@@ -42,7 +42,7 @@ def test_values_are_parsed():
 @pytest.mark.parametrize(
     ("variable", "value", "hint"),
     [
-        ("POLL_INTERVAL_MINUTES", "often", "whole number"),
+        ("POLL_INTERVAL_MINUTES", "often", "number of minutes"),
         ("POLL_INTERVAL_MINUTES", "0", "out of range"),
         ("STRAVA_CLIENT_ID", "abc", "Client ID"),
         ("RUNSTRENGTH_TIMEZONE", "Mars/Olympus", "IANA"),

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Not settings: a test-only knob, the standard TZ fallback, a default value, names read from the
 # environment only (which settings file to read; the test database).
 TEST_ONLY = {
-    "RUNSTRENGTH_POLL_INTERVAL_SECONDS", "TZ", "UTC", "RUNSTRENGTH_ENV_FILE",
+    "TZ", "UTC", "RUNSTRENGTH_ENV_FILE",
     "RUNSTRENGTH_TEST_DATABASE_URL",
 }  # fmt: skip
 

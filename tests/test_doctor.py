@@ -223,7 +223,7 @@ def test_a_bad_or_misspelt_setting_is_a_cross(cli: Cli, authorised: None) -> Non
     assert "not a runstrength setting" not in result.stderr  # shown once, as a doctor line
     bad = cli("doctor", extra_env={"POLL_INTERVAL_MINUTES": "often"})
     assert bad.exit_code == 1
-    assert bad.stdout.startswith("✗ settings: POLL_INTERVAL_MINUTES: 'often' is not a whole")
+    assert bad.stdout.startswith("✗ settings: POLL_INTERVAL_MINUTES: 'often' is not a number")
 
 
 def test_a_terminal_without_the_marks_gets_words(env: dict[str, str]) -> None:

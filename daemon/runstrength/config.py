@@ -28,7 +28,7 @@ SMTP_SECURITY = ("starttls", "ssl", "none")
 SETTING_NAMES = frozenset(
     {
         "RUNSTRENGTH_DATA_DIR", "RUNSTRENGTH_DATABASE_URL", "RUNSTRENGTH_TIMEZONE",
-        "RUNSTRENGTH_TODAY", "RUNSTRENGTH_POLL_INTERVAL_SECONDS",
+        "RUNSTRENGTH_TODAY",
         "STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL",
         "GARMIN_PERSONAL_API_KEY", "GARMIN_PERSONAL_API_KEY_FILE", "GARMIN_PERSONAL_API_BASE_URL",
         "GARMIN_TOKEN_DIR", "GARMIN_FIT_DIR", "GARMIN_PUSH_WORKOUTS",
@@ -67,10 +67,8 @@ class Settings:
     email_to: tuple[str, ...] = ()
     webhook_url: str | None = None
     webhook_format: str = "json"
-    poll_interval_minutes: int = 30
-    # Test-only (RUNSTRENGTH_POLL_INTERVAL_SECONDS): lets the system tests tick in seconds;
-    # undocumented for users, Strava's rate limits make sub-minute polling a bad idea.
-    poll_interval_seconds: int | None = None
+    # A fraction is allowed (0.05: every 3 s): the system tests tick in seconds this way.
+    poll_interval_minutes: float = 30
     digest_weekday: int = 6  # Sunday
     digest_time: time = time(18, 0)
     strength_sessions_per_week: int = 2
@@ -139,6 +137,20 @@ def _int(env: Mapping[str, str], name: str, default: int | None, lo: int, hi: in
         raise ConfigError(name, f"'{raw}' is not a whole number from {lo} to {hi}")
     if not lo <= value <= hi:
         raise ConfigError(name, f"{value} is out of range; use a number from {lo} to {hi}")
+    return value
+
+
+def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
+    """Minutes, a fraction allowed (0.5 = 30 s), from one second to a day."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"'{raw}' is not a number of minutes (e.g. 30, or 0.5)")
+    if not 1 / 60 <= value <= 1440:
+        raise ConfigError(name, f"{raw} is out of range; use 1 second (0.02) to 1440 minutes")
     return value
 
 
@@ -307,8 +319,7 @@ def _load(env: Mapping[str, str]) -> Settings:
         email_to=email_to,
         webhook_url=_url(env, "WEBHOOK_URL", None),
         webhook_format=_choice(env, "WEBHOOK_FORMAT", WEBHOOK_FORMATS, "json"),
-        poll_interval_minutes=_int(env, "POLL_INTERVAL_MINUTES", 30, 1, 1440),
-        poll_interval_seconds=_int(env, "RUNSTRENGTH_POLL_INTERVAL_SECONDS", None, 1, 86400),
+        poll_interval_minutes=_minutes(env, "POLL_INTERVAL_MINUTES", 30.0),
         digest_weekday=_weekday(digest_weekday_raw, "DIGEST_WEEKDAY"),
         digest_time=digest_time,
         strength_sessions_per_week=_int(env, "STRENGTH_SESSIONS_PER_WEEK", 2, 0, 4),

@@ -147,7 +147,7 @@ def _strava(settings: Settings, now: datetime) -> Check:
             f"the saved login has no access to activities (scope {token.scope}): run "
             "`runstrength auth strava` and leave 'View data about your activities' ticked",
         )
-    api = StravaApi(settings, now=lambda: now, sleep=lambda _: None)
+    api = StravaApi(settings, now=lambda: now, attempts=1)
     # One cheap call that needs the activity scope and an active app (the 2026 subscription 403).
     api.get("/athlete/activities", during="the doctor's check", per_page=1)
     who = f"as {token.athlete_name}" if token.athlete_name else "with Strava"

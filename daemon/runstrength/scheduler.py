@@ -46,7 +46,7 @@ def utc_now() -> datetime:
 
 # --- triggers -----------------------------------------------------------------------------------
 def poll_interval_s(settings: Settings) -> float:
-    return float(settings.poll_interval_seconds or settings.poll_interval_minutes * 60)
+    return settings.poll_interval_minutes * 60
 
 
 def sync_trigger(settings: Settings) -> IntervalTrigger:

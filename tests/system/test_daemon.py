@@ -33,7 +33,7 @@ from runstrength.store import Store
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the daemon targets systemd/Linux")
 
-TICK_S = 2  # RUNSTRENGTH_POLL_INTERVAL_SECONDS: a sync every 2 s instead of every 30 min
+TICK_S = 2  # POLL_INTERVAL_MINUTES takes a fraction: a sync every 2 s instead of every 30 min
 DIGEST_LEAD_S = 12  # the digest is set this far after the daemon's start
 PATIENCE_S = 90  # how long to wait for anything that should happen: generous for a busy machine
 
@@ -94,7 +94,7 @@ class Daemon:
             "STRAVA_CLIENT_ID": str(fake.client_id),
             "STRAVA_CLIENT_SECRET": fake.client_secret,
             "STRAVA_BASE_URL": fake.base_url,
-            "RUNSTRENGTH_POLL_INTERVAL_SECONDS": str(TICK_S),
+            "POLL_INTERVAL_MINUTES": str(TICK_S / 60),
             "NOTIFY_SOCKET": str(tmp / "notify.sock"),
             **extra_env,
         }

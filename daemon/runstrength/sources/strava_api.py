@@ -159,9 +159,12 @@ def strava_errors(during: str, now: datetime) -> Iterator[None]:
 class StravaApi:
     """Authenticated GETs with early token refresh, budget checks and bounded retries."""
 
-    def __init__(self, settings: Settings, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, settings: Settings, now: Callable[[], datetime], attempts: int = RETRIES
+    ) -> None:
         self.settings = settings
         self.now = now
+        self.attempts = attempts  # `doctor` asks once: it reports, it does not wait
         self.tokens = TokenFile(settings.strava_token_file)
         self.client = make_client(settings)
         self.session: StravaSession = self.client.protocol.rsession  # type: ignore[assignment]
@@ -231,7 +234,7 @@ class StravaApi:
         self._check_budget()
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(Unavailable),
-            stop=tenacity.stop_after_attempt(RETRIES),
+            stop=tenacity.stop_after_attempt(self.attempts),
             wait=tenacity.wait_exponential(multiplier=RETRY_WAIT_S),
             sleep=lambda seconds: time.sleep(seconds),  # looked up per call: tests skip the wait
             before_sleep=lambda state: log.info(
@@ -244,7 +247,7 @@ class StravaApi:
         except Unavailable as e:
             at = self.now() + timedelta(minutes=10)
             raise Unavailable(
-                f"{e.message}; tried {RETRIES} times. Progress is saved; will retry at "
+                f"{e.message}; tried {self.attempts} times. Progress is saved; will retry at "
                 f"{at:%H:%M} UTC.",
                 retry_at=at,
             ) from None
