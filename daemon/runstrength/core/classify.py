@@ -7,22 +7,22 @@ fires sets kind and reason.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
-from runstrength.core.laps import (
-    alternating_reps,
-    hr_block,
-    manual_reps,
-    split_variation,
-    structured_reps,
-    tempo_block,
+from runstrength.core.athlete import PROFILE_RUNS_NEEDED, AthleteProfile
+from runstrength.core.effort import (
+    CALM_LABELS,
+    EASY_HR_OF_MAX,
+    HARD_AEROBIC_TE,
+    HARD_ANAEROBIC_TE,
+    HARD_HR_OF_LTHR,
+    HARD_HR_OF_MAX,
+    HARD_HR_VS_EASY_RUNS,
+    HARD_LABELS,
+    HARD_PACE_VS_EASY,
+    HARD_PACE_VS_THRESHOLD,
 )
-from runstrength.core.laps import has_interval_structure as has_interval_structure  # for profile
+from runstrength.core.lap_rules import from_laps
 from runstrength.core.load import session_load
 from runstrength.core.records import (
     ActivityRecord,
@@ -32,101 +32,37 @@ from runstrength.core.records import (
     Sport,
     WorkoutTag,
 )
+from runstrength.core.run_facts import (
+    EASY_WORDS,
+    HILLY_SPLITS_M_PER_KM,
+    SHORT_RUN_S,
+    WORKOUT_WORDS,
+    RunFacts,
+    climb_per_km,
+    comparable_pace,
+    facts_of,
+    named_race,
+)
+from runstrength.core.run_facts import looks_like_workout as looks_like_workout  # for sync
+from runstrength.core.run_weeks import RunContext, main_sessions_to_lift, trailing_weekly_distances
+from runstrength.core.weekday_rule import usual_hard_day
+from runstrength.core.words import duration, pace_text, source_name  # render: the first two
 
-if TYPE_CHECKING:
-    from runstrength.core.profile import AthleteProfile
-
-SHORT_RUN_S = 15 * 60  # warm-ups saved apart, shake-outs: easy unless tagged
 LONG_ABSOLUTE_S = 90 * 60  # [S15]
 LONG_RELATIVE_MIN_S = 60 * 60
 LONG_RELATIVE_FACTOR = 1.5  # heuristic [S17]
 LONG_SHARE_OF_WEEK = 0.30  # Daniels: one run ≤ 25-30 % of the week [S16]
-LONG_SHARE_MIN_HISTORY_DAYS = 28  # a weekly average needs four weeks behind it
-HARD_PACE_VS_EASY = 0.90  # ≥ 10 % faster than easy (Daniels M / Friel Z3, coaching.md §2)
-HARD_PACE_VS_THRESHOLD = 1.08
-HARD_HR_OF_MAX = 0.85
-HARD_HR_OF_LTHR = 0.94
-EASY_HR_OF_MAX = 0.80  # top of Daniels' E band: above it, HR corroborates a brisk run
-HILLY_M_PER_KM = 20.0  # heuristic, coaching.md §3
-ITRA_M_PER_EFFORT_KM = 100.0  # effort km = km + D+/100 [S25]
-PROFILE_RUNS_NEEDED = 6
 # A Garmin TEMPO label needs pace or HR or TE to back it: Firstbeat gives TEMPO to brisk steady
 # runs around 0.95 × E [S19], so the pace has to be clearly brisker than that (heuristic).
 TEMPO_CONFIRM_PACE_VS_EASY = 0.93
 TEMPO_CONFIRM_AEROBIC_TE = 3.5
-HARD_AEROBIC_TE = 4.0  # "highly improving" [S3][S4]
-HARD_ANAEROBIC_TE = 2.5  # strides alone reach ~1-2
-HARD_LABELS = {
-    "LACTATE_THRESHOLD": "threshold",
-    "VO2MAX": "VO2 max",
-    "ANAEROBIC_CAPACITY": "anaerobic",
-    "SPEED": "speed",
-    "SPRINT": "sprint",
-}
-# The runner's own words in the activity name (coaching.md §4 uses them to decide on fetching laps;
-# we also take them as evidence, below tags and labels: "6x800", "Tempo Tuesday", "Fartlek").
-WORKOUT_WORDS = re.compile(
-    r"\d+\s*[x×]\s*\d+|(?:^|\s)[x×]\s*\d+\b|interval|tempo|fartlek|speed\s*play|speedwork|track"
-    r"|\breps\b|repeats|series|threshold|hill\s*sprints",
-    re.IGNORECASE,
-)
-# A race known only by its name (a Strava export carries no workout_type): "Bushy parkrun",
-# "City 10k race". "Race pace" is a workout, not a race.
-RACE_WORDS = re.compile(r"parkrun|\brace\b(?!\s*pace)", re.IGNORECASE)
 RACE_BY_NAME_PACE_VS_EASY = 0.95  # a parkrun jogged at easy pace is not raced
-EASY_WORDS = re.compile(r"easy|recovery|shake-?out|jog", re.IGNORECASE)
 BORDERLINE_PACE_VS_EASY = 0.97
-CALM_LABELS = {"RECOVERY", "AEROBIC_BASE"}
-EASY_HR_OF_LTHR = 0.89  # Friel Z2 tops at 89 % LTHR [S21]
-# Before HRmax is trusted: the runner's easier runs sit near 68 % HRmax (30th percentile), tempo
-# runs near 86 % (ratio 1.26), intervals near 83 % (1.22); 18 % above is a hard effort.
-HARD_HR_VS_EASY_RUNS = 1.18
-# The usual hard weekday lifts a run only when nothing reliable says easy: a fartlek without HR
-# or laps averages 3-7 % faster than easy, inside the spread of easy runs (issue 12), and a
-# learned easy pace reads a little fast for such a runner. A run slower than easy pace, or with
-# HR in the easy band, stays easy; calling a steady run hard costs one slot, calling a workout
-# easy puts strength on it (coaching.md §2). Heuristic.
-WEEKDAY_LIFT_PACE_VS_EASY = 1.0
-# Learning the pattern wants more than "not slower": 2 % faster than easy, or HR above easy.
-BRISK_PACE_VS_EASY = 0.98
-# Back from a break of two weeks or more, the runner eases in: for two weeks the usual hard day
-# lifts nothing (heuristic; issue 12's comeback runner).
-BREAK_DAYS = 14
-DOUBLE_MIN_DAYS = 3  # a weekday the runner usually runs twice on (heuristic)
-EASING_IN_DAYS = 14
-HILLY_SPLITS_M_PER_KM = 10.0  # hills vary split speeds as much as a fartlek does (§3)
 HEAT_DRIFT_PACE_VS_EASY = 1.03  # clearly slower than easy pace
 HEAT_DRIFT_HR_OF_MAX = 0.88  # ... with HR at most a little over the 85 % cut
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-@dataclass(frozen=True)
-class RunContext:
-    """What a run is judged against besides the profile: the weeks before it."""
-
-    weekly_distance_m: float | None = (
-        None  # trailing 28-day weekly average; None: too little history
-    )
-    # The day's main session, with no other run that day hard or long: only such a run may be
-    # called hard for falling on a usual hard weekday (a runner who doubles keeps the morning
-    # easy run easy). classify_all works it out; a lone run is its day's main session.
-    main_of_day: bool = True
-
-
-@dataclass(frozen=True)
-class _Run:
-    """A run with the numbers the rules compare, computed once."""
-
-    record: ActivityRecord
-    pace_s_per_km: (
-        float | None
-    )  # comparable pace: GAP, trail effort pace, or raw; None if untrusted
-    pace_text: str
-    avg_hr: float | None
-    off_road: bool  # trail or hilly: HR weighs more than pace
-
-
-Rule = Callable[[_Run, "AthleteProfile", RunContext], Classification | None]
+Rule = Callable[[RunFacts, AthleteProfile, RunContext], Classification | None]
 
 
 def classify(
@@ -135,7 +71,7 @@ def classify(
     """Label one activity: easy / hard / long for runs, no kind (with a reason) for the rest."""
     if record.sport != Sport.RUN:
         return _not_a_run(record)
-    run = _facts(record)
+    run = facts_of(record)
     ctx = context or RunContext(profile.weekly_distance_m or None)
     for rule in _RULES:
         found = rule(run, profile, ctx)
@@ -159,7 +95,7 @@ def classify_all(
         _with_override(record, classify(record, profile, RunContext(week_m, False)), overrides)
         for record, week_m in zip(records, weekly, strict=True)
     ]
-    for i in _main_sessions_to_lift(records, found, profile):
+    for i in main_sessions_to_lift(records, found, profile):
         found[i] = classify(records[i], profile, RunContext(weekly[i], True))
     hr_max = profile.trusted_hr_max.value if profile.trusted_hr_max else None
     return [
@@ -177,85 +113,6 @@ def _with_override(
     return Classification(RunKind(kind), f"{kind}: set by you", "override", overridden=True)
 
 
-def _main_sessions_to_lift(
-    records: Sequence[ActivityRecord], found: Sequence[Classification], profile: AthleteProfile
-) -> list[int]:
-    """Runs that are their usual hard weekday's main session, on a day with nothing hard yet."""
-    hard_days = profile.pattern.hard_weekdays
-    if not hard_days:
-        return []
-    by_day: dict[date, list[int]] = {}
-    run_days: set[date] = set()
-    for i, record in enumerate(records):
-        if record.sport != Sport.RUN:
-            continue
-        day = record.local_date
-        run_days.add(day)
-        if day.weekday() in hard_days and not _short(record):
-            by_day.setdefault(day, []).append(i)
-    easing_in = _easing_in_days(sorted(run_days))
-    doubles = _double_weekdays(by_day)
-    out = []
-    for day, runs in by_day.items():
-        if day in easing_in or any(found[i].kind in (RunKind.HARD, RunKind.LONG) for i in runs):
-            continue
-        if day.weekday() in doubles:
-            # A runner who doubles on this weekday: the session is the later run; a lone run
-            # may be the morning's easy one, with the session still to come.
-            if len(runs) < 2:
-                continue
-            main = max(runs, key=lambda i: records[i].start_local)
-        else:  # the longer is the session (ties: the later one, the evening's)
-            main = max(runs, key=lambda i: (records[i].moving_time_s, records[i].start_local))
-        if not found[main].overridden:
-            out.append(main)
-    return out
-
-
-def _double_weekdays(by_day: Mapping[date, Sequence[int]]) -> set[int]:
-    """Weekdays with two runs on at least half the days run (and on 3 days at least)."""
-    days: dict[int, int] = {}
-    doubled: dict[int, int] = {}
-    for day, runs in by_day.items():
-        days[day.weekday()] = days.get(day.weekday(), 0) + 1
-        if len(runs) >= 2:
-            doubled[day.weekday()] = doubled.get(day.weekday(), 0) + 1
-    return {d for d, n in doubled.items() if n >= DOUBLE_MIN_DAYS and 2 * n >= days[d]}
-
-
-def _short(record: ActivityRecord) -> bool:
-    return record.moving_time_s < SHORT_RUN_S
-
-
-def looks_like_workout(record: ActivityRecord) -> bool:
-    """Named like a workout, or splits that surge: not a run to learn easy pace from."""
-    name = record.name or ""
-    if WORKOUT_WORDS.search(name) and not EASY_WORDS.search(name):
-        return True
-    return bool(record.laps) and split_variation(record.laps or ()) is not None
-
-
-def brisk(record: ActivityRecord, profile: AthleteProfile) -> bool:
-    """Weak evidence of a workout: faster than easy (no HR) or HR above the easy band (no pace).
-
-    What the usual-hard-weekday rule would lift, seen without the weekday; used to learn the
-    weekly pattern of a runner whose fartleks carry no other sign.
-    """
-    if record.sport != Sport.RUN or record.moving_time_s < SHORT_RUN_S:
-        return False
-    run = _facts(record)
-    hr_words = _weekday_hr_words(run, profile)
-    if hr_words is None:
-        return False
-    hr_above_easy = hr_words.startswith("average HR")
-    pace = run.pace_s_per_km
-    easy = profile.easy_pace_s_per_km
-    hilly = run.off_road or _climb_per_km(record) > HILLY_SPLITS_M_PER_KM
-    if pace is None or easy is None or record.indoor or hilly:  # pace says little: HR must
-        return hr_above_easy
-    return pace <= (WEEKDAY_LIFT_PACE_VS_EASY if hr_above_easy else BRISK_PACE_VS_EASY) * easy.value
-
-
 def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
     """True when laps could change an 'easy' verdict and are worth a detail call (§4)."""
     if record.sport != Sport.RUN or record.laps is not None:
@@ -271,55 +128,12 @@ def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
     return bool(pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value)
 
 
-def _easing_in_days(days: Sequence[date]) -> set[date]:
-    """Run days (sorted) within two weeks after a gap of two weeks or more without a run."""
-    out: set[date] = set()
-    back: date | None = None
-    for before, day in zip(days, days[1:], strict=False):
-        if (day - before).days > BREAK_DAYS:
-            back = day
-        if back is not None and (day - back).days < EASING_IN_DAYS:
-            out.add(day)
-    return out
-
-
-def trailing_weekly_distances(records: Sequence[ActivityRecord]) -> list[float | None]:
-    """Average weekly run distance over the 28 days before each record (None: < 28 days known)."""
-    runs = sorted((r.local_date, r.distance_m) for r in records if r.sport == Sport.RUN)
-    if not runs:
-        return [None] * len(records)
-    days = [d for d, _ in runs]
-    cumulative = [0.0]
-    for _, distance in runs:
-        cumulative.append(cumulative[-1] + distance)
-    first = days[0]
-    out: list[float | None] = []
-    for record in records:
-        day = record.local_date
-        if (day - first).days < LONG_SHARE_MIN_HISTORY_DAYS:
-            out.append(None)
-            continue
-        lo = bisect_left(days, day - timedelta(days=28))
-        hi = bisect_left(days, day)
-        out.append((cumulative[hi] - cumulative[lo]) / 4)
-    return out
-
-
-def weekly_distance_m(records: Sequence[ActivityRecord], today: date) -> float:
-    """Average weekly run distance of the 28 days up to and including today."""
-    start = today - timedelta(days=27)
-    total = sum(
-        r.distance_m for r in records if r.sport == Sport.RUN and start <= r.local_date <= today
-    )
-    return total / 4
-
-
 # --- the rules, in order of evidence ---------------------------------------------------------
 
 
-def _race_tag(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _race_tag(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     if run.record.workout_tag == WorkoutTag.RACE:
-        return Classification(RunKind.HARD, f"hard: {_source(run.record)} tag 'race'", "race")
+        return Classification(RunKind.HARD, f"hard: {source_name(run.record)} tag 'race'", "race")
     if not named_race(run.record):
         return None
     easy, pace = profile.easy_pace_s_per_km, run.pace_s_per_km
@@ -329,13 +143,7 @@ def _race_tag(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classifica
     return Classification(RunKind.HARD, f"hard: a race, by its name '{name}'", "race")
 
 
-def named_race(record: ActivityRecord) -> bool:
-    """Named like a race ("parkrun", "race"), without easy words."""
-    name = record.name or ""
-    return bool(RACE_WORDS.search(name)) and not EASY_WORDS.search(name)
-
-
-def _long(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _long(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     found = _long_reason(run, profile, ctx)
     if found is None:
         return None
@@ -347,12 +155,12 @@ def _long(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
     return Classification(RunKind.LONG, f"long: {reason}", rule)
 
 
-def _long_reason(run: _Run, profile: AthleteProfile, ctx: RunContext) -> tuple[str, str] | None:
+def _long_reason(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> tuple[str, str] | None:
     record = run.record
     moving = record.moving_time_s
     usual = profile.usual_run_s.value
     if record.workout_tag == WorkoutTag.LONG:
-        return "tag", f"{_source(record)} tag 'long run'"
+        return "tag", f"{source_name(record)} tag 'long run'"
     # Duration needs no pace: a usual run learned from runs (a treadmill-only runner's, a new
     # user's first week) is enough for "long for you".
     known_usual = not profile.cold_start or profile.usual_run_s.source == "history"
@@ -375,94 +183,22 @@ def _long_reason(run: _Run, profile: AthleteProfile, ctx: RunContext) -> tuple[s
     return None
 
 
-def _workout_tag(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _workout_tag(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     if run.record.workout_tag == WorkoutTag.WORKOUT:
-        return Classification(RunKind.HARD, f"hard: {_source(run.record)} tag 'workout'", "tag")
+        return Classification(RunKind.HARD, f"hard: {source_name(run.record)} tag 'workout'", "tag")
     return None
 
 
-def _short_run(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _short_run(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     if run.record.moving_time_s < SHORT_RUN_S:
         text = f"easy: short run ({duration(run.record.moving_time_s)})"
         return Classification(RunKind.EASY, text, "short")
     return None
 
 
-def _laps(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
-    laps = run.record.laps
-    if not laps:
-        return None
-    reps = structured_reps(laps)
-    if reps:
-        return Classification(RunKind.HARD, f"hard: structured workout, {reps} reps", "laps")
-    easy = profile.easy_pace_s_per_km
-    if easy is None or run.pace_s_per_km is None:  # treadmill lap speeds are as untrusted as pace
-        return _laps_without_pace(run, profile)
-    threshold = profile.threshold_pace_s_per_km
-    block = tempo_block(laps, easy.value, threshold.value if threshold else None)
-    if block:
-        seconds, pace = block
-        text = f"hard: tempo block, {duration(seconds)} at {pace_text(pace)}"
-        return Classification(RunKind.HARD, text, "laps")
-    found = manual_reps(laps, easy.value)
-    if found:
-        reps, pace = found
-        text = f"hard: {reps} × fast laps ({pace_text(pace)}) with recoveries"
-        return Classification(RunKind.HARD, text, "laps")
-    return _split_variation(run)
-
-
-def _laps_without_pace(run: _Run, profile: AthleteProfile) -> Classification | None:
-    """Indoors or before paces are known: lap heart rates and lap structure by time."""
-    laps = run.record.laps or ()
-    hard_hr = _hard_hr(profile)
-    block = hr_block(laps, hard_hr[0]) if hard_hr else None
-    if block and hard_hr:
-        seconds, bpm = block
-        text = f"hard: {duration(seconds)} of laps at HR {bpm:.0f}, {hard_hr[1]}"
-        return Classification(RunKind.HARD, text, "laps")
-    hr_max = profile.trusted_hr_max
-    found = alternating_reps(laps, EASY_HR_OF_MAX * hr_max.value if hr_max else None)
-    if found:
-        reps, rep_s, rest_s = found
-        text = (
-            f"hard: intervals by lap times, {reps} × {_clock(rep_s)} with {_clock(rest_s)} between"
-        )
-        return Classification(RunKind.HARD, text, "laps")
-    if run.pace_s_per_km is not None:
-        return _split_variation(run)
-    return None
-
-
-def _split_variation(run: _Run) -> Classification | None:
-    record = run.record
-    if run.off_road or _climb_per_km(record) > HILLY_SPLITS_M_PER_KM:
-        return None
-    found = split_variation(record.laps or ())
-    if found is None:
-        return None
-    fastest, slowest = found
-    text = (
-        f"hard: pace varies between splits ({pace_text(fastest)} to {pace_text(slowest)}), "
-        "like a fartlek"
-    )
-    return Classification(RunKind.HARD, text, "laps")
-
-
-def _hard_hr(profile: AthleteProfile) -> tuple[float, str] | None:
-    """The heart rate that reads hard, and how to say what it is measured against."""
-    hr_max, lthr = profile.trusted_hr_max, profile.trusted_lthr
-    if hr_max:
-        return (
-            HARD_HR_OF_MAX * hr_max.value,
-            f"{HARD_HR_OF_MAX:.0%}+ of your max {hr_max.value:.0f}",
-        )
-    if lthr:
-        return HARD_HR_OF_LTHR * lthr.value, f"near your threshold HR {lthr.value:.0f}"
-    return None
-
-
-def _training_effect(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _training_effect(
+    run: RunFacts, profile: AthleteProfile, ctx: RunContext
+) -> Classification | None:
     record = run.record
     label = (record.training_effect_label or "").upper()
     if label in HARD_LABELS:
@@ -479,7 +215,7 @@ def _training_effect(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Cla
     return None
 
 
-def _tempo_confirmed(run: _Run, profile: AthleteProfile) -> bool:
+def _tempo_confirmed(run: RunFacts, profile: AthleteProfile) -> bool:
     # Firstbeat calls many brisk steady runs TEMPO [S19]: believe it only with support.
     if (run.record.aerobic_te or 0) >= TEMPO_CONFIRM_AEROBIC_TE:
         return True
@@ -490,7 +226,7 @@ def _tempo_confirmed(run: _Run, profile: AthleteProfile) -> bool:
     return bool(hr_max and run.avg_hr and run.avg_hr >= EASY_HR_OF_MAX * hr_max.value)
 
 
-def _name(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _name(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     name = run.record.name or ""
     found = WORKOUT_WORDS.search(name)
     if found and not EASY_WORDS.search(name):
@@ -498,7 +234,7 @@ def _name(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
     return None
 
 
-def _pace(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _pace(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     easy, threshold = profile.easy_pace_s_per_km, profile.threshold_pace_s_per_km
     pace = run.pace_s_per_km
     if profile.cold_start or pace is None or easy is None:
@@ -518,7 +254,7 @@ def _pace(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification
     return None
 
 
-def _heart_rate(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _heart_rate(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     # A max HR seen in a few easy runs reads low: only a trusted one calls a run hard (issue 12).
     hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
     if hr is None or _heat_drift(run, profile):
@@ -541,7 +277,7 @@ def _heart_rate(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classifi
     return None
 
 
-def _heat_drift(run: _Run, profile: AthleteProfile) -> bool:
+def _heat_drift(run: RunFacts, profile: AthleteProfile) -> bool:
     """HR just over the hard cut on a flat outdoor run clearly slower than easy pace.
 
     Heat and drift lift HR while the legs run easy; strength after such a run is fine, since its
@@ -557,78 +293,33 @@ def _heat_drift(run: _Run, profile: AthleteProfile) -> bool:
     if hr is None or hr_max is None or easy is None or pace is None or profile.cold_start:
         return False
     record = run.record
-    hilly = _climb_per_km(record) > HILLY_SPLITS_M_PER_KM
+    hilly = climb_per_km(record) > HILLY_SPLITS_M_PER_KM
     if run.off_road or hilly or record.indoor:
         return False
     return pace >= HEAT_DRIFT_PACE_VS_EASY * easy.value and hr < HEAT_DRIFT_HR_OF_MAX * hr_max.value
 
 
-def _usual_hard_day(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
-    """The day's main session on a usual hard weekday, when nothing reliable says easy."""
-    weekday = run.record.local_date.weekday()
-    if not ctx.main_of_day or weekday not in profile.pattern.hard_weekdays:
-        return None
-    if EASY_WORDS.search(run.record.name or ""):
-        return None
-    if (run.record.training_effect_label or "").upper() in CALM_LABELS:
-        return None
-    hr_words = _weekday_hr_words(run, profile)
-    if hr_words is None:
-        return None  # heart rate says easy
-    pace_words = _weekday_pace_words(run, profile)
-    if pace_words is None:
-        return None  # pace says easy
-    day = WEEKDAY_NAMES[weekday]
-    return Classification(
-        RunKind.HARD, f"hard: your usual hard day ({day}); {hr_words}, {pace_words}", "weekday"
-    )
-
-
-def _weekday_hr_words(run: _Run, profile: AthleteProfile) -> str | None:
-    """What heart rate says on a usual hard day; None when it says easy."""
-    hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
-    if hr is None:
-        return "no HR"
-    if hr_max:
-        if hr < EASY_HR_OF_MAX * hr_max.value:
-            return None
-        return f"average HR {hr:.0f} ({hr / hr_max.value:.0%} of max) is above easy"
-    if lthr:
-        if hr < EASY_HR_OF_LTHR * lthr.value:
-            return None
-        return f"average HR {hr:.0f} is above easy for your threshold HR {lthr.value:.0f}"
-    return "max HR still being learned"
-
-
-def _weekday_pace_words(run: _Run, profile: AthleteProfile) -> str | None:
-    """What pace says on a usual hard day; None when it says easy."""
-    if run.record.indoor:
-        return "treadmill pace not trusted"
-    easy, pace = profile.easy_pace_s_per_km, run.pace_s_per_km
-    if pace is None or easy is None:
-        return "no easy pace yet to say otherwise"
-    climb = _climb_per_km(run.record)
-    if run.off_road or climb > HILLY_SPLITS_M_PER_KM:  # hill reps: slow pace, hard effort
-        return f"pace says little on {climb:.0f} m/km of climb"
-    if pace > WEEKDAY_LIFT_PACE_VS_EASY * easy.value:
-        return None
-    faster = 1 - pace / easy.value
-    than = f"{faster:.0%} faster than" if faster >= 0.005 else "no slower than"
-    return f"{run.pace_text} is {than} your easy pace {pace_text(easy.value)}"
-
-
-_HARD_RULES: tuple[Rule, ...] = (_workout_tag, _laps, _training_effect, _name, _pace, _heart_rate)
+_HARD_RULES: tuple[Rule, ...] = (
+    _workout_tag,
+    from_laps,
+    _training_effect,
+    _name,
+    _pace,
+    _heart_rate,
+)
 _RULES: tuple[Rule, ...] = (
     _race_tag,
     _long,
     _workout_tag,
     _short_run,
     *_HARD_RULES[1:],
-    _usual_hard_day,
+    usual_hard_day,
 )
 
 
-def _hard_evidence(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
+def _hard_evidence(
+    run: RunFacts, profile: AthleteProfile, ctx: RunContext
+) -> Classification | None:
     for rule in _HARD_RULES:
         found = rule(run, profile, ctx)
         if found is not None:
@@ -636,7 +327,7 @@ def _hard_evidence(run: _Run, profile: AthleteProfile, ctx: RunContext) -> Class
     return None
 
 
-def _easy(run: _Run, profile: AthleteProfile) -> Classification:
+def _easy(run: RunFacts, profile: AthleteProfile) -> Classification:
     hr = _hr_words(run, profile)
     if run.record.indoor:  # never pace, and never "learning your paces" for a treadmill run
         if hr:
@@ -664,7 +355,7 @@ def _easy(run: _Run, profile: AthleteProfile) -> Classification:
     return Classification(RunKind.EASY, "easy: no pace or HR to go on", "easy_default")
 
 
-def _hr_words(run: _Run, profile: AthleteProfile) -> str | None:
+def _hr_words(run: RunFacts, profile: AthleteProfile) -> str | None:
     """'average HR 140 (74% of max)', or with a max still being learned; None without HR."""
     if not run.avg_hr or not profile.hr_max:
         return None
@@ -684,69 +375,4 @@ def _not_a_run(record: ActivityRecord) -> Classification:
 # --- what a run's numbers mean --------------------------------------------------------------
 
 
-def _facts(record: ActivityRecord) -> _Run:
-    avg_hr = None if record.manual else record.avg_hr
-    off_road = is_off_road(record)
-    pace, text = comparable_pace(record)
-    return _Run(record, pace, text, avg_hr, off_road)
-
-
-def _climb_per_km(record: ActivityRecord) -> float:
-    km = record.distance_m / 1000
-    return (record.elevation_gain_m or 0.0) / km if km > 0 else 0.0
-
-
-def is_off_road(record: ActivityRecord) -> bool:
-    """Trail-flagged, or a climb over 20 m/km: pace at equal effort is slower there."""
-    if record.trail:
-        return True
-    km = record.distance_m / 1000
-    return bool(
-        record.elevation_gain_m and km > 0 and record.elevation_gain_m / km > HILLY_M_PER_KM
-    )
-
-
-def comparable_pace(record: ActivityRecord) -> tuple[float | None, str]:
-    """Pace comparable with flat easy pace, and how to say it; None when the pace is not trusted."""
-    if record.indoor or record.distance_m <= 0 or record.moving_time_s <= 0:
-        return None, ""
-    if record.gap_speed_mps:
-        pace = 1000 / record.gap_speed_mps
-        return pace, f"{pace_text(pace)} grade-adjusted"
-    # ITRA effort km only for trails. On hilly roads it over-credits the climb: an easy road run
-    # with 25 m/km climbs ~3-8 % slower (Minetti [S24]), while +D/100 speeds its pace up by 25 %,
-    # so test histories without HR had ~15 % of hilly easy road runs called hard. Road: raw pace.
-    if record.trail:
-        climb = record.elevation_gain_m or 0.0
-        effort_km = record.distance_m / 1000 + climb / ITRA_M_PER_EFFORT_KM
-        pace = record.moving_time_s / effort_km
-        return pace, f"effort pace {pace_text(pace)} (with {climb:.0f} m climb)"
-    pace = record.moving_time_s / (record.distance_m / 1000)
-    return pace, pace_text(pace)
-
-
 # --- words ----------------------------------------------------------------------------------
-
-
-def pace_text(s_per_km: float) -> str:
-    """Format seconds per km as '5:05/km'."""
-    total = round(s_per_km)
-    return f"{total // 60}:{total % 60:02d}/km"
-
-
-def _clock(seconds: float) -> str:
-    """Format a lap's length as '3:10' (minutes:seconds)."""
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
-
-
-def duration(seconds: float) -> str:
-    """Format a duration as '53 min' or '1:52'."""
-    minutes = round(seconds / 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def _source(record: ActivityRecord) -> str:
-    return {"strava": "Strava", "garmin": "Garmin", "fit": "Garmin"}.get(
-        record.source, record.source
-    )

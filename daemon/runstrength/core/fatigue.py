@@ -21,6 +21,7 @@ from runstrength.core.records import (
     Sport,
     WorkoutTag,
 )
+from runstrength.core.words import day_name
 
 AMBER_RATIO = 1.3  # Gabbett's sweet spot tops at 1.3, danger from 1.5 [S37]
 RED_RATIO = 1.5
@@ -102,11 +103,6 @@ class FatigueState:
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def day_name(day: date) -> str:
-    """A date as runners say it: "Tue 8 Dec"."""
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _counts_as_load(activity: ClassifiedActivity) -> bool:

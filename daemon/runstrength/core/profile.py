@@ -9,11 +9,36 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
-from runstrength.core import classify as cl
+from runstrength.core.athlete import (
+    LTHR_PER_HR_MAX,
+    PROFILE_RUNS_NEEDED,
+    USUAL_RUN_DEFAULT_S,
+    Anchor,
+    AthleteProfile,
+    ProfileConfig,
+)
+from runstrength.core.classify import classify_all
+from runstrength.core.effort import (
+    HARD_AEROBIC_TE,
+    HARD_ANAEROBIC_TE,
+    HARD_HR_OF_MAX,
+    HARD_LABELS,
+    HARD_PACE_VS_EASY,
+)
+from runstrength.core.laps import has_interval_structure
 from runstrength.core.records import ActivityRecord, RunKind, Sport, WeeklyPattern, WorkoutTag
+from runstrength.core.run_facts import (
+    SHORT_RUN_S,
+    comparable_pace,
+    is_off_road,
+    looks_like_workout,
+    named_race,
+)
+from runstrength.core.run_weeks import weekly_distance_m
+from runstrength.core.weekday_rule import is_brisk
 
 EASY_WINDOW_DAYS, EASY_WIDE_WINDOW_DAYS = 56, 120
 ORDINARY_MIN_S, ORDINARY_MAX_S = 20 * 60, 75 * 60
@@ -21,7 +46,7 @@ ORDINARY_MIN_S, ORDINARY_MAX_S = 20 * 60, 75 * 60
 # HR/no HR × 8 seeds, tests/builders.make_history); the 60th percentile read -0.4…+0.4 %. A slow
 # bias is the safe side: it makes the "10 % faster than easy" cut fire sooner, not later.
 EASY_PACE_QUANTILE = 0.6
-EASY_RUNS_NEEDED = cl.PROFILE_RUNS_NEEDED
+EASY_RUNS_NEEDED = PROFILE_RUNS_NEEDED
 E_PER_T = 1.22  # E pace ≈ 1.22 × T pace (Daniels, coaching.md §1)
 E_PER_T_MIN, E_PER_T_MAX = 1.15, 1.30
 RACE_WINDOW_DAYS = 120
@@ -45,9 +70,7 @@ TANAKA_INTERCEPT, TANAKA_SLOPE = 208.0, 0.7  # HRmax = 208 - 0.7 × age [S6]
 # average HR / 0.75. Heuristic guard, added because tests of all-easy histories showed the problem.
 HR_FLOOR_QUANTILE, HR_FLOOR_SHARE = 0.30, 0.75
 LTHR_RACE_MIN_S, LTHR_RACE_MAX_S = 30 * 60, 70 * 60
-LTHR_PER_HR_MAX = 0.90  # Daniels T ≈ 88-92 % HRmax [S9]
 USUAL_WINDOW_DAYS = 56
-USUAL_RUN_DEFAULT_S = 45 * 60
 USUAL_RUNS_NEEDED = 3
 PATTERN_WEEKS, PATTERN_MIN_WEEKS = 6, 3  # heuristic, coaching.md §1
 # The pattern counts the last 6 weeks that had a run, looking back this far: three weeks off
@@ -57,92 +80,6 @@ PATTERN_SOFT_SPAN_WEEKS, PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_SHARE = 12, 3, 2 
 # ... and only a weekday the runner keeps: run in half of those weeks, and in 2 of the last 6
 # (a Thursday tempo moved to Friday three times, months ago, leaves Friday free; issue 12).
 PATTERN_SOFT_RUN_SHARE, PATTERN_SOFT_RECENT_WEEKS = 1 / 2, 2
-
-
-@dataclass(frozen=True)
-class Anchor:
-    value: float
-    source: str  # "configured", "races", "history", "age", "default"
-    n: int = 0  # how many activities it was learned from
-    # Learned from too little history to call a run hard on (HRmax from a few easy runs).
-    provisional: bool = False
-
-
-@dataclass(frozen=True)
-class ProfileConfig:
-    """What the runner told us; each field left None is learned."""
-
-    easy_pace_s_per_km: float | None = None
-    threshold_pace_s_per_km: float | None = None
-    hr_max: float | None = None
-    lthr: float | None = None
-    hard_weekdays: frozenset[int] | None = None
-    long_weekdays: frozenset[int] | None = None
-    birth_year: int | None = None  # only for the Tanaka HRmax fallback
-
-
-@dataclass(frozen=True)
-class AthleteProfile:
-    easy_pace_s_per_km: Anchor | None = None
-    threshold_pace_s_per_km: Anchor | None = None
-    hr_max: Anchor | None = None
-    lthr: Anchor | None = None
-    usual_run_s: Anchor = field(default_factory=lambda: Anchor(USUAL_RUN_DEFAULT_S, "default"))
-    weekly_distance_m: float = 0.0  # trailing 28-day average
-    longest_run_m_30d: float = 0.0
-    pattern: WeeklyPattern = field(default_factory=WeeklyPattern)
-    cold_start: bool = True  # no easy pace yet: pace rules are off
-    usable_runs: int = 0  # ordinary runs that easy pace was (or will be) learned from
-    # Runs are (nearly) all indoor: pace is never learned, so say what is used instead.
-    indoor_only: bool = False
-    easy_pace_on_trails: bool = False  # learned from trail runs' effort pace (few road runs)
-    # Average HR of the runner's easier runs (30th percentile of runs of 15 min or more, ≥ 3):
-    # before HRmax can be trusted, a run well above it is still a hard effort.
-    easy_avg_hr: float | None = None
-
-    @property
-    def trusted_hr_max(self) -> Anchor | None:
-        """HRmax good enough to call a run hard on (not read from a few easy runs)."""
-        return self.hr_max if self.hr_max and not self.hr_max.provisional else None
-
-    @property
-    def trusted_lthr(self) -> Anchor | None:
-        """Threshold HR good enough to call a run hard on (not 90 % of a thin max)."""
-        return self.lthr if self.lthr and not self.lthr.provisional else None
-
-    def describe(self) -> list[str]:
-        """Lines a runner can read: each anchor with where it came from."""
-        lines = []
-        if self.easy_pace_s_per_km and self.easy_pace_on_trails:
-            lines.append(
-                f"easy pace {_pace(self.easy_pace_s_per_km)}, as effort pace on trails "
-                f"(1 km more for each {cl.ITRA_M_PER_EFFORT_KM:.0f} m of climb)"
-            )
-        elif self.easy_pace_s_per_km:
-            lines.append(f"easy pace {_pace(self.easy_pace_s_per_km)}")
-        elif self.indoor_only:
-            lines.append(
-                "easy pace: not used (your runs are indoors and treadmill pace is not trusted; "
-                "runs are judged by heart rate, laps, tags and duration)"
-            )
-        else:
-            lines.append(
-                f"easy pace: still learning ({self.usable_runs} of {EASY_RUNS_NEEDED} runs)"
-            )
-        if self.threshold_pace_s_per_km:
-            lines.append(f"threshold pace {_pace(self.threshold_pace_s_per_km)}")
-        if self.hr_max:
-            lines.append(_hr_max_line(self.hr_max))
-        if self.lthr:
-            origin = (
-                _origin(self.lthr, "races") if self.lthr.n else f"{LTHR_PER_HR_MAX:.0%} of max HR"
-            )
-            lines.append(f"threshold HR {self.lthr.value:.0f} ({origin})")
-        usual = self.usual_run_s
-        lines.append(f"usual run {cl.duration(usual.value)} ({_origin(usual, 'runs')})")
-        lines.append(f"weekly distance {self.weekly_distance_m / 1000:.0f} km (last 4 weeks)")
-        lines.extend(_pattern_lines(self.pattern))
-        return lines
 
 
 def build_profile(
@@ -164,7 +101,7 @@ def build_profile(
         hr_max=hr_max,
         lthr=lthr,
         usual_run_s=_usual_run(runs, today),
-        weekly_distance_m=cl.weekly_distance_m(runs, today),
+        weekly_distance_m=weekly_distance_m(runs, today),
         longest_run_m_30d=max(
             (r.distance_m for r in runs if (today - r.local_date).days < 30), default=0.0
         ),
@@ -196,7 +133,7 @@ def _hr_runs(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord
 
 
 def _easy_avg_hr(hr_runs: Sequence[ActivityRecord]) -> float | None:
-    rates = sorted(r.avg_hr or 0.0 for r in hr_runs if r.moving_time_s >= cl.SHORT_RUN_S)
+    rates = sorted(r.avg_hr or 0.0 for r in hr_runs if r.moving_time_s >= SHORT_RUN_S)
     if len(rates) < HR_ACTIVITIES_NEEDED:
         return None
     return rates[int(HR_FLOOR_QUANTILE * (len(rates) - 1))]
@@ -224,16 +161,16 @@ def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[Activity
 
 def _is_ordinary(run: ActivityRecord, trails: bool = False) -> bool:
     """A run fit to learn easy pace from; with `trails`, trail runs only (by effort pace)."""
-    terrain = run.trail if trails else not cl.is_off_road(run)
+    terrain = run.trail if trails else not is_off_road(run)
     return (
         ORDINARY_MIN_S <= run.moving_time_s <= ORDINARY_MAX_S
         and terrain
         and run.workout_tag is None
-        and not cl.named_race(run)
+        and not named_race(run)
         and not (run.indoor or run.manual)
-        and (run.training_effect_label or "").upper() not in cl.HARD_LABELS
-        and not cl.has_interval_structure(run.laps)
-        and not cl.looks_like_workout(run)
+        and (run.training_effect_label or "").upper() not in HARD_LABELS
+        and not has_interval_structure(run.laps)
+        and not looks_like_workout(run)
         and run.distance_m > 0
     )
 
@@ -245,17 +182,15 @@ def _easy_pace(
         return Anchor(config.easy_pace_s_per_km, "configured")
     if len(ordinary) < EASY_RUNS_NEEDED:
         return None
-    paces = [p for r in ordinary if (p := cl.comparable_pace(r)[0]) is not None]
+    paces = [p for r in ordinary if (p := comparable_pace(r)[0]) is not None]
     if hr_max and not hr_max.provisional:  # a run at ≥ 85 % HRmax is not easy, whatever its pace
-        hard_hr = cl.HARD_HR_OF_MAX * hr_max.value
-        calm = [
-            cl.comparable_pace(r)[0] for r in ordinary if not (r.avg_hr and r.avg_hr >= hard_hr)
-        ]
+        hard_hr = HARD_HR_OF_MAX * hr_max.value
+        calm = [comparable_pace(r)[0] for r in ordinary if not (r.avg_hr and r.avg_hr >= hard_hr)]
         paces = [p for p in calm if p is not None] if len(calm) >= EASY_RUNS_NEEDED else paces
     median = statistics.median(paces)
     # Untagged workouts pull the median fast; drop runs the pace rule itself would call hard,
     # then take a slower-than-median quantile (see EASY_PACE_QUANTILE for the measurement).
-    kept = sorted(p for p in paces if p > cl.HARD_PACE_VS_EASY * median)
+    kept = sorted(p for p in paces if p > HARD_PACE_VS_EASY * median)
     if len(kept) >= EASY_RUNS_NEEDED:
         median = kept[round(EASY_PACE_QUANTILE * (len(kept) - 1))]
     return Anchor(round(median, 1), "history", len(paces))
@@ -269,10 +204,10 @@ def _threshold_pace(
     races = [
         r
         for r in runs
-        if (r.workout_tag == WorkoutTag.RACE or cl.named_race(r))
+        if (r.workout_tag == WorkoutTag.RACE or named_race(r))
         and (today - r.local_date).days < RACE_WINDOW_DAYS
         and RACE_MIN_M <= r.distance_m <= RACE_MAX_M
-        and not (r.indoor or r.manual or cl.is_off_road(r))
+        and not (r.indoor or r.manual or is_off_road(r))
         and r.moving_time_s > 0
     ]
     if not races:
@@ -371,12 +306,12 @@ def _hard_effort(run: ActivityRecord) -> bool:
     """Evidence of a hard effort that does not need HRmax: tags, Garmin labels and TE, laps."""
     return (
         run.workout_tag in (WorkoutTag.RACE, WorkoutTag.WORKOUT)
-        or cl.named_race(run)
-        or (run.training_effect_label or "").upper() in cl.HARD_LABELS
-        or (run.aerobic_te or 0.0) >= cl.HARD_AEROBIC_TE
-        or (run.anaerobic_te or 0.0) >= cl.HARD_ANAEROBIC_TE
-        or cl.has_interval_structure(run.laps)
-        or cl.looks_like_workout(run)
+        or named_race(run)
+        or (run.training_effect_label or "").upper() in HARD_LABELS
+        or (run.aerobic_te or 0.0) >= HARD_AEROBIC_TE
+        or (run.anaerobic_te or 0.0) >= HARD_ANAEROBIC_TE
+        or has_interval_structure(run.laps)
+        or looks_like_workout(run)
     )
 
 
@@ -415,7 +350,7 @@ def _usual_run(runs: Sequence[ActivityRecord], today: date) -> Anchor:
     recent = [
         r.moving_time_s
         for r in runs
-        if (today - r.local_date).days < USUAL_WINDOW_DAYS and r.moving_time_s >= cl.SHORT_RUN_S
+        if (today - r.local_date).days < USUAL_WINDOW_DAYS and r.moving_time_s >= SHORT_RUN_S
     ]
     if len(recent) < USUAL_RUNS_NEEDED:
         return Anchor(USUAL_RUN_DEFAULT_S, "default")
@@ -429,13 +364,13 @@ def _with_pattern(
     weeks: dict[RunKind, dict[int, set[int]]] = {k: defaultdict(set) for k in RunKind}
     brisk: dict[int, set[int]] = defaultdict(set)
     ran: dict[int, set[int]] = defaultdict(set)
-    for done in cl.classify_all(recent, profile, {}):
+    for done in classify_all(recent, profile, {}):
         day = done.record.local_date
         week = (today - day).days // 7
         ran[day.weekday()].add(week)
         if done.kind is not None:
             weeks[done.kind][day.weekday()].add(week)
-        if done.kind == RunKind.EASY and cl.brisk(done.record, profile):
+        if done.kind == RunKind.EASY and is_brisk(done.record, profile):
             brisk[day.weekday()].add(week)
     learned = {
         kind: frozenset(d for d, seen in by_day.items() if len(seen & latest) >= PATTERN_MIN_WEEKS)
@@ -474,48 +409,3 @@ def _pattern_runs(
         return [], set()
     oldest = today - timedelta(days=active[-1] * 7 + 6)
     return [r for r in recent if r.local_date >= oldest], set(active[:PATTERN_WEEKS])
-
-
-def _pace(anchor: Anchor) -> str:
-    return f"{cl.pace_text(anchor.value)} ({_origin(anchor, 'runs')})"
-
-
-def _hr_max_line(anchor: Anchor) -> str:
-    value = f"max HR {anchor.value:.0f}"
-    if anchor.source == "age":
-        seen = f"; {anchor.n} activities with HR so far" if anchor.n else ""
-        return f"{value} (age formula 208 - 0.7 × age, until more runs with HR{seen})"
-    if anchor.provisional:
-        return (
-            f"{value} so far (from {anchor.n} activities; too few to call a run hard on heart "
-            "rate yet: set BIRTH_YEAR or HR_MAX)"
-        )
-    return f"{value} ({_origin(anchor, 'activities')})"
-
-
-def _origin(anchor: Anchor, what: str) -> str:
-    if anchor.source == "configured":
-        return "set by you"
-    if anchor.source == "age":
-        return "from the age formula"
-    if anchor.source == "default":
-        return "default"
-    noun = what if anchor.source == "history" else "races"
-    return f"from {anchor.n} {noun.removesuffix('s') if anchor.n == 1 else noun}"
-
-
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _pattern_lines(pattern: WeeklyPattern) -> list[str]:
-    def days(found: frozenset[int]) -> str:
-        return ", ".join(WEEKDAY_NAMES[d] for d in sorted(found)) or "none"
-
-    origin = {"configured": "set by you", "history": "from your last 6 weeks of running"}.get(
-        pattern.source, ""
-    )
-    suffix = f" ({origin})" if origin else ""
-    return [
-        f"usual hard days: {days(pattern.hard_weekdays)}{suffix}",
-        f"usual long days: {days(pattern.long_weekdays)}{suffix}",
-    ]

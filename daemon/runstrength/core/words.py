@@ -1,0 +1,38 @@
+"""Say the core's numbers as a runner reads them: paces, durations, lap times, weekdays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from runstrength.core.records import ActivityRecord
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def pace_text(s_per_km: float) -> str:
+    """Format seconds per km as '5:05/km'."""
+    total = round(s_per_km)
+    return f"{total // 60}:{total % 60:02d}/km"
+
+
+def clock(seconds: float) -> str:
+    """Format a lap's length as '3:10' (minutes:seconds)."""
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def duration(seconds: float) -> str:
+    """Format a duration as '53 min' or '1:52'."""
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def source_name(record: ActivityRecord) -> str:
+    return {"strava": "Strava", "garmin": "Garmin", "fit": "Garmin"}.get(
+        record.source, record.source
+    )
+
+
+def day_name(day: date) -> str:
+    """A date as runners say it: "Tue 8 Dec"."""
+    return f"{day:%a} {day.day} {day:%b}"
