@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -83,20 +82,32 @@ def classified_history(
     return profile, classify_all(records, profile, store.overrides())
 
 
-def list_activities(
-    settings: Settings, store: Store, since: datetime | None, as_json: bool, now: datetime
-) -> str:
-    from runstrength.render import activities_json, activities_text
+@dataclass(frozen=True)
+class ActivitiesView:
+    """`activities`: the learned profile and the classified runs (render.activities_output)."""
 
+    profile: AthleteProfile
+    activities: list[ClassifiedActivity]
+
+
+def list_activities(
+    settings: Settings, store: Store, since: datetime | None, now: datetime
+) -> ActivitiesView:
     profile, classified = classified_history(settings, store, now)
     if since is not None:
         classified = [c for c in classified if c.record.start_local >= since]
-    if as_json:
-        return json.dumps(activities_json(classified), indent=2)
-    return activities_text(classified, profile)
+    return ActivitiesView(profile, classified)
 
 
-def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> str:
+@dataclass(frozen=True)
+class Labelled:
+    """`label`: the run whose class the runner set, and to what ("auto": back to automatic)."""
+
+    name: str
+    kind: str
+
+
+def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> Labelled:
     record = store.find_activity(ident)
     if record is None:
         raise RunstrengthError(f"no stored activity '{ident}'; see `runstrength activities`")
@@ -108,9 +119,7 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
     # A run synced from two sources is classified once, as its primary copy: label that one.
     primary = store.primary_of(record.key)
     store.set_override(*primary, None if kind == "auto" else RunKind(kind), now)
-    if kind == "auto":
-        return f"{record.name or record.source_id}: back to automatic classification"
-    return f"{record.name or record.source_id}: now {kind} (kept across re-syncs)"
+    return Labelled(record.name or record.source_id, kind)
 
 
 # --- planning -----------------------------------------------------------------------------------
@@ -166,23 +175,25 @@ def _remember(store: Store, today: date, result: Plan, now: datetime) -> None:
     )
 
 
-def plan_output(
-    settings: Settings, store: Store, now: datetime, days: int, as_json: bool, ics: Path | None
-) -> str:
+@dataclass(frozen=True)
+class PlanView:
+    """`plan`: the plan, the day it starts from, and the calendar file written (if asked)."""
+
+    plan: Plan
+    today: date
+    ics: Path | None = None
+
+
+def plan_view(
+    settings: Settings, store: Store, now: datetime, days: int, ics: Path | None = None
+) -> PlanView:
     from runstrength.deliver.calendar import plan_to_ics
-    from runstrength.render import plan_json, plan_text
 
     # A pinned --today is a what-if view: it leaves the stored plan as the daemon made it.
     result = current_plan(settings, store, now, days, remember=settings.today is None)
-    lines = []
     if ics is not None:
         ics.write_bytes(plan_to_ics(result, settings.timezone, now=now))
-    if as_json:
-        return json.dumps(plan_json(result), indent=2)
-    lines.append(plan_text(result, local_today(settings, now)))
-    if ics is not None:
-        lines.append(f"Calendar written to {ics}")
-    return "\n".join(lines)
+    return PlanView(result, local_today(settings, now), ics)
 
 
 # --- delivery -----------------------------------------------------------------------------------

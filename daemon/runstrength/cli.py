@@ -337,8 +337,10 @@ def _progress_bar() -> Iterator[Progress | None]:
 def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
     """List synced activities with their class and reason."""
     from runstrength.app import list_activities
+    from runstrength.render import activities_output
 
-    click.echo(list_activities(ctx.settings, ctx.store(), since, as_json, ctx.now()))
+    view = list_activities(ctx.settings, ctx.store(), since, ctx.now())
+    click.echo(activities_output(view, as_json))
 
 
 @main.command()
@@ -349,8 +351,9 @@ def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
 def label(ctx: Context, activity: str, kind: str) -> None:
     """Set a run's class yourself (ACTIVITY is its id, or source:id); `auto` undoes it."""
     from runstrength.app import label as set_label
+    from runstrength.render import label_text
 
-    click.echo(set_label(ctx.settings, ctx.store(), activity, kind, ctx.now()))
+    click.echo(label_text(set_label(ctx.settings, ctx.store(), activity, kind, ctx.now())))
 
 
 # --- plan ---------------------------------------------------------------------------------------
@@ -363,14 +366,15 @@ def label(ctx: Context, activity: str, kind: str) -> None:
 @handle_errors
 def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -> None:
     """Show the coming days: expected runs and where the strength sessions go, and why."""
-    from runstrength.app import plan_output, post_plan_now
+    from runstrength.app import plan_view, post_plan_now
     from runstrength.delivery import require_webhook
+    from runstrength.render import plan_output
 
     if post and ctx.settings.today is not None:
         raise click.UsageError("--today is a what-if view; it is not posted")
     if post:
         require_webhook(ctx.settings)  # before printing a plan it cannot post
-    click.echo(plan_output(ctx.settings, ctx.store(), ctx.now(), days, as_json, ics))
+    click.echo(plan_output(plan_view(ctx.settings, ctx.store(), ctx.now(), days, ics), as_json))
     if post:
         # To stderr with --json, so that stdout stays one JSON document.
         click.echo(post_plan_now(ctx.settings, ctx.store(), ctx.now(), days), err=as_json)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from runstrength import app
+from runstrength import app, render
 from runstrength.auth import authorize_strava
 from runstrength.config import load_settings
 from runstrength.sample.fake_strava import FakeStrava
@@ -62,13 +62,10 @@ def run_demo(
             say(outcome.summary())
         say("\n== runstrength activities --since (last 14 days)")
         since = (now - timedelta(days=14)).replace(tzinfo=None)
-        say(app.list_activities(settings, store, since, False, now))
+        say(render.activities_output(app.list_activities(settings, store, since, now), False))
         say("\n== runstrength plan")
-        say(
-            app.plan_output(
-                settings, store, now, 7, False, data_dir / "strength.ics" if keep else None
-            )
-        )
+        ics = data_dir / "strength.ics" if keep else None
+        say(render.plan_output(app.plan_view(settings, store, now, 7, ics), False))
         say("\n== runstrength digest --dry-run")
         digest = data_dir / "digest.eml"
         written = app.weekly_digest(settings, store, now, send=False, out=digest)

@@ -7,10 +7,11 @@ every output: CLI text and --json here, the digest, the webhook bodies and the c
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runstrength.core.classify import duration, pace_text
 from runstrength.core.fatigue import day_name
@@ -24,6 +25,9 @@ from runstrength.core.records import (
     Sport,
     StrengthSession,
 )
+
+if TYPE_CHECKING:
+    from runstrength.app import ActivitiesView, Labelled, PlanView
 
 # Zero-width (non-)joiners are spelling in Persian and Indic scripts and glue emoji sequences
 # (runner + ZWJ + female sign): kept. Every other control (Cc), format (Cf, e.g. bidi overrides,
@@ -236,3 +240,25 @@ def activities_text(items: Sequence[ClassifiedActivity], profile: AthleteProfile
         return "No activities in that range: run `runstrength sync`, or widen --since."
     header = "Your profile: " + "; ".join(profile.describe())
     return clean("\n".join([header, "", *(_activity_line(item) for item in items)]), multiline=True)
+
+
+# --- what the commands print (app.py returns the data) -------------------------------------------
+def activities_output(view: ActivitiesView, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(activities_json(view.activities), indent=2)
+    return activities_text(view.activities, view.profile)
+
+
+def label_text(result: Labelled) -> str:
+    if result.kind == "auto":
+        return f"{clean(result.name)}: back to automatic classification"
+    return f"{clean(result.name)}: now {result.kind} (kept across re-syncs)"
+
+
+def plan_output(view: PlanView, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(plan_json(view.plan), indent=2)
+    lines = [plan_text(view.plan, view.today)]
+    if view.ics is not None:
+        lines.append(f"Calendar written to {view.ics}")
+    return "\n".join(lines)
