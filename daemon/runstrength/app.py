@@ -12,7 +12,7 @@ from runstrength.core.dedupe import preferences
 from runstrength.core.profile import AthleteProfile, build_profile
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.errors import ConfigError, RunstrengthError
-from runstrength.sources.base import Progress
+from runstrength.sources.base import Progress, Status
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome, configured_sources, sync_lock, sync_one
 
@@ -243,7 +243,7 @@ def source_problems(store: Store) -> list[str]:
     return [
         f"{source.capitalize()}: {state['last_message'].removeprefix(source + ': ')}"
         for source, state in sorted(store.sync_states().items())
-        if state["last_outcome"] in ("auth", "inactive") and state["last_message"]
+        if state["last_outcome"] in (Status.AUTH, Status.INACTIVE) and state["last_message"]
     ]
 
 

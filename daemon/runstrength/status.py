@@ -9,6 +9,7 @@ from typing import Any
 
 from runstrength.config import Settings
 from runstrength.service import read_daemon_state, running_daemon_pid
+from runstrength.sources.base import Status
 from runstrength.store import Store
 
 SOURCES = ["strava", "garmin", "fit"]
@@ -18,13 +19,14 @@ HOW_TO_SET_UP = {
     "fit": "set GARMIN_FIT_DIR to a folder of .fit files",
 }
 OUTCOME_WORDS = {
-    "ok": "ok",
-    "try_later": "waiting to retry (rate limit or outage)",
-    "auth": "needs re-auth",
-    "inactive": "app inactive",
-    "not_configured": "not configured",
-    "error": "failed",
+    Status.OK: "ok",
+    Status.TRY_LATER: "waiting to retry (rate limit or outage)",
+    Status.AUTH: "needs re-auth",
+    Status.INACTIVE: "app inactive",
+    Status.NOT_CONFIGURED: "not configured",
+    Status.ERROR: "failed",
 }
+NEEDS_RUNNER = (Status.AUTH, Status.INACTIVE)  # only the runner can fix these
 
 
 def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def _sources(
 
 def _last_error(state: dict[str, Any]) -> str | None:
     """The last attempt's message when it failed after the last success (or with none yet)."""
-    if state.get("last_outcome") in (None, "ok"):
+    if state.get("last_outcome") in (None, Status.OK):
         return None
     attempt, success = state.get("last_attempt_at"), state.get("last_success_at")
     if attempt and success and success >= attempt:
@@ -169,10 +171,10 @@ def problems(status: dict[str, Any]) -> list[str]:
             continue
         if not src["last_error"] and not token.get("needs_reauth"):
             continue
-        if outcome in ("auth", "inactive") and src.get("last_message"):
+        if outcome in NEEDS_RUNNER and src.get("last_message"):
             # The sync's own message names the cause and the way out (new key, subscribe, import).
             found.append(f"{src['last_message']} (the daemon resumes on its own after that)")
-        elif src["paused"] or outcome in ("auth", "inactive") or token.get("needs_reauth"):
+        elif src["paused"] or outcome in NEEDS_RUNNER or token.get("needs_reauth"):
             found.append(f"{name}: run `runstrength auth {name}`; the daemon resumes on its own.")
         elif outcome == "error":
             found.append(f"{name}: the last sync failed ({src['last_message']}); it is retried.")
