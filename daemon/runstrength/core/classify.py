@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from runstrength.core.athlete import PROFILE_RUNS_NEEDED, AthleteProfile
+from runstrength.core.athlete import AthleteProfile
+from runstrength.core.easy_reason import easy_verdict, not_a_run
 from runstrength.core.effort import (
     CALM_LABELS,
     EASY_HR_OF_MAX,
     HARD_AEROBIC_TE,
     HARD_ANAEROBIC_TE,
-    HARD_HR_OF_LTHR,
-    HARD_HR_OF_MAX,
-    HARD_HR_VS_EASY_RUNS,
     HARD_LABELS,
-    HARD_PACE_VS_EASY,
-    HARD_PACE_VS_THRESHOLD,
 )
 from runstrength.core.lap_rules import from_laps
 from runstrength.core.load import session_load
+from runstrength.core.pace_hr_rules import heart_rate_rule, pace_rule
 from runstrength.core.records import (
     ActivityRecord,
     Classification,
@@ -34,11 +31,9 @@ from runstrength.core.records import (
 )
 from runstrength.core.run_facts import (
     EASY_WORDS,
-    HILLY_SPLITS_M_PER_KM,
     SHORT_RUN_S,
     WORKOUT_WORDS,
     RunFacts,
-    climb_per_km,
     comparable_pace,
     facts_of,
     named_race,
@@ -46,7 +41,8 @@ from runstrength.core.run_facts import (
 from runstrength.core.run_facts import looks_like_workout as looks_like_workout  # for sync
 from runstrength.core.run_weeks import RunContext, main_sessions_to_lift, trailing_weekly_distances
 from runstrength.core.weekday_rule import usual_hard_day
-from runstrength.core.words import duration, pace_text, source_name  # render: the first two
+from runstrength.core.words import duration, source_name
+from runstrength.core.words import pace_text as pace_text  # render takes it and duration from here
 
 LONG_ABSOLUTE_S = 90 * 60  # [S15]
 LONG_RELATIVE_MIN_S = 60 * 60
@@ -58,8 +54,6 @@ TEMPO_CONFIRM_PACE_VS_EASY = 0.93
 TEMPO_CONFIRM_AEROBIC_TE = 3.5
 RACE_BY_NAME_PACE_VS_EASY = 0.95  # a parkrun jogged at easy pace is not raced
 BORDERLINE_PACE_VS_EASY = 0.97
-HEAT_DRIFT_PACE_VS_EASY = 1.03  # clearly slower than easy pace
-HEAT_DRIFT_HR_OF_MAX = 0.88  # ... with HR at most a little over the 85 % cut
 
 
 Rule = Callable[[RunFacts, AthleteProfile, RunContext], Classification | None]
@@ -70,14 +64,14 @@ def classify(
 ) -> Classification:
     """Label one activity: easy / hard / long for runs, no kind (with a reason) for the rest."""
     if record.sport != Sport.RUN:
-        return _not_a_run(record)
+        return not_a_run(record)
     run = facts_of(record)
     ctx = context or RunContext(profile.weekly_distance_m or None)
     for rule in _RULES:
         found = rule(run, profile, ctx)
         if found is not None:
             return found
-    return _easy(run, profile)
+    return easy_verdict(run, profile)
 
 
 def classify_all(
@@ -234,78 +228,13 @@ def _name(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classifica
     return None
 
 
-def _pace(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
-    easy, threshold = profile.easy_pace_s_per_km, profile.threshold_pace_s_per_km
-    pace = run.pace_s_per_km
-    if profile.cold_start or pace is None or easy is None:
-        return None
-    # Off road, pace at equal effort varies with terrain; with HR at hand, HR has to agree.
-    hr_max = profile.hr_max
-    if run.off_road and run.avg_hr and hr_max and run.avg_hr < EASY_HR_OF_MAX * hr_max.value:
-        return None
-    if pace <= HARD_PACE_VS_EASY * easy.value:
-        faster = 1 - pace / easy.value
-        easy_text = pace_text(easy.value)
-        text = f"hard: {run.pace_text} is {faster:.0%} faster than your easy pace {easy_text}"
-        return Classification(RunKind.HARD, text, "pace")
-    if threshold and pace <= HARD_PACE_VS_THRESHOLD * threshold.value:
-        text = f"hard: {run.pace_text} is close to your threshold pace {pace_text(threshold.value)}"
-        return Classification(RunKind.HARD, text, "pace")
-    return None
-
-
-def _heart_rate(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
-    # A max HR seen in a few easy runs reads low: only a trusted one calls a run hard (issue 12).
-    hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
-    if hr is None or _heat_drift(run, profile):
-        return None
-    if hr_max and hr >= HARD_HR_OF_MAX * hr_max.value:
-        share = hr / hr_max.value
-        text = f"hard: average HR {hr:.0f} is {share:.0%} of your max {hr_max.value:.0f}"
-        return Classification(RunKind.HARD, text, "hr")
-    if lthr and hr >= HARD_HR_OF_LTHR * lthr.value:
-        share = hr / lthr.value
-        text = f"hard: average HR {hr:.0f} is {share:.0%} of your threshold HR {lthr.value:.0f}"
-        return Classification(RunKind.HARD, text, "hr")
-    easy_hr = profile.easy_avg_hr
-    if not (hr_max or lthr) and easy_hr and hr >= HARD_HR_VS_EASY_RUNS * easy_hr:
-        text = (
-            f"hard: average HR {hr:.0f} is {hr / easy_hr - 1:.0%} above your easy runs' "
-            f"{easy_hr:.0f} (max HR still being learned)"
-        )
-        return Classification(RunKind.HARD, text, "hr")
-    return None
-
-
-def _heat_drift(run: RunFacts, profile: AthleteProfile) -> bool:
-    """HR just over the hard cut on a flat outdoor run clearly slower than easy pace.
-
-    Heat and drift lift HR while the legs run easy; strength after such a run is fine, since its
-    cost is muscular (coaching.md §6), so the slow pace wins. Not on trails or hills, where pace
-    slows at equal effort, and not above 88 % HRmax (heuristic; issue 12's easy→hard goal).
-    """
-    hr, hr_max, easy, pace = (
-        run.avg_hr,
-        profile.trusted_hr_max,
-        profile.easy_pace_s_per_km,
-        run.pace_s_per_km,
-    )
-    if hr is None or hr_max is None or easy is None or pace is None or profile.cold_start:
-        return False
-    record = run.record
-    hilly = climb_per_km(record) > HILLY_SPLITS_M_PER_KM
-    if run.off_road or hilly or record.indoor:
-        return False
-    return pace >= HEAT_DRIFT_PACE_VS_EASY * easy.value and hr < HEAT_DRIFT_HR_OF_MAX * hr_max.value
-
-
 _HARD_RULES: tuple[Rule, ...] = (
     _workout_tag,
     from_laps,
     _training_effect,
     _name,
-    _pace,
-    _heart_rate,
+    pace_rule,
+    heart_rate_rule,
 )
 _RULES: tuple[Rule, ...] = (
     _race_tag,
@@ -325,51 +254,6 @@ def _hard_evidence(
         if found is not None:
             return found
     return None
-
-
-def _easy(run: RunFacts, profile: AthleteProfile) -> Classification:
-    hr = _hr_words(run, profile)
-    if run.record.indoor:  # never pace, and never "learning your paces" for a treadmill run
-        if hr:
-            return Classification(RunKind.EASY, f"easy: treadmill run, {hr}", "easy_hr")
-        text = "easy: treadmill pace is not trusted, and no HR, laps or tag say hard"
-        return Classification(RunKind.EASY, text, "easy_default")
-    if profile.cold_start:
-        learning = f"learning your paces ({profile.usable_runs} of {PROFILE_RUNS_NEEDED} runs)"
-        text = f"easy: {hr}; still {learning}" if hr else f"easy: {learning}"
-        return Classification(RunKind.EASY, text, "cold_start")
-    easy = profile.easy_pace_s_per_km
-    if run.pace_s_per_km and easy:
-        diff = run.pace_s_per_km / easy.value - 1
-        than = f"{abs(diff):.0%} {'slower' if diff >= 0 else 'faster'} than"
-        if abs(diff) < 0.005:
-            than = "the same as"
-        text = f"easy: {run.pace_text} is {than} your easy pace {pace_text(easy.value)}"
-        hr_max = profile.trusted_hr_max
-        if run.avg_hr and hr_max and run.avg_hr >= HARD_HR_OF_MAX * hr_max.value:
-            share = run.avg_hr / hr_max.value
-            text += f", though average HR {run.avg_hr:.0f} was high ({share:.0%} of max)"
-        return Classification(RunKind.EASY, text, "easy_pace")
-    if hr:
-        return Classification(RunKind.EASY, f"easy: {hr}", "easy_hr")
-    return Classification(RunKind.EASY, "easy: no pace or HR to go on", "easy_default")
-
-
-def _hr_words(run: RunFacts, profile: AthleteProfile) -> str | None:
-    """'average HR 140 (74% of max)', or with a max still being learned; None without HR."""
-    if not run.avg_hr or not profile.hr_max:
-        return None
-    if profile.hr_max.provisional:
-        return f"average HR {run.avg_hr:.0f} (max HR still being learned)"
-    return f"average HR {run.avg_hr:.0f} ({run.avg_hr / profile.hr_max.value:.0%} of max)"
-
-
-def _not_a_run(record: ActivityRecord) -> Classification:
-    if record.sport == Sport.STRENGTH:
-        return Classification(
-            None, "strength session: counts toward this week's strength", "strength"
-        )
-    return Classification(None, f"{record.sport.value}: not a run", "not_a_run")
 
 
 # --- what a run's numbers mean --------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Load and fatigue signals that make the planner do less (coaching.md §5 and §6).
 
 Everything is computed on local dates. The result is a list of date windows, each capping how
-many strength sessions may fall inside it (0 = blocked) and whether those sessions are light.
+many strength sessions may fall inside it (0 = blocked) and whether those sessions are light;
+race recovery and taper windows come from core/races.py.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from runstrength.core.races import race_windows, taper_windows, usual_races
 from runstrength.core.records import (
-    ActivityRecord,
     ClassifiedActivity,
     PlannedRace,
     Sport,
-    WorkoutTag,
 )
+from runstrength.core.windows import Window
+from runstrength.core.windows import monday_of as monday_of  # the planner counts weeks by it
 from runstrength.core.words import day_name
 
 AMBER_RATIO = 1.3  # Gabbett's sweet spot tops at 1.3, danger from 1.5 [S37]
@@ -30,11 +32,6 @@ MONOTONY_WITH_RATIO = 1.2
 SPIKE_FACTOR = 1.10  # > 10 % over the longest run of 30 days raised injury risk [S40]
 SPIKE_BLOCK_DAYS = 2
 SPIKE_LOOKBACK_DAYS = 30
-RACE_KM_PER_RECOVERY_DAY = 3.0  # Daniels: one easy day per 3 km raced [S64]
-MAX_RECOVERY_DAYS = 7
-A_RACE_KM = 21.0  # half marathon and longer get the two-week taper [S65][S67]
-A_RACE_LAST_SESSION_DAYS = 7
-SHORT_RACE_LAST_SESSION_DAYS = 4  # heuristic: > 48 h residual fatigue [S56]
 HISTORY_DAYS_FOR_RATIO = 28
 # A baseline needs real training: >= 6 days with load in days 8-28 (two runs a week). With fewer,
 # e.g. the few days before a holiday, any return reads as a rise of several hundred % (issue 12).
@@ -42,8 +39,6 @@ MIN_BASELINE_TRAINING_DAYS = 6
 USUAL_WEEKS_BACK = 12  # the usual week: median of the trained 7-day blocks of 12 weeks
 BACK_OFF_DAYS = 7  # red: a week without strength, counted in days from today, not to Sunday
 AMBER_DAYS = 7  # amber: at most one lighter session in the next 7 days
-SHORT_RACE_RECOVERY_DAYS = 2  # <= 6 km (a parkrun): the recovery days alone, no light week after
-USUAL_RACE_WEEKS_SEEN, USUAL_RACE_MIN_WEEKS = 6, 3  # a weekly race, like a usual weekday (§1)
 BREAK_DAYS = 14  # no run for >= 14 days is a break; coming back eases in (coaching.md §7)
 
 
@@ -51,26 +46,6 @@ class Level(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
-
-
-@dataclass(frozen=True)
-class Window:
-    """Inclusive date range in which at most `max_sessions` strength sessions may fall.
-
-    0 blocks the range; None caps nothing and makes only the window's first session light
-    ("back after your race: the first session is lighter", then the usual dose). A cap counts
-    the sessions inside the window, whichever weeks it straddles: a window never thins both
-    weeks it touches by more than its own cap (issue 12).
-    """
-
-    start: date
-    end: date
-    max_sessions: int | None
-    light: bool
-    reason: str
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
 
 
 @dataclass(frozen=True)
@@ -99,10 +74,6 @@ class FatigueState:
             ),
             None,
         )
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _counts_as_load(activity: ClassifiedActivity) -> bool:
@@ -189,130 +160,6 @@ def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Wi
                 f" any run of the previous 30 days"
             )
             windows.append(Window(day, day + timedelta(days=SPIKE_BLOCK_DAYS), 0, False, reason))
-    return windows
-
-
-def _is_race(activity: ClassifiedActivity) -> bool:
-    r = activity.record
-    # A race the runner labelled (`runstrength label ... hard`) is an ordinary run.
-    return (
-        r.sport == Sport.RUN
-        and not activity.classification.overridden
-        and (r.workout_tag == WorkoutTag.RACE or activity.classification.rule == "race")
-    )
-
-
-def usual_races(history: Sequence[ClassifiedActivity], today: date, end: date) -> list[PlannedRace]:
-    """A weekly race (a parkrun) expected again on its weekday up to `end`, at its usual size.
-
-    Like the usual hard day (§1): a race on the same weekday in >= 3 of the last 6 weeks with
-    runs. Only its recovery counts; a taper is for configured races.
-    """
-    this_week = monday_of(today)
-    run_weeks = {monday_of(a.record.local_date) for a in history if a.record.sport == Sport.RUN}
-    recent = set(sorted(w for w in run_weeks if w < this_week)[-USUAL_RACE_WEEKS_SEEN:])
-    by_weekday: dict[int, list[ActivityRecord]] = defaultdict(list)
-    done = set()
-    for a in history:
-        if _is_race(a) and a.record.local_date <= today:
-            done.add(a.record.local_date)
-            if monday_of(a.record.local_date) in recent:
-                by_weekday[a.record.local_date.weekday()].append(a.record)
-    expected = []
-    for weekday, seen in sorted(by_weekday.items()):
-        if len({monday_of(r.local_date) for r in seen}) < USUAL_RACE_MIN_WEEKS:
-            continue
-        km = statistics.median(r.distance_m for r in seen) / 1000
-        name = max(seen, key=lambda r: r.start_local).name or "race"
-        day = today + timedelta(days=(weekday - today.weekday()) % 7)
-        while day <= end:
-            if day not in done:
-                expected.append(PlannedRace(day, round(km, 1), name))
-            day += timedelta(weeks=1)
-    return expected
-
-
-def _races(
-    history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace]
-) -> dict[date, tuple[float, str]]:
-    found: dict[date, tuple[float, str]] = {}
-    for a in history:
-        r = a.record
-        if _is_race(a) and r.distance_m / 1000 > found.get(r.local_date, (0.0, ""))[0]:
-            found[r.local_date] = (r.distance_m / 1000, r.name or "race")
-    synced = set(found)
-    for race in races:  # a synced race wins over the configured ones on the same day
-        if race.date in synced:
-            continue
-        if race.distance_km > found.get(race.date, (0.0, ""))[0]:  # two on a day: the longer
-            found[race.date] = (race.distance_km, race.name)
-    return found
-
-
-def race_windows(
-    history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace], today: date, end: date
-) -> list[Window]:
-    """No strength for ceil(km/3) days (<= 7) after a race, then one light session (§6).
-
-    A short race (<= 6 km, e.g. a weekly parkrun) is that week's hard session: its 2 recovery
-    days are enough, so a parkrunner's weeks keep their full dose (issue 12).
-    """
-    windows = []
-    for day, (km, name) in sorted(_races(history, races).items()):
-        days = min(MAX_RECOVERY_DAYS, max(1, math.ceil(km / RACE_KM_PER_RECOVERY_DAY)))
-        back = day + timedelta(days=days + 1)
-        if back + timedelta(days=6) < today or day > end:
-            continue
-        windows.append(
-            Window(
-                day + timedelta(days=1),
-                day + timedelta(days=days),
-                0,
-                False,
-                f"race recovery: the {days} days after your {km:.1f} km {name} on {day_name(day)}",
-            )
-        )
-        if days > SHORT_RACE_RECOVERY_DAYS:
-            windows.append(
-                Window(
-                    back, back + timedelta(days=6), None, True, f"first session after your {name}"
-                )
-            )
-    return windows
-
-
-def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[Window]:
-    """Before a configured race: A races get 14 days of taper, short races 4 clear days (§6)."""
-    windows = []
-    for race in races:
-        if race.date < today or race.date - timedelta(days=14) > end:
-            continue
-        what = f"{race.distance_km:g} km {race.name} on {day_name(race.date)}"
-        clear = (
-            A_RACE_LAST_SESSION_DAYS
-            if race.distance_km >= A_RACE_KM
-            else SHORT_RACE_LAST_SESSION_DAYS
-        )
-        windows.append(
-            Window(
-                race.date - timedelta(days=clear - 1),
-                race.date,
-                0,
-                False,
-                f"taper: the last {clear} days before your {what}",
-            )
-        )
-        if race.distance_km >= A_RACE_KM:
-            windows.append(
-                Window(
-                    race.date - timedelta(days=14),
-                    race.date - timedelta(days=8),
-                    1,
-                    True,
-                    f"taper: at most one lighter session until"
-                    f" {day_name(race.date - timedelta(days=8))}, before your {what}",
-                )
-            )
     return windows
 
 

@@ -1,0 +1,30 @@
+"""A date window capping strength sessions, and the Monday-to-Sunday weeks they count in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive date range in which at most `max_sessions` strength sessions may fall.
+
+    0 blocks the range; None caps nothing and makes only the window's first session light
+    ("back after your race: the first session is lighter", then the usual dose). A cap counts
+    the sessions inside the window, whichever weeks it straddles: a window never thins both
+    weeks it touches by more than its own cap (issue 12).
+    """
+
+    start: date
+    end: date
+    max_sessions: int | None
+    light: bool
+    reason: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
