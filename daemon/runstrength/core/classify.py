@@ -2,7 +2,9 @@
 
 Rules run in order of evidence (coaching.md §2): race tag > long > workout tag > short run > laps >
 Garmin training effect > pace > heart rate > the usual hard weekday > easy. The first rule that
-fires sets kind and reason.
+fires sets kind and reason. The tag, long, name and training-effect rules are here; the laps rule
+is core/lap_rules.py, pace and HR core/pace_hr_rules.py, the weekday core/weekday_rule.py, the
+easy verdict core/easy_reason.py; what they compare comes from core/run_facts.py and effort.py.
 """
 
 from __future__ import annotations
@@ -54,7 +56,6 @@ TEMPO_CONFIRM_PACE_VS_EASY = 0.93
 TEMPO_CONFIRM_AEROBIC_TE = 3.5
 RACE_BY_NAME_PACE_VS_EASY = 0.95  # a parkrun jogged at easy pace is not raced
 BORDERLINE_PACE_VS_EASY = 0.97
-
 
 Rule = Callable[[RunFacts, AthleteProfile, RunContext], Classification | None]
 

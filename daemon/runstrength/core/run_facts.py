@@ -31,15 +31,14 @@ class RunFacts:
     """A run with the numbers the rules compare, computed once."""
 
     record: ActivityRecord
-    pace_s_per_km: (
-        float | None
-    )  # comparable pace: GAP, trail effort pace, or raw; None if untrusted
+    pace_s_per_km: float | None  # comparable pace: GAP, trail effort pace, or raw; None: untrusted
     pace_text: str
     avg_hr: float | None
     off_road: bool  # trail or hilly: HR weighs more than pace
 
 
 def is_short(record: ActivityRecord) -> bool:
+    """Under 15 min: a warm-up saved apart or a shake-out."""
     return record.moving_time_s < SHORT_RUN_S
 
 
@@ -58,6 +57,7 @@ def named_race(record: ActivityRecord) -> bool:
 
 
 def facts_of(record: ActivityRecord) -> RunFacts:
+    """The numbers the rules compare, for one run."""
     avg_hr = None if record.manual else record.avg_hr
     off_road = is_off_road(record)
     pace, text = comparable_pace(record)
@@ -65,6 +65,7 @@ def facts_of(record: ActivityRecord) -> RunFacts:
 
 
 def climb_per_km(record: ActivityRecord) -> float:
+    """Metres climbed per km run (0 without elevation)."""
     km = record.distance_m / 1000
     return (record.elevation_gain_m or 0.0) / km if km > 0 else 0.0
 

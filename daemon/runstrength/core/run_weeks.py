@@ -23,9 +23,7 @@ EASING_IN_DAYS = 14
 class RunContext:
     """What a run is judged against besides the profile: the weeks before it."""
 
-    weekly_distance_m: float | None = (
-        None  # trailing 28-day weekly average; None: too little history
-    )
+    weekly_distance_m: float | None = None  # trailing 28-day weekly average; None: too little
     # The day's main session, with no other run that day hard or long: only such a run may be
     # called hard for falling on a usual hard weekday (a runner who doubles keeps the morning
     # easy run easy). classify_all works it out; a lone run is its day's main session.
