@@ -385,7 +385,8 @@ class Engine:
         """Map a page with each activity's stored extras and save it with its cursor."""
         ids = [self.source.payload_id(p) for p in page.payloads]
         known = [i for i in ids if i is not None]
-        tally.listed.update(known)
+        if run.window is not None:  # a backfill keeps no ids: memory flat in the history
+            tally.listed.update(known)
         stored_extras = self.store.stored_extras(self.name, known)
         mapped: list[tuple[ActivityRecord, dict[str, Any], dict[str, Any]]] = []
         aside: list[SetAside] = []
