@@ -412,3 +412,18 @@ def test_a_new_source_is_one_module_and_one_registry_line(
     store = Store.open(harness.settings.database_url)
     assert sync(harness, store).inserted == 3
     assert store.cursor("memory") == {"offset": 3}
+
+
+def test_the_daemon_hears_a_backfill_as_log_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from runstrength.sync import log_progress
+
+    harness = MemoryHarness(tmp_path, monkeypatch)
+    harness.add(N)
+    harness.settings.data_dir.mkdir(parents=True)
+    store = Store.open(harness.settings.database_url)
+    caplog.set_level("INFO", logger="runstrength.sync")
+    sync_one(harness.settings, store, "memory", False, NOW, progress=log_progress)
+    lines = [r.getMessage() for r in caplog.records if "read so far" in r.getMessage()]
+    assert lines == [f"memory: {n} activities read so far" for n in (5, 10, 12)]
