@@ -140,11 +140,11 @@ def week_plan(settings: Settings, store: Store, now: datetime) -> list[dict[str,
 def _digest(
     settings: Settings, now: datetime, next_run: dict[str, datetime | None], running: bool
 ) -> dict[str, Any]:
-    from runstrength.scheduler import digest_trigger
-
     enabled = bool(settings.smtp_host and settings.email_to)
     next_at = next_run.get("digest") if running else None
     if enabled and next_at is None:  # not running: when it would go out
+        from runstrength.scheduler import digest_trigger  # apscheduler: only when it is needed
+
         next_at = digest_trigger(settings).get_next_fire_time(None, now.astimezone(settings.tz))
     return {"enabled": enabled, "next_at": next_at.astimezone(UTC) if next_at else None}
 
