@@ -149,3 +149,17 @@ def test_a_reread_page_without_extras_keeps_the_stored_extras(settings, extras):
     counts = store.save_page("strava", [PageItem(record, p, extras)], now=NOW)
     assert (counts.inserted, counts.updated) == (0, 0)
     assert store.stored_extras("strava", [str(p["id"])]) == {str(p["id"]): {"laps": LAPS}}
+
+
+def test_a_store_opened_without_the_mappers_leaves_stale_rows_for_the_next_open(cli, settings):
+    store = Store.open(settings.database_url)
+    [p] = payloads(1)
+    store.save_page("strava", [PageItem(stale(p), p)], now=NOW)
+    set_meta(store, "derived_version", models.DERIVED_VERSION - 1)
+
+    Store.open(settings.database_url)  # no mappers (doctor, a test): nothing re-derived
+
+    with store.engine.connect() as conn:
+        version = conn.execute(text("SELECT value FROM meta WHERE key='derived_version'"))
+        assert int(version.scalar_one()) == models.DERIVED_VERSION - 1
+    assert listed(cli)[str(p["id"])]["name"] == p["name"]  # the CLI's open has them

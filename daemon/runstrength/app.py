@@ -20,9 +20,11 @@ from runstrength.sync import SyncOutcome, configured_sources, sync_lock, sync_on
 def open_store(settings: Settings) -> Store:
     from runstrength.errors import sqlite_path
     from runstrength.files import secure_data_dir
+    from runstrength.sources.registry import derive  # the mappers only, no client library
 
     secure_data_dir(settings.data_dir, sqlite_path(settings.database_url))
-    store = Store.open(settings.database_url)
+    # With the sources' mappers: rows derived by an older rule are re-derived on this open.
+    store = Store.open(settings.database_url, derive)
     store.duplicate_prefer = preferences(settings.prefer_effort_from, settings.prefer_names_from)
     return store
 

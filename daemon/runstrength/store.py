@@ -172,12 +172,16 @@ def make_engine(url: str) -> Engine:
 
 
 class Store(StateTables):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, derive: DeriveLookup | None = None) -> None:
         self.engine = engine
+        # The sources' pure mappers, for re-deriving stored rows (sources/registry.derive); the
+        # store does not import the sources (they import it). Without it, stale rows wait for
+        # the next open that has it.
+        self.derive = derive
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        store = cls(make_engine(url))
+    def open(cls, url: str, derive: DeriveLookup | None = None) -> Store:
+        store = cls(make_engine(url), derive)
         store.migrate()
         return store
 
@@ -209,10 +213,11 @@ class Store(StateTables):
                     else:
                         conn.execute(text(step))
             derived = _meta_int(conn, "derived_version") if current else DERIVED_VERSION
-            if derived < DERIVED_VERSION:
-                n = rederive_all(conn)
+            if derived < DERIVED_VERSION and self.derive is not None:
+                n = rederive_all(conn, self.derive)
                 log.info("re-derived %d stored activities from their raw payloads", n)
-            _set_meta(conn, schema_version=SCHEMA_VERSION, derived_version=DERIVED_VERSION)
+                derived = DERIVED_VERSION
+            _set_meta(conn, schema_version=SCHEMA_VERSION, derived_version=derived)
         log.info("database schema at version %s", SCHEMA_VERSION)
 
     def _schema_current(self) -> bool:
@@ -226,7 +231,7 @@ class Store(StateTables):
             derived = _meta_int(conn, "derived_version")
         if version > SCHEMA_VERSION:
             raise RunstrengthError(_newer(version))
-        return version == SCHEMA_VERSION and derived == DERIVED_VERSION
+        return version == SCHEMA_VERSION and (derived == DERIVED_VERSION or self.derive is None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -646,19 +651,21 @@ def derived_columns(record: ActivityRecord) -> dict[str, Any]:
 
 
 # --- re-derive: every stored row from its raw payload, after a mapping rule changed -------------
-Derive = Callable[[dict[str, Any], dict[str, Any], ActivityRecord], ActivityRecord]
+# source -> its pure mapper (raw payload, extras) -> record; KeyError for a source without one.
+DeriveLookup = Callable[[str], Callable[[dict[str, Any], dict[str, Any]], ActivityRecord]]
 
 
-def rederive_all(conn: Connection) -> int:
+def rederive_all(conn: Connection, derive: DeriveLookup) -> int:
     """Re-derive every stored activity from its raw payload and extras with the sources' pure
     mappers (nothing is downloaded), in batches by id, then every duplicate link.
 
-    A row its mapper now refuses keeps its stored record (one log line): re-deriving never
-    loses an activity. Returns how many rows changed.
+    A row whose source has no mapper (FIT files), or that its mapper now refuses, keeps its
+    stored record (the refusal with one log line): re-deriving never loses an activity.
+    Returns how many rows changed.
     """
     c = ACTIVITY.c
     changed, last_id = 0, 0
-    derivers: dict[str, Derive] = {}
+    mappers: dict[str, Any] = {}
     while True:
         batch = conn.execute(
             select(c.id, c.source, c.source_id, c.raw_json, c.extras_json, c.record_json, c.row_sig)
@@ -671,8 +678,9 @@ def rederive_all(conn: Connection) -> int:
         last_id = batch[-1].id
         updates = []
         for row in batch:
-            derive = derivers.setdefault(row.source, deriver(row.source))
-            values = _rederived(row, derive)
+            if row.source not in mappers:
+                mappers[row.source] = _mapper(derive, row.source)
+            values = _rederived(row, mappers[row.source])
             if values["row_sig"] != row.row_sig:
                 updates.append({"_id": row.id, **{f"v_{k}": v for k, v in values.items()}})
         if updates:
@@ -684,65 +692,37 @@ def rederive_all(conn: Connection) -> int:
     return changed
 
 
-def _rederived(row: Any, derive: Derive) -> dict[str, Any]:
+def _mapper(derive: DeriveLookup, source: str) -> Any:
+    try:
+        return derive(source)
+    except KeyError:
+        return None
+
+
+def _rederived(row: Any, mapper: Any) -> dict[str, Any]:
     stored = record_from_dict(row.record_json)
     extras = row.extras_json or {}
-    try:
-        record = check_record(derive(row.raw_json, extras, stored))
-        if record.key != stored.key:
-            raise BadRecord(f"it maps to {record.key}, not to its own id")
-    except BadRecord as e:
-        log.warning("%s activity %s kept as stored: %s", row.source, row.source_id, e)
-        record = stored
+    record = stored
+    if mapper is not None:
+        try:
+            record = check_record(mapper(row.raw_json, extras))
+            if record.key != stored.key:
+                raise BadRecord(f"it maps to {record.key}, not to its own id")
+        except BadRecord as e:
+            log.warning("%s activity %s kept as stored: %s", row.source, row.source_id, e)
+            record = stored
     values = activity_values(record, row.raw_json, extras)
     del values["source"], values["source_id"]
     return values
 
 
-def deriver(source: str) -> Derive:
-    """The source's pure mapper from (raw payload, extras) to a record.
-
-    sources/registry.py's `derive(source)` when there is one; else the mappers known here: a
-    Strava API payload through strava_records (laps from extras; what an export filled in is
-    taken from the stored record), a Garmin summary through record_from_garmin. Rows with no
-    API payload (FIT files, export-only rows) keep their stored record.
-    """
-    try:
-        from runstrength.sources.registry import derive  # type: ignore[attr-defined]
-
-        found = derive(source)
-    except (ImportError, KeyError, AttributeError):  # no registry yet, or no mapper for it
-        found = None
-    if found is not None:
-        return lambda raw, extras, _stored: found(raw, extras)
-    if source == "strava":
-        return _derive_strava
-    if source == "garmin":
-        from runstrength.sources.garmin import record_from_garmin
-
-        return lambda raw, extras, _stored: record_from_garmin({**raw, **extras})
-    return lambda _raw, _extras, stored: stored
-
-
-def _derive_strava(
-    raw: dict[str, Any], extras: dict[str, Any], stored: ActivityRecord
-) -> ActivityRecord:
-    if "resource_state" not in raw:
-        return stored  # an export-only row: its raw is the export's row and file summary
-    from runstrength.sources.strava_records import record_from_strava
-
-    laps = {"laps": extras["laps"]} if "laps" in extras else {}
-    record = record_from_strava({**raw, **laps})
-    if "export" not in extras:
-        return record
-    from runstrength.sources.strava_export import FILLABLE
-
-    fill = {
-        name: getattr(stored, name)
-        for name in FILLABLE
-        if getattr(record, name) is None and getattr(stored, name) is not None
-    }
-    return dataclasses.replace(record, **fill)
+def _relink_all(conn: Connection) -> int:
+    c = ACTIVITY.c
+    bounds = conn.execute(select(func.min(c.start_time), func.max(c.start_time))).one()
+    if bounds[0] is not None:
+        _link_duplicates(conn, [bounds[0], bounds[1]])
+    q = select(func.count()).select_from(ACTIVITY).where(c.duplicate_of.is_not(None))
+    return int(conn.execute(q).scalar_one())
 
 
 def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
@@ -769,15 +749,6 @@ def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
     if changes:
         stmt = update(ACTIVITY).where(c.id == bindparam("_id"))
         conn.execute(stmt.values(duplicate_of=bindparam("dup")), changes)
-
-
-def _relink_all(conn: Connection) -> int:
-    c = ACTIVITY.c
-    bounds = conn.execute(select(func.min(c.start_time), func.max(c.start_time))).one()
-    if bounds[0] is not None:
-        _link_duplicates(conn, [bounds[0], bounds[1]])
-    q = select(func.count()).select_from(ACTIVITY).where(c.duplicate_of.is_not(None))
-    return int(conn.execute(q).scalar_one())
 
 
 # --- meta -----------------------------------------------------------------------------------------
