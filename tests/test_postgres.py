@@ -11,11 +11,11 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import SQLModel
 
 from runstrength import app
 from runstrength.config import load_settings
 from runstrength.core.records import RunKind
-from runstrength.models import metadata
 from runstrength.store import Store
 from tests.test_store import run
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not URL, reason="set RUNSTRENGTH_TEST_DATABASE_U
 def pg() -> Store:
     store = Store.open(URL)
     with store.engine.begin() as conn:  # a scratch database: start each test empty
-        for table in metadata.sorted_tables:
+        for table in SQLModel.metadata.sorted_tables:
             if table.name != "meta":
                 conn.execute(table.delete())
     yield store

@@ -1,18 +1,10 @@
-"""The tables, as SQLAlchemy declarative classes. Rows never leave store.py (and the outbox);
-callers get core records back.
-
-Plain SQLAlchemy, not SQLModel: SQLModel builds a pydantic model per table on import (with
-pydantic itself that is ~0.1 s on every command, `status` included) and the store writes
-activities with Core statements anyway.
-"""
+"""SQLModel tables. Rows never leave store.py; it returns core records."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import JSON, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 2
 # Bump when a mapper (sources/strava_records.py, garmin.py's record_from_garmin, fit.py, the export
@@ -20,55 +12,48 @@ SCHEMA_VERSION = 2
 # re-derives every stored row from its raw payload and extras (store.rederive_all), offline.
 DERIVED_VERSION = 2
 
-# All datetimes are naive UTC (SQLite keeps no zone).
+
+metadata = SQLModel.metadata
 
 
-class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON}
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
 
 
-metadata = Base.metadata
-
-
-class Meta(Base):
-    __tablename__ = "meta"
-
-    key: Mapped[str] = mapped_column(primary_key=True)
-    value: Mapped[str]
-
-
-class Activity(Base):
-    __tablename__ = "activity"
+class Activity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("source", "source_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(index=True)
-    source_id: Mapped[str]
-    sport: Mapped[str]
-    sport_detail: Mapped[str]
-    name: Mapped[str]
-    start_time: Mapped[datetime] = mapped_column(index=True)
-    start_local: Mapped[datetime]
-    distance_m: Mapped[float]
-    moving_time_s: Mapped[int]
-    elapsed_time_s: Mapped[int]
-    avg_hr: Mapped[float | None]
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    source_id: str
+    sport: str
+    sport_detail: str
+    name: str
+    start_time: NaiveDatetime = Field(index=True)  # naive UTC (SQLite keeps no zone)
+    start_local: NaiveDatetime
+    distance_m: float
+    moving_time_s: int
+    elapsed_time_s: int
+    avg_hr: float | None = None
     # The whole normalised record (core.records.ActivityRecord as JSON), derived from raw_json
     # (the source's payload exactly as received, never merged into) and extras_json (payloads
     # fetched separately, by name: "laps", "export", "file"): a mapping fix re-derives from
     # them instead of re-downloading.
-    record_json: Mapped[dict[str, Any]]
-    raw_json: Mapped[dict[str, Any]]
-    extras_json: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    record_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    raw_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    extras_json: dict | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     # A hash of the three JSON texts: a re-read of an unchanged page writes nothing.
-    row_sig: Mapped[str | None]
+    row_sig: str | None = None
     # The same run from another source (Garmin and Strava copies): points at the row that counts.
-    duplicate_of: Mapped[int | None] = mapped_column(index=True)
-    content_hash: Mapped[str | None] = mapped_column(index=True)  # FIT/file imports
-    updated_at: Mapped[datetime]
+    duplicate_of: int | None = Field(default=None, index=True)
+    content_hash: str | None = Field(default=None, index=True)  # FIT/file imports
+    updated_at: NaiveDatetime
 
 
-class SetAsidePayload(Base):
+class SetAsidePayload(SQLModel, table=True):
     """A payload that could not be stored as an activity (an absurd value, a wrong type): kept
     here with the reason, so one bad record never blocks a sync and a later fix can re-read it.
     Removed when the same activity is later stored."""
@@ -76,76 +61,73 @@ class SetAsidePayload(Base):
     __tablename__ = "set_aside"
     __table_args__ = (UniqueConstraint("source", "source_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str]
-    source_id: Mapped[str]  # the source's id, or "sha1:..." of the payload when it has none
-    reason: Mapped[str]
-    raw_text: Mapped[str]  # the payload as JSON text: whatever it holds, any database keeps it
-    first_seen: Mapped[datetime]
-    last_seen: Mapped[datetime]
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    source_id: str  # the source's id, or "sha1:..." of the payload when it has none
+    reason: str
+    raw_text: str  # the payload as JSON text: whatever it holds, any database can keep it
+    first_seen: NaiveDatetime
+    last_seen: NaiveDatetime
 
 
-class SyncState(Base):
+class SyncState(SQLModel, table=True):
     """Per-source cursor and last outcome. Written in the same transaction as the rows it covers."""
 
-    __tablename__ = "syncstate"
-
-    source: Mapped[str] = mapped_column(primary_key=True)
-    cursor_json: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    last_attempt_at: Mapped[datetime | None]
-    last_success_at: Mapped[datetime | None]
-    last_outcome: Mapped[str | None]  # "ok", "try_later", "auth", "inactive", "error"
-    last_message: Mapped[str | None]
-    retry_at: Mapped[datetime | None]
-    rate_limit_json: Mapped[dict[str, Any] | None]
+    source: str = Field(primary_key=True)
+    cursor_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_attempt_at: NaiveDatetime | None = None
+    last_success_at: NaiveDatetime | None = None
+    last_outcome: str | None = None  # "ok", "try_later", "auth", "inactive", "error"
+    last_message: str | None = None
+    retry_at: NaiveDatetime | None = None
+    rate_limit_json: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-class KindOverride(Base):
+class KindOverride(SQLModel, table=True):
     __tablename__ = "kind_override"
 
-    source: Mapped[str] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = mapped_column(primary_key=True)
-    kind: Mapped[str]
-    created_at: Mapped[datetime]
+    source: str = Field(primary_key=True)
+    source_id: str = Field(primary_key=True)
+    kind: str
+    created_at: NaiveDatetime
 
 
-class PlannedSession(Base):
+class PlannedSession(SQLModel, table=True):
     """The strength sessions of the last plan, so a re-plan stays stable and changes are visible."""
 
     __tablename__ = "planned_session"
 
-    day: Mapped[str] = mapped_column(primary_key=True)  # ISO date
-    routine: Mapped[str]
-    minutes: Mapped[int]
-    reason: Mapped[str]
-    updated_at: Mapped[datetime]
+    day: str = Field(primary_key=True)  # ISO date
+    routine: str
+    minutes: int
+    reason: str
+    updated_at: NaiveDatetime
 
 
-class Outbox(Base):
+class Outbox(SQLModel, table=True):
     """Exactly-once delivery: recorded before sending, marked sent after."""
 
-    __tablename__ = "outbox"
     __table_args__ = (UniqueConstraint("channel", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str]  # "email", "webhook"
-    key: Mapped[str]  # e.g. "digest:2026-W48" or "plan:<hash>"
-    payload_json: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(default="pending")  # "pending", "sent", "failed"
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None]
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # "email", "webhook"
+    key: str  # e.g. "digest:2026-W48" or "plan:<hash>"
+    payload_json: dict = Field(sa_column=Column(JSON, nullable=False))
+    status: str = "pending"  # "pending", "sent", "failed"
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime | None = None
+    last_error: str | None = None
+    created_at: NaiveDatetime
+    sent_at: NaiveDatetime | None = None
 
 
-class GarminWorkout(Base):
+class GarminWorkout(SQLModel, table=True):
     """A strength workout runstrength created and scheduled on Garmin, so it is never doubled."""
 
     __tablename__ = "garmin_workout"
 
-    day: Mapped[str] = mapped_column(primary_key=True)  # ISO date it is scheduled on
-    workout_id: Mapped[int]
-    schedule_id: Mapped[int | None]
-    signature: Mapped[str]  # hash of the session's content: a changed session is re-created
-    updated_at: Mapped[datetime]
+    day: str = Field(primary_key=True)  # ISO date it is scheduled on
+    workout_id: int
+    schedule_id: int | None = None
+    signature: str  # hash of the session's content: a changed session is re-created
+    updated_at: NaiveDatetime

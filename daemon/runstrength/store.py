@@ -19,9 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, delete, event, func, inspect, select, text, update
+from sqlalchemy import bindparam, event, func, inspect, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, StatementError
+from sqlmodel import Session, create_engine, delete, select
 
 from runstrength.core.bounds import BadRecord, SetAside, check_record
 from runstrength.core.dedupe import DEFAULT_PREFER, find_duplicates, merge_records
@@ -36,7 +37,7 @@ from runstrength.models import (
     SetAsidePayload,
     metadata,
 )
-from runstrength.store_state import Session, StateTables, WorkoutRef, naive_utc
+from runstrength.store_state import StateTables, WorkoutRef, naive_utc
 
 log = logging.getLogger(__name__)
 

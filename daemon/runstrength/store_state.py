@@ -8,23 +8,11 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select
-from sqlalchemy.engine import Engine, Result
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, delete, select
 
 from runstrength.core.records import RunKind
 from runstrength.models import GarminWorkout, KindOverride, PlannedSession, SyncState
-
-
-class Session(OrmSession):
-    """An ORM session whose exec() answers a one-entity or one-column select with its scalars
-    (as SQLModel's did) and anything else with the plain result."""
-
-    def exec(self, statement: Any) -> Any:
-        result: Result[Any] = self.execute(statement)
-        if isinstance(statement, Select) and len(statement.column_descriptions) == 1:
-            return result.scalars()
-        return result
 
 
 def naive_utc(dt: datetime) -> datetime:

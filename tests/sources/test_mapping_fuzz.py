@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import SQLModel
 
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord
-from runstrength.models import metadata
 from runstrength.sources.garmin import record_from_garmin
 from runstrength.sources.strava_records import map_page, record_from_strava
 from runstrength.store import Store
@@ -153,7 +153,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         url = f"sqlite:///{path}"
     store = Store.open(url)
     with store.engine.begin() as conn:  # a scratch database: start empty
-        for table in reversed(metadata.sorted_tables):
+        for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
     yield store
     store.engine.dispose()

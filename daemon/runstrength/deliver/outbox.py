@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from runstrength.models import Outbox
 from runstrength.store import Store
@@ -116,8 +117,10 @@ def enqueue(
         # Not while another process holds a live claim on it: that one is being sent right now.
         result = s.exec(
             update(Outbox)
-            .where(Outbox.id == old.id, Outbox.status == old.status)
-            .where((Outbox.status != "sending") | (Outbox.next_attempt_at <= naive_utc(now)))
+            .where(col(Outbox.id) == old.id, col(Outbox.status) == old.status)
+            .where(
+                (col(Outbox.status) != "sending") | (col(Outbox.next_attempt_at) <= naive_utc(now))
+            )
             .values(
                 payload_json={**payload, GENERATION: generation} if generation else payload,
                 status="pending",
@@ -142,9 +145,9 @@ def due(store: Store, now: datetime) -> list[OutboxItem]:
     with store.session() as s:
         rows = s.exec(
             select(Outbox)
-            .where(Outbox.status.in_(OPEN))
-            .where(Outbox.next_attempt_at <= naive_utc(now))
-            .order_by(Outbox.id)
+            .where(col(Outbox.status).in_(OPEN))
+            .where(col(Outbox.next_attempt_at) <= naive_utc(now))
+            .order_by(col(Outbox.id))
         )
         return [_item(r) for r in rows]
 
@@ -154,13 +157,13 @@ def claim(store: Store, item_id: int, now: datetime, ignore_backoff: bool = Fals
 
     :param ignore_backoff: an explicit `digest --send` retries a failed item before its time.
     """
-    is_due = Outbox.next_attempt_at <= naive_utc(now)
+    is_due = col(Outbox.next_attempt_at) <= naive_utc(now)
     if ignore_backoff:
-        is_due = is_due | Outbox.status.in_(("pending", "failed"))
+        is_due = is_due | col(Outbox.status).in_(("pending", "failed"))
     with store.session() as s:
         result = s.exec(
             update(Outbox)
-            .where(Outbox.id == item_id, Outbox.status.in_(OPEN), is_due)
+            .where(col(Outbox.id) == item_id, col(Outbox.status).in_(OPEN), is_due)
             .values(
                 status="sending",
                 attempts=Outbox.attempts + 1,
@@ -175,7 +178,7 @@ def mark_sent(store: Store, item_id: int, now: datetime) -> None:
     with store.session() as s:
         s.exec(
             update(Outbox)
-            .where(Outbox.id == item_id)
+            .where(col(Outbox.id) == item_id)
             .values(status="sent", sent_at=naive_utc(now), next_attempt_at=None, last_error=None)
         )
         s.commit()
@@ -207,9 +210,9 @@ def supersede(store: Store, channel: str, key_prefix: str, keep_key: str) -> int
     with store.session() as s:
         result = s.exec(
             update(Outbox)
-            .where(Outbox.channel == channel, Outbox.key != keep_key)
-            .where(Outbox.key.startswith(key_prefix))
-            .where(Outbox.status.in_(("pending", "failed")))
+            .where(col(Outbox.channel) == channel, col(Outbox.key) != keep_key)
+            .where(col(Outbox.key).startswith(key_prefix))
+            .where(col(Outbox.status).in_(("pending", "failed")))
             .values(status="superseded", next_attempt_at=None)
         )
         s.commit()
@@ -221,9 +224,9 @@ def last_sent(store: Store, channel: str, key_prefix: str) -> OutboxItem | None:
     with store.session() as s:
         row = s.exec(
             select(Outbox)
-            .where(Outbox.channel == channel, Outbox.key.startswith(key_prefix))
-            .where(Outbox.status == "sent")
-            .order_by(Outbox.sent_at.desc())
+            .where(col(Outbox.channel) == channel, col(Outbox.key).startswith(key_prefix))
+            .where(col(Outbox.status) == "sent")
+            .order_by(col(Outbox.sent_at).desc())
             .limit(1)
         ).first()
         return _item(row) if row else None
@@ -232,7 +235,7 @@ def last_sent(store: Store, channel: str, key_prefix: str) -> OutboxItem | None:
 def pending(store: Store) -> list[dict[str, Any]]:
     """Unsent items for `status`: channel, key, state, attempts, next attempt, last error."""
     with store.session() as s:
-        rows = s.exec(select(Outbox).where(Outbox.status.in_(OPEN)).order_by(Outbox.id))
+        rows = s.exec(select(Outbox).where(col(Outbox.status).in_(OPEN)).order_by(col(Outbox.id)))
         items = [_item(r) for r in rows]
     return [
         {
