@@ -66,3 +66,31 @@ def test_a_whole_sync_and_plan_on_postgres(pg: Store, fake_strava, tmp_path) -> 
         0,
     )
     assert app.current_plan(settings, store, now).days
+
+
+def test_a_page_with_extras_and_a_rederive_on_postgres(pg: Store) -> None:
+    from sqlalchemy import text
+
+    from runstrength import models
+    from runstrength.sources.registry import derive
+    from runstrength.store import PageItem
+    from tests.test_rederive import LAPS, payloads, stale
+
+    sent = payloads(3)
+    items = [PageItem(stale(p), p) for p in sent]
+    items[0] = PageItem(items[0].record, sent[0], {"laps": LAPS})
+    counts = pg.save_page("strava", items, cursor={"after": 1}, now=datetime.now(UTC))
+    assert (counts.inserted, counts.updated) == (3, 0)
+    again = pg.save_page("strava", [PageItem(items[0].record, sent[0])], now=datetime.now(UTC))
+    assert (again.inserted, again.updated) == (0, 0)  # no extras named: the laps stay
+    with pg.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE meta SET value = :v WHERE key = 'derived_version'"),
+            {"v": str(models.DERIVED_VERSION - 1)},
+        )
+    rederived = Store.open(URL, derive)
+    names = {r.source_id: r.name for r in rederived.activities()}
+    assert names == {str(p["id"]): p["name"] for p in sent}
+    record, _ = rederived.get_records("strava", [str(sent[0]["id"])])[str(sent[0]["id"])]
+    assert record.laps is not None and len(record.laps) == 2
+    rederived.engine.dispose()
