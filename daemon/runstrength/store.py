@@ -520,16 +520,12 @@ class Store(StateTables):
 
     def duplicate_links(self) -> list[tuple[tuple[str, str], tuple[str, str]]]:
         """(copy, primary) keys of every linked copy, for display and tests."""
-        with Session(self.engine) as s:
-            rows = {r.id: r for r in s.exec(select(Activity))}
-            return [
-                (
-                    (r.source, r.source_id),
-                    (rows[r.duplicate_of].source, rows[r.duplicate_of].source_id),
-                )
-                for r in rows.values()
-                if r.duplicate_of is not None and r.duplicate_of in rows
-            ]
+        c = ACTIVITY.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.id, c.source, c.source_id))
+            keys = {r.id: (r.source, r.source_id) for r in rows}
+            linked = conn.execute(select(c.id, c.duplicate_of).where(c.duplicate_of.is_not(None)))
+            return [(keys[i], keys[p]) for i, p in linked if p in keys]
 
     def get_records(
         self, source: str, source_ids: list[str]
