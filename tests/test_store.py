@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -112,3 +113,20 @@ def test_newer_schema_is_refused_not_wiped(tmp_path, monkeypatch):
         Store.open(url)
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", models.SCHEMA_VERSION)
     assert Store.open(url).count_activities() == 1
+
+
+def test_relinking_the_whole_history_goes_a_month_at_a_time_and_misses_no_pair(db):
+    from tests.test_dedupe_store import GARMIN, STRAVA
+
+    def moved(record: ActivityRecord, days: int, n: int) -> ActivityRecord:
+        start = record.start_time + timedelta(days=days)
+        local = record.start_local + timedelta(days=days)
+        sid = f"{record.source_id}-{n}"
+        return replace(record, source_id=sid, start_time=start, start_local=local)
+
+    pairs = [(moved(GARMIN, d, n), moved(STRAVA, d, n)) for n, d in enumerate((0, 29, 30, 95))]
+    db.save_activities([(r, {}) for pair in pairs for r in pair])
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE activity SET duplicate_of = NULL"))
+    assert db.relink_duplicates() == len(pairs)
+    assert len(db.activities()) == len(pairs)

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 ACTIVITY = Activity.__table__
 REDERIVE_BATCH = 500  # rows per read while re-deriving: memory stays flat in the history's size
+RELINK_WINDOW = timedelta(days=30)
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ActivityRecord))
 
 
@@ -715,9 +716,12 @@ def _rederived(row: Any, mapper: Any) -> dict[str, Any]:
 
 def _relink_all(conn: Connection) -> int:
     c = ACTIVITY.c
-    bounds = conn.execute(select(func.min(c.start_time), func.max(c.start_time))).one()
-    if bounds[0] is not None:
-        _link_duplicates(conn, [bounds[0], bounds[1]])
+    first, last = conn.execute(select(func.min(c.start_time), func.max(c.start_time))).one()
+    # A month at a time: memory stays flat in the history's size (a copy is at most 12 h from
+    # its primary, and each window reads a day beyond its edges).
+    while first is not None and first <= last:
+        _link_duplicates(conn, [first, min(first + RELINK_WINDOW, last)])
+        first += RELINK_WINDOW
     q = select(func.count()).select_from(ACTIVITY).where(c.duplicate_of.is_not(None))
     return int(conn.execute(q).scalar_one())
 
