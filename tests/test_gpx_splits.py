@@ -11,6 +11,7 @@ from runstrength.core.track import TRACK_SPLIT_M
 from runstrength.sources.activity_files import record_from_file
 from runstrength.sources.export_files import decode_file
 from tests.population.tracks import gpx_track
+from tests.sources.export_builders import tcx_bytes
 
 START = datetime(2026, 11, 17, 23, 0, tzinfo=UTC)
 EASY = 345.0  # s/km
@@ -38,3 +39,11 @@ def test_a_steady_track_reads_easy_and_a_hilly_one_has_no_splits():
     assert classify(record_from_file(steady, "2", "UTC"), PROFILE).kind == RunKind.EASY
     hilly = decode_file("3.gpx", gpx_track(START, [stretch(2700, 1.0)], climb_m=8 * 30))
     assert hilly.laps is None
+
+
+def test_a_tcx_with_one_lap_for_the_run_gets_splits_from_its_distance_track():
+    one_lap = decode_file("4.tcx", tcx_bytes(START, ((1800, 5000.0, 140),)))
+    assert one_lap.laps is not None and len(one_lap.laps) == 20
+    assert one_lap.laps[0].distance_m == TRACK_SPLIT_M and one_lap.laps[0].avg_hr == 140
+    two_laps = decode_file("5.tcx", tcx_bytes(START, ((600, 1800.0, 140), (300, 1200.0, 170))))
+    assert [lap.distance_m for lap in two_laps.laps or ()] == [1800, 1200]  # its own laps win
