@@ -15,16 +15,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 import tenacity
-from stravalib import Client, exc
 
 from runstrength.config import Settings
 from runstrength.errors import AppInactiveError, AuthError, SourceError
 from runstrength.sources.base import AuthExpired, RateLimited, SubscriptionRequired, Unavailable
 from runstrength.sources.strava_tokens import REAUTH, StravaToken, TokenFile, require_strava_app
+
+if TYPE_CHECKING:
+    from stravalib import Client
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +109,13 @@ class StravaSession(requests.Session):
         return response
 
 
-def make_client(settings: Settings, token: StravaToken | None = None) -> Client:
+def make_client(
+    settings: Settings, token: StravaToken | None = None, session: StravaSession | None = None
+) -> Client:
+    """stravalib's client, for the OAuth calls only (code exchange, token refresh): importing it
+    costs up to seconds (pint's unit registry), so the activity reads use the session directly."""
+    from stravalib import Client
+
     # stravalib warns on the root logger when STRAVA_CLIENT_* are not in the environment; we pass
     # credentials ourselves, so those warnings would only confuse (strava-api.md §6.3).
     os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "1")
@@ -116,7 +124,7 @@ def make_client(settings: Settings, token: StravaToken | None = None) -> Client:
     client = Client(
         access_token=token.access_token if token else None,
         rate_limit_requests=False,
-        requests_session=StravaSession(settings.strava_base_url),
+        requests_session=session or StravaSession(settings.strava_base_url),
     )
     client.protocol.client_id = None  # keep stravalib's env-driven auto-refresh off
     client.protocol.client_secret = None
@@ -125,8 +133,10 @@ def make_client(settings: Settings, token: StravaToken | None = None) -> Client:
 
 @contextmanager
 def strava_errors(during: str, now: datetime) -> Iterator[None]:
-    """Turn stravalib/requests errors into ours (sources/base.py), with messages a runner can
-    act on."""
+    """Turn stravalib's errors (the OAuth calls) into ours (sources/base.py), with messages a
+    runner can act on."""
+    from stravalib import exc
+
     try:
         yield
     except exc.ApplicationInactive:
@@ -156,6 +166,35 @@ def strava_errors(during: str, now: datetime) -> Iterator[None]:
         raise Unavailable(f"Strava sent an unreadable answer while {during}") from None
 
 
+def check_answer(response: requests.Response, during: str, now: datetime) -> Any:
+    """An API answer's JSON, or the typed error its status means (strava-api.md §4)."""
+    status = response.status_code
+    if status == 204:
+        return {}
+    if status < 400:
+        try:
+            return response.json()
+        except requests.JSONDecodeError:
+            raise Unavailable(f"Strava sent an unreadable answer while {during}") from None
+    text = response.text
+    if status == 401 and "_permission" in text:
+        raise AppInactiveError(SCOPE_MESSAGE)
+    if status == 401:
+        raise AuthExpired(f"Strava rejected the saved authorisation; {REAUTH}")
+    if status == 403 and "Inactive" in text and "Application" in text:
+        raise SubscriptionRequired(INACTIVE_MESSAGE)
+    if status == 429:
+        at = window_reopens(budget_from_headers(response.headers), now)
+        raise RateLimited(
+            f"Strava rate limit reached while {during}; the window reopens at "
+            f"{at:%H:%M} UTC. Progress is saved; the next sync resumes.",
+            retry_at=at,
+        )
+    if status >= 500:
+        raise Unavailable(f"Strava answered {status} while {during}")
+    raise SourceError(f"Strava answered {status} while {during}")
+
+
 class StravaApi:
     """Authenticated GETs with early token refresh, budget checks and bounded retries."""
 
@@ -166,8 +205,7 @@ class StravaApi:
         self.now = now
         self.attempts = attempts  # `doctor` asks once: it reports, it does not wait
         self.tokens = TokenFile(settings.strava_token_file)
-        self.client = make_client(settings)
-        self.session: StravaSession = self.client.protocol.rsession  # type: ignore[assignment]
+        self.session = StravaSession(settings.strava_base_url)
 
     @property
     def api_calls(self) -> int:
@@ -193,11 +231,12 @@ class StravaApi:
                 raise AuthError(f"the Strava token file is gone; {REAUTH}")
             if not token.expires_within(REFRESH_MARGIN_S, self.now()):
                 return token
+            from stravalib import exc  # only a refresh needs stravalib (an OAuth call)
+
             with strava_errors(during="refreshing the access token", now=self.now()):
                 try:
-                    access = self.client.refresh_access_token(
-                        client_id, secret, token.refresh_token
-                    )
+                    client = make_client(self.settings, session=self.session)
+                    access = client.refresh_access_token(client_id, secret, token.refresh_token)
                 except exc.Fault as e:
                     if e.response is not None and e.response.status_code in (400, 401):
                         raise AuthExpired(
@@ -253,18 +292,25 @@ class StravaApi:
             ) from None
 
     def _get_once(self, path: str, during: str, params: dict[str, Any]) -> Any:
-        token = self._token()  # may refresh: that too can meet an outage
-        self.client.access_token = token.access_token
         try:
-            with strava_errors(during=during, now=self.now()):
-                return self.client.protocol.get(path, **params)
+            return self._call(path, during, params)
         except AuthExpired:
             # A 401 can mean the token expired early on Strava's side: refresh once.
             if not self._expire_saved_token():
                 raise
-        self.client.access_token = self._token().access_token
-        with strava_errors(during=during, now=self.now()):
-            return self.client.protocol.get(path, **params)
+        return self._call(path, during, params)
+
+    def _call(self, path: str, during: str, params: dict[str, Any]) -> Any:
+        token = self._token()  # may refresh: that too can meet an outage
+        try:
+            response = self.session.get(
+                f"{STRAVA}/api/v3{path}",
+                params=params,
+                headers={"Authorization": f"Bearer {token.access_token}"},
+            )
+        except (requests.ConnectionError, requests.Timeout) as e:
+            raise Unavailable(f"cannot reach Strava while {during} ({type(e).__name__})") from None
+        return check_answer(response, during, self.now())
 
     def _expire_saved_token(self) -> bool:
         """Mark the saved access token expired so the next call refreshes it."""
