@@ -238,3 +238,29 @@ def test_status_names_the_settings_file_and_data_dir(
         f"Settings: {Path('.env')}",
         f"Data: {tmp_path / 'data'}",
     ]
+
+
+def test_a_webhook_alone_gets_the_digest_and_days_read_as_everywhere(
+    env: dict[str, str], store: Store
+) -> None:
+    env = {k: v for k, v in env.items() if k not in ("SMTP_HOST", "EMAIL_TO")}
+    settings = load_settings({**env, "WEBHOOK_URL": "http://127.0.0.1:9/hook"})
+    store.replace_planned_sessions(
+        "2026-11-22", {"2026-11-24": {"routine": "A", "minutes": 25, "reason": "easy"}}, NOW
+    )
+    status = gather_status(settings, store, NOW)
+    assert status["digest"]["channels"] == ["webhook"]
+    text = status_text(status, settings, NOW)
+    # One date format everywhere (the plan's and the email's): "Sun 29 Nov", not "Sun 29".
+    assert "Weekly digest: next Sun 29 Nov 18:00 (webhook)" in text
+    assert "Strength this week: Tue 24 Nov routine A (25 min)" in text
+
+
+def test_with_no_channel_the_digest_is_off_and_status_says_what_turns_it_on(
+    env: dict[str, str],
+) -> None:
+    env = {k: v for k, v in env.items() if k not in ("SMTP_HOST", "EMAIL_TO")}
+    settings = load_settings(env)
+    status = gather_status(settings, Store.open(settings.database_url), NOW)
+    text = status_text(status, settings, NOW)
+    assert "Weekly digest: off (set SMTP_HOST and EMAIL_TO, or WEBHOOK_URL)" in text

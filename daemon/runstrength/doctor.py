@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from runstrength.config import OTHER_NAMES, SETTING_NAMES, Settings, load_settings
+from runstrength.core.words import moment_name
 from runstrength.errors import ConfigError, RunstrengthError, explain_unexpected
 from runstrength.settings_file import ENV_FILE_VARIABLE, read_settings, search_order
 
@@ -271,7 +272,7 @@ def test_message(fmt: str) -> tuple[dict[str, Any] | str, dict[str, str]]:
 
 def _timezone(settings: Settings, values: Mapping[str, str], now: datetime) -> Check:
     local = now.astimezone(settings.tz)
-    text = f"{settings.timezone}; it is {local:%a %d %b %H:%M} there now"
+    text = f"{settings.timezone}; it is {moment_name(local)} there now"
     if not values.get("RUNSTRENGTH_TIMEZONE", "").strip():
         text += " (the system's; set RUNSTRENGTH_TIMEZONE if you live elsewhere)"
     return Check(OK, "time zone", text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings
+from runstrength.core.words import day_name, moment_name
 from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.sources.base import Status
 from runstrength.store import Store
@@ -140,13 +141,20 @@ def week_plan(settings: Settings, store: Store, now: datetime) -> list[dict[str,
 def _digest(
     settings: Settings, now: datetime, next_run: dict[str, datetime | None], running: bool
 ) -> dict[str, Any]:
-    enabled = bool(settings.smtp_host and settings.email_to)
+    # The digest goes to every channel set up (delivery's digest_channels): email, the webhook.
+    channels = ["email"] if settings.smtp_host and settings.email_to else []
+    channels += ["webhook"] if settings.webhook_url else []
+    enabled = bool(channels)
     next_at = next_run.get("digest") if running else None
     if enabled and next_at is None:  # not running: when it would go out
         from runstrength.scheduler import digest_trigger  # apscheduler: only when it is needed
 
         next_at = digest_trigger(settings).get_next_fire_time(None, now.astimezone(settings.tz))
-    return {"enabled": enabled, "next_at": next_at.astimezone(UTC) if next_at else None}
+    return {
+        "enabled": enabled,
+        "channels": channels,
+        "next_at": next_at.astimezone(UTC) if next_at else None,
+    }
 
 
 def _outbox(store: Store) -> list[dict[str, Any]]:
@@ -219,15 +227,15 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     lines.append(f"Activities stored: {total}")
     plan = status["week_plan"]
     sessions = ", ".join(
-        f"{date.fromisoformat(p['date']):%a %d} routine {p['routine']} ({p['minutes']} min)"
+        f"{day_name(date.fromisoformat(p['date']))} routine {p['routine']} ({p['minutes']} min)"
         for p in plan
     )
     lines.append(f"Strength this week: {sessions or 'nothing planned yet'}")
     dg = status["digest"]
     lines.append(
-        f"Weekly digest: next {when(dg['next_at'])}"
+        f"Weekly digest: next {when(dg['next_at'])} ({', '.join(dg['channels'])})"
         if dg["enabled"]
-        else "Weekly digest: off (set SMTP_HOST and EMAIL_TO)"
+        else "Weekly digest: off (set SMTP_HOST and EMAIL_TO, or WEBHOOK_URL)"
     )
     lines.append(
         f"Outbox: {len(status['outbox'])} pending" if status["outbox"] else "Outbox: empty"
@@ -282,7 +290,7 @@ def _local(dt: datetime, settings: Settings, now: datetime) -> str:
     today = now.astimezone(settings.tz).date()
     if local.date() == today:
         return f"today {local:%H:%M}"
-    return f"{local:%a %d %b %H:%M}"
+    return moment_name(local)
 
 
 def _parse(value: str | None) -> datetime | None:

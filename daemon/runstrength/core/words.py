@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from runstrength.core.records import ActivityRecord
 
@@ -36,3 +36,8 @@ def source_name(record: ActivityRecord) -> str:
 def day_name(day: date) -> str:
     """A date as runners say it: "Tue 8 Dec"."""
     return f"{day:%a} {day.day} {day:%b}"
+
+
+def moment_name(moment: datetime) -> str:
+    """A time as `day_name` says its day: "Tue 8 Dec 14:05" (in the moment's own zone)."""
+    return f"{day_name(moment.date())} {moment:%H:%M}"
