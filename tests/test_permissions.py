@@ -80,3 +80,20 @@ def test_data_made_before_by_a_loose_umask_is_made_private_once(
     assert "made them private" in first.output
     again = cli("status")
     assert "open to other users" not in again.output
+
+
+def test_a_garmin_key_file_of_ones_own_open_to_others_is_made_private(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from runstrength.config import load_settings
+    from runstrength.sources.garmin import resolve_key
+
+    key = tmp_path / "my-garmin-key"
+    key.write_text("KEY-SECRET-123\n")
+    key.chmod(0o644)
+    settings = load_settings(
+        {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "GARMIN_PERSONAL_API_KEY_FILE": str(key)}
+    )
+    assert resolve_key(settings) == "KEY-SECRET-123"
+    assert mode(key) == 0o600
+    assert "open to other users" in caplog.text and "KEY-SECRET-123" not in caplog.text

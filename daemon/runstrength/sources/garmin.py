@@ -17,7 +17,7 @@ import requests
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError, SourceError
-from runstrength.files import write_private
+from runstrength.files import make_private, write_private
 from runstrength.sources.base import AuthExpired, Clock, RateLimited, Unavailable
 from runstrength.sources.garmin_listing import (  # noqa: F401 - the mapper, where tests look
     LAPS_KEY,
@@ -77,6 +77,7 @@ def resolve_key(settings: Settings) -> str | None:
     if settings.garmin_personal_api_key:
         return settings.garmin_personal_api_key
     path = settings.garmin_key_file
+    make_private(path, "it holds your Garmin Personal API key")  # a custom file made by hand
     try:
         return path.read_text(encoding="utf-8").strip() or None
     except FileNotFoundError:
