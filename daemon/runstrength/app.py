@@ -207,7 +207,7 @@ def weekly_digest(
     out: Path | None = None,
     force: bool = False,
 ) -> str:
-    from runstrength.delivery import send_digest
+    from runstrength.deliver.dispatch import send_digest
 
     # The digest shows the plan up to next Sunday (from a Sunday digest: today and 7 more days).
     history = classified_history(settings, store, now)
@@ -251,7 +251,7 @@ def source_problems(store: Store) -> list[str]:
 
 def post_plan_now(settings: Settings, store: Store, now: datetime, days: int = 7) -> str:
     """`plan --post`: post the current plan to the webhook now, even if it was posted before."""
-    from runstrength.delivery import post_plan, require_webhook
+    from runstrength.deliver.dispatch import post_plan, require_webhook
 
     require_webhook(settings)
     return post_plan(settings, store, current_plan(settings, store, now, days), now, force=True)
@@ -263,7 +263,7 @@ def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[
     `now` is the wall clock (the outbox and Garmin keep real time); the plan itself is made at
     planning_clock(), so a daemon run with RUNSTRENGTH_TODAY plans that day.
     """
-    from runstrength.delivery import post_plan
+    from runstrength.deliver.dispatch import post_plan
 
     result = current_plan(settings, store, now)
     lines = []

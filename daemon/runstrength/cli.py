@@ -367,7 +367,7 @@ def label(ctx: Context, activity: str, kind: str) -> None:
 def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -> None:
     """Show the coming days: expected runs and where the strength sessions go, and why."""
     from runstrength.app import plan_view, post_plan_now
-    from runstrength.delivery import require_webhook
+    from runstrength.deliver.dispatch import require_webhook
     from runstrength.render import plan_output
 
     if post and ctx.settings.today is not None:

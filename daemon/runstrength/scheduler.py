@@ -255,10 +255,10 @@ class Daemon:
         log.info("%s", app.weekly_digest(self.settings, self.store, self.clock()))
 
     def retry_outbox(self) -> None:
-        from runstrength import delivery
+        from runstrength.deliver import dispatch
 
-        if delivery.pending_summary(self.store):
-            log.info("%s", delivery.retry_pending(self.settings, self.store, self.clock()))
+        if dispatch.pending_summary(self.store):
+            log.info("%s", dispatch.retry_pending(self.settings, self.store, self.clock()))
 
     def apply_settings(self, new: Settings) -> None:
         """Use reloaded settings: reschedule every job. The data dir and database stay (the lock

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runstrength import delivery
-from runstrength.deliver import outbox
+from runstrength.deliver import dispatch, outbox
 from runstrength.errors import DeliveryError
 from runstrength.store import Store
 from tests.deliver.conftest import (
@@ -122,7 +121,7 @@ def _mail_settings(tmp_path: Path, server: SmtpServer, password: str = SMTP_PASS
 
 
 def _send(settings, db: Store, now=NOW, force: bool = False, **kw) -> str:
-    return delivery.send_digest(
+    return dispatch.send_digest(
         settings, db, make_history(), make_plan(), TODAY, now, force=force, **kw
     )
 
@@ -163,16 +162,16 @@ def test_smtp_down_then_up_is_retried_and_sent_once(
     smtp_server.stop()
     with pytest.raises(DeliveryError, match="Connection refused .* stays in the outbox; next try"):
         _send(settings, db)
-    [row] = delivery.pending_summary(db)
+    [row] = dispatch.pending_summary(db)
     assert (row["key"], row["status"], row["attempts"]) == ("digest:2026-W48", "failed", 1)
     assert "Connection refused" in row["last_error"]
 
-    assert delivery.retry_pending(settings, db, NOW + 4 * MIN) == "Outbox: nothing due."
-    assert delivery.retry_pending(settings, db, NOW + 5 * MIN) == "Outbox: 0 sent, 1 failed."
-    assert delivery.pending_summary(db)[0]["next_attempt_at"] == (NOW + 15 * MIN).isoformat()
+    assert dispatch.retry_pending(settings, db, NOW + 4 * MIN) == "Outbox: nothing due."
+    assert dispatch.retry_pending(settings, db, NOW + 5 * MIN) == "Outbox: 0 sent, 1 failed."
+    assert dispatch.pending_summary(db)[0]["next_attempt_at"] == (NOW + 15 * MIN).isoformat()
     smtp_server.start()
-    assert delivery.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
-    assert delivery.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
+    assert dispatch.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
+    assert dispatch.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
     assert "was sent" in _send(settings, db, now=NOW + 601 * MIN)
     assert len(smtp_server.received) == 1
 
@@ -186,7 +185,7 @@ def test_a_retry_sends_the_message_built_the_first_time(
         _send(settings, db)
     stored = outbox.get(db, "email", "digest:2026-W48").payload["message_b64"]
     smtp_server.start()
-    delivery.retry_pending(settings, db, NOW + 5 * MIN)
+    dispatch.retry_pending(settings, db, NOW + 5 * MIN)
     [got] = smtp_server.received
     first = message_from_bytes(base64.b64decode(stored), _class=EmailMessage, policy=policy.default)
     assert got.message["Message-ID"] == first["Message-ID"]
@@ -201,7 +200,7 @@ def test_auth_failure_is_a_clear_error_and_stays_pending(
         _send(settings, db)
     assert "refused the login for 'runner@example.com'" in err.value.message
     assert "not-the-password" not in err.value.message
-    assert "not-the-password" not in delivery.pending_summary(db)[0]["last_error"]
+    assert "not-the-password" not in dispatch.pending_summary(db)[0]["last_error"]
     assert smtp_server.received == []
 
 
@@ -229,10 +228,10 @@ def test_webhook_500_is_retried_until_it_is_posted_once(
     settings = _hook_settings(tmp_path, webhook_receiver)
     webhook_receiver.fail(2)
     with pytest.raises(DeliveryError, match="answered 500"):
-        delivery.post_plan(settings, db, make_plan(), NOW)
-    assert delivery.retry_pending(settings, db, NOW + 5 * MIN) == "Outbox: 0 sent, 1 failed."
-    assert delivery.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
-    assert delivery.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
+        dispatch.post_plan(settings, db, make_plan(), NOW)
+    assert dispatch.retry_pending(settings, db, NOW + 5 * MIN) == "Outbox: 0 sent, 1 failed."
+    assert dispatch.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
+    assert dispatch.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
     assert [r.status for r in webhook_receiver.requests] == [500, 500, 200]
     assert (
         webhook_receiver.delivered[0]
@@ -246,10 +245,10 @@ def test_the_same_plan_is_posted_once_and_a_changed_plan_again(
 ) -> None:
     settings = _hook_settings(tmp_path, webhook_receiver, "json")
     plan = make_plan()
-    assert delivery.post_plan(settings, db, plan, NOW) == "Posted the plan to the json webhook."
-    assert "nothing new" in delivery.post_plan(settings, db, plan, NOW + MIN)
+    assert dispatch.post_plan(settings, db, plan, NOW) == "Posted the plan to the json webhook."
+    assert "nothing new" in dispatch.post_plan(settings, db, plan, NOW + MIN)
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
-    delivery.post_plan(settings, db, moved, NOW + 2 * MIN)
+    dispatch.post_plan(settings, db, moved, NOW + 2 * MIN)
     assert len(webhook_receiver.requests) == 2
     assert webhook_receiver.requests[1].json()["days"][0]["strength"] is None
 
@@ -260,12 +259,12 @@ def test_a_plan_that_changes_back_is_posted_again(
     settings = _hook_settings(tmp_path, webhook_receiver, "json")
     plan = make_plan()
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
-    delivery.post_plan(settings, db, plan, NOW)
-    delivery.post_plan(settings, db, moved, NOW + MIN)
-    assert delivery.post_plan(settings, db, plan, NOW + 2 * MIN).startswith("Posted")
+    dispatch.post_plan(settings, db, plan, NOW)
+    dispatch.post_plan(settings, db, moved, NOW + MIN)
+    assert dispatch.post_plan(settings, db, plan, NOW + 2 * MIN).startswith("Posted")
     assert len(webhook_receiver.requests) == 3
     assert webhook_receiver.requests[2].json()["days"][0]["strength"] is not None
-    assert "nothing new" in delivery.post_plan(settings, db, plan, NOW + 3 * MIN)
+    assert "nothing new" in dispatch.post_plan(settings, db, plan, NOW + 3 * MIN)
 
 
 def test_a_failed_post_of_a_plan_that_changed_back_is_never_sent_later(
@@ -274,13 +273,13 @@ def test_a_failed_post_of_a_plan_that_changed_back_is_never_sent_later(
     settings = _hook_settings(tmp_path, webhook_receiver, "json")
     plan = make_plan()
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
-    delivery.post_plan(settings, db, plan, NOW)
+    dispatch.post_plan(settings, db, plan, NOW)
     webhook_receiver.fail(10)
     with pytest.raises(DeliveryError):
-        delivery.post_plan(settings, db, moved, NOW + MIN)
+        dispatch.post_plan(settings, db, moved, NOW + MIN)
     webhook_receiver.fail(0)
-    assert "nothing new" in delivery.post_plan(settings, db, plan, NOW + 2 * MIN)
-    delivery.retry_pending(settings, db, NOW + 6 * 60 * MIN)
+    assert "nothing new" in dispatch.post_plan(settings, db, plan, NOW + 2 * MIN)
+    dispatch.retry_pending(settings, db, NOW + 6 * 60 * MIN)
     assert [r.json()["days"][0]["strength"] is None for r in webhook_receiver.delivered] == [False]
 
 
@@ -289,9 +288,9 @@ def test_a_reworded_reason_alone_is_not_posted_again(
 ) -> None:
     settings = _hook_settings(tmp_path, webhook_receiver, "json")
     plan = make_plan()
-    delivery.post_plan(settings, db, plan, NOW)
+    dispatch.post_plan(settings, db, plan, NOW)
     reworded = replace(plan, days=tuple(replace(d, reason=d.reason + "!") for d in plan.days))
-    assert "nothing new" in delivery.post_plan(settings, db, reworded, NOW + MIN)
+    assert "nothing new" in dispatch.post_plan(settings, db, reworded, NOW + MIN)
     assert len(webhook_receiver.requests) == 1
 
 
@@ -302,14 +301,14 @@ def test_a_newer_plan_replaces_an_unsent_older_one(
     plan = make_plan()
     webhook_receiver.fail(1)
     with pytest.raises(DeliveryError):
-        delivery.post_plan(settings, db, plan, NOW)
+        dispatch.post_plan(settings, db, plan, NOW)
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
-    delivery.post_plan(settings, db, moved, NOW + MIN)
-    assert delivery.retry_pending(settings, db, NOW + 60 * MIN) == "Outbox: nothing due."
+    dispatch.post_plan(settings, db, moved, NOW + MIN)
+    assert dispatch.retry_pending(settings, db, NOW + 60 * MIN) == "Outbox: nothing due."
     assert [r.json()["days"][0]["strength"] is None for r in webhook_receiver.delivered] == [True]
 
 
 def test_no_webhook_url_posts_nothing(tmp_path: Path, db: Store) -> None:
-    summary = delivery.post_plan(deliver_settings(tmp_path), db, make_plan(), NOW)
+    summary = dispatch.post_plan(deliver_settings(tmp_path), db, make_plan(), NOW)
     assert summary == "No WEBHOOK_URL set: the plan was not posted."
     assert outbox.pending(db) == []
