@@ -115,17 +115,20 @@ def _clean_env() -> dict[str, str | None]:
     return {name: None for name in os.environ if name.startswith(_OURS)}
 
 
-def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
-    """Import the athlete's export once, then plan at each of its dates and list activities."""
+def imported(athlete: Athlete, folder: Path, failures: list[str]) -> Callable[..., str | None]:
+    """Import the athlete's export (and sync its race tags); return a caller of the CLI.
+
+    The caller runs `runstrength --env-file ... ARGS` and gives its stdout, or None (the failure
+    noted in `failures`) when it did not exit 0.
+    """
     export, env_file = write_athlete(athlete, folder)
     cli = CliRunner()
     env = _clean_env()
-    outcome = Outcome(athlete)
 
     def call(*args: str) -> str | None:
         result = cli.invoke(main, ["--env-file", str(env_file), *args], env=env)
         if result.exit_code != 0:
-            outcome.failures.append(f"{' '.join(args)}: exit {result.exit_code}: {result.output}")
+            failures.append(f"{' '.join(args)}: exit {result.exit_code}: {result.output}")
             return None
         return result.stdout
 
@@ -133,6 +136,13 @@ def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
     tagged = [strava_summary(a, athlete.tz, 1) for a in athlete.activities if a.race_km]
     if tagged:
         _sync_tags(tagged, env_file, call)
+    return call
+
+
+def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
+    """Import the athlete's export once, then plan at each of its dates and list activities."""
+    outcome = Outcome(athlete)
+    call = imported(athlete, folder, outcome.failures)
     first: str | None = None
     for day in athlete.dates:
         out = call("--today", day.isoformat(), "plan", "--json", "--days", str(PLAN_DAYS))
