@@ -10,7 +10,7 @@ import pytest
 from runstrength.core import fatigue
 from runstrength.core.plan_days import PlanContext
 from runstrength.core.planner import PlanConfig, plan
-from runstrength.core.records import Classification, Plan, RunKind, WeeklyPattern
+from runstrength.core.records import Classification, Plan, PlannedRace, RunKind, WeeklyPattern
 from tests.core.plan_builders import classified_run, regular_weeks
 
 MON = date(2026, 11, 23)  # a Monday
@@ -320,3 +320,23 @@ def test_the_classic_week_gets_two_sessions_and_the_day_before_one_is_light_and_
             assert "lighter" in d.reason and "fit no other way" in d.reason
         elif d.strength:
             assert not d.strength.light
+
+
+# --- 8. the words as the runner reads them (issue 12 review) --------------------------------------
+def test_a_short_race_taper_names_the_days_it_keeps_free():
+    # A 10 km race on Sunday: the last session is >= 4 days out (Wednesday), so the taper keeps
+    # Thursday to Saturday free, "the last 3 days", not 4 with a session on the fourth.
+    race = PlannedRace(SUN + timedelta(weeks=1), 10.0, "Christmas 10K")
+    p = plan(classic_history(SUN), MON + timedelta(weeks=1), CLASSIC, PlanConfig(races=(race,)))
+    text = all_text(p)
+    assert "taper: the last 3 days before your 10 km Christmas 10K" in text
+    assert not [d for d in sessions(p) if race.date - timedelta(days=3) <= d < race.date]
+
+
+def test_an_a_race_taper_names_the_days_it_keeps_free():
+    race = PlannedRace(SUN + timedelta(weeks=2), 21.1, "Valencia Half")
+    p = plan(
+        classic_history(SUN), MON + timedelta(weeks=1), CLASSIC, PlanConfig(races=(race,)), days=13
+    )
+    assert "taper: the last 6 days before your 21.1 km Valencia Half" in all_text(p)
+    assert not [d for d in sessions(p) if race.date - timedelta(days=6) <= d < race.date]

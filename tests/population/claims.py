@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from tests.population.truth import monday_of
+from tests.population.truth import A_RACE_KM, TAPER_LONG_DAYS, TAPER_SHORT_DAYS, monday_of
 
 if TYPE_CHECKING:
     from tests.population.rules import PlanCheck
@@ -65,7 +65,7 @@ def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
 
 def claims(check: PlanCheck, text: str) -> list[str]:
     """Claims that may appear in a reason or a note."""
-    out = []
+    out = _taper_days(check, text)
     if "easing back in after a break" in text and check.athlete.new_user:
         out.append("a new user has had no break")
     if re.search(r"load \d+ ?% above your usual", text) and not (
@@ -74,6 +74,25 @@ def claims(check: PlanCheck, text: str) -> list[str]:
         ratio = "unknown" if check.ratio is None else f"{check.ratio:.2f}"
         out.append(f"true load ratio {ratio}")
     return out + _dates(check, text)
+
+
+def _taper_days(check: PlanCheck, text: str) -> list[str]:
+    """ "the last N days before your RACE on D": N is the taper's length and those days are free."""
+    out = []
+    for m in re.finditer(r"the last (\d+) days before your .*? on \w+ (\d{1,2}) (\w{3})\b", text):
+        race = _named_date(m.group(2), m.group(3), check.today)
+        km = next((r.km for r in check.truth.races if r.day == race), None)
+        if race is None or km is None:
+            continue  # _dates says what is wrong with the date
+        days = TAPER_LONG_DAYS if km >= A_RACE_KM else TAPER_SHORT_DAYS
+        named = [race - timedelta(days=i) for i in range(1, int(m.group(1)) + 1)]
+        placed = [d for d in named if d in check.sessions]
+        if int(m.group(1)) != days or placed:
+            out.append(
+                f"'{m.group(0)}': the taper is {days} days"
+                + (f"; a session on {placed[0]:%a %d}" if placed else "")
+            )
+    return out
 
 
 def _dates(check: PlanCheck, text: str) -> list[str]:

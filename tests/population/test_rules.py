@@ -119,6 +119,15 @@ def test_strength_inside_a_race_recovery_or_taper_is_caught() -> None:
     assert "taper" in rules_broken("race10k", wed, plan(wed, {fri: (False, "strength")}))
 
 
+def test_a_taper_note_naming_the_wrong_days_is_caught() -> None:
+    wed = date(2026, 12, 2)  # race10k: 10 km on Sun 6 Dec, so Thu 3 to Sat 5 stay free
+    session = {wed: (True, "strength A after your 40-min easy run")}
+    wrong = "Taper: the last 4 days before your 10 km Christmas 10K on Sun 6 Dec."
+    right = "Taper: the last 3 days before your 10 km Christmas 10K on Sun 6 Dec."
+    assert "false_note" in rules_broken("race10k", wed, plan(wed, session, (wrong,)))
+    assert "false_note" not in rules_broken("race10k", wed, plan(wed, session, (right,)))
+
+
 def test_an_a_race_taper_allows_one_session_then_none() -> None:
     sun = date(2026, 11, 22)  # marathoner: half marathon on Sun 6 Dec, in RACES
     two = {date(2026, 11, 24): (False, "strength A"), date(2026, 11, 27): (False, "strength B")}

@@ -117,24 +117,28 @@ def race_windows(
 
 
 def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[Window]:
-    """Before a configured race: A races get 14 days of taper, short races 4 clear days (§6)."""
+    """Before a configured race: the last session 7 days out (A race, after one in -14..-8)
+    or 4 days out (short race), so the last 6 or 3 days stay free (§6)."""
     windows = []
     for race in races:
         if race.date < today or race.date - timedelta(days=14) > end:
             continue
         what = f"{race.distance_km:g} km {race.name} on {day_name(race.date)}"
-        clear = (
+        last_session = (
             A_RACE_LAST_SESSION_DAYS
             if race.distance_km >= A_RACE_KM
             else SHORT_RACE_LAST_SESSION_DAYS
         )
+        # The last session is `last_session` days out, so the days after it stay free: a 10 km
+        # race on Sunday keeps Thursday to Saturday ("the last 3 days"), Wednesday may hold one.
+        free = last_session - 1
         windows.append(
             Window(
-                race.date - timedelta(days=clear - 1),
+                race.date - timedelta(days=free),
                 race.date,
                 0,
                 False,
-                f"taper: the last {clear} days before your {what}",
+                f"taper: the last {free} days before your {what}",
             )
         )
         if race.distance_km >= A_RACE_KM:
