@@ -473,5 +473,9 @@ def test_a_webhook_outage_does_not_stop_the_rest_of_publishing(authorised, cli, 
 
     assert cli("sync").exit_code == 0
     dead = dataclasses.replace(settings, webhook_url="http://127.0.0.1:9/hook")
-    lines = app.replan_and_publish(dead, app.open_store(dead), datetime.now(UTC))
-    assert len(lines) == 1 and lines[0].startswith("webhook:") and "outbox" in lines[0]
+    from runstrength.scheduler import published_lines
+
+    published = app.replan_and_publish(dead, app.open_store(dead), datetime.now(UTC))
+    assert published.post is None and "outbox" in (published.post_error or "")
+    [line] = published_lines(published, dead)
+    assert line.startswith("webhook:") and "retried from the outbox" in line

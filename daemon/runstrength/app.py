@@ -11,6 +11,7 @@ from runstrength.core.classify import classify_all
 from runstrength.core.dedupe import preferences
 from runstrength.core.profile import AthleteProfile, build_profile
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
+from runstrength.deliver.results import DigestDelivery, PlanPost
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.sources.base import Progress, Status
 from runstrength.store import Store
@@ -206,7 +207,8 @@ def weekly_digest(
     send: bool = True,
     out: Path | None = None,
     force: bool = False,
-) -> str:
+) -> DigestDelivery:
+    """`digest`: this week's digest to every channel once, or (not `send`) written to `out`."""
     from runstrength.deliver.dispatch import send_digest
 
     # The digest shows the plan up to next Sunday (from a Sunday digest: today and 7 more days).
@@ -249,7 +251,7 @@ def source_problems(store: Store) -> list[str]:
     ]
 
 
-def post_plan_now(settings: Settings, store: Store, now: datetime, days: int = 7) -> str:
+def post_plan_now(settings: Settings, store: Store, now: datetime, days: int = 7) -> PlanPost:
     """`plan --post`: post the current plan to the webhook now, even if it was posted before."""
     from runstrength.deliver.dispatch import post_plan, require_webhook
 
@@ -257,7 +259,19 @@ def post_plan_now(settings: Settings, store: Store, now: datetime, days: int = 7
     return post_plan(settings, store, current_plan(settings, store, now, days), now, force=True)
 
 
-def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[str]:
+@dataclass(frozen=True)
+class Published:
+    """A re-plan and where it went: the webhook post and the watch's workouts, each either done
+    (None: not set up) or failed with the error's message (the outbox / next re-plan retries)."""
+
+    plan: Plan
+    post: PlanPost | None = None
+    post_error: str | None = None
+    workouts: str | None = None  # Garmin's summary of the sessions put on the watch
+    workouts_error: str | None = None
+
+
+def replan_and_publish(settings: Settings, store: Store, now: datetime) -> Published:
     """After new activities: re-plan, then post the plan / update the watch where set up.
 
     `now` is the wall clock (the outbox and Garmin keep real time); the plan itself is made at
@@ -266,20 +280,21 @@ def replan_and_publish(settings: Settings, store: Store, now: datetime) -> list[
     from runstrength.deliver.dispatch import post_plan
 
     result = current_plan(settings, store, now)
-    lines = []
+    published = Published(result)
     # Each channel on its own: a webhook outage must not keep the sessions off the watch.
     if settings.webhook_url:
         try:
-            lines.append(post_plan(settings, store, result, now))
+            published = replace(published, post=post_plan(settings, store, result, now))
         except RunstrengthError as e:
-            lines.append(f"webhook: {e.message} (retried from the outbox)")
+            published = replace(published, post_error=e.message)
     if settings.garmin_push_workouts:
         from runstrength.sources.garmin_workouts import push_workouts
 
         sessions = {d.date: d.strength for d in result.days if d.strength is not None}
         try:
             today = local_today(settings, planning_clock(settings, now))
-            lines.append(push_workouts(settings, store, sessions, today, now))
+            pushed = push_workouts(settings, store, sessions, today, now)
+            published = replace(published, workouts=pushed)
         except RunstrengthError as e:
-            lines.append(f"Garmin workouts: {e.message} (tried again at the next re-plan)")
-    return lines
+            published = replace(published, workouts_error=e.message)
+    return published

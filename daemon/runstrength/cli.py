@@ -368,6 +368,7 @@ def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -
     """Show the coming days: expected runs and where the strength sessions go, and why."""
     from runstrength.app import plan_view, post_plan_now
     from runstrength.deliver.dispatch import require_webhook
+    from runstrength.deliver.results import plan_post_text
     from runstrength.render import plan_output
 
     if post and ctx.settings.today is not None:
@@ -376,8 +377,9 @@ def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -
         require_webhook(ctx.settings)  # before printing a plan it cannot post
     click.echo(plan_output(plan_view(ctx.settings, ctx.store(), ctx.now(), days, ics), as_json))
     if post:
+        posted = post_plan_now(ctx.settings, ctx.store(), ctx.now(), days)
         # To stderr with --json, so that stdout stays one JSON document.
-        click.echo(post_plan_now(ctx.settings, ctx.store(), ctx.now(), days), err=as_json)
+        click.echo(plan_post_text(posted, ctx.settings.tz), err=as_json)
 
 
 # --- digest -------------------------------------------------------------------------------------
@@ -393,6 +395,7 @@ def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -
 def digest(ctx: Context, send: bool, dry_run: bool, out: Path | None, force: bool) -> None:
     """Build the weekly digest: --send it, or --dry-run --out FILE to look at it."""
     from runstrength.app import weekly_digest
+    from runstrength.deliver.results import digest_text
 
     if send and dry_run:
         raise click.UsageError("--send and --dry-run exclude each other; choose one")
@@ -409,7 +412,19 @@ def digest(ctx: Context, send: bool, dry_run: bool, out: Path | None, force: boo
             "the clock is pinned (--today / RUNSTRENGTH_TODAY): a what-if digest is not mailed; "
             "use --dry-run --out FILE"
         )
-    click.echo(weekly_digest(ctx.settings, ctx.store(), ctx.now(), mode == "send", out, force))
+    result = weekly_digest(ctx.settings, ctx.store(), ctx.now(), mode == "send", out, force)
+    text = digest_text(result, ctx.settings.tz)
+    if result.error is not None:
+        # Every channel's line, the failed one's included; the first failure's exit code.
+        raise _failed(text, result.error.exit_code)
+    click.echo(text)
+
+
+def _failed(message: str, exit_code: int) -> RunstrengthError:
+    """An error with this message and exit code, for handle_errors to print."""
+    error = RunstrengthError(message)
+    error.exit_code = exit_code
+    return error
 
 
 # --- demo ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import httpx
 from runstrength import app, render
 from runstrength.auth import authorize_strava
 from runstrength.config import load_settings
+from runstrength.deliver.results import digest_text
 from runstrength.sample.fake_strava import FakeStrava
 from runstrength.sample.history import generate_history
 
@@ -70,7 +71,7 @@ def run_demo(
         digest = data_dir / "digest.eml"
         written = app.weekly_digest(settings, store, now, send=False, out=digest)
         if keep:
-            say(written)
+            say(digest_text(written, settings.tz))
             say(f"\nData kept in {data_dir}: the database, strength.ics and digest.eml.")
         else:
             say(f'The digest email is ready: "{_subject(digest)}".')

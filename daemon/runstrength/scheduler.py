@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -30,6 +30,9 @@ from runstrength.service import (
     write_daemon_state,
 )
 from runstrength.store import Store
+
+if TYPE_CHECKING:
+    from runstrength import app
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +238,8 @@ class Daemon:
     def replan(self, now: datetime) -> None:
         from runstrength import app
 
-        for line in app.replan_and_publish(self.settings, self.store, now):
+        published = app.replan_and_publish(self.settings, self.store, now)
+        for line in published_lines(published, self.settings):
             log.info("%s", line)
 
     def new_day(self) -> None:
@@ -251,14 +255,21 @@ class Daemon:
 
     def digest(self) -> None:
         from runstrength import app
+        from runstrength.deliver.results import digest_text
 
-        log.info("%s", app.weekly_digest(self.settings, self.store, self.clock()))
+        result = app.weekly_digest(self.settings, self.store, self.clock())
+        text = digest_text(result, self.settings.tz)
+        if result.error is not None:
+            raise RunstrengthError(text)  # logged once by _guard; the outbox retries the channel
+        log.info("%s", text)
 
     def retry_outbox(self) -> None:
         from runstrength.deliver import dispatch
+        from runstrength.deliver.results import outbox_text
 
         if dispatch.pending_summary(self.store):
-            log.info("%s", dispatch.retry_pending(self.settings, self.store, self.clock()))
+            run = dispatch.retry_pending(self.settings, self.store, self.clock())
+            log.info("%s", outbox_text(run))
 
     def apply_settings(self, new: Settings) -> None:
         """Use reloaded settings: reschedule every job. The data dir and database stay (the lock
@@ -299,6 +310,24 @@ class Daemon:
             "paused": {source: reason for source, (reason, _) in self.paused.items()},
         }
         write_daemon_state(self.settings.data_dir, state)
+
+
+def published_lines(published: app.Published, settings: Settings) -> list[str]:
+    """What a re-plan posted and put on the watch, and what failed, for the log."""
+    from runstrength.deliver.results import plan_post_text
+
+    lines = []
+    if published.post is not None:
+        lines.append(plan_post_text(published.post, settings.tz))
+    if published.post_error is not None:
+        lines.append(f"webhook: {published.post_error} (retried from the outbox)")
+    if published.workouts is not None:
+        lines.append(published.workouts)
+    if published.workouts_error is not None:
+        lines.append(
+            f"Garmin workouts: {published.workouts_error} (tried again at the next re-plan)"
+        )
+    return lines
 
 
 def credential_fingerprint(settings: Settings, source: str) -> Any:

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from runstrength.deliver import dispatch, outbox
+from runstrength.deliver.results import (
+    EMAIL,
+    ChannelSend,
+    DigestDelivery,
+    OutboxRun,
+    PlanPost,
+    Posted,
+    Sent,
+    digest_text,
+    outbox_text,
+    plan_post_text,
+)
 from runstrength.errors import DeliveryError
 from runstrength.store import Store
 from tests.deliver.conftest import (
@@ -29,6 +43,7 @@ from tests.deliver.conftest import (
 
 pytestmark = pytest.mark.filterwarnings(SMTP_WARNING)
 MIN = timedelta(minutes=1)
+TZ = ZoneInfo("Europe/Berlin")  # deliver_settings' time zone
 
 
 # --- the outbox -------------------------------------------------------------------------------
@@ -120,17 +135,30 @@ def _mail_settings(tmp_path: Path, server: SmtpServer, password: str = SMTP_PASS
     )
 
 
-def _send(settings, db: Store, now=NOW, force: bool = False, **kw) -> str:
+def _send(settings, db: Store, now=NOW, force: bool = False, **kw) -> DigestDelivery:
     return dispatch.send_digest(
         settings, db, make_history(), make_plan(), TODAY, now, force=force, **kw
     )
 
 
+def _failed(result: DigestDelivery, pattern: str = "") -> DeliveryError:
+    """The digest's one failed send: a DeliveryError whose message matches `pattern`."""
+    [send] = result.sends
+    assert send.sent is Sent.FAILED and isinstance(send.error, DeliveryError), send
+    assert result.error is send.error and re.search(pattern, send.error.message), send.error
+    return send.error
+
+
 def test_digest_reaches_both_recipients_with_its_calendar(
     tmp_path: Path, db: Store, smtp_server: SmtpServer
 ) -> None:
-    summary = _send(_mail_settings(tmp_path, smtp_server), db)
-    assert summary == "Sent the digest for 2026-W48 to ana@example.com, coach@example.org."
+    result = _send(_mail_settings(tmp_path, smtp_server), db)
+    recipients = ("ana@example.com", "coach@example.org")
+    assert result == DigestDelivery("2026-W48", (ChannelSend(EMAIL, Sent.NOW, recipients),))
+    assert result.error is None
+    assert digest_text(result, TZ) == (
+        "Sent the digest for 2026-W48 to ana@example.com, coach@example.org."
+    )
     [got] = smtp_server.received
     assert got.rcpt_tos == ["ana@example.com", "coach@example.org"]
     message = got.message
@@ -148,8 +176,11 @@ def test_the_same_week_twice_sends_once_and_force_sends_again(
     settings = _mail_settings(tmp_path, smtp_server)
     _send(settings, db)
     second = _send(settings, db, now=NOW + 10 * MIN)
-    assert second.startswith("The digest for 2026-W48 was sent at Sun 29 Nov 18:00")
-    assert "--force" in second
+    [send] = second.sends
+    assert (send.sent, send.sent_at) == (Sent.BEFORE, NOW)
+    assert digest_text(second, TZ) == (
+        "The digest for 2026-W48 was sent at Sun 29 Nov 18:00; use --force to send it again."
+    )
     assert len(smtp_server.received) == 1
     _send(settings, db, now=NOW + 20 * MIN, force=True)
     assert len(smtp_server.received) == 2
@@ -160,19 +191,18 @@ def test_smtp_down_then_up_is_retried_and_sent_once(
 ) -> None:
     settings = _mail_settings(tmp_path, smtp_server)
     smtp_server.stop()
-    with pytest.raises(DeliveryError, match="Connection refused .* stays in the outbox; next try"):
-        _send(settings, db)
+    _failed(_send(settings, db), "Connection refused .* stays in the outbox; next try")
     [row] = dispatch.pending_summary(db)
     assert (row["key"], row["status"], row["attempts"]) == ("digest:2026-W48", "failed", 1)
     assert "Connection refused" in row["last_error"]
 
-    assert dispatch.retry_pending(settings, db, NOW + 4 * MIN) == "Outbox: nothing due."
-    assert dispatch.retry_pending(settings, db, NOW + 5 * MIN) == "Outbox: 0 sent, 1 failed."
+    assert dispatch.retry_pending(settings, db, NOW + 4 * MIN) == OutboxRun(0, 0)
+    assert dispatch.retry_pending(settings, db, NOW + 5 * MIN) == OutboxRun(0, 1)
     assert dispatch.pending_summary(db)[0]["next_attempt_at"] == (NOW + 15 * MIN).isoformat()
     smtp_server.start()
-    assert dispatch.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
-    assert dispatch.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
-    assert "was sent" in _send(settings, db, now=NOW + 601 * MIN)
+    assert dispatch.retry_pending(settings, db, NOW + 15 * MIN) == OutboxRun(1, 0)
+    assert dispatch.retry_pending(settings, db, NOW + 600 * MIN) == OutboxRun(0, 0)
+    assert _send(settings, db, now=NOW + 601 * MIN).sends[0].sent is Sent.BEFORE
     assert len(smtp_server.received) == 1
 
 
@@ -181,8 +211,7 @@ def test_a_retry_sends_the_message_built_the_first_time(
 ) -> None:
     settings = _mail_settings(tmp_path, smtp_server)
     smtp_server.stop()
-    with pytest.raises(DeliveryError):
-        _send(settings, db)
+    _failed(_send(settings, db))
     stored = outbox.get(db, "email", "digest:2026-W48").payload["message_b64"]
     smtp_server.start()
     dispatch.retry_pending(settings, db, NOW + 5 * MIN)
@@ -196,10 +225,8 @@ def test_auth_failure_is_a_clear_error_and_stays_pending(
     tmp_path: Path, db: Store, smtp_server: SmtpServer
 ) -> None:
     settings = _mail_settings(tmp_path, smtp_server, password="not-the-password")
-    with pytest.raises(DeliveryError) as err:
-        _send(settings, db)
-    assert "refused the login for 'runner@example.com'" in err.value.message
-    assert "not-the-password" not in err.value.message
+    error = _failed(_send(settings, db), "refused the login for 'runner@example.com'")
+    assert "not-the-password" not in error.message
     assert "not-the-password" not in dispatch.pending_summary(db)[0]["last_error"]
     assert smtp_server.received == []
 
@@ -209,7 +236,9 @@ def test_dry_run_writes_the_message_and_sends_nothing(
 ) -> None:
     settings = _mail_settings(tmp_path, smtp_server)
     out = tmp_path / "digest.eml"
-    assert _send(settings, db, dry_run_out=out) == f"Wrote the digest for 2026-W48 to {out}."
+    written = _send(settings, db, dry_run_out=out)
+    assert written == DigestDelivery("2026-W48", preview=out)
+    assert digest_text(written, TZ) == f"Wrote the digest for 2026-W48 to {out}."
     parsed = message_from_bytes(out.read_bytes(), _class=EmailMessage, policy=policy.default)
     assert parsed.get_body(("html",)) is not None and len(list(parsed.iter_attachments())) == 1
     _send(settings, db, dry_run_out=tmp_path / "digest.html")
@@ -229,9 +258,9 @@ def test_webhook_500_is_retried_until_it_is_posted_once(
     webhook_receiver.fail(2)
     with pytest.raises(DeliveryError, match="answered 500"):
         dispatch.post_plan(settings, db, make_plan(), NOW)
-    assert dispatch.retry_pending(settings, db, NOW + 5 * MIN) == "Outbox: 0 sent, 1 failed."
-    assert dispatch.retry_pending(settings, db, NOW + 15 * MIN) == "Outbox: 1 sent, 0 failed."
-    assert dispatch.retry_pending(settings, db, NOW + 600 * MIN) == "Outbox: nothing due."
+    assert dispatch.retry_pending(settings, db, NOW + 5 * MIN) == OutboxRun(0, 1)
+    assert dispatch.retry_pending(settings, db, NOW + 15 * MIN) == OutboxRun(1, 0)
+    assert dispatch.retry_pending(settings, db, NOW + 600 * MIN) == OutboxRun(0, 0)
     assert [r.status for r in webhook_receiver.requests] == [500, 500, 200]
     assert (
         webhook_receiver.delivered[0]
@@ -245,8 +274,14 @@ def test_the_same_plan_is_posted_once_and_a_changed_plan_again(
 ) -> None:
     settings = _hook_settings(tmp_path, webhook_receiver, "json")
     plan = make_plan()
-    assert dispatch.post_plan(settings, db, plan, NOW) == "Posted the plan to the json webhook."
-    assert "nothing new" in dispatch.post_plan(settings, db, plan, NOW + MIN)
+    posted = dispatch.post_plan(settings, db, plan, NOW)
+    assert posted == PlanPost(Posted.NOW, "json")
+    assert plan_post_text(posted, TZ) == "Posted the plan to the json webhook."
+    unchanged = dispatch.post_plan(settings, db, plan, NOW + MIN)
+    assert unchanged == PlanPost(Posted.UNCHANGED, "json", NOW)
+    assert plan_post_text(unchanged, TZ) == (
+        "This plan was posted at Sun 29 Nov 18:00; nothing new to post."
+    )
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
     dispatch.post_plan(settings, db, moved, NOW + 2 * MIN)
     assert len(webhook_receiver.requests) == 2
@@ -261,10 +296,10 @@ def test_a_plan_that_changes_back_is_posted_again(
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
     dispatch.post_plan(settings, db, plan, NOW)
     dispatch.post_plan(settings, db, moved, NOW + MIN)
-    assert dispatch.post_plan(settings, db, plan, NOW + 2 * MIN).startswith("Posted")
+    assert dispatch.post_plan(settings, db, plan, NOW + 2 * MIN).posted is Posted.NOW
     assert len(webhook_receiver.requests) == 3
     assert webhook_receiver.requests[2].json()["days"][0]["strength"] is not None
-    assert "nothing new" in dispatch.post_plan(settings, db, plan, NOW + 3 * MIN)
+    assert dispatch.post_plan(settings, db, plan, NOW + 3 * MIN).posted is Posted.UNCHANGED
 
 
 def test_a_failed_post_of_a_plan_that_changed_back_is_never_sent_later(
@@ -278,7 +313,7 @@ def test_a_failed_post_of_a_plan_that_changed_back_is_never_sent_later(
     with pytest.raises(DeliveryError):
         dispatch.post_plan(settings, db, moved, NOW + MIN)
     webhook_receiver.fail(0)
-    assert "nothing new" in dispatch.post_plan(settings, db, plan, NOW + 2 * MIN)
+    assert dispatch.post_plan(settings, db, plan, NOW + 2 * MIN).posted is Posted.UNCHANGED
     dispatch.retry_pending(settings, db, NOW + 6 * 60 * MIN)
     assert [r.json()["days"][0]["strength"] is None for r in webhook_receiver.delivered] == [False]
 
@@ -290,7 +325,7 @@ def test_a_reworded_reason_alone_is_not_posted_again(
     plan = make_plan()
     dispatch.post_plan(settings, db, plan, NOW)
     reworded = replace(plan, days=tuple(replace(d, reason=d.reason + "!") for d in plan.days))
-    assert "nothing new" in dispatch.post_plan(settings, db, reworded, NOW + MIN)
+    assert dispatch.post_plan(settings, db, reworded, NOW + MIN).posted is Posted.UNCHANGED
     assert len(webhook_receiver.requests) == 1
 
 
@@ -304,11 +339,31 @@ def test_a_newer_plan_replaces_an_unsent_older_one(
         dispatch.post_plan(settings, db, plan, NOW)
     moved = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
     dispatch.post_plan(settings, db, moved, NOW + MIN)
-    assert dispatch.retry_pending(settings, db, NOW + 60 * MIN) == "Outbox: nothing due."
+    assert dispatch.retry_pending(settings, db, NOW + 60 * MIN) == OutboxRun(0, 0)
     assert [r.json()["days"][0]["strength"] is None for r in webhook_receiver.delivered] == [True]
 
 
 def test_no_webhook_url_posts_nothing(tmp_path: Path, db: Store) -> None:
     summary = dispatch.post_plan(deliver_settings(tmp_path), db, make_plan(), NOW)
-    assert summary == "No WEBHOOK_URL set: the plan was not posted."
+    assert summary == PlanPost(Posted.NO_WEBHOOK)
+    assert plan_post_text(summary, TZ) == "No WEBHOOK_URL set: the plan was not posted."
     assert outbox.pending(db) == []
+
+
+def test_the_outbox_tick_says_what_it_sent() -> None:
+    assert outbox_text(OutboxRun()) == "Outbox: nothing due."
+    assert outbox_text(OutboxRun(sent=1, failed=2)) == "Outbox: 1 sent, 2 failed."
+
+
+def test_a_failed_plan_post_waits_for_its_next_try_and_says_when(
+    tmp_path: Path, db: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    settings = _hook_settings(tmp_path, webhook_receiver, "json")
+    webhook_receiver.fail(10)
+    with pytest.raises(DeliveryError):
+        dispatch.post_plan(settings, db, make_plan(), NOW)
+    waiting = dispatch.post_plan(settings, db, make_plan(), NOW + MIN)
+    assert waiting == PlanPost(Posted.WAITING, "json", NOW + 5 * MIN)
+    assert plan_post_text(waiting, TZ) == (
+        "The plan post is waiting for its next try (at Sun 29 Nov 18:05)."
+    )

@@ -26,14 +26,21 @@ from runstrength.core.records import ClassifiedActivity, Plan
 from runstrength.deliver import digest, outbox, webhook
 from runstrength.deliver import email as mail
 from runstrength.deliver.calendar import plan_to_ics
+from runstrength.deliver.results import (
+    EMAIL,
+    WEBHOOK,
+    ChannelSend,
+    DigestDelivery,
+    OutboxRun,
+    PlanPost,
+    Posted,
+    Sent,
+    moment,
+)
 from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError, RunstrengthError
-from runstrength.render import day_label
 from runstrength.store import Store
 
 log = logging.getLogger(__name__)
-
-EMAIL = "email"
-WEBHOOK = "webhook"
 
 
 def send_digest(
@@ -46,7 +53,7 @@ def send_digest(
     force: bool = False,
     dry_run_out: Path | None = None,
     notes: Sequence[str] = (),
-) -> str:
+) -> DigestDelivery:
     """Deliver the week's digest once to each configured channel; with `dry_run_out`, write it.
 
     Email gets the whole digest, the webhook its weekly summary in WEBHOOK_FORMAT. A second call
@@ -62,12 +69,13 @@ def send_digest(
         sender = settings.email_from or "runstrength@localhost"
         message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
         _write_preview(dry_run_out, model, message)
-        return f"Wrote the digest for {model.iso_week} to {dry_run_out}."
+        return DigestDelivery(model.iso_week, preview=dry_run_out)
     senders = {
         EMAIL: lambda: _mail_digest(settings, store, model, ics, now, force),
         WEBHOOK: lambda: _post_digest(settings, store, model, coming, now, force),
     }
-    return _each_channel([senders[c] for c in digest_channels(settings)])
+    channels = digest_channels(settings)
+    return DigestDelivery(model.iso_week, tuple(_each(c, senders[c]) for c in channels))
 
 
 def digest_channels(settings: Settings) -> list[str]:
@@ -83,22 +91,12 @@ def digest_channels(settings: Settings) -> list[str]:
     return channels
 
 
-def _each_channel(sends: Sequence[Callable[[], str]]) -> str:
-    """Run every send; if any failed, raise its error with every channel's outcome in it."""
-    lines: list[str] = []
-    failed: RunstrengthError | None = None
-    for send in sends:
-        try:
-            lines.append(send())
-        except RunstrengthError as e:
-            lines.append(e.message)
-            failed = failed or e
-    if failed is not None:
-        # The first error's class keeps its exit code (75 for an outage: try later).
-        failed.message = "\n".join(lines)
-        failed.args = (failed.message,)
-        raise failed
-    return "\n".join(lines)
+def _each(channel: str, send: Callable[[], ChannelSend]) -> ChannelSend:
+    """One channel's send; its failure is part of the result, so the next channel still goes."""
+    try:
+        return send()
+    except RunstrengthError as e:
+        return ChannelSend(channel, Sent.FAILED, error=e)
 
 
 def _mail_digest(
@@ -108,18 +106,15 @@ def _mail_digest(
     ics: bytes,
     now: datetime,
     force: bool,
-) -> str:
+) -> ChannelSend:
     sender, recipients = _addresses(settings)
     smtp = mail.SmtpSettings.from_settings(settings)
     message = digest.build_message(model, sender, recipients, ics, sent_at=now)
     payload = {"message_b64": base64.b64encode(bytes(message)).decode(), "subject": model.subject}
-    what = f"The digest for {model.iso_week}"
-    return (
-        _send_once(
-            settings, store, EMAIL, f"digest:{model.iso_week}", payload, now, force, what, smtp
-        )
-        or f"Sent the digest for {model.iso_week} to {', '.join(recipients)}."
+    sent, sent_at = _send_once(
+        settings, store, EMAIL, f"digest:{model.iso_week}", payload, now, force, smtp
     )
+    return ChannelSend(EMAIL, sent, recipients=tuple(recipients), sent_at=sent_at)
 
 
 def _post_digest(
@@ -129,7 +124,7 @@ def _post_digest(
     coming: Plan,
     now: datetime,
     force: bool,
-) -> str:
+) -> ChannelSend:
     fmt = settings.webhook_format
     body, headers = webhook.build_digest_body(
         fmt,
@@ -140,11 +135,9 @@ def _post_digest(
         digest.last_week_object(model),
     )
     payload = {"format": fmt, "body": body, "headers": headers}
-    what = f"The weekly summary for {model.iso_week}"
-    return (
-        _send_once(settings, store, WEBHOOK, f"digest:{model.iso_week}", payload, now, force, what)
-        or f"Posted the weekly summary for {model.iso_week} to the {fmt} webhook."
-    )
+    key = f"digest:{model.iso_week}"
+    sent, sent_at = _send_once(settings, store, WEBHOOK, key, payload, now, force)
+    return ChannelSend(WEBHOOK, sent, webhook_format=fmt, sent_at=sent_at)
 
 
 def _send_once(
@@ -155,27 +148,25 @@ def _send_once(
     payload: dict[str, Any],
     now: datetime,
     force: bool,
-    what: str,
     smtp: mail.SmtpSettings | None = None,
-) -> str | None:
-    """Send `key` on `channel` unless it went out already; None when sent now, else why not."""
+) -> tuple[Sent, datetime | None]:
+    """Send `key` on `channel` unless it went out already (then: when it did)."""
     outbox.enqueue(store, channel, key, payload, now, force=force)
     item = _get(store, channel, key)
     if item.status == "sent":
-        when = _local(item.sent_at, settings)
-        return f"{what} was sent {when}; use --force to send it again."
+        return Sent.BEFORE, item.sent_at
     if not outbox.claim(store, item.id, now, ignore_backoff=True):
-        return f"{what} is being sent by another process right now."
+        return Sent.ELSEWHERE, None
     _attempt(settings, store, _claimed(item), now, smtp)
-    return None
+    return Sent.NOW, None
 
 
 def post_plan(
     settings: Settings, store: Store, plan: Plan, now: datetime, force: bool = False
-) -> str:
+) -> PlanPost:
     """Post the plan to WEBHOOK_URL once per distinct set of sessions; a change is posted again."""
     if not settings.webhook_url:
-        return "No WEBHOOK_URL set: the plan was not posted."
+        return PlanPost(Posted.NO_WEBHOOK)
     fmt = settings.webhook_format
     body, headers = webhook.build_body(fmt, plan, plan_title(plan))
     key = f"plan:{fmt}:{plan_fingerprint(plan)}"
@@ -183,7 +174,7 @@ def post_plan(
     if last is not None and last.key == key and not force:
         # Back to what the chat already shows: a queued post of an in-between plan is stale.
         outbox.supersede(store, WEBHOOK, "plan:", keep_key=key)
-        return f"This plan was posted {_local(last.sent_at, settings)}; nothing new to post."
+        return PlanPost(Posted.UNCHANGED, fmt, last.sent_at)
     # A plan that changed back to one posted earlier is news again: the chat shows the other.
     earlier = outbox.get(store, WEBHOOK, key)
     again = force or (earlier is not None and earlier.status in ("sent", "superseded"))
@@ -193,10 +184,9 @@ def post_plan(
     outbox.supersede(store, WEBHOOK, "plan:", keep_key=key)
     item = _get(store, WEBHOOK, key)
     if not outbox.claim(store, item.id, now, ignore_backoff=force):
-        when = _local(item.next_attempt_at, settings)
-        return f"The plan post is waiting for its next try ({when})."
+        return PlanPost(Posted.WAITING, fmt, item.next_attempt_at)
     _attempt(settings, store, _claimed(item), now)
-    return f"Posted the plan to the {fmt} webhook."
+    return PlanPost(Posted.NOW, fmt)
 
 
 def require_webhook(settings: Settings) -> None:
@@ -205,7 +195,7 @@ def require_webhook(settings: Settings) -> None:
         raise ConfigError("WEBHOOK_URL", "is not set; put your chat webhook's URL there to post")
 
 
-def retry_pending(settings: Settings, store: Store, now: datetime) -> str:
+def retry_pending(settings: Settings, store: Store, now: datetime) -> OutboxRun:
     """Send whatever is due in the outbox (the daemon's tick); summarise, never raise on a send."""
     sent = failed = 0
     for item in outbox.due(store, now):
@@ -217,9 +207,7 @@ def retry_pending(settings: Settings, store: Store, now: datetime) -> str:
         except DeliveryError as e:
             failed += 1
             log.warning("%s %s: %s", item.channel, item.key, e.message)
-    if not sent and not failed:
-        return "Outbox: nothing due."
-    return f"Outbox: {sent} sent, {failed} failed."
+    return OutboxRun(sent, failed)
 
 
 def pending_summary(store: Store) -> list[dict[str, Any]]:
@@ -279,7 +267,7 @@ def _attempt(
     except (DeliveryError, ConfigError) as e:
         next_at = outbox.mark_failed(store, item.id, now, e.message)
         raise DeliveryError(
-            f"{e.message} It stays in the outbox; next try {_local(next_at, settings)}.",
+            f"{e.message} It stays in the outbox; next try {moment(next_at, settings.tz)}.",
             try_later=e.exit_code == EXIT_TRY_LATER,  # an outage stays "try later" (exit 75)
         ) from None
 
@@ -306,13 +294,6 @@ def _addresses(settings: Settings) -> tuple[str, tuple[str, ...]]:
     if not settings.email_to:
         raise ConfigError("EMAIL_TO", "is not set; put one or more addresses, comma-separated")
     return settings.email_from, settings.email_to
-
-
-def _local(at: datetime | None, settings: Settings) -> str:
-    if at is None:
-        return "soon"
-    local = at.astimezone(settings.tz)
-    return f"at {day_label(local.date())} {local:%H:%M}"
 
 
 def _write_preview(path: Path, model: digest.DigestModel, message: EmailMessage) -> None:
