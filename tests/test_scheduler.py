@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,11 +15,18 @@ import pytest
 from runstrength.config import Settings, load_settings
 from runstrength.errors import RunstrengthError
 from runstrength.sample.fake_strava import FakeStrava
-from runstrength.scheduler import Daemon, credential_fingerprint, digest_trigger, sync_trigger
+from runstrength.scheduler import (
+    Daemon,
+    credential_fingerprint,
+    digest_on,
+    digest_trigger,
+    sync_trigger,
+)
 from runstrength.service import InstanceLock, running_daemon_pid, sd_notify, watchdog_interval_s
 from runstrength.store import Store
 from runstrength.sync import sync_one
 from tests.conftest import NOW
+from tests.deliver.conftest import WebhookReceiver
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -297,3 +305,56 @@ def test_a_digest_missed_while_down_is_caught_up_at_start(tmp_path: Path) -> Non
     wednesday = Daemon(settings, store, clock=lambda: datetime(2026, 12, 2, 12, 0, tzinfo=tz))
     wednesday.add_jobs([])
     assert wednesday.scheduler.get_job("digest-catch-up") is None
+
+
+@pytest.mark.parametrize(
+    ("env", "on"),
+    [
+        ({}, False),
+        ({"SMTP_HOST": "127.0.0.1"}, False),  # no one to mail it to
+        ({"SMTP_HOST": "127.0.0.1", "EMAIL_TO": "runner@example.org"}, True),
+        ({"WEBHOOK_URL": "http://127.0.0.1:9/hook"}, True),  # the webhook alone
+    ],
+)
+def test_the_digest_job_exists_when_a_channel_is_set_up(
+    tmp_path: Path, env: dict[str, str], on: bool
+) -> None:
+    settings = make_settings(tmp_path, **env)
+    daemon = Daemon(settings, Store.open(settings.database_url))
+    daemon.add_jobs([])
+    assert digest_on(settings) is on
+    assert (daemon.scheduler.get_job("digest") is not None) is on
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+def test_with_only_a_webhook_the_digest_job_posts_the_weekly_summary(
+    tmp_path: Path, webhook_receiver: WebhookReceiver
+) -> None:
+    settings = make_settings(
+        tmp_path, DIGEST_WEEKDAY="sunday", DIGEST_TIME="18:00", WEBHOOK_URL=webhook_receiver.url
+    )
+    sunday_evening = datetime(2026, 11, 29, 18, 0, 5, tzinfo=settings.tz)
+    daemon = Daemon(settings, Store.open(settings.database_url), clock=lambda: sunday_evening)
+    daemon.add_jobs([])
+    daemon.scheduler.start(paused=True)  # the jobs as the running daemon has them; none runs
+    try:
+        job = daemon.scheduler.get_job("digest")
+        assert job is not None
+        fires = job.trigger.get_next_fire_time(None, sunday_evening)
+        assert fires == datetime(2026, 12, 6, 18, 0, tzinfo=settings.tz)
+        job.func()  # what the scheduler runs at DIGEST_TIME
+        assert daemon.failing == {}
+        [post] = webhook_receiver.requests
+        assert post.json()["schema"] == "runstrength.digest/1"
+        assert post.json()["week"] == "2026-W48"
+        job.func()  # the same week again (a catch-up after a restart): not posted twice
+        assert len(webhook_receiver.requests) == 1
+    finally:
+        daemon.scheduler.shutdown(wait=False)

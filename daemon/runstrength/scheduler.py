@@ -74,6 +74,12 @@ class WallClockCronTrigger(CronTrigger):
         return nxt
 
 
+def digest_on(settings: Settings) -> bool:
+    """Whether the daemon sends the weekly digest: when one of its channels is set up, email
+    (SMTP_HOST and EMAIL_TO) or the webhook (WEBHOOK_URL) alone; it goes to each of them."""
+    return bool(settings.smtp_host and settings.email_to) or bool(settings.webhook_url)
+
+
 def digest_trigger(settings: Settings) -> CronTrigger:
     t = settings.digest_time
     return WallClockCronTrigger(
@@ -121,7 +127,7 @@ class Daemon:
                 name=f"sync {source}",
                 next_run_time=first,
             )
-        if self.settings.smtp_host and self.settings.email_to:
+        if digest_on(self.settings):
             self.scheduler.add_job(
                 self._guard(self.digest),
                 digest_trigger(self.settings),
@@ -140,7 +146,7 @@ class Daemon:
                     name="weekly digest (catch-up)",
                 )
         else:
-            log.info("no SMTP_HOST/EMAIL_TO set: the weekly digest is off")
+            log.info("no SMTP_HOST/EMAIL_TO or WEBHOOK_URL set: the weekly digest is off")
         self.scheduler.add_job(
             self._guard(self.retry_outbox), sync_trigger(self.settings), id="outbox", name="outbox"
         )
