@@ -340,3 +340,11 @@ def test_an_a_race_taper_names_the_days_it_keeps_free():
     )
     assert "taper: the last 6 days before your 21.1 km Valencia Half" in all_text(p)
     assert not [d for d in sessions(p) if race.date - timedelta(days=6) <= d < race.date]
+
+
+def test_no_note_for_a_race_recovery_that_starts_after_the_plan():
+    # Planned on Thursday up to Sunday's 10 km race: its recovery days come after the plan.
+    race = PlannedRace(SUN + timedelta(weeks=1), 10.0, "Christmas 10K")
+    p = plan(classic_history(WED), THU, CLASSIC, PlanConfig(races=(race,)), days=11)
+    assert not [n for n in p.notes if "recovery" in n], p.notes
+    assert any(n.startswith("Taper: the last 3 days") for n in p.notes)

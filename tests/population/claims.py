@@ -120,9 +120,27 @@ def _dates(check: PlanCheck, text: str) -> list[str]:
     return out
 
 
+def _window_shown(check: PlanCheck, note: str) -> list[str]:
+    """A race recovery or taper note speaks of days inside the plan's weeks, not after them."""
+    m = re.match(
+        r"(Race recovery|Taper): the (\d+) days (after|before) .*? on \w+ (\d{1,2}) (\w{3})\b", note
+    )
+    race = m and _named_date(m.group(4), m.group(5), check.today)
+    if not m or race is None:
+        return []
+    n = int(m.group(2))
+    first, last = (race + timedelta(days=1), race + timedelta(days=n))
+    if m.group(3) == "before":
+        first, last = race - timedelta(days=n), race - timedelta(days=1)
+    shown_end = monday_of(check.last) + timedelta(days=6)  # the plan's last week, to Sunday
+    if last < check.today or first > shown_end:
+        return [f"its days {first:%d %b}..{last:%d %b} lie outside the plan"]
+    return []
+
+
 def note_problems(check: PlanCheck, note: str) -> list[str]:
     """What is untrue in one week-level note."""
-    problems = claims(check, note)
+    problems = claims(check, note) + _window_shown(check, note)
     if NO_PATTERN in note and check.athlete.clear_pattern:
         problems.append("the athlete has a clear weekly pattern")
     return problems

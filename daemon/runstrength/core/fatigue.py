@@ -234,8 +234,10 @@ def assess(
         notes.append(f"At most one lighter session until {day_name(last)}: {why}.")
     for w in windows:
         note = w.reason[0].upper() + w.reason[1:] + "."
-        if w.end < today or w.max_sessions is None:
-            continue  # over already, or only a lighter first session (said on that day)
+        if w.end < today or w.start > end or w.max_sessions is None:
+            # Over already, after the plan (a coming race's recovery), or only a lighter first
+            # session (said on that day).
+            continue
         if w.reason.startswith(("taper", "race recovery")) and note not in notes:
             notes.append(note)
     windows += weekly
