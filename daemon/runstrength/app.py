@@ -13,6 +13,7 @@ from runstrength.core.profile import AthleteProfile, build_profile
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.deliver.results import DigestDelivery, PlanPost
 from runstrength.errors import ConfigError, RunstrengthError
+from runstrength.render import clean
 from runstrength.sources.base import Progress, Status
 from runstrength.store import Store
 from runstrength.sync import SyncOutcome, configured_sources, sync_lock, sync_one
@@ -112,11 +113,12 @@ class Labelled:
 
 def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> Labelled:
     record = store.find_activity(ident)
+    # A synced name or a pasted id may hold control characters (NUL, U+202E): cleaned as shown.
     if record is None:
-        raise RunstrengthError(f"no stored activity '{ident}'; see `runstrength activities`")
+        raise RunstrengthError(f"no stored activity '{clean(ident)}'; see `runstrength activities`")
     if record.sport != Sport.RUN:
         raise RunstrengthError(
-            f"'{record.name or ident}' is a {record.sport.value} session, not a run: "
+            f"'{clean(record.name or ident)}' is a {record.sport.value} session, not a run: "
             "only runs are easy, hard or long"
         )
     # A run synced from two sources is classified once, as its primary copy: label that one.
