@@ -183,7 +183,7 @@ def test_the_coming_parkruns_get_their_recovery_days_too():
     p = plan(history, TUE, pattern, PlanConfig(), days=20)
     for sunday in (SUN, SUN + timedelta(weeks=1), SUN + timedelta(weeks=2)):
         assert sunday not in sessions(p)
-        assert "race recovery: the 2 days after your 5.0 km parkrun" in reason_on(p, sunday)
+        assert "race recovery: the 2 days after your 5 km parkrun" in reason_on(p, sunday)
     for placed in weeks_of(p).values():
         assert len(placed) == 2
     assert not any("parkrun" in n for n in p.notes)  # no note every week for the usual parkrun
@@ -261,7 +261,7 @@ def test_after_a_10k_race_every_empty_day_names_its_real_limit():
     ]
     p = plan(history, SUN, CLASSIC, PlanConfig(), days=15)
     assert "no day left this week" not in all_text(p)
-    assert "race recovery: the 4 days after your 10.0 km City 10k" in reason_on(
+    assert "race recovery: the 4 days after your 10 km City 10k" in reason_on(
         p, MON + timedelta(weeks=1)
     )
     assert len(weeks_of(p)[MON + timedelta(weeks=2)]) == 2

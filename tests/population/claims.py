@@ -66,6 +66,8 @@ def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
 def claims(check: PlanCheck, text: str) -> list[str]:
     """Claims that may appear in a reason or a note."""
     out = _taper_days(check, text)
+    if m := re.search(r"\b\d+\.0 km", text):
+        out.append(f"'{m.group(0)}': a whole distance reads '{m.group(0)[:-5]} km'")
     if "easing back in after a break" in text and check.athlete.new_user:
         out.append("a new user has had no break")
     if re.search(r"load \d+ ?% above your usual", text) and not (

@@ -91,6 +91,7 @@ def test_three_sessions_in_a_week_break_the_dose() -> None:
         "Week of 17 Nov: 1 of 2 sessions fit.",
         "No strength for 7 days; back on Thu 28 Nov with a lighter session.",
         "Race recovery: 4 days after your 10 km City 10K on Sun 15 Nov.",
+        "Taper: the last 3 days before your 10.0 km City 10K on Sun 22 Nov.",
     ],
 )
 def test_false_notes_are_caught(note: str) -> None:

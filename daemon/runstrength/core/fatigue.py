@@ -23,7 +23,7 @@ from runstrength.core.records import (
 )
 from runstrength.core.windows import Window
 from runstrength.core.windows import monday_of as monday_of  # the planner counts weeks by it
-from runstrength.core.words import day_name
+from runstrength.core.words import day_name, km_text
 
 AMBER_RATIO = 1.3  # Gabbett's sweet spot tops at 1.3, danger from 1.5 [S37]
 RED_RATIO = 1.5
@@ -156,7 +156,7 @@ def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Wi
         if earlier and run.distance_m > SPIKE_FACTOR * max(earlier):
             pct = round(100 * (run.distance_m / max(earlier) - 1))
             reason = (
-                f"{run.distance_m / 1000:.1f} km on {day:%a} was {pct}% longer than"
+                f"{km_text(run.distance_m / 1000)} on {day:%a} was {pct}% longer than"
                 f" any run of the previous 30 days"
             )
             windows.append(Window(day, day + timedelta(days=SPIKE_BLOCK_DAYS), 0, False, reason))

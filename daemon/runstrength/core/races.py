@@ -16,7 +16,7 @@ from runstrength.core.records import (
     WorkoutTag,
 )
 from runstrength.core.windows import Window, monday_of
-from runstrength.core.words import day_name
+from runstrength.core.words import day_name, km_text
 
 RACE_KM_PER_RECOVERY_DAY = 3.0  # Daniels: one easy day per 3 km raced [S64]
 MAX_RECOVERY_DAYS = 7
@@ -104,7 +104,8 @@ def race_windows(
                 day + timedelta(days=days),
                 0,
                 False,
-                f"race recovery: the {days} days after your {km:.1f} km {name} on {day_name(day)}",
+                f"race recovery: the {days} days after your {km_text(km)} {name}"
+                f" on {day_name(day)}",
             )
         )
         if days > SHORT_RACE_RECOVERY_DAYS:
@@ -123,7 +124,7 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
     for race in races:
         if race.date < today or race.date - timedelta(days=14) > end:
             continue
-        what = f"{race.distance_km:g} km {race.name} on {day_name(race.date)}"
+        what = f"{km_text(race.distance_km)} {race.name} on {day_name(race.date)}"
         last_session = (
             A_RACE_LAST_SESSION_DAYS
             if race.distance_km >= A_RACE_KM

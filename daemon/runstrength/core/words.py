@@ -27,6 +27,11 @@ def duration(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def km_text(km: float) -> str:
+    """A distance as runners write it: '10 km', '21.1 km' (one race, one spelling)."""
+    return f"{round(km, 1):g} km"
+
+
 def source_name(record: ActivityRecord) -> str:
     return {"strava": "Strava", "garmin": "Garmin", "fit": "Garmin"}.get(
         record.source, record.source
