@@ -69,6 +69,18 @@ def sync_now(
         return [sync_one(settings, store, n, full, now, progress=progress) for n in sources]
 
 
+def import_files(settings: Settings, store: Store, paths: list[Path], now: datetime) -> str:
+    """`import`: activity files, folders, zips and Strava exports, under the sync lock.
+
+    It writes what a sync writes (activities, duplicate links): a daemon's sync or a manual one
+    running now makes it stop before writing anything (SyncRunning, exit 75: try again).
+    """
+    from runstrength.sources.activity_files import import_paths
+
+    with sync_lock(settings.data_dir):
+        return import_paths(settings, store, paths, now)
+
+
 # --- classification -----------------------------------------------------------------------------
 def classified_history(
     settings: Settings, store: Store, now: datetime

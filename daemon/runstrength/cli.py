@@ -535,10 +535,10 @@ def auth_garmin(ctx: Context, api_key: str | None, key_stdin: bool) -> None:
 @handle_errors
 def import_files(ctx: Context, paths: tuple[Path, ...]) -> None:
     """Import .fit, .gpx, .tcx files (also .gz) or folders of them, or a Strava export (.zip)."""
-    from runstrength.sources.activity_files import import_paths
+    from runstrength.app import import_files as import_now
 
     printed_by_command("runstrength.sources.strava_export")  # its report lists the skipped rows
-    click.echo(import_paths(ctx.settings, ctx.store(), list(paths), ctx.now()))
+    click.echo(import_now(ctx.settings, ctx.store(), list(paths), ctx.now()))
 
 
 if __name__ == "__main__":  # pragma: no cover
