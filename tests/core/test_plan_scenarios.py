@@ -348,3 +348,14 @@ def test_no_note_for_a_race_recovery_that_starts_after_the_plan():
     p = plan(classic_history(WED), THU, CLASSIC, PlanConfig(races=(race,)), days=11)
     assert not [n for n in p.notes if "recovery" in n], p.notes
     assert any(n.startswith("Taper: the last 3 days") for n in p.notes)
+
+
+def test_the_a_race_one_session_window_says_when_it_starts():
+    # Two weeks before the half: planned on Monday three weeks out, this week keeps its two
+    # sessions, so "at most one lighter session until Sat" must say from when.
+    race = PlannedRace(SUN + timedelta(weeks=2), 21.1, "Valencia Half")
+    history = classic_history(SUN - timedelta(weeks=1))
+    p = plan(history, MON, CLASSIC, PlanConfig(races=(race,)), days=14)
+    assert len(weeks_of(p)[MON]) == 2
+    assert "at most one lighter session from Sun 29 Nov to Sat 5 Dec" in all_text(p)
+    assert "session until" not in all_text(p)

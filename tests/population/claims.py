@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 GREY_RATIO = 1.2  # a "load above your usual" claim needs at least this true load ratio
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_PATTERN = "No usual hard or long days known yet"
+ONE_SESSION = re.compile(
+    r"at most one lighter session (?:from \w{3} (\d{1,2}) (\w{3}) to|until) \w{3} (\d{1,2}) (\w{3})"
+)
 
 
 def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
@@ -66,6 +69,7 @@ def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
 def claims(check: PlanCheck, text: str) -> list[str]:
     """Claims that may appear in a reason or a note."""
     out = _taper_days(check, text)
+    out += _one_session(check, text)
     if m := re.search(r"\b\d+\.0 km", text):
         out.append(f"'{m.group(0)}': a whole distance reads '{m.group(0)[:-5]} km'")
     if "easing back in after a break" in text and check.athlete.new_user:
@@ -76,6 +80,21 @@ def claims(check: PlanCheck, text: str) -> list[str]:
         ratio = "unknown" if check.ratio is None else f"{check.ratio:.2f}"
         out.append(f"true load ratio {ratio}")
     return out + _dates(check, text)
+
+
+def _one_session(check: PlanCheck, text: str) -> list[str]:
+    """'at most one lighter session until D' (from today) or 'from A to D': no second one there."""
+    m = ONE_SESSION.search(text)
+    if not m:
+        return []
+    first = _named_date(m.group(1), m.group(2), check.today) if m.group(1) else check.today
+    last = _named_date(m.group(3), m.group(4), check.today)
+    if first is None or last is None:
+        return []
+    inside = [d for d in check.all_sessions() if max(first, check.today) <= d <= last]
+    if len(inside) > 1:
+        return [f"'{m.group(0)}' yet sessions on " + ", ".join(f"{d:%a %d}" for d in inside)]
+    return []
 
 
 def _taper_days(check: PlanCheck, text: str) -> list[str]:

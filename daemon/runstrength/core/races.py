@@ -149,7 +149,8 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
                     race.date - timedelta(days=8),
                     1,
                     True,
-                    f"taper: at most one lighter session until"
+                    f"taper: at most one lighter session from"
+                    f" {day_name(race.date - timedelta(days=14))} to"
                     f" {day_name(race.date - timedelta(days=8))}, before your {what}",
                 )
             )
