@@ -359,3 +359,17 @@ def test_the_a_race_one_session_window_says_when_it_starts():
     assert len(weeks_of(p)[MON]) == 2
     assert "at most one lighter session from Sun 29 Nov to Sat 5 Dec" in all_text(p)
     assert "session until" not in all_text(p)
+
+
+def test_a_spike_names_its_day_and_is_said_once_per_note():
+    # Sunday's long run 30 % longer than any of the month before: which Sunday, said once.
+    sunday = MON - timedelta(days=1)
+    history = classic_history(sunday - timedelta(days=1)) + [
+        classified_run(sunday, RunKind.LONG, 130, km=100 / 5.5 * 1.3)
+    ]
+    p = plan(history, MON, CLASSIC, PlanConfig(), days=7)
+    text = all_text(p)
+    assert "on Sun 22 Nov was 30% longer than any run of the previous 30 days" in text
+    assert " on Sun was" not in text
+    for note in p.notes:
+        assert note.count("longer than any run") <= 1, note

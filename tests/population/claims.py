@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 GREY_RATIO = 1.2  # a "load above your usual" claim needs at least this true load ratio
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_PATTERN = "No usual hard or long days known yet"
+SPIKE = re.compile(
+    r"([\d.]+) km on (\w{3})(?: (\d{1,2}) (\w{3}))? was (\d+)% longer than any run of the previous"
+)
 ONE_SESSION = re.compile(
     r"at most one lighter session (?:from \w{3} (\d{1,2}) (\w{3}) to|until) \w{3} (\d{1,2}) (\w{3})"
 )
@@ -69,7 +72,10 @@ def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
 def claims(check: PlanCheck, text: str) -> list[str]:
     """Claims that may appear in a reason or a note."""
     out = _taper_days(check, text)
-    out += _one_session(check, text)
+    out += _one_session(check, text) + _spike(check, text)
+    parts = [p.strip() for p in re.split(r"[;:()]", text) if len(p.strip()) >= 20]
+    if twice := next((p for p in parts if parts.count(p) > 1), None):
+        out.append(f"says '{twice}' twice")
     if m := re.search(r"\b\d+\.0 km", text):
         out.append(f"'{m.group(0)}': a whole distance reads '{m.group(0)[:-5]} km'")
     if "easing back in after a break" in text and check.athlete.new_user:
@@ -80,6 +86,27 @@ def claims(check: PlanCheck, text: str) -> list[str]:
         ratio = "unknown" if check.ratio is None else f"{check.ratio:.2f}"
         out.append(f"true load ratio {ratio}")
     return out + _dates(check, text)
+
+
+def _spike(check: PlanCheck, text: str) -> list[str]:
+    """'20.3 km on Sun 15 Nov was 10% longer than any run of the previous 30 days': that run."""
+    out = []
+    for m in SPIKE.finditer(text):
+        day = m.group(3) and _named_date(m.group(3), m.group(4), check.today)
+        if not day:
+            out.append(f"'{m.group(0)}': which {m.group(2)}?")
+            continue
+        runs = [
+            a for a in check.truth.runs(day) if abs(a.distance_m / 1000 - float(m.group(1))) < 0.06
+        ]
+        before = [
+            b.distance_m for b in check.athlete.activities
+            if b.kind and 0 < (day - b.day).days <= 30
+        ]  # fmt: skip
+        pct = runs and before and round(100 * (runs[0].distance_m / max(before) - 1))
+        if not runs or not before or abs(pct - int(m.group(5))) > 1:
+            out.append(f"'{m.group(0)}': truth {check.truth.describe(day)}, {pct}%")
+    return out
 
 
 def _one_session(check: PlanCheck, text: str) -> list[str]:

@@ -156,7 +156,7 @@ def spike_windows(history: Sequence[ClassifiedActivity], today: date) -> list[Wi
         if earlier and run.distance_m > SPIKE_FACTOR * max(earlier):
             pct = round(100 * (run.distance_m / max(earlier) - 1))
             reason = (
-                f"{km_text(run.distance_m / 1000)} on {day:%a} was {pct}% longer than"
+                f"{km_text(run.distance_m / 1000)} on {day_name(day)} was {pct}% longer than"
                 f" any run of the previous 30 days"
             )
             windows.append(Window(day, day + timedelta(days=SPIKE_BLOCK_DAYS), 0, False, reason))
@@ -183,7 +183,7 @@ def _load_level(
         and monotony(history, today) > MONOTONY_AMBER
     ):
         reasons.append("the same load day after day for a week (monotony)")
-    reasons += [f"a spike: {w.reason}" for w in spikes]
+    reasons += [w.reason for w in spikes]  # "20.3 km on Sun 15 Nov was 10% longer than ..."
     return (Level.AMBER if reasons else Level.GREEN), ratio, reasons
 
 

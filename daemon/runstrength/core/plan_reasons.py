@@ -38,7 +38,9 @@ def _shortfall_why(state: fatigue.FatigueState, week: list[date]) -> str:
     rules = "none on hard or long days, one strength-free day between sessions"
     days = f"{week[0]:%A}" if len(week) == 1 else f"{week[0]:%A} to {week[-1]:%A}"
     left = [f"only {days} left"] if week[0].weekday() > 0 else []
-    return "; ".join([*left, *dict.fromkeys(windows), rules])
+    # An amber cap quotes the spike that blocks days of its own: name the spike once.
+    windows = [w for w in dict.fromkeys(windows) if not any(w != o and w in o for o in windows)]
+    return "; ".join([*left, *windows, rules])
 
 
 def session_reason(
