@@ -8,6 +8,7 @@ objects: each page is one INSERT ... ON CONFLICT DO UPDATE of plain dicts, its J
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ from runstrength.models import (
     Meta,
     Outbox,
     SetAsidePayload,
+    SyncState,
     metadata,
 )
 from runstrength.store_state import StateTables, WorkoutRef, naive_utc
@@ -42,6 +44,8 @@ from runstrength.store_state import StateTables, WorkoutRef, naive_utc
 log = logging.getLogger(__name__)
 
 ACTIVITY = Activity.__table__
+SET_ASIDE = SetAsidePayload.__table__
+SYNC_STATE = SyncState.__table__
 REDERIVE_BATCH = 500  # rows per read while re-deriving: memory stays flat in the history's size
 RELINK_WINDOW = timedelta(days=30)
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ActivityRecord))
@@ -261,8 +265,9 @@ class Store(StateTables):
         now = naive_utc(now)
         batch, aside = _checked(items)
         aside += list(set_aside)
-        with Session(self.engine) as s:
-            conn = s.connection()
+        # SQLAlchemy Core on one connection, no ORM session: nothing here builds a row object.
+        with self.engine.connect() as conn:
+            tx = conn.begin()
             rows, refused = _page_rows(batch, _stored_rows(conn, batch), now)
             aside += refused
             try:
@@ -270,17 +275,18 @@ class Store(StateTables):
             except Exception as e:
                 if not _row_error(e):
                     raise
-                s.rollback()  # find the rows the database refuses, one by one, then go again
+                tx.rollback()  # find the rows the database refuses, one by one, then go again
                 rows, refused = self._storable(rows)
                 aside += refused
-                conn = s.connection()
+                tx = conn.begin()
                 self._write_rows(conn, rows)
             refused_keys = {(a.source, a.source_id) for a in aside}
             stored = [i.record.key for i in batch if i.record.key not in refused_keys]
-            self._keep_set_aside(s, aside, stored, now)
+            _keep_set_aside(conn, aside, stored, now)
             if cursor is not None:
-                self._write_cursor(s, source, cursor)
-            s.commit()
+                upsert(conn, SYNC_STATE, [{"source": source, "cursor_json": dict(cursor)}],
+                       ("source",))  # fmt: skip
+            tx.commit()
         inserted = sum(row.old_start is None for row in rows)
         return PageCounts(inserted, len(rows) - inserted, len(aside))
 
@@ -340,52 +346,6 @@ class Store(StateTables):
                 finally:
                     conn.rollback()
         return ok, refused
-
-    def _keep_set_aside(
-        self, s: Session, aside: list[SetAside], stored: list[tuple[str, str]], now: datetime
-    ) -> None:
-        """Remember what was set aside; forget what has now been stored after all."""
-        by_source: dict[str, list[str]] = {}
-        for src, sid in stored:
-            by_source.setdefault(src, []).append(sid)
-        for src, ids in by_source.items():
-            s.exec(
-                delete(SetAsidePayload).where(
-                    SetAsidePayload.source == src, SetAsidePayload.source_id.in_(ids)
-                )
-            )
-        rows = {}
-        for item in aside:
-            raw_text = json.dumps(item.raw, default=repr, sort_keys=True)
-            sid = item.source_id or "sha1:" + hashlib.sha1(raw_text.encode()).hexdigest()[:16]
-            rows[(item.source, sid)] = {
-                "source": item.source,
-                "source_id": sid,
-                "reason": item.reason[:500],
-                "raw_text": raw_text,
-                "first_seen": now,
-                "last_seen": now,
-            }
-        if not rows:
-            return
-        known = {
-            (src, sid)
-            for src in {src for src, _ in rows}
-            for sid in s.exec(
-                select(SetAsidePayload.source_id).where(
-                    SetAsidePayload.source == src,
-                    SetAsidePayload.source_id.in_([i for k, i in rows if k == src]),
-                )
-            )
-        }
-        for (src, sid), row in rows.items():
-            # One line when a payload is first set aside, not on every re-read of it.
-            level = logging.DEBUG if (src, sid) in known else logging.WARNING
-            log.log(level, "setting %s activity %s aside: %s", src, sid, row["reason"])
-        upsert_rows(
-            s, SetAsidePayload.__table__, list(rows.values()), ("source", "source_id"),
-            keep=("first_seen",),
-        )  # fmt: skip
 
     def set_aside(self, source: str | None = None) -> list[dict[str, Any]]:
         """The payloads set aside (source, source_id, reason, raw, first_seen, last_seen)."""
@@ -449,13 +409,14 @@ class Store(StateTables):
         self, since: datetime | None = None, include_duplicates: bool = False
     ) -> list[ActivityRecord]:
         """Stored activities, oldest first; a run linked as a duplicate appears once."""
-        with Session(self.engine) as s:
-            q = select(Activity.record_json).order_by(Activity.start_time, Activity.id)
-            if since is not None:
-                q = q.where(Activity.start_time >= naive_utc(since))
+        c = ACTIVITY.c
+        with self.engine.connect() as conn:  # Core: no ORM row per activity on this hot read
             if not include_duplicates:
-                return self._merged_copies(s, since)
-            return [record_from_dict(r) for r in s.exec(q)]
+                return self._merged_copies(conn, since)
+            q = select(c.record_json).order_by(c.start_time, c.id)
+            if since is not None:
+                q = q.where(c.start_time >= naive_utc(since))
+            return [record_from_dict(r) for (r,) in conn.execute(q)]
 
     def has_content_hash(self, content_hash: str) -> bool:
         """True when a file with exactly these bytes was imported already (cheap re-scan skip)."""
@@ -482,23 +443,22 @@ class Store(StateTables):
         with self.engine.begin() as conn:
             return _relink_all(conn)
 
-    def _merged_copies(self, s: Session, since: datetime | None) -> list[ActivityRecord]:
+    def _merged_copies(self, conn: Connection, since: datetime | None) -> list[ActivityRecord]:
         """Primaries with each field taken from its preferred copy (Garmin effort, Strava name)."""
+        c = ACTIVITY.c
         q = (
-            select(Activity.record_json, Activity.id)
-            .where(Activity.duplicate_of.is_(None))
-            .order_by(Activity.start_time, Activity.id)
-        )
+            select(c.record_json, c.id)
+            .where(c.duplicate_of.is_(None))
+            .order_by(c.start_time, c.id)
+        )  # fmt: skip
         if since is not None:
-            q = q.where(Activity.start_time >= naive_utc(since))
-        rows = list(s.exec(q))
-        dq = select(Activity.duplicate_of, Activity.record_json).where(
-            Activity.duplicate_of.is_not(None)
-        )
+            q = q.where(c.start_time >= naive_utc(since))
+        rows = conn.execute(q).all()
+        dq = select(c.duplicate_of, c.record_json).where(c.duplicate_of.is_not(None))
         if since is not None:
-            dq = dq.where(Activity.start_time >= naive_utc(since) - timedelta(days=1))
+            dq = dq.where(c.start_time >= naive_utc(since) - timedelta(days=1))
         copies: dict[int, list[ActivityRecord]] = {}
-        for primary_id, data in s.exec(dq):
+        for primary_id, data in conn.execute(dq):
             copies.setdefault(primary_id, []).append(record_from_dict(data))
         result = []
         for data, row_id in rows:
@@ -560,6 +520,46 @@ class Store(StateTables):
                 q = q.where(Activity.source == source)
             row = s.exec(q.order_by(Activity.duplicate_of.is_not(None))).first()
             return record_from_dict(row) if row else None
+
+
+def _keep_set_aside(
+    conn: Connection, aside: list[SetAside], stored: list[tuple[str, str]], now: datetime
+) -> None:
+    """Remember what was set aside; forget what has now been stored after all."""
+    t = SET_ASIDE.c
+    by_source: dict[str, list[str]] = {}
+    for src, sid in stored:
+        by_source.setdefault(src, []).append(sid)
+    for src, ids in by_source.items():
+        conn.execute(delete(SET_ASIDE).where(t.source == src, t.source_id.in_(ids)))
+    rows = {}
+    for item in aside:
+        raw_text = json.dumps(item.raw, default=repr, sort_keys=True)
+        sid = item.source_id or "sha1:" + hashlib.sha1(raw_text.encode()).hexdigest()[:16]
+        rows[(item.source, sid)] = {
+            "source": item.source,
+            "source_id": sid,
+            "reason": item.reason[:500],
+            "raw_text": raw_text,
+            "first_seen": now,
+            "last_seen": now,
+        }
+    if not rows:
+        return
+    known = {
+        (src, sid)
+        for src in {src for src, _ in rows}
+        for (sid,) in conn.execute(
+            select(t.source_id).where(
+                t.source == src, t.source_id.in_([i for k, i in rows if k == src])
+            )
+        )
+    }
+    for (src, sid), row in rows.items():
+        # One line when a payload is first set aside, not on every re-read of it.
+        level = logging.DEBUG if (src, sid) in known else logging.WARNING
+        log.log(level, "setting %s activity %s aside: %s", src, sid, row["reason"])
+    upsert(conn, SET_ASIDE, list(rows.values()), ("source", "source_id"), keep=("first_seen",))
 
 
 @dataclass(frozen=True)
@@ -734,9 +734,20 @@ def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
     starts = [naive_utc(t) for t in around]
     lo, hi = min(starts) - reach, max(starts) + reach
     c = ACTIVITY.c
+    seen = (c.start_time >= lo - timedelta(days=1), c.start_time <= hi + timedelta(days=1))
+    # Copies come from different sources (find_duplicates links one copy per source): where
+    # the rows read hold one source there is no link, and no record needs decoding (a backfill
+    # from one source, page after page).
+    if len(conn.execute(select(c.source).where(*seen).distinct().limit(2)).all()) < 2:
+        conn.execute(
+            update(ACTIVITY)
+            .where(c.start_time >= lo, c.start_time <= hi, c.duplicate_of.is_not(None))
+            .values(duplicate_of=None)
+        )
+        return
     rows = conn.execute(
         select(c.id, c.source, c.source_id, c.start_time, c.duplicate_of, c.record_json)
-        .where(c.start_time >= lo - timedelta(days=1), c.start_time <= hi + timedelta(days=1))
+        .where(*seen)
         .order_by(c.id)  # oldest stored first: it stays the primary
     ).all()
     by_key = {(r.source, r.source_id): r for r in rows}
@@ -833,13 +844,7 @@ def upsert(
     update by key, row by row."""
     dialect = conn.dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(table)
-        update_ = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c not in keep}
-        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update_), rows)
+        conn.execute(_upsert_statement(dialect, table, tuple(rows[0]), keys, keep), rows)
         return
     for row in rows:
         where = [table.c[k] == row[k] for k in keys]
@@ -848,11 +853,20 @@ def upsert(
             conn.execute(table.insert().values(row))
 
 
-def upsert_rows(
-    s: Session, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...],
-    keep: tuple[str, ...] = (),
-) -> None:  # fmt: skip
-    upsert(s.connection(), table, rows, keys, keep)
+@functools.lru_cache(maxsize=64)
+def _upsert_statement(
+    dialect: str, table: Any, columns: tuple[str, ...], keys: tuple[str, ...],
+    keep: tuple[str, ...],
+) -> Any:  # fmt: skip
+    """The statement, built once per table and column set: building `excluded` costs more than
+    a page's rows."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(table)
+    update_ = {c: stmt.excluded[c] for c in columns if c not in keys and c not in keep}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=update_)
 
 
 __all__ = [
