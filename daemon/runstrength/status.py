@@ -141,7 +141,7 @@ def week_plan(settings: Settings, store: Store, now: datetime) -> list[dict[str,
 def _digest(
     settings: Settings, now: datetime, next_run: dict[str, datetime | None], running: bool
 ) -> dict[str, Any]:
-    # The digest goes to every channel set up (delivery's digest_channels): email, the webhook.
+    # The digest goes to every channel set up (as scheduler.digest_on decides): email, the webhook.
     channels = ["email"] if settings.smtp_host and settings.email_to else []
     channels += ["webhook"] if settings.webhook_url else []
     enabled = bool(channels)
@@ -158,7 +158,7 @@ def _digest(
 
 
 def _outbox(store: Store) -> list[dict[str, Any]]:
-    # The outbox alone, not delivery.py: that one brings the HTTP and mail clients (~0.1 s).
+    # The outbox alone, not deliver/dispatch.py: that one brings the HTTP and mail clients (~0.1 s).
     from runstrength.deliver.outbox import pending
 
     return pending(store)
