@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 GREY_RATIO = 1.2  # a "load above your usual" claim needs at least this true load ratio
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_PATTERN = "No usual hard or long days known yet"
+WINDOW_NOTE = re.compile(
+    r"(Race recovery|Taper) for the (?:last )?(\d+) days (after|before) .*? on \w+"
+    r" (\d{1,2}) (\w{3})\b"
+)
+NESTED_COLON = re.compile(r"\b(no strength|lighter|[Tt]aper|[Rr]ace recovery): [^;()]*?: ")
 SPIKE = re.compile(
     r"([\d.]+) km on (\w{3})(?: (\d{1,2}) (\w{3}))? was (\d+)% longer than any run of the previous"
 )
@@ -73,6 +78,8 @@ def claims(check: PlanCheck, text: str) -> list[str]:
     """Claims that may appear in a reason or a note."""
     out = _taper_days(check, text)
     out += _one_session(check, text) + _spike(check, text)
+    if m := NESTED_COLON.search(text):
+        out.append(f"a colon inside a colon: '{m.group(0)}'")
     parts = [p.strip() for p in re.split(r"[;:()]", text) if len(p.strip()) >= 20]
     if twice := next((p for p in parts if parts.count(p) > 1), None):
         out.append(f"says '{twice}' twice")
@@ -170,9 +177,7 @@ def _dates(check: PlanCheck, text: str) -> list[str]:
 
 def _window_shown(check: PlanCheck, note: str) -> list[str]:
     """A race recovery or taper note speaks of days inside the plan's weeks, not after them."""
-    m = re.match(
-        r"(Race recovery|Taper): the (\d+) days (after|before) .*? on \w+ (\d{1,2}) (\w{3})\b", note
-    )
+    m = WINDOW_NOTE.match(note)
     race = m and _named_date(m.group(4), m.group(5), check.today)
     if not m or race is None:
         return []

@@ -129,6 +129,20 @@ def test_a_taper_note_naming_the_wrong_days_is_caught() -> None:
     assert "false_note" not in rules_broken("race10k", wed, plan(wed, session, (right,)))
 
 
+def test_a_note_on_days_after_the_plan_is_caught() -> None:
+    thu = date(2026, 11, 19)  # race10k: the plan runs to Wed 2 Dec, the race is on Sun 6 Dec
+    after = "Race recovery for the 4 days after your 10 km Christmas 10K on Sun 6 Dec."
+    assert "false_note" in rules_broken("race10k", thu, plan(thu, {}, (after,)))
+    taper = "Taper for the last 3 days before your 10 km Christmas 10K on Sun 6 Dec."
+    assert "false_note" not in rules_broken("race10k", thu, plan(thu, {}, (taper,)))
+
+
+def test_a_colon_inside_a_colon_is_caught() -> None:
+    mon = date(2026, 11, 16)
+    nested = "no strength: race recovery: the 4 days after your 10.1 km City 10K on Sun 15 Nov"
+    assert "false_reason" in rules_broken("race10k", mon, plan(mon, {mon: (False, nested)}))
+
+
 def test_an_a_race_taper_allows_one_session_then_none() -> None:
     sun = date(2026, 11, 22)  # marathoner: half marathon on Sun 6 Dec, in RACES
     two = {date(2026, 11, 24): (False, "strength A"), date(2026, 11, 27): (False, "strength B")}

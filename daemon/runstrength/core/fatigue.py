@@ -66,7 +66,7 @@ class FatigueState:
         earlier = [s for s in sessions if s < day]
         return next(
             (
-                w.reason
+                w.light_why or w.reason
                 for w in self.windows
                 if w.light
                 and w.contains(day)
@@ -182,7 +182,7 @@ def _load_level(
         and ratio > MONOTONY_WITH_RATIO
         and monotony(history, today) > MONOTONY_AMBER
     ):
-        reasons.append("the same load day after day for a week (monotony)")
+        reasons.append("the same load day after day for a week")
     reasons += [w.reason for w in spikes]  # "20.3 km on Sun 15 Nov was 10% longer than ..."
     return (Level.AMBER if reasons else Level.GREEN), ratio, reasons
 
@@ -214,31 +214,42 @@ def assess(
             Window(today, back - timedelta(days=1), 0, False, f"{why}; back on {day_name(back)}")
         )
         windows.append(
-            Window(back, back + timedelta(days=6), None, True, f"first session back after {why}")
+            Window(
+                back,
+                back + timedelta(days=6),
+                None,
+                True,
+                f"first session after the week off ({why})",
+            )
         )
         notes.append(
             f"No strength for {BACK_OFF_DAYS} days: {why}; back on {day_name(back)} with a lighter"
             " session (missed sessions are not stacked)."
         )
     elif level == Level.AMBER:
-        why = "; ".join(reasons)
+        why = " and ".join(reasons)
         # A load rise may last the whole acute week; a spike only counts for a week from its
         # run, so a Sunday spike does not take the next Monday (the runner's own day).
         ends = [w.start for w in spikes] if len(spikes) == len(reasons) else [today]
         last = max(ends) + timedelta(days=AMBER_DAYS - 1)
         windows.append(
             Window(
-                today, last, 1, True, f"at most one lighter session until {day_name(last)}: {why}"
+                today,
+                last,
+                1,
+                True,
+                f"at most one lighter session until {day_name(last)} ({why})",
+                why,
             )
         )
-        notes.append(f"At most one lighter session until {day_name(last)}: {why}.")
+        notes.append(f"At most one lighter session until {day_name(last)} ({why}).")
     for w in windows:
         note = w.reason[0].upper() + w.reason[1:] + "."
         if w.end < today or w.start > end or w.max_sessions is None:
             # Over already, after the plan (a coming race's recovery), or only a lighter first
             # session (said on that day).
             continue
-        if w.reason.startswith(("taper", "race recovery")) and note not in notes:
+        if ("taper" in w.reason or w.reason.startswith("race recovery")) and note not in notes:
             notes.append(note)
     windows += weekly
     return FatigueState(level, ratio, tuple(notes), tuple(windows))

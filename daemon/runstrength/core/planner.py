@@ -215,7 +215,7 @@ def _ease_in(
     # A new user's first two weeks: the first sessions of the app start light (§7), not a
     # month of light sessions for a runner who does them but does not log them.
     if known < REENTRY_GAP_DAYS:
-        return f"learning your week: {_days_of_history(known)}", REENTRY_SESSIONS - len(logged)
+        return "first sessions while your week is learned", REENTRY_SESSIONS - len(logged)
     # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
     if logged and _since_gap(logged, today) < REENTRY_SESSIONS:
         return (

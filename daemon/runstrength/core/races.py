@@ -104,7 +104,7 @@ def race_windows(
                 day + timedelta(days=days),
                 0,
                 False,
-                f"race recovery: the {days} days after your {km_text(km)} {name}"
+                f"race recovery for the {days} days after your {km_text(km)} {name}"
                 f" on {day_name(day)}",
             )
         )
@@ -139,7 +139,7 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
                 race.date,
                 0,
                 False,
-                f"taper: the last {free} days before your {what}",
+                f"taper for the last {free} days before your {what}",
             )
         )
         if race.distance_km >= A_RACE_KM:
@@ -149,9 +149,10 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
                     race.date - timedelta(days=8),
                     1,
                     True,
-                    f"taper: at most one lighter session from"
+                    f"at most one lighter session from"
                     f" {day_name(race.date - timedelta(days=14))} to"
-                    f" {day_name(race.date - timedelta(days=8))}, before your {what}",
+                    f" {day_name(race.date - timedelta(days=8))}, in the taper for your {what}",
+                    f"taper for your {what}",
                 )
             )
     return windows

@@ -14,6 +14,9 @@ class Window:
     ("back after your race: the first session is lighter", then the usual dose). A cap counts
     the sessions inside the window, whichever weeks it straddles: a window never thins both
     weeks it touches by more than its own cap (issue 12).
+
+    `reason` follows "no strength: " and starts a note; `light_why` follows "lighter: " (default:
+    the reason). Neither holds a colon: "no strength: taper: ..." reads as a riddle.
     """
 
     start: date
@@ -21,6 +24,7 @@ class Window:
     max_sessions: int | None
     light: bool
     reason: str
+    light_why: str | None = None
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
