@@ -425,3 +425,18 @@ def test_no_reason_or_note_nests_a_colon_in_a_colon(make):
     p = make()
     nested = [t for t in (*p.notes, *(d.reason for d in p.days)) if NESTED_COLON.search(t)]
     assert not nested, nested
+
+
+def test_a_coming_parkrun_is_not_named_after_last_weeks():
+    # The runner names each parkrun ("parkrun #411", "parkrun #412", ...): next Saturday's has no
+    # name yet, so its recovery days must not borrow last week's.
+    history = regular_weeks(MON - timedelta(weeks=8), FRI, hard=(), long=(), easy=(1, 2, 3, 6))
+    day, number = MON - timedelta(weeks=8) + timedelta(days=5), 404
+    while day < SAT:
+        history.append(classified_run(day, RunKind.HARD, 24, km=5.0, race=True,
+                                      name=f"parkrun #{number}"))  # fmt: skip
+        day, number = day + timedelta(weeks=1), number + 1
+    pattern = WeeklyPattern(frozenset({5}), frozenset(), "history")
+    p = plan(history, SAT, pattern, PlanConfig(), days=9)
+    assert "race recovery for the 2 days after your 5 km race on Sat 28 Nov" in reason_on(p, SUN)
+    assert "#" not in all_text(p)

@@ -24,6 +24,7 @@ WINDOW_NOTE = re.compile(
     r" (\d{1,2}) (\w{3})\b"
 )
 NESTED_COLON = re.compile(r"\b(no strength|lighter|[Tt]aper|[Rr]ace recovery): [^;()]*?: ")
+RACE_NAMED = re.compile(r"your [\d.]+ km (.+?) on (\w{3}) (\d{1,2}) (\w{3})\b")
 SPIKE = re.compile(
     r"([\d.]+) km on (\w{3})(?: (\d{1,2}) (\w{3}))? was (\d+)% longer than any run of the previous"
 )
@@ -77,7 +78,7 @@ def reason_problems(check: PlanCheck, day: date, reason: str) -> list[str]:
 def claims(check: PlanCheck, text: str) -> list[str]:
     """Claims that may appear in a reason or a note."""
     out = _taper_days(check, text)
-    out += _one_session(check, text) + _spike(check, text)
+    out += _one_session(check, text) + _spike(check, text) + _race_names(check, text)
     if m := NESTED_COLON.search(text):
         out.append(f"a colon inside a colon: '{m.group(0)}'")
     parts = [p.strip() for p in re.split(r"[;:()]", text) if len(p.strip()) >= 20]
@@ -93,6 +94,17 @@ def claims(check: PlanCheck, text: str) -> list[str]:
         ratio = "unknown" if check.ratio is None else f"{check.ratio:.2f}"
         out.append(f"true load ratio {ratio}")
     return out + _dates(check, text)
+
+
+def _race_names(check: PlanCheck, text: str) -> list[str]:
+    """'your 5 km parkrun #412 on Sat 28 Nov': the race on that day has that name (or none)."""
+    out = []
+    for m in RACE_NAMED.finditer(text):
+        day = _named_date(m.group(3), m.group(4), check.today)
+        names = {a.name for a in check.truth.runs(day) if a.race_km} if day else set()
+        if names and m.group(1) != "race" and m.group(1) not in names:
+            out.append(f"'{m.group(0)}': that race is {', '.join(sorted(names))}")
+    return out
 
 
 def _spike(check: PlanCheck, text: str) -> list[str]:

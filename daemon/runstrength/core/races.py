@@ -58,7 +58,10 @@ def usual_races(history: Sequence[ClassifiedActivity], today: date, end: date) -
         if len({monday_of(r.local_date) for r in seen}) < USUAL_RACE_MIN_WEEKS:
             continue
         km = statistics.median(r.distance_m for r in seen) / 1000
-        name = max(seen, key=lambda r: r.start_local).name or "race"
+        # A race to come has no name yet: one the runner gives every week ("parkrun"), else none
+        # ("parkrun #412" was last week's).
+        names = {r.name or "" for r in seen}
+        name = (names.pop() if len(names) == 1 else "") or "race"
         day = today + timedelta(days=(weekday - today.weekday()) % 7)
         while day <= end:
             if day not in done:
