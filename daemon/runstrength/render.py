@@ -25,6 +25,7 @@ from runstrength.core.records import (
     Sport,
     StrengthSession,
 )
+from runstrength.core.words import week_count
 
 if TYPE_CHECKING:
     from runstrength.app import ActivitiesView, Labelled, PlanView
@@ -129,10 +130,7 @@ def _day_text(day: DayPlan, today: date) -> list[str]:
 
 def plan_text(plan: Plan, today: date) -> str:
     """A readable week view: each day, its runs by class, the strength session and why."""
-    head = (
-        f"Strength this week: {plan.strength_done_this_week} of"
-        f" {plan.strength_target_this_week} done"
-    )
+    head = week_count(plan.strength_done_this_week, plan.strength_target_this_week)
     lines = [head, *(f"! {reason_text(n)}" for n in plan.notes), ""]
     for day in plan.days:
         lines += _day_text(day, today)

@@ -440,3 +440,18 @@ def test_a_coming_parkrun_is_not_named_after_last_weeks():
     p = plan(history, SAT, pattern, PlanConfig(), days=9)
     assert "race recovery for the 2 days after your 5 km race on Sat 28 Nov" in reason_on(p, SUN)
     assert "#" not in all_text(p)
+
+
+def test_the_week_count_reads_well_when_nothing_is_left_to_plan():
+    from runstrength.core.words import week_count
+
+    assert week_count(0, 2) == "Strength this week: 0 of 2 done"
+    assert week_count(0, 0) == "Strength this week: none planned"  # not "0 of 0 done"
+    p = _red()
+    assert p.strength_target_this_week == 0
+
+
+def test_a_shortfall_of_one_session_is_said_in_the_singular():
+    race = PlannedRace(SUN + timedelta(weeks=2), 21.1, "Valencia Half")
+    p = plan(classic_history(SAT), SUN, CLASSIC, PlanConfig(races=(race,)), days=8)
+    assert any(n.startswith("Week of Mon 23 Nov: 0 of 1 session fits") for n in p.notes), p.notes

@@ -22,8 +22,9 @@ def shortfall_note(
     monday: date, placed: int, target: int, state: fatigue.FatigueState, week: list[date]
 ) -> str:
     """A week that holds fewer sessions than its target: say so, and why."""
+    sessions_fit = "session fits" if target == 1 else "sessions fit"
     return (
-        f"Week of {fatigue.day_name(monday)}: {placed} of {target} sessions fit"
+        f"Week of {fatigue.day_name(monday)}: {placed} of {target} {sessions_fit}"
         f" ({_shortfall_why(state, week)}); missed sessions are not stacked."
     )
 

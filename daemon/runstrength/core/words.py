@@ -32,6 +32,13 @@ def km_text(km: float) -> str:
     return f"{round(km, 1):g} km"
 
 
+def week_count(done: int, target: int) -> str:
+    """The plan's first line: 'Strength this week: 1 of 2 done', or 'none planned' (not 0 of 0)."""
+    if target == 0:
+        return "Strength this week: none planned"
+    return f"Strength this week: {done} of {target} done"
+
+
 def source_name(record: ActivityRecord) -> str:
     return {"strava": "Strava", "garmin": "Garmin", "fit": "Garmin"}.get(
         record.source, record.source
