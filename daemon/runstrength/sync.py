@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -455,27 +456,56 @@ class Engine:
 
     def _details(self, tally: _Tally, now: datetime) -> None:
         """Fetch details (laps) for the newest few new runs that want them; a failure keeps the
-        run without them, a rate limit or outage stops asking for more."""
+        run without them, a rate limit or outage stops asking for more.
+
+        A source that allows it (details_in_flight) is asked for several at once: the calls are
+        the same, their waits overlap.
+        """
         chosen = [c for c in tally.candidates if self.wants_details(c[0])]
         chosen = sorted(chosen, key=lambda c: c[0].start_time)[-DETAILS_MAX_PER_SYNC:]
-        for record, raw, extras in chosen:
-            try:
-                fetched = self.source.fetch_details(record.source_id, now)
-            except TryLaterError as e:
-                log.info("%s: no more laps this sync: %s", self.name, e.message)
-                return
-            except RunstrengthError as e:
-                log.warning("no laps for %s activity %s: %s", self.name, record.source_id,
-                            e.message)  # fmt: skip
-                continue
-            if not fetched:
-                continue
-            extras = {**extras, **fetched}
-            try:
-                detailed = self.source.map(raw, extras)
-            except BadRecord:
-                continue  # laps are a refinement: the activity stays as it was
-            self.store.save_page(self.name, [PageItem(detailed, raw, fetched)], now=self.clock())
+        if not chosen:
+            return
+        at_once = min(self.source.details_in_flight, len(chosen))
+        pool = ThreadPoolExecutor(at_once, f"{self.name}-laps") if at_once > 1 else None
+        limited: TryLaterError | None = None
+        try:
+            calls = [partial(self.source.fetch_details, c[0].source_id, now) for c in chosen]
+            # All at once, or one after another (a rate limit stops the rest before they go).
+            answers = [pool.submit(call).result for call in calls] if pool else calls
+            for (record, raw, extras), answer in zip(chosen, answers, strict=True):
+                try:
+                    fetched = answer()
+                except TryLaterError as e:
+                    if pool is None:  # the rest are not asked
+                        log.info("%s: no more laps this sync: %s", self.name, e.message)
+                        return
+                    limited = limited or e  # asked already: keep the laps that did come back
+                    continue
+                except RunstrengthError as e:
+                    log.warning("no laps for %s activity %s: %s", self.name, record.source_id,
+                                e.message)  # fmt: skip
+                    continue
+                self._save_details(record, raw, extras, fetched)
+        finally:
+            if pool is not None:
+                pool.shutdown()  # no request left running under a session about to close
+        if limited is not None:
+            log.info("%s: not all laps this sync: %s", self.name, limited.message)
+
+    def _save_details(
+        self,
+        record: ActivityRecord,
+        raw: dict[str, Any],
+        extras: dict[str, Any],
+        fetched: dict[str, Any] | None,
+    ) -> None:
+        if not fetched:
+            return
+        try:
+            detailed = self.source.map(raw, {**extras, **fetched})
+        except BadRecord:
+            return  # laps are a refinement: the activity stays as it was
+        self.store.save_page(self.name, [PageItem(detailed, raw, fetched)], now=self.clock())
 
     # --- rate limits ----------------------------------------------------------------------------
     def _backoff(self, e: RateLimited, now: datetime) -> RateLimited:

@@ -101,6 +101,36 @@ def _scopes(text: str | None) -> list[str]:
     return [s for s in (text or "").replace(" ", "").split(",") if s]
 
 
+class Hold:
+    """API calls whose path ends with `suffix` wait here, once received, until release(): a test
+    sees how many a client has in flight at once without timing anything."""
+
+    def __init__(self, suffix: str) -> None:
+        self.suffix = suffix
+        self.waiting = 0
+        self.most_at_once = 0
+        self._open = False
+        self._changed = threading.Condition()
+
+    def until_waiting(self, n: int, timeout_s: float = 10.0) -> bool:
+        """True as soon as `n` calls wait at once; False if that never happens within the time."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.waiting >= n, timeout_s)
+
+    def release(self) -> None:
+        with self._changed:
+            self._open = True
+            self._changed.notify_all()
+
+    def _wait(self, timeout_s: float = 30.0) -> None:
+        with self._changed:
+            self.waiting += 1
+            self.most_at_once = max(self.most_at_once, self.waiting)
+            self._changed.notify_all()
+            self._changed.wait_for(lambda: self._open, timeout_s)
+            self.waiting -= 1
+
+
 class FakeStrava:
     """A threaded HTTP server that answers like Strava; every control is safe to call mid-test."""
 
@@ -141,6 +171,7 @@ class FakeStrava:
         self._inactive = False
         self._clock_offset_s = 0.0
         self._calls: list[Call] = []
+        self._holds: list[Hold] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         for payload in activities or []:
@@ -244,6 +275,18 @@ class FakeStrava:
         """Answer the next `n` API calls (not OAuth) with `status`, an HTML page or a JSON error."""
         with self._lock:
             self._faults.extend([(status, html)] * n)
+
+    def hold(self, suffix: str) -> Hold:
+        """Keep API calls to paths ending with `suffix` waiting until the Hold is released."""
+        held = Hold(suffix)
+        with self._lock:
+            self._holds.append(held)
+        return held
+
+    def _held(self, target: str) -> Hold | None:
+        path = urlsplit(target).path.rstrip("/")
+        with self._lock:
+            return next((h for h in self._holds if _is_api(path) and path.endswith(h.suffix)), None)
 
     def set_inactive(self, inactive: bool = True) -> None:
         """Every API call gets 403 Application/Status/Inactive; token refreshes still work."""
@@ -629,6 +672,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         if fake.latency_s:
             time.sleep(fake.latency_s)
+        held = fake._held(self.path)
+        if held is not None:
+            held._wait()
         headers = {name.lower(): value for name, value in self.headers.items()}
         response = fake.handle(self.command, self.path, headers, body)
         self.send_response(response.status)

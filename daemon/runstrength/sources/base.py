@@ -125,6 +125,9 @@ class ApiSource[C](Protocol):
     cursor_type: ClassVar[type[Any]]
     # Extras: payloads fetched apart from the listing and kept beside it (laps), by name.
     extra_keys: ClassVar[tuple[str, ...]] = ()
+    # How many fetch_details calls the engine may have in flight at once, from as many threads
+    # (1: one after another; more only for an adapter whose client is thread-safe).
+    details_in_flight: ClassVar[int] = 1
 
     def __enter__(self) -> ApiSource[C]: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -171,6 +174,7 @@ class SourceBase[C]:
     """Defaults for the optional parts of ApiSource."""
 
     extra_keys: ClassVar[tuple[str, ...]] = ()
+    details_in_flight: ClassVar[int] = 1
 
     def __enter__(self) -> SourceBase[C]:
         return self

@@ -44,6 +44,9 @@ class StravaSource(SourceBase[StravaCursor]):
     name: ClassVar[str] = "strava"
     cursor_type: ClassVar[type[Any]] = StravaCursor
     extra_keys: ClassVar[tuple[str, ...]] = ("laps", "export", "file")
+    # The laps of a sync's (at most 3) new runs are asked for at once: StravaApi is thread-safe
+    # and counts calls in flight against the budget.
+    details_in_flight: ClassVar[int] = 3
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
         require_strava_app(settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,6 +96,7 @@ class StravaSession(requests.Session):
         self.timeout = timeout
         self.budget: RateBudget | None = None
         self.api_calls = 0
+        self._count = threading.Lock()  # requests may run from several threads (laps at once)
         if re.match(r"^http://(127\.0\.0\.1|localhost)(:|/|$)", self.base_url):
             self.trust_env = False  # loopback fake: never through an HTTP(S)_PROXY
 
@@ -104,8 +106,9 @@ class StravaSession(requests.Session):
         kwargs.setdefault("timeout", self.timeout)
         response = super().request(method, url, *args, **kwargs)
         if "/api/v3/" in url and "/oauth/" not in url:
-            self.api_calls += 1
-            self.budget = budget_from_headers(response.headers) or self.budget
+            with self._count:
+                self.api_calls += 1
+                self.budget = budget_from_headers(response.headers) or self.budget
         return response
 
 
@@ -206,6 +209,8 @@ class StravaApi:
         self.attempts = attempts  # `doctor` asks once: it reports, it does not wait
         self.tokens = TokenFile(settings.strava_token_file)
         self.session = StravaSession(settings.strava_base_url)
+        self._in_flight = 0  # calls under way in other threads count against the budget
+        self._flight = threading.Lock()
 
     @property
     def api_calls(self) -> int:
@@ -254,13 +259,14 @@ class StravaApi:
             log.info("Strava access token refreshed")
             return token
 
-    def _check_budget(self) -> None:
+    def _check_budget(self, in_flight: int = 0) -> None:
         b = self.budget
         if b is None:
             return
+        short, long = b.short_usage + in_flight, b.long_usage + in_flight
         # Keep a reserve so the runner's own app use and the next poll still work.
-        if b.short_usage >= b.short_limit - 1 or b.long_usage >= b.long_limit - 5:
-            at = window_reopens(b if b.long_usage >= b.long_limit - 5 else None, self.now())
+        if short >= b.short_limit - 1 or long >= b.long_limit - 5:
+            at = window_reopens(b if long >= b.long_limit - 5 else None, self.now())
             raise RateLimited(
                 f"Strava API budget nearly spent ({b.short_usage}/{b.short_limit} in 15 min, "
                 f"{b.long_usage}/{b.long_limit} today); stopping until {at:%H:%M} UTC. "
@@ -268,9 +274,25 @@ class StravaApi:
                 retry_at=at,
             )
 
+    @contextmanager
+    def _reserved(self) -> Iterator[None]:
+        """A place in the budget for one call, counting the calls other threads have under way."""
+        with self._flight:
+            self._check_budget(self._in_flight)
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight:
+                self._in_flight -= 1
+
     def get(self, path: str, during: str, **params: Any) -> Any:
-        """One GET within the budget; an outage is retried twice (2 s, 4 s), then a clean stop."""
-        self._check_budget()
+        """One GET within the budget; an outage is retried twice (2 s, 4 s), then a clean stop.
+        Safe to call from several threads at once."""
+        with self._reserved():
+            return self._get_retrying(path, during, params)
+
+    def _get_retrying(self, path: str, during: str, params: dict[str, Any]) -> Any:
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(Unavailable),
             stop=tenacity.stop_after_attempt(self.attempts),
