@@ -49,6 +49,7 @@ SYNC_STATE = SyncState.__table__
 REDERIVE_BATCH = 500  # rows per read while re-deriving: memory stays flat in the history's size
 RELINK_WINDOW = timedelta(days=30)
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ActivityRecord))
+_RECORD_FIELD_SET = frozenset(_RECORD_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -126,14 +127,16 @@ def record_to_dict(record: ActivityRecord) -> dict[str, Any]:
 
 
 def record_from_dict(data: dict[str, Any]) -> ActivityRecord:
-    data = dict(data)
-    data["start_time"] = datetime.fromisoformat(data["start_time"])
-    data["start_local"] = datetime.fromisoformat(data["start_local"])
-    data["sport"] = Sport(data["sport"])
-    data["workout_tag"] = WorkoutTag(data["workout_tag"]) if data.get("workout_tag") else None
+    # Fields a newer version wrote and this one does not know are dropped (a set: this runs for
+    # every stored activity a plan reads).
+    fields = {k: v for k, v in data.items() if k in _RECORD_FIELD_SET}
+    fields["start_time"] = datetime.fromisoformat(data["start_time"])
+    fields["start_local"] = datetime.fromisoformat(data["start_local"])
+    fields["sport"] = Sport(data["sport"])
+    fields["workout_tag"] = WorkoutTag(data["workout_tag"]) if data.get("workout_tag") else None
     if data.get("laps") is not None:
-        data["laps"] = tuple(Lap(**lap) for lap in data["laps"])
-    return ActivityRecord(**{k: v for k, v in data.items() if k in _RECORD_FIELDS})
+        fields["laps"] = tuple(Lap(**lap) for lap in data["laps"])
+    return ActivityRecord(**fields)
 
 
 class _Json(str):
