@@ -455,3 +455,15 @@ def test_a_shortfall_of_one_session_is_said_in_the_singular():
     race = PlannedRace(SUN + timedelta(weeks=2), 21.1, "Valencia Half")
     p = plan(classic_history(SAT), SUN, CLASSIC, PlanConfig(races=(race,)), days=8)
     assert any(n.startswith("Week of Mon 23 Nov: 0 of 1 session fits") for n in p.notes), p.notes
+
+
+def test_a_short_race_week_holds_one_session():
+    # Hard Tue/Thu, long Sun, a 10 km race next Sunday: Fri and Sat are taper, and the week
+    # does not squeeze two sessions into the days before its hard runs (rules.py: a 10 km race
+    # week is the one-session week of coaching.md §6).
+    race = PlannedRace(SUN + timedelta(weeks=1), 10.0, "Christmas 10K")
+    p = plan(classic_history(SAT), SUN, CLASSIC, PlanConfig(races=(race,)), days=8)
+    race_week = [d for d in sessions(p) if MON + timedelta(weeks=1) <= d < race.date]
+    assert len(race_week) == 1, [d.reason for d in p.days]
+    empty = [d for d in p.days if d.strength is None and "at most one session" in d.reason]
+    assert empty and "in the taper for your 10 km Christmas 10K on Sun 6 Dec" in empty[0].reason

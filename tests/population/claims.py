@@ -29,7 +29,8 @@ SPIKE = re.compile(
     r"([\d.]+) km on (\w{3})(?: (\d{1,2}) (\w{3}))? was (\d+)% longer than any run of the previous"
 )
 ONE_SESSION = re.compile(
-    r"at most one lighter session (?:from \w{3} (\d{1,2}) (\w{3}) to|until) \w{3} (\d{1,2}) (\w{3})"
+    r"at most one (?:lighter )?session (?:from \w{3} (\d{1,2}) (\w{3}) to|until)"
+    r" \w{3} (\d{1,2}) (\w{3})"
 )
 
 
@@ -129,7 +130,7 @@ def _spike(check: PlanCheck, text: str) -> list[str]:
 
 
 def _one_session(check: PlanCheck, text: str) -> list[str]:
-    """'at most one lighter session until D' (from today) or 'from A to D': no second one there."""
+    """'at most one (lighter) session until D' (from today) or 'from A to D': no second there."""
     m = ONE_SESSION.search(text)
     if not m:
         return []

@@ -6,7 +6,8 @@ Each broken rule is a Break naming the athlete, the plan date, the day and the p
 - dose_max: more than 2 sessions, logged and planned, in a Monday-Sunday week.
 - fatigue_fewer: a true load ratio above 1.5 and still 2 sessions within 7 days of today.
 - race_recovery / taper: a session within ⌈km/3⌉ days after a race, or inside a configured
-  race's taper (short race: 3 days before; A race: 6 days before, and 1 session in days -14..-8).
+  race's taper (short race: 3 days before; A race: 6 days before, and 1 session in days -14..-8);
+  more than one session in the 6 days before a configured race.
 - full_dose: a week "allows" two sessions when, among its days from today on that are not hard or
   long, not in a race window and hold no logged strength, two lie 48 h apart (and 48 h from the
   sessions of the weeks around it); the day before a hard/long day counts, as the last resort.
@@ -128,6 +129,11 @@ class PlanCheck:
                     None,
                     f"load ratio {self.ratio:.2f} yet {len(soon)} sessions in 7 days: {days}",
                 )
+        for race in (r for r in self.truth.races if r.configured):
+            week = [d for d in self.all_sessions() if 1 <= (race.day - d).days <= 6]
+            if len(week) > 1:
+                days = ", ".join(f"{d:%a %d}" for d in week)
+                self.fail("taper", week[-1], f"{days}: one session in the week before {race.day}")
         for first, last in self.truth.taper_one_session():
             inside = [d for d in self.all_sessions() if first <= d <= last]
             if len(inside) > 1:

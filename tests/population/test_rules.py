@@ -143,6 +143,14 @@ def test_a_colon_inside_a_colon_is_caught() -> None:
     assert "false_reason" in rules_broken("race10k", mon, plan(mon, {mon: (False, nested)}))
 
 
+def test_two_sessions_in_a_short_races_last_week_are_caught() -> None:
+    sun = date(2026, 11, 29)  # race10k: 10 km on Sun 6 Dec; Mon 30 Nov and Wed 2 Dec are free
+    two = {date(2026, 11, 30): (True, "strength A"), date(2026, 12, 2): (True, "strength B")}
+    assert "taper" in rules_broken("race10k", sun, plan(sun, two))
+    one = {date(2026, 12, 2): (True, "strength B")}
+    assert "taper" not in rules_broken("race10k", sun, plan(sun, one))
+
+
 def test_an_a_race_taper_allows_one_session_then_none() -> None:
     sun = date(2026, 11, 22)  # marathoner: half marathon on Sun 6 Dec, in RACES
     two = {date(2026, 11, 24): (False, "strength A"), date(2026, 11, 27): (False, "strength B")}

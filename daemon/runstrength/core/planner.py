@@ -191,14 +191,20 @@ def plan(
 def _week_target(
     config: PlanConfig, state: fatigue.FatigueState, monday: date, first: date, done: int
 ) -> int:
-    """Sessions aimed for in a week: the setting, capped by windows covering its remaining days."""
-    sunday = monday + timedelta(days=6)
-    caps = [
-        w.max_sessions
-        for w in state.windows
-        if w.max_sessions is not None and w.start <= first and w.end >= sunday
-    ]
-    return max(done, min([config.sessions_per_week, *caps]))
+    """Sessions aimed for in a week: the setting, capped by windows covering its remaining days.
+
+    Windows side by side count together: a race week's "one session Mon-Wed" and its taper
+    Thu-Sun aim for 1, not 2 (nor 0).
+    """
+    days = [first + timedelta(days=i) for i in range((monday - first).days + 7)]
+    tightest = []
+    for d in days:
+        caps = [w for w in state.windows if w.max_sessions is not None and w.contains(d)]
+        if not caps:
+            return max(done, config.sessions_per_week)
+        tightest.append(min(caps, key=lambda w: w.max_sessions or 0))
+    capped = sum(w.max_sessions or 0 for w in dict.fromkeys(tightest))
+    return max(done, min(config.sessions_per_week, capped))
 
 
 def _ease_in(

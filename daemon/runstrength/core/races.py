@@ -122,7 +122,7 @@ def race_windows(
 
 def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[Window]:
     """Before a configured race: the last session 7 days out (A race, after one in -14..-8)
-    or 4 days out (short race), so the last 6 or 3 days stay free (§6)."""
+    or 4 days out (short race, one in its last week), so the last 6 or 3 days stay free (§6)."""
     windows = []
     for race in races:
         if race.date < today or race.date - timedelta(days=14) > end:
@@ -145,7 +145,21 @@ def taper_windows(races: Sequence[PlannedRace], today: date, end: date) -> list[
                 f"taper for the last {free} days before your {what}",
             )
         )
-        if race.distance_km >= A_RACE_KM:
+        if race.distance_km < A_RACE_KM:
+            # The race week before the taper: one session, not two squeezed between its hard
+            # runs (Mon after the long run and Wed before Thursday's, both "day before").
+            windows.append(
+                Window(
+                    race.date - timedelta(days=6),
+                    race.date - timedelta(days=free + 1),
+                    1,
+                    False,
+                    f"at most one session from {day_name(race.date - timedelta(days=6))} to"
+                    f" {day_name(race.date - timedelta(days=free + 1))}, in the taper for"
+                    f" your {what}",
+                )
+            )
+        else:
             windows.append(
                 Window(
                     race.date - timedelta(days=14),
