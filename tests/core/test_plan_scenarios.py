@@ -467,3 +467,17 @@ def test_a_short_race_week_holds_one_session():
     assert len(race_week) == 1, [d.reason for d in p.days]
     empty = [d for d in p.days if d.strength is None and "at most one session" in d.reason]
     assert empty and "in the taper for your 10 km Christmas 10K on Sun 6 Dec" in empty[0].reason
+
+
+def test_a_week_off_strength_for_high_load_is_kept_when_the_load_eases_a_little():
+    # Five extra hard hours Mon 16 - Fri 20: red every day to Mon 23 ("back on Mon 30 Nov").
+    # On Tuesday the ratio dips to amber; the week off promised yesterday still holds.
+    history = classic_history(MON) + [
+        classified_run(MON - timedelta(days=i), RunKind.HARD, 60, hour=18) for i in range(3, 8)
+    ]
+    monday = plan(history, MON, CLASSIC, PlanConfig(), days=8)
+    assert any("back on Mon 30 Nov" in n for n in monday.notes), monday.notes
+    tuesday = plan(history, TUE, CLASSIC, PlanConfig(), days=7)
+    assert not [d for d in sessions(tuesday) if d < MON + timedelta(weeks=1)], tuesday.notes
+    assert any("back on Mon 30 Nov" in n for n in tuesday.notes), tuesday.notes
+    assert "load 85% above your usual on Mon 23 Nov" in reason_on(tuesday, WED)

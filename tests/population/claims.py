@@ -11,7 +11,13 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from tests.population.truth import A_RACE_KM, TAPER_LONG_DAYS, TAPER_SHORT_DAYS, monday_of
+from tests.population.truth import (
+    A_RACE_KM,
+    TAPER_LONG_DAYS,
+    TAPER_SHORT_DAYS,
+    Truth,
+    monday_of,
+)
 
 if TYPE_CHECKING:
     from tests.population.rules import PlanCheck
@@ -89,11 +95,12 @@ def claims(check: PlanCheck, text: str) -> list[str]:
         out.append(f"'{m.group(0)}': a whole distance reads '{m.group(0)[:-5]} km'")
     if "easing back in after a break" in text and check.athlete.new_user:
         out.append("a new user has had no break")
-    if re.search(r"load \d+ ?% above your usual", text) and not (
-        check.ratio is not None and check.ratio > GREY_RATIO
-    ):
-        ratio = "unknown" if check.ratio is None else f"{check.ratio:.2f}"
-        out.append(f"true load ratio {ratio}")
+    if m := re.search(r"load \d+ ?% above your usual(?: on \w{3} (\d{1,2}) (\w{3}))?", text):
+        # "... on Mon 23 Nov": the ratio of that day (a week off holds after the load eases).
+        day = _named_date(m.group(1), m.group(2), check.today) if m.group(1) else None
+        true = Truth(check.athlete, day).load_ratio() if day else check.ratio
+        if not (true is not None and true > GREY_RATIO):
+            out.append(f"true load ratio {'unknown' if true is None else f'{true:.2f}'}")
     return out + _dates(check, text)
 
 

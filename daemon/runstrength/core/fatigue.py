@@ -187,6 +187,16 @@ def _load_level(
     return (Level.AMBER if reasons else Level.GREEN), ratio, reasons
 
 
+def _last_red(history: Sequence[ClassifiedActivity], today: date) -> tuple[date, str] | None:
+    """The latest of the 6 days before `today` whose load was red, and what it was."""
+    for back in range(1, BACK_OFF_DAYS):
+        day = today - timedelta(days=back)
+        level, _, reasons = _load_level(history, day, [])
+        if level == Level.RED:
+            return day, f"{reasons[0]} on {day_name(day)}"
+    return None
+
+
 def assess(
     history: Sequence[ClassifiedActivity],
     today: date,
@@ -205,11 +215,14 @@ def assess(
     notes = []
     # The weekly parkrun to come gets its short recovery, quietly (no note every week).
     weekly = race_windows([], usual_races(history, today, end), today, end)
-    # Back-off windows are days from today: asked on a Saturday, a week off ends on Friday,
-    # not on Sunday (issue 12).
+    # Back-off windows are days from the last red day: asked on a Saturday, a week off ends on
+    # Friday, not on Sunday; and a ratio dipping under red on Tuesday keeps Monday's "back on"
+    # (issue 12).
+    red_day, why = today, reasons[0] if level == Level.RED else ""
+    if level != Level.RED and (last := _last_red(history, today)):
+        level, (red_day, why) = Level.RED, last
     if level == Level.RED:
-        why = reasons[0]
-        back = today + timedelta(days=BACK_OFF_DAYS)
+        back = red_day + timedelta(days=BACK_OFF_DAYS)
         windows.append(
             Window(today, back - timedelta(days=1), 0, False, f"{why}; back on {day_name(back)}")
         )
@@ -222,8 +235,13 @@ def assess(
                 f"first session after the week off ({why})",
             )
         )
+        off = (
+            f"for {BACK_OFF_DAYS} days"
+            if red_day == today
+            else f"until {day_name(back - timedelta(days=1))}"
+        )
         notes.append(
-            f"No strength for {BACK_OFF_DAYS} days: {why}; back on {day_name(back)} with a lighter"
+            f"No strength {off}: {why}; back on {day_name(back)} with a lighter"
             " session (missed sessions are not stacked)."
         )
     elif level == Level.AMBER:
