@@ -481,3 +481,14 @@ def test_a_week_off_strength_for_high_load_is_kept_when_the_load_eases_a_little(
     assert not [d for d in sessions(tuesday) if d < MON + timedelta(weeks=1)], tuesday.notes
     assert any("back on Mon 30 Nov" in n for n in tuesday.notes), tuesday.notes
     assert "load 85% above your usual on Mon 23 Nov" in reason_on(tuesday, WED)
+
+
+def test_the_day_before_a_hard_run_says_lighter_once():
+    # "(day before Thursday's hard run: this week's sessions fit no other way; lighter: hard run
+    # tomorrow)" says the same thing twice.
+    p = plan(classic_history(SUN - timedelta(weeks=1)), MON, CLASSIC, PlanConfig())
+    reason = reason_on(p, WED)
+    assert sessions(p).get(WED) and "tomorrow" not in reason
+    assert reason.endswith(
+        "(lighter: day before Thursday's hard run, as this week's sessions fit no other way)"
+    ), reason

@@ -18,11 +18,11 @@ from tests.population.rules import check_plan, same_weekdays
 
 WED = date(2026, 11, 18)
 GOOD = {
-    date(2026, 11, 18): (True, "strength A after your usual easy run (day before Thursday's hard"
-                               " run: this week's sessions fit no other way)"),
+    date(2026, 11, 18): (True, "strength A after your usual easy run (lighter: day before"
+                               " Thursday's hard run, as this week's sessions fit no other way)"),
     date(2026, 11, 20): (False, "strength B on a rest day (2 days before Sunday's long run)"),
-    date(2026, 11, 25): (True, "strength A after your usual easy run (day before Thursday's hard"
-                               " run: this week's sessions fit no other way)"),
+    date(2026, 11, 25): (True, "strength A after your usual easy run (lighter: day before"
+                               " Thursday's hard run, as this week's sessions fit no other way)"),
     date(2026, 11, 27): (False, "strength B on a rest day (2 days before Sunday's long run)"),
 }  # fmt: skip
 

@@ -61,9 +61,12 @@ def session_reason(
         extras.append("day after your long run")
     nxt = ctx.next_protected(day.date)
     if nxt and (nxt.date - day.date).days == 1:
-        extras.append(
-            f"day before {nxt.date:%A}'s {nxt.kind} run: this week's sessions fit no other way"
+        before = (
+            f"day before {nxt.date:%A}'s {nxt.kind} run, as this week's sessions fit no other way"
         )
+        if light_why == f"{nxt.kind} run tomorrow":  # the planner's own words for this case
+            before, light_why = f"lighter: {before}", None
+        extras.append(before)
     elif nxt:
         days = (nxt.date - day.date).days
         # A weekday a week or more away is ambiguous: name the date.
