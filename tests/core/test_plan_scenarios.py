@@ -492,3 +492,10 @@ def test_the_day_before_a_hard_run_says_lighter_once():
     assert reason.endswith(
         "(lighter: day before Thursday's hard run, as this week's sessions fit no other way)"
     ), reason
+
+
+def test_race_notes_come_in_the_order_of_their_days():
+    race = PlannedRace(SUN + timedelta(weeks=1), 10.0, "Christmas 10K")
+    p = plan(classic_history(SAT), SUN, CLASSIC, PlanConfig(races=(race,)), days=15)
+    firsts = [n.split(" ")[0] for n in p.notes if "Christmas 10K" in n and "Week" not in n]
+    assert firsts == ["At", "Taper", "Race"], p.notes

@@ -261,7 +261,7 @@ def assess(
             )
         )
         notes.append(f"At most one lighter session until {day_name(last)} ({why}).")
-    for w in windows:
+    for w in sorted(windows, key=lambda w: w.start):  # a race's taper before its recovery
         note = w.reason[0].upper() + w.reason[1:] + "."
         if w.end < today or w.start > end or w.max_sessions is None:
             # Over already, after the plan (a coming race's recovery), or only a lighter first
