@@ -256,6 +256,7 @@ class Store(StateTables):
         set_aside: Iterable[SetAside] = (),
         cursor: dict[str, Any] | None = None,
         now: datetime,
+        checked: bool = False,
     ) -> PageCounts:
         """Upsert a page of activities and, in the same transaction, the source's cursor.
 
@@ -263,10 +264,12 @@ class Store(StateTables):
         written and count as neither). A record with absurd values, or one the database refuses,
         is set aside (kept raw in the set_aside table, one log line) with the payloads the
         caller could not map; the rest of the page and the cursor go ahead. Extras named in an
-        item replace the stored ones of that name; the others are kept.
+        item replace the stored ones of that name; the others are kept. checked: every record
+        comes from core.bounds.check_record already (a mapper that checks), so it is not checked
+        twice.
         """
         now = naive_utc(now)
-        batch, aside = _checked(items)
+        batch, aside = _checked(items, again=not checked)
         aside += list(set_aside)
         # SQLAlchemy Core on one connection, no ORM session: nothing here builds a row object.
         with self.engine.connect() as conn:
@@ -797,20 +800,26 @@ def _lock_schema(conn: Any) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727101)")  # any fixed number
 
 
-def _checked(items: Iterable[PageItem]) -> tuple[list[PageItem], list[SetAside]]:
-    """Records within bounds (the last check: FIT files and the export come here too), the same
-    activity twice in a batch once (the last copy), and the rest set aside."""
+def _checked(
+    items: Iterable[PageItem], again: bool = True
+) -> tuple[list[PageItem], list[SetAside]]:
+    """Records within bounds (the last check: FIT files and the export come here too; `again`
+    False: checked by their mapper already), the same activity twice in a batch once (the last
+    copy), and the rest set aside."""
     ok: dict[tuple[str, str], PageItem] = {}
     aside = []
     for item in items:
         record = item.record
-        try:
-            checked = check_record(record)
-        except BadRecord as e:
-            aside.append(SetAside(record.source, str(record.source_id)[:200], str(e), item.raw))
-            continue
-        ok.pop(checked.key, None)
-        ok[checked.key] = item if checked is record else dataclasses.replace(item, record=checked)
+        if again:
+            try:
+                checked = check_record(record)
+            except BadRecord as e:
+                why = str(e)
+                aside.append(SetAside(record.source, str(record.source_id)[:200], why, item.raw))
+                continue
+            item = dataclasses.replace(item, record=checked)
+        ok.pop(item.record.key, None)
+        ok[item.record.key] = item
     return list(ok.values()), aside
 
 

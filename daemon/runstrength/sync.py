@@ -401,8 +401,9 @@ class Engine:
                 aside.append(SetAside(self.name, sid, str(e), raw))
         items = self._with_stored_laps(mapped, stored_extras, run, tally, now)
         counts = self.store.save_page(
-            self.name, items, set_aside=aside, cursor=self._json(page.cursor), now=self.clock()
-        )
+            self.name, items, set_aside=aside, cursor=self._json(page.cursor), now=self.clock(),
+            checked=self.source.maps_checked,
+        )  # fmt: skip
         tally.inserted += counts.inserted
         tally.updated += counts.updated
 
@@ -505,7 +506,8 @@ class Engine:
             detailed = self.source.map(raw, {**extras, **fetched})
         except BadRecord:
             return  # laps are a refinement: the activity stays as it was
-        self.store.save_page(self.name, [PageItem(detailed, raw, fetched)], now=self.clock())
+        item = PageItem(detailed, raw, fetched)
+        self.store.save_page(self.name, [item], now=self.clock(), checked=self.source.maps_checked)
 
     # --- rate limits ----------------------------------------------------------------------------
     def _backoff(self, e: RateLimited, now: datetime) -> RateLimited:

@@ -128,6 +128,9 @@ class ApiSource[C](Protocol):
     # How many fetch_details calls the engine may have in flight at once, from as many threads
     # (1: one after another; more only for an adapter whose client is thread-safe).
     details_in_flight: ClassVar[int] = 1
+    # True: map returns records through core.bounds.check_record, so the store does not check
+    # them again (False: the store checks every record, as it does for files and exports).
+    maps_checked: ClassVar[bool] = False
 
     def __enter__(self) -> ApiSource[C]: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -175,6 +178,7 @@ class SourceBase[C]:
 
     extra_keys: ClassVar[tuple[str, ...]] = ()
     details_in_flight: ClassVar[int] = 1
+    maps_checked: ClassVar[bool] = False
 
     def __enter__(self) -> SourceBase[C]:
         return self

@@ -47,6 +47,7 @@ class StravaSource(SourceBase[StravaCursor]):
     # The laps of a sync's (at most 3) new runs are asked for at once: StravaApi is thread-safe
     # and counts calls in flight against the budget.
     details_in_flight: ClassVar[int] = 3
+    maps_checked: ClassVar[bool] = True  # record_from_strava ends in check_record
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
         require_strava_app(settings)
