@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from runstrength.store import Store
 from runstrength.sync import sync_one
 from tests.conftest import NOW
 from tests.deliver.conftest import WebhookReceiver
+from tests.deliver.conftest import webhook_receiver as webhook_receiver  # the same fixture
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -324,14 +324,6 @@ def test_the_digest_job_exists_when_a_channel_is_set_up(
     daemon.add_jobs([])
     assert digest_on(settings) is on
     assert (daemon.scheduler.get_job("digest") is not None) is on
-
-
-@pytest.fixture
-def webhook_receiver() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
 
 
 def test_with_only_a_webhook_the_digest_job_posts_the_weekly_summary(
