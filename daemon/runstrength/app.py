@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from runstrength.clock import planning_clock
 from runstrength.config import Settings, profile_config
 from runstrength.core.classify import classify_all
 from runstrength.core.dedupe import preferences
@@ -33,17 +34,6 @@ def open_store(settings: Settings) -> Store:
 
 def local_today(settings: Settings, now: datetime) -> date:
     return now.astimezone(settings.tz).date()
-
-
-# A pinned day is seen in the morning: a runner's early run that day is done, the evening one not.
-PINNED_TIME = time(9, 0)
-
-
-def planning_clock(settings: Settings, now: datetime) -> datetime:
-    """The instant to plan at: 09:00 local on RUNSTRENGTH_TODAY (--today) when set, else `now`."""
-    if settings.today is None:
-        return now
-    return datetime.combine(settings.today, PINNED_TIME, tzinfo=settings.tz).astimezone(UTC)
 
 
 # --- sync ---------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class Context:
         now = datetime.now(UTC)
         if not pinned:
             return now
-        from runstrength.app import planning_clock
+        from runstrength.clock import planning_clock  # not app.py: it imports the store
 
         return planning_clock(self.settings, now)
 
@@ -467,7 +467,8 @@ def status(ctx: Context, as_json: bool) -> None:
     """Is it working? Last and next sync per source, token, rate limit, this week, outbox."""
     from runstrength.status import status_output
 
-    click.echo(status_output(ctx.settings, ctx.store(), ctx.now(), as_json))
+    # ctx.store only when sqlite3 cannot read the database (store_read.py).
+    click.echo(status_output(ctx.settings, ctx.store, ctx.now(), as_json))
 
 
 @main.command()

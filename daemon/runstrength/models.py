@@ -6,12 +6,9 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2
-# Bump when a mapper (sources/strava_records.py, garmin.py's record_from_garmin, fit.py, the export
-# reader) changes what it derives from a stored raw payload: the next `runstrength` command
-# re-derives every stored row from its raw payload and extras (store.rederive_all), offline.
-DERIVED_VERSION = 2
-
+# Re-exported: their home is schema_version.py, which `status` reads without SQLAlchemy.
+from runstrength.schema_version import DERIVED_VERSION as DERIVED_VERSION
+from runstrength.schema_version import SCHEMA_VERSION as SCHEMA_VERSION
 
 metadata = SQLModel.metadata
 

@@ -1,17 +1,27 @@
-"""`runstrength status`: is it working? Gathers daemon, sources, tokens, plan and outbox state."""
+"""`runstrength status`: is it working? Gathers daemon, sources, tokens, plan and outbox state.
+
+It reads the database through store_read.py: on SQLite with the standard library's sqlite3, so
+a status check imports no SQLAlchemy (issue 13).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runstrength.config import Settings
+from runstrength.configured import configured_sources
 from runstrength.core.words import day_name, moment_name
 from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.sources.base import Status
-from runstrength.store import Store
+from runstrength.store_read import Reader, reading, store_reader
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from runstrength.store import Store
 
 SOURCES = ["strava", "garmin", "fit"]
 HOW_TO_SET_UP = {
@@ -30,8 +40,10 @@ OUTCOME_WORDS = {
 NEEDS_RUNNER = (Status.AUTH, Status.INACTIVE)  # only the runner can fix these
 
 
-def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, Any]:
+def gather_status(settings: Settings, db: Reader | Store, now: datetime) -> dict[str, Any]:
     """Everything `status` shows, as JSON-ready values (datetimes as aware datetimes)."""
+    reader = db if isinstance(db, Reader) else store_reader(db)
+    counts = reader.activity_counts()
     pid = running_daemon_pid(settings.data_dir)
     daemon_state = read_daemon_state(settings.data_dir) if pid else {}
     next_run = {k: _parse(v) for k, v in daemon_state.get("next_run", {}).items()}
@@ -40,15 +52,16 @@ def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, 
         "pid": pid if pid and pid > 0 else None,
         "started_at": _parse(daemon_state.get("started_at")),
     }
-    sources = _sources(settings, store, now, next_run, daemon_state.get("paused", {}))
+    paused = daemon_state.get("paused", {})
+    sources = _sources(settings, reader.sync_states(), counts, now, next_run, paused)
     status = {
         "settings": {"file": settings.settings_file, "data_dir": settings.data_dir},
         "daemon": daemon,
         "sources": sources,
-        "activities": {"total": store.count_activities()},
-        "week_plan": week_plan(settings, store, now),
+        "activities": {"total": sum(counts.values())},
+        "week_plan": week_plan(settings, reader, now),
         "digest": _digest(settings, now, next_run, bool(pid)),
-        "outbox": _outbox(store),
+        "outbox": reader.pending_outbox(),
     }
     status["problems"] = problems(status)
     return status
@@ -56,14 +69,12 @@ def gather_status(settings: Settings, store: Store, now: datetime) -> dict[str, 
 
 def _sources(
     settings: Settings,
-    store: Store,
+    states: dict[str, dict[str, Any]],
+    counts: dict[str, int],
     now: datetime,
     next_run: dict[str, datetime | None],
     paused: dict[str, str],
 ) -> list[dict[str, Any]]:
-    from runstrength.sync import configured_sources
-
-    states = store.sync_states()
     configured = configured_sources(settings)
     rows = []
     for name in SOURCES + sorted(set(states) - set(SOURCES)):
@@ -84,7 +95,7 @@ def _sources(
                 "next_sync_at": next_run.get(f"sync:{name}"),
                 # A pause outlives its cause until the daemon's next tick; a success ends it.
                 "paused": paused.get(name) if error else None,
-                "activities": store.count_activities(name),
+                "activities": counts.get(name, 0),
                 "rate_limit": rate_budget(state.get("rate_limit")),
                 "token": _token(settings, name, now) if name in configured else None,
             }
@@ -125,17 +136,12 @@ def _token(settings: Settings, source: str, now: datetime) -> dict[str, Any] | N
     return state
 
 
-def week_plan(settings: Settings, store: Store, now: datetime) -> list[dict[str, Any]]:
+def week_plan(settings: Settings, reader: Reader, now: datetime) -> list[dict[str, Any]]:
     """The strength sessions planned this week (Monday to Sunday, athlete's time)."""
     today = now.astimezone(settings.tz).date()
     monday = today - timedelta(days=today.weekday())
-    week = {(monday + timedelta(days=i)).isoformat() for i in range(7)}
-    sessions = store.planned_sessions()
-    return [
-        {"date": day, **{k: sessions[day].get(k) for k in ("routine", "minutes", "reason")}}
-        for day in sorted(sessions)
-        if day in week
-    ]
+    sessions = reader.planned_sessions(monday.isoformat(), (monday + timedelta(days=6)).isoformat())
+    return [{"date": day, **sessions[day]} for day in sorted(sessions)]
 
 
 def _digest(
@@ -155,13 +161,6 @@ def _digest(
         "channels": channels,
         "next_at": next_at.astimezone(UTC) if next_at else None,
     }
-
-
-def _outbox(store: Store) -> list[dict[str, Any]]:
-    # The outbox alone, not deliver/dispatch.py: that one brings the HTTP and mail clients (~0.1 s).
-    from runstrength.deliver.outbox import pending
-
-    return pending(store)
 
 
 def problems(status: dict[str, Any]) -> list[str]:
@@ -300,6 +299,10 @@ def _parse(value: str | None) -> datetime | None:
         return None
 
 
-def status_output(settings: Settings, store: Store, now: datetime, as_json: bool) -> str:
-    status = gather_status(settings, store, now)
+def status_output(
+    settings: Settings, open_store: Callable[[], Store], now: datetime, as_json: bool
+) -> str:
+    """The status as text or JSON; `open_store` opens the Store when sqlite3 cannot read."""
+    with reading(settings, open_store) as reader:
+        status = gather_status(settings, reader, now)
     return status_json(status) if as_json else status_text(status, settings, now)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runstrength.config import Settings, profile_config
+from runstrength.configured import configured_sources
 from runstrength.core.bounds import BadRecord, SetAside
 from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import (
@@ -56,22 +57,6 @@ SYNC_LOCK_FILE = "sync.lock"
 # A steady-state poll takes a second or two: a sync that meets one waits for it, not for a
 # backfill, which can take minutes.
 SYNC_LOCK_WAIT_S = 3.0
-
-
-def configured_sources(settings: Settings) -> list[str]:
-    names = []
-    if settings.strava_client_id or settings.strava_token_file.exists():
-        names.append("strava")
-    if (
-        settings.garmin_personal_api_key
-        or settings.garmin_personal_api_key_file
-        or settings.garmin_token_dir
-        or settings.garmin_key_file.exists()  # saved by `auth garmin --api-key`
-    ):
-        names.append("garmin")
-    if settings.garmin_fit_dir:
-        names.append("fit")
-    return names
 
 
 class SyncRunning(TryLaterError):
