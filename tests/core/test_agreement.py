@@ -102,3 +102,27 @@ def test_hard_runs_called_easy_stay_rare_for_every_kind_of_athlete(row):
     # A new user without an age set has no max HR to trust yet: an unnamed, untagged workout
     # whose HR is not far above the runner's easy runs can still read easy there.
     assert share(confusion(row), HARD, EASY) <= (0.15 if row == "new_user" else 0.05)
+
+
+def test_the_demo_runners_workouts_read_hard_without_laps():
+    """The demo's own runner (sample/history.py, what a newcomer sees first): workouts averaged
+    with their warm-up and cool-down, most untagged, on Tuesday or Thursday. Synced summaries carry
+    no laps, so pace and HR have to tell; a workout read easy would get a strength session."""
+    from datetime import UTC, datetime
+
+    from runstrength.sample.history import generate_history
+    from runstrength.sources.strava_records import map_page
+
+    counts: Counter[tuple[str, str]] = Counter()
+    end = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    for seed in range(1, 9):
+        history = generate_history(weeks=16, seed=seed, end=end)
+        intent = {str(s.payload["id"]): s.intent for s in history}
+        records = [record for record, _ in map_page([s.payload for s in history])[0]]
+        profile = build_profile(records, end.date(), ProfileConfig())
+        for done in classify_all(records, profile, {}):
+            if intent.get(done.record.source_id) and done.kind is not None:
+                counts[(intent[done.record.source_id], done.kind.value)] += 1
+    assert sum(counts[(HARD, k)] for k in KINDS) > 100
+    assert share(counts, HARD, EASY) <= 0.03, counts
+    assert share(counts, EASY, HARD) <= 0.02, counts

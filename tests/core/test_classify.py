@@ -504,6 +504,24 @@ def test_hr_just_over_the_cut_on_a_slow_flat_run_is_heat_not_a_workout(run, kind
 
 
 @pytest.mark.parametrize(
+    ("run", "kind", "fragment"),
+    [
+        # A 20-min tempo averaged with its warm-up and cool-down, on no usual hard day.
+        (make_run("4:42", 45, hr=156), HARD,
+         "hard: 4:42/km is 8% faster than your easy pace 5:05/km, average HR 156 (82% of max): "
+         "steady running"),
+        (make_run("4:42", 45, hr=148), EASY, "easy:"),  # HR in the easy band
+        (make_run("4:55", 45, hr=160), EASY, "easy:"),  # pace within an easy day's spread
+        (make_run("4:42", 45, hr=156, indoor=True), EASY, "easy:"),  # treadmill pace
+        (make_run("4:42", 45, hr=156, climb_m=1200), EASY, "easy:"),  # hills: pace says little
+    ],
+)  # fmt: skip
+def test_pace_and_hr_both_above_easy_read_steady_hard(run, kind, fragment):
+    found = classify(run, MIDDLE)
+    assert found.kind == kind and fragment in found.reason, found.reason
+
+
+@pytest.mark.parametrize(
     ("run", "kind", "rule", "fragment"),
     [
         (make_run("4:10", 21, name="Bushy parkrun"), HARD, "race",

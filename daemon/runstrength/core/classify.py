@@ -1,10 +1,11 @@
 """Label each run easy, hard or long, with the one-line reason a runner would give.
 
 Rules run in order of evidence (coaching.md §2): race tag > long > workout tag > short run > laps >
-Garmin training effect > pace > heart rate > the usual hard weekday > easy. The first rule that
-fires sets kind and reason. The tag, long, name and training-effect rules are here; the laps rule
-is core/lap_rules.py, pace and HR core/pace_hr_rules.py, the weekday core/weekday_rule.py, the
-easy verdict core/easy_reason.py; what they compare comes from core/run_facts.py and effort.py.
+Garmin training effect > pace > heart rate > both above easy (steady) > the usual hard weekday >
+easy. The first rule that fires sets kind and reason. The tag, long, name and training-effect
+rules are here; the laps rule is core/lap_rules.py, pace, HR and steady core/pace_hr_rules.py, the
+weekday core/weekday_rule.py, the easy verdict core/easy_reason.py; what they compare comes from
+core/run_facts.py and effort.py.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from runstrength.core.effort import (
 )
 from runstrength.core.lap_rules import from_laps
 from runstrength.core.load import session_load
-from runstrength.core.pace_hr_rules import heart_rate_rule, pace_rule
+from runstrength.core.pace_hr_rules import heart_rate_rule, pace_rule, steady_rule
 from runstrength.core.records import (
     ActivityRecord,
     Classification,
@@ -243,6 +244,7 @@ _RULES: tuple[Rule, ...] = (
     _workout_tag,
     _short_run,
     *_HARD_RULES[1:],
+    steady_rule,
     usual_hard_day,
 )
 
