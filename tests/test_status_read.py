@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
+from sqlmodel import SQLModel
 
 from runstrength import store_read
 from runstrength.auth import StravaToken, TokenFile
@@ -26,6 +27,7 @@ from tests.builders import make_run
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Berlin
 TODAY = "2026-11-25"  # --today: the CLI plans at 09:00 Berlin that day, whatever the clock says
+PG_URL = os.environ.get("RUNSTRENGTH_TEST_DATABASE_URL", "")
 BUDGET = {"short_usage": 12, "short_limit": 100, "long_usage": 340, "long_limit": 1000}
 
 
@@ -47,8 +49,11 @@ def settings(env: dict[str, str]) -> Settings:
 
 @pytest.fixture
 def filled(settings: Settings) -> Store:
-    """A database written by the real Store: what a daemon leaves after a few days."""
-    store = Store.open(settings.database_url)
+    return fill(Store.open(settings.database_url), settings)
+
+
+def fill(store: Store, settings: Settings) -> Store:
+    """Write through the real Store what a daemon leaves after a few days."""
     TokenFile(settings.strava_token_file).save(
         StravaToken("access", "refresh", int((NOW + timedelta(hours=5)).timestamp()), "read")
     )
@@ -165,6 +170,20 @@ def test_a_database_to_upgrade_goes_through_the_store(
     assert status_json(env)["activities"]["total"] == 7
     # The Store opened it and re-derived the rows, as any other command would have.
     sqlite_reads(settings)
+
+
+@pytest.mark.skipif(not PG_URL, reason="set RUNSTRENGTH_TEST_DATABASE_URL to run")
+def test_on_postgresql_status_reads_through_the_store_the_same(
+    env: dict[str, str], settings: Settings, filled: Store
+) -> None:
+    pg = Store.open(PG_URL)
+    with pg.engine.begin() as conn:  # a scratch database (see test_postgres.py): start empty
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name != "meta":
+                conn.execute(table.delete())
+    fill(pg, settings)
+    assert everything(store_reader(pg)) == sqlite_reads(settings)
+    assert status_json({**env, "RUNSTRENGTH_DATABASE_URL": PG_URL}) == status_json(env)
 
 
 def test_no_database_yet_goes_through_the_store(env: dict[str, str], settings: Settings) -> None:
