@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from runstrength.config import Settings, load_settings
 from runstrength.deliver import outbox
 from runstrength.models import DERIVED_VERSION
 from runstrength.store import Store
-from runstrength.store_read import reading, store_reader
+from runstrength.store_read import read_with, store_reader
 from tests.builders import make_run
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Berlin
@@ -84,8 +85,7 @@ def sqlite_reads(settings: Settings) -> dict:
     def no_store() -> Store:
         raise AssertionError("sqlite3 should have read this database")
 
-    with reading(settings, no_store) as reader:
-        return everything(reader)
+    return read_with(settings, no_store, everything)
 
 
 def everything(reader: store_read.Reader) -> dict:
@@ -190,3 +190,16 @@ def test_no_database_yet_goes_through_the_store(env: dict[str, str], settings: S
     assert status_json(env)["activities"]["total"] == 0
     assert settings.database_url.startswith("sqlite:///")
     sqlite_reads(settings)  # the Store created it, at this schema
+
+
+def test_a_sqlite3_error_reads_again_through_the_store(settings: Settings, filled: Store) -> None:
+    readers = []
+
+    def read(reader: store_read.Reader) -> dict:
+        readers.append(reader)
+        if len(readers) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return everything(reader)
+
+    assert read_with(settings, lambda: filled, read) == sqlite_reads(settings)
+    assert len(readers) == 2

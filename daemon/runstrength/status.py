@@ -16,7 +16,7 @@ from runstrength.configured import configured_sources
 from runstrength.core.words import day_name, moment_name
 from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.sources.base import Status
-from runstrength.store_read import Reader, reading, store_reader
+from runstrength.store_read import Reader, read_with, store_reader
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -303,6 +303,5 @@ def status_output(
     settings: Settings, open_store: Callable[[], Store], now: datetime, as_json: bool
 ) -> str:
     """The status as text or JSON; `open_store` opens the Store when sqlite3 cannot read."""
-    with reading(settings, open_store) as reader:
-        status = gather_status(settings, reader, now)
+    status = read_with(settings, open_store, lambda reader: gather_status(settings, reader, now))
     return status_json(status) if as_json else status_text(status, settings, now)

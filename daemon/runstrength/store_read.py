@@ -7,9 +7,9 @@ to run, no database yet). The rows decode the same on both paths.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,8 @@ from runstrength.schema_version import DERIVED_VERSION, SCHEMA_VERSION
 if TYPE_CHECKING:
     from runstrength.config import Settings
     from runstrength.store import Store
+
+log = logging.getLogger(__name__)
 
 # Rows as tuples for (SQL text, parameters); the text's `:name` parameters suit both paths.
 Run = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
@@ -104,18 +106,24 @@ def store_reader(store: Store) -> Reader:
     return Reader(run)
 
 
-@contextmanager
-def reading(settings: Settings, open_store: Callable[[], Store]) -> Iterator[Reader]:
-    """A Reader on the settings' database: sqlite3 when it can (read-only, no SQLAlchemy), else
-    the Store, which `open_store` opens (creating or upgrading the database, as any command)."""
+def read_with[T](
+    settings: Settings, open_store: Callable[[], Store], read: Callable[[Reader], T]
+) -> T:
+    """`read` on a Reader of the settings' database: through sqlite3 when it can (read-only, no
+    SQLAlchemy), else through the Store that `open_store` opens (creating or upgrading the
+    database, as any command does). A sqlite3 error (say, a lock held past the timeout) reads
+    again through the Store, which then reports it in its own words."""
     conn = _sqlite_at_this_schema(settings)
-    if conn is None:
-        yield store_reader(open_store())
-        return
-    try:
-        yield Reader(lambda sql, params: conn.execute(sql, params).fetchall())
-    finally:
-        conn.close()
+    if conn is not None:
+        try:
+            return read(Reader(lambda sql, params: conn.execute(sql, params).fetchall()))
+        except sqlite3.Error:
+            log.debug(
+                "sqlite3 could not read the database; reading through the Store", exc_info=True
+            )
+        finally:
+            conn.close()
+    return read(store_reader(open_store()))
 
 
 def _sqlite_at_this_schema(settings: Settings) -> sqlite3.Connection | None:
