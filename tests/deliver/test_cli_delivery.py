@@ -125,7 +125,7 @@ def test_digest_send_with_only_a_webhook_posts_in_its_format(
     assert out.startswith("Posted the weekly summary for")
     [post] = webhook_receiver.requests
     body = post.json()
-    assert body["text"].startswith("Your week:") and body["blocks"][0]["type"] == "header"
+    assert body["text"].startswith("Last week:") and body["blocks"][0]["type"] == "header"
     assert "Last week (Mon " in body["blocks"][1]["elements"][0]["text"]
     assert "idempotency_key" not in body  # Slack's own schema: the key goes in the header only
     assert post.headers["Idempotency-Key"].startswith("runstrength-")

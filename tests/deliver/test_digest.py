@@ -159,7 +159,7 @@ def test_sessions_planned_never_exceed_the_weekly_dose() -> None:
     assert sum(1 for d in plan.days if d.strength) == 3
     model = build_digest([], plan, wednesday, strength_target=2)
     assert model.coming_summary == "2 of 2 strength sessions planned"
-    assert model.subject == "Your week: 0 runs, 2 strength sessions planned"
+    assert model.subject == "Last week: no runs; the rest of this week: 2 strength sessions planned"
 
 
 def test_a_mid_week_digest_counts_what_was_done_earlier_this_week() -> None:
@@ -172,7 +172,28 @@ def test_a_mid_week_digest_counts_what_was_done_earlier_this_week() -> None:
     assert model.coming_summary == "1 done, 1 planned, of 2 strength sessions"
     text = render_text(model)
     assert "THE REST OF THIS WEEK (Wed 2 Dec – Sun 6 Dec): 1 done, 1 planned" in text
-    assert "So far this week (Mon 30 Nov – Tue 1 Dec): 0 runs, 0.0 km." in text
+    assert "So far this week (Mon 30 Nov – Wed 2 Dec): no runs yet." in text
+
+
+def test_today_s_run_and_session_count_in_so_far_as_the_planner_counts_them() -> None:
+    # A Monday digest sent after a morning run and a strength session logged that morning.
+    monday = TODAY + timedelta(days=1)
+    plan = make_plan(start=monday, days=7)
+    plan = replace(plan, days=(replace(plan.days[0], strength=None), *plan.days[1:]))
+    history = [make_run(monday, 10, 50, RunKind.EASY), make_strength(monday)]
+    model = build_digest(history, plan, monday, strength_target=2)
+    assert model.so_far == "So far this week (Mon 30 Nov): 1 run, 10.0 km"
+    assert model.strength_done_coming == 1
+    assert model.coming_summary.startswith("1 done, ")
+    quiet = build_digest([], make_plan(start=monday, days=7), monday, strength_target=2)
+    assert quiet.so_far == ""  # Monday morning, nothing done yet: nothing to say
+
+
+def test_last_week_without_runs_says_last_week() -> None:
+    model = build_digest([], make_plan(), TODAY, strength_target=2)
+    assert "No runs last week." in render_text(model)
+    assert "No runs last week." in _visible(render_html(model))
+    assert model.subject.startswith("Last week: no runs; the coming week: ")
 
 
 def test_one_date_format_in_the_whole_email(model) -> None:
@@ -205,9 +226,9 @@ def test_no_brackets_inside_brackets_in_reasons_and_notes() -> None:
 
 
 def test_subject_counts_runs_done_and_sessions_planned(model) -> None:
-    assert model.subject == "Your week: 4 runs, 2 strength sessions planned"
+    assert model.subject == "Last week: 4 runs; the coming week: 2 strength sessions planned"
     one = build_digest([make_run(TODAY, 5, 30, RunKind.EASY)], Plan(days=()), TODAY)
-    assert one.subject == "Your week: 1 run, 0 strength sessions planned"
+    assert one.subject == "Last week: 1 run; the coming week: 0 strength sessions planned"
 
 
 def test_chart_has_eight_weeks_scaled_to_the_biggest(model) -> None:
@@ -264,7 +285,7 @@ def test_message_has_text_html_and_calendar_parts_and_headers(model) -> None:
     recipients = ["ana@example.com", "coach@example.org"]
     message = build_message(model, "runstrength <digest@example.com>", recipients, ICS, sent_at)
     parsed = _parse(message)
-    assert parsed["Subject"] == "Your week: 4 runs, 2 strength sessions planned"
+    assert parsed["Subject"] == "Last week: 4 runs; the coming week: 2 strength sessions planned"
     assert [a.addr_spec for a in parsed["To"].addresses] == recipients
     assert parsed["Date"].datetime == sent_at
     assert re.fullmatch(r"<digest\.2026-W48\.[0-9a-f]{20}@example\.com>", parsed["Message-ID"])

@@ -25,7 +25,7 @@ RECIPIENTS = ["ana@example.com", "coach@example.org"]
 
 def _message() -> EmailMessage:
     msg = EmailMessage()
-    msg["Subject"] = "Your week: 4 runs, 2 strength sessions planned"
+    msg["Subject"] = "Last week: 4 runs; the coming week: 2 strength sessions planned"
     msg["From"] = "runstrength <digest@example.com>"
     msg["To"] = ", ".join(RECIPIENTS)
     msg.set_content("Strength A on Monday, after your easy run.")
@@ -42,7 +42,9 @@ def test_message_reaches_every_recipient_after_login(smtp_server: SmtpServer) ->
     [got] = smtp_server.received
     assert got.mail_from == "digest@example.com"
     assert got.rcpt_tos == RECIPIENTS
-    assert got.message["Subject"] == "Your week: 4 runs, 2 strength sessions planned"
+    assert (
+        got.message["Subject"] == "Last week: 4 runs; the coming week: 2 strength sessions planned"
+    )
 
 
 def test_accepted_callback_runs_once_after_the_server_has_the_message(

@@ -162,7 +162,7 @@ def test_digest_reaches_both_recipients_with_its_calendar(
     [got] = smtp_server.received
     assert got.rcpt_tos == ["ana@example.com", "coach@example.org"]
     message = got.message
-    assert message["Subject"] == "Your week: 4 runs, 2 strength sessions planned"
+    assert message["Subject"] == "Last week: 4 runs; the coming week: 2 strength sessions planned"
     [ics] = list(message.iter_attachments())
     assert (
         ics.get_content_type() == "text/calendar" and b"BEGIN:VEVENT" in ics.get_content().encode()

@@ -118,7 +118,7 @@ class DigestModel:
     coming: tuple[DayLine, ...]
     strength_coming: int  # planned in the coming days
     strength_done_coming: int  # already done in the coming week before `today`
-    so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Tue 1 Dec): 1 run, 10.1 km"
+    so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Wed 2 Dec): 1 run, 10.1 km"
     chart: tuple[WeekBar, ...]
     colours: dict[str, str]
 
@@ -168,15 +168,12 @@ def build_digest(
     coming = [d for d in days if first <= d.date <= next_sunday]
     # A Sunday digest goes out before an evening session: it belongs to last week's count.
     later_today = [d for d in days if d.date == today <= end and d.strength is not None]
-    done_coming = [a for a in history if next_monday <= a.record.local_date < today]
-    runs_so_far = _class_line(None, [a for a in done_coming if a.record.sport is Sport.RUN])
-    so_far = (
-        f"So far this week ({period_label(next_monday, today - timedelta(days=1))}):"
-        f" {_plural(runs_so_far.runs, 'run')}, {runs_so_far.distance}"
-        if today > next_monday
-        else ""
-    )
+    # Done in the coming days' week up to now, today included: the planner counts a session
+    # logged this morning as done too, and today's run is shown "(done)" below.
+    done_coming = [a for a in history if next_monday <= a.record.local_date <= today]
+    so_far = _so_far(done_coming, next_monday, today)
     strength_coming = sum(1 for d in coming if d.strength is not None)
+    coming_title = "The coming week" if first == next_monday else "The rest of this week"
     # The planner's note on a short week (plan_reasons.shortfall_note) for the week that has just
     # ended: last week's strength count already says it.
     ended = f"Week of {day_label(start)}:"
@@ -188,7 +185,7 @@ def build_digest(
         week_start=start,
         week_end=end,
         period=period_label(start, end),
-        subject=_subject(len(runs), strength_coming),
+        subject=_subject(len(runs), coming_title, strength_coming),
         runs=tuple(_run_line(a) for a in sorted(runs, key=lambda a: a.record.start_time)),
         classes=tuple(_class_line(k, [a for a in runs if a.kind is k]) for k in KIND_ORDER),
         total=_class_line(None, runs),
@@ -196,7 +193,7 @@ def build_digest(
         strength_target=target,
         strength_today=len(later_today),
         notes=tuple(reason_text(n) for n in (*plan.notes, *notes) if not n.startswith(ended)),
-        coming_title="The coming week" if first == next_monday else "The rest of this week",
+        coming_title=coming_title,
         coming_period=period_label(first, next_sunday),
         coming_dates=tuple(d.date for d in coming),
         coming=tuple(_day_line(d) for d in coming),
@@ -237,8 +234,23 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _subject(runs: int, strength: int) -> str:
-    return f"Your week: {_plural(runs, 'run')}, {_plural(strength, 'strength session')} planned"
+def _subject(runs: int, coming_title: str, strength: int) -> str:
+    """'Last week: 4 runs; the coming week: 2 strength sessions planned' (each count its week)."""
+    done = _plural(runs, "run") if runs else "no runs"
+    planned = _plural(strength, "strength session")
+    return f"Last week: {done}; {coming_title.lower()}: {planned} planned"
+
+
+def _so_far(done: Sequence[ClassifiedActivity], monday: date, today: date) -> str:
+    """'So far this week (Mon 30 Nov – Wed 2 Dec): 1 run, 10.1 km', for a digest after Monday
+    or one that already has a run to count; '' otherwise."""
+    runs = _class_line(None, [a for a in done if a.record.sport is Sport.RUN])
+    if today < monday or (today == monday and not runs.runs):
+        return ""  # a Sunday digest: the coming week has not begun
+    days = day_label(today) if today == monday else period_label(monday, today)
+    return f"So far this week ({days}): " + (
+        f"{_plural(runs.runs, 'run')}, {runs.distance}" if runs.runs else "no runs yet"
+    )
 
 
 def period_label(start: date, end: date) -> str:
