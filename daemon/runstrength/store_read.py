@@ -170,5 +170,6 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _json(value: Any) -> Any:
-    """A JSON column's value: sqlite3 (and SQLAlchemy's text() on SQLite) give the text."""
+    """A JSON column's value (an object or null here): sqlite3, and text() on SQLite, give the
+    JSON text; PostgreSQL's driver gives it decoded."""
     return json.loads(value) if isinstance(value, str) else value
