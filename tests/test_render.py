@@ -95,3 +95,18 @@ def test_reasons_never_show_brackets_inside_brackets():
 def test_plan_text_writes_every_day_one_way():
     text = plan_text(sample_plan(), WED)
     assert "Wed 25 Nov (today)" in text and "Thu 26 Nov" in text
+
+
+def test_a_new_users_guessed_runs_read_expected_like_last_week():
+    from runstrength.core.records import DayPlan, ExpectedRun, Plan
+
+    guessed = ExpectedRun(RunKind.EASY, False, "easy run like last Tuesday's")
+    usual = ExpectedRun(RunKind.HARD, False, "usual hard run")
+    days = (
+        DayPlan(date(2026, 11, 24), (guessed,), None, "no strength: 48 h after Monday's session"),
+        DayPlan(date(2026, 11, 25), (usual,), None, "no strength: your usual hard run"),
+    )
+    text = plan_text(Plan(days=days), date(2026, 11, 24))
+    assert "easy run expected (like last Tuesday's)" in text
+    assert "easy: easy run" not in text
+    assert "hard run expected" in text

@@ -108,7 +108,11 @@ def _run_text(run: ExpectedRun) -> str:
     name = clean(run.name)
     if run.done:
         return f"{kind} run done" + (f": {name}" if name else "")
-    return f"{kind} run expected" if name.startswith("usual") else f"{kind}: {name}"
+    if name.startswith("usual"):
+        return f"{kind} run expected"
+    if name.startswith(f"{kind} run like last "):  # a new user's week, guessed from the days seen
+        return f"{kind} run expected ({name.removeprefix(f'{kind} run ')})"
+    return f"{kind}: {name}"
 
 
 def _session_header(session: StrengthSession) -> str:
