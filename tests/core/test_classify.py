@@ -341,6 +341,9 @@ def test_weekly_share_uses_the_weeks_before_each_run():
         (make_run("5:20", 45, label="TEMPO"), True),
         (make_run("4:50", 45, laps=NOISY_SPLITS), False),  # laps already here
         (make_run("4:00", 45), False),  # already hard by pace
+        (make_run("5:00", 45, hr=156, indoor=True), True),  # treadmill, HR above easy (82 %)
+        (make_run("5:00", 45, hr=140, indoor=True), False),  # treadmill, HR easy
+        (make_run("4:30", 45, indoor=True), False),  # treadmill pace alone says nothing
     ],
 )
 def test_laps_are_wanted_only_for_borderline_easy_runs(run, wanted):

@@ -121,7 +121,16 @@ def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
     if WORKOUT_WORDS.search(record.name or ""):
         return True
     pace, easy = comparable_pace(record)[0], profile.easy_pace_s_per_km
-    return bool(pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value)
+    if pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value:
+        return True
+    # A treadmill run's pace says nothing; HR above easy on one may be intervals its laps show.
+    hr_max = profile.trusted_hr_max
+    return bool(
+        record.indoor
+        and record.avg_hr
+        and hr_max
+        and record.avg_hr >= EASY_HR_OF_MAX * hr_max.value
+    )
 
 
 # --- the rules, in order of evidence ---------------------------------------------------------
