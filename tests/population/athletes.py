@@ -40,6 +40,7 @@ class Athlete:
     clear_pattern: bool = True  # a usual hard or long weekday is plain from the history
     new_user: bool = False
     strength_weekdays: frozenset[int] = frozenset()  # the runner's own strength habit
+    indoor: bool = False  # every run on a treadmill (Strava: trainer=true)
 
 
 def d(text: str) -> date:
@@ -51,7 +52,8 @@ def _athlete(
     week: Callable[[date], Template | None] | None = None, **kwargs: object,
 ) -> Athlete:  # fmt: skip
     acts = generate(runner, template, seed, 10_000_000_000 + seed * 10_000_000, week, **kwargs)
-    return Athlete(key, about, runner.tz, tuple(acts), tuple(d(x) for x in dates))
+    dates_ = tuple(d(x) for x in dates)
+    return Athlete(key, about, runner.tz, tuple(acts), dates_, indoor=runner.treadmill)
 
 
 def classic(seed: int = 1) -> Athlete:

@@ -115,13 +115,7 @@ def _clean_env() -> dict[str, str | None]:
     return {name: None for name in os.environ if name.startswith(_OURS)}
 
 
-def imported(athlete: Athlete, folder: Path, failures: list[str]) -> Callable[..., str | None]:
-    """Import the athlete's export (and sync its race tags); return a caller of the CLI.
-
-    The caller runs `runstrength --env-file ... ARGS` and gives its stdout, or None (the failure
-    noted in `failures`) when it did not exit 0.
-    """
-    export, env_file = write_athlete(athlete, folder)
+def _caller(env_file: Path, failures: list[str]) -> Callable[..., str | None]:
     cli = CliRunner()
     env = _clean_env()
 
@@ -132,6 +126,17 @@ def imported(athlete: Athlete, folder: Path, failures: list[str]) -> Callable[..
             return None
         return result.stdout
 
+    return call
+
+
+def imported(athlete: Athlete, folder: Path, failures: list[str]) -> Callable[..., str | None]:
+    """Import the athlete's export (and sync its race tags); return a caller of the CLI.
+
+    The caller runs `runstrength --env-file ... ARGS` and gives its stdout, or None (the failure
+    noted in `failures`) when it did not exit 0.
+    """
+    export, env_file = write_athlete(athlete, folder)
+    call = _caller(env_file, failures)
     call("import", str(export))
     tagged = [strava_summary(a, athlete.tz, 1) for a in athlete.activities if a.race_km]
     if tagged:
@@ -139,10 +144,34 @@ def imported(athlete: Athlete, folder: Path, failures: list[str]) -> Callable[..
     return call
 
 
-def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
-    """Import the athlete's export once, then plan at each of its dates and list activities."""
+def synced(athlete: Athlete, folder: Path, failures: list[str]) -> Callable[..., str | None]:
+    """The athlete's whole history through the Strava API instead of an export: one backfill of
+    SummaryActivity payloads from the fake Strava, which serves no laps (what a runner who only
+    connects Strava has after the first sync). Returns a caller of the CLI, as `imported`."""
+    _, env_file = write_athlete(athlete, folder)
+    call = _caller(env_file, failures)
+    payloads = [api_summary(a, athlete) for a in athlete.activities]
+    _sync_tags(payloads, env_file, call)
+    return call
+
+
+def api_summary(act: TrueActivity, athlete: Athlete) -> dict[str, Any]:
+    """strava_summary for any activity: a race tagged 1, an outdoor one with its map."""
+    payload = strava_summary(act, athlete.tz, 1 if act.race_km else 0)
+    if athlete.indoor or payload["sport_type"] == "VirtualRun":
+        return {**payload, "trainer": True, "map": {"id": f"a{act.id}", "resource_state": 2}}
+    return {
+        **payload, "start_latlng": [52.52, 13.40], "end_latlng": [52.52, 13.41],
+        "map": {"id": f"a{act.id}", "summary_polyline": "_p~iF~ps|U_ulLnnqC", "resource_state": 2},
+    }  # fmt: skip
+
+
+def run_athlete(athlete: Athlete, folder: Path, via: str = "export") -> Outcome:
+    """Import the athlete's export (or sync it from the API) once, then plan at each of its
+    dates and list activities."""
     outcome = Outcome(athlete)
-    call = imported(athlete, folder, outcome.failures)
+    load = synced if via == "api" else imported
+    call = load(athlete, folder, outcome.failures)
     first: str | None = None
     for day in athlete.dates:
         out = call("--today", day.isoformat(), "plan", "--json", "--days", str(PLAN_DAYS))
@@ -164,7 +193,8 @@ def run_athlete(athlete: Athlete, folder: Path) -> Outcome:
 def _sync_tags(
     payloads: list[dict[str, Any]], env_file: Path, call: Callable[..., str | None]
 ) -> None:
-    """The runner's race tags through the API: auth once, one sync, then no more Strava."""
+    """Activities through the API (the runner's race tags, or a whole history): auth once, one
+    sync, then no more Strava."""
     settings = env_file.read_text()
     with FakeStrava(activities=payloads) as fake:
         env_file.write_text(

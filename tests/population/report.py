@@ -3,6 +3,7 @@
 .venv/bin/python -m tests.population.report            # summary
 .venv/bin/python -m tests.population.report --details  # and every break and misread run
 .venv/bin/python -m tests.population.report --markdown FILE  # the same, as a notes file
+.venv/bin/python -m tests.population.report --via api  # histories synced from the Strava API
 """
 
 from __future__ import annotations
@@ -65,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="every break and misread run")
     parser.add_argument("--markdown", type=Path, help="write summary and details to this file")
     parser.add_argument("--seeds", type=int, default=1, help="draws per athlete (tests: 1)")
+    parser.add_argument(
+        "--via", choices=["export", "api"], default="export",
+        help="history from an export with device files, or synced from the Strava API (no laps)",
+    )  # fmt: skip
     parser.add_argument("athletes", nargs="*", choices=[[], *ATHLETES], help="default: all")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        results = run_population(Path(tmp), args.athletes or None, args.seeds)
+        results = run_population(Path(tmp), args.athletes or None, args.seeds, args.via)
     text = summary(results)
     if args.details or args.markdown:
         text += "\n\n## Per athlete and date\n" + details(results)

@@ -80,14 +80,16 @@ def athlete_variant(key: str, variant: int = 0) -> Athlete:
 
 
 def run_population(
-    folder: Path, keys: list[str] | None = None, seeds: int = 1
+    folder: Path, keys: list[str] | None = None, seeds: int = 1, via: str = "export"
 ) -> dict[str, Result]:
-    """Every athlete (or `keys`), each drawn with `seeds` seeds: the tests use one."""
+    """Every athlete (or `keys`), each drawn with `seeds` seeds: the tests use one. `via` is
+    "export" (import of an export with device files) or "api" (summaries synced, no laps)."""
     results = {}
     for key in keys or ATHLETES:
         for variant in range(seeds):
             athlete = athlete_variant(key, variant)
-            results[athlete.key] = evaluate(run_athlete(athlete, folder / athlete.key))
+            outcome = run_athlete(athlete, folder / athlete.key, via)
+            results[athlete.key] = evaluate(outcome)
     return results
 
 
