@@ -225,7 +225,7 @@ def _ease_in(
     # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
     if logged and _since_gap(logged, today) < REENTRY_SESSIONS:
         return (
-            f"easing in: the first {REENTRY_SESSIONS} sessions after"
+            f"easing in with the first {REENTRY_SESSIONS} sessions after"
             f" {REENTRY_GAP_DAYS}+ days without logged strength",
             REENTRY_SESSIONS - _since_gap(logged, today),
         )
