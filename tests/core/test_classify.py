@@ -524,6 +524,29 @@ def test_pace_and_hr_both_above_easy_read_steady_hard(run, kind, fragment):
     assert found.kind == kind and fragment in found.reason, found.reason
 
 
+# A treadmill-only runner: no easy pace (cold start for pace), HR learned from the runs.
+TREADMILL_ONLY = replace(
+    MIDDLE, easy_pace_s_per_km=None, threshold_pace_s_per_km=None, lthr=None, cold_start=True,
+    usable_runs=0, easy_avg_hr=136.0,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("run", "kind", "fragment"),
+    [
+        (make_run("5:00", 45, hr=156, indoor=True), HARD,
+         "hard: treadmill run at average HR 156 (82% of max), 15% above your easy runs' 136: "
+         "steady running"),
+        (make_run("5:00", 45, hr=146, indoor=True), EASY, "easy:"),  # under 80 % of max
+        (make_run("5:00", 45, hr=156), EASY, "easy:"),  # outdoors: pace has to agree
+    ],
+)  # fmt: skip
+def test_a_treadmill_run_well_above_the_runners_easy_hr_reads_steady_hard(run, kind, fragment):
+    found = classify(run, TREADMILL_ONLY)
+    assert found.kind == kind and fragment in found.reason, found.reason
+    assert classify(run, replace(TREADMILL_ONLY, easy_avg_hr=150.0)).kind == EASY  # heat, drift
+
+
 @pytest.mark.parametrize(
     ("run", "kind", "rule", "fragment"),
     [

@@ -24,6 +24,8 @@ HEAT_DRIFT_HR_OF_MAX = 0.88  # ... with HR at most a little over the 85 % cut
 # a 45-min run comes out ~7 % faster than easy at ~82 % HRmax. Both signals above easy, each
 # confirming the other, read hard; an easy day's spread stays under one of them (heuristic).
 STEADY_PACE_VS_EASY = 0.95
+# On a treadmill pace cannot confirm; the runner's own easy runs' HR does (heuristic).
+STEADY_HR_VS_EASY_RUNS = 1.10
 
 
 def pace_rule(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
@@ -74,19 +76,31 @@ def heart_rate_rule(
 def steady_rule(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     """Pace and heart rate both above easy, neither past its hard cut: steady, hard if sustained."""
     easy, pace, hr = profile.easy_pace_s_per_km, run.pace_s_per_km, run.avg_hr
-    if profile.cold_start or easy is None or pace is None or hr is None:
+    hr_words = _above_easy_hr(hr, profile) if hr is not None else None
+    if hr is None or hr_words is None:
         return None
-    if run.record.indoor or run.off_road or climb_per_km(run.record) > HILLY_SPLITS_M_PER_KM:
+    if run.record.indoor:  # a treadmill-only runner has no easy pace: HR alone must do
+        return _steady_indoors(hr, hr_words, profile)
+    if profile.cold_start or run.off_road or climb_per_km(run.record) > HILLY_SPLITS_M_PER_KM:
         return None  # pace says little there
-    if pace > STEADY_PACE_VS_EASY * easy.value:
-        return None
-    hr_words = _above_easy_hr(hr, profile)
-    if hr_words is None:
+    if easy is None or pace is None or pace > STEADY_PACE_VS_EASY * easy.value:
         return None
     faster = 1 - pace / easy.value
     text = (
         f"hard: {run.pace_text} is {faster:.0%} faster than your easy pace "
         f"{pace_text(easy.value)}, {hr_words}: steady running"
+    )
+    return Classification(RunKind.HARD, text, "steady")
+
+
+def _steady_indoors(hr: float, hr_words: str, profile: AthleteProfile) -> Classification | None:
+    easy_hr = profile.easy_avg_hr
+    if easy_hr is None or hr < STEADY_HR_VS_EASY_RUNS * easy_hr:
+        return None
+    above = hr / easy_hr - 1
+    text = (
+        f"hard: treadmill run at {hr_words}, {above:.0%} above your easy runs' "
+        f"{easy_hr:.0f}: steady running"
     )
     return Classification(RunKind.HARD, text, "steady")
 
