@@ -16,10 +16,10 @@ from runstrength.core.athlete import AthleteProfile
 from runstrength.core.easy_reason import easy_verdict, not_a_run
 from runstrength.core.effort import (
     CALM_LABELS,
-    EASY_HR_OF_MAX,
     HARD_AEROBIC_TE,
     HARD_ANAEROBIC_TE,
     HARD_LABELS,
+    above_easy_hr,
 )
 from runstrength.core.lap_rules import from_laps
 from runstrength.core.load import session_load
@@ -124,13 +124,7 @@ def wants_laps(record: ActivityRecord, profile: AthleteProfile) -> bool:
     if pace and easy and pace <= BORDERLINE_PACE_VS_EASY * easy.value:
         return True
     # A treadmill run's pace says nothing; HR above easy on one may be intervals its laps show.
-    hr_max = profile.trusted_hr_max
-    return bool(
-        record.indoor
-        and record.avg_hr
-        and hr_max
-        and record.avg_hr >= EASY_HR_OF_MAX * hr_max.value
-    )
+    return record.indoor and above_easy_hr(record.avg_hr, profile) is not None
 
 
 # --- the rules, in order of evidence ---------------------------------------------------------
@@ -227,8 +221,7 @@ def _tempo_confirmed(run: RunFacts, profile: AthleteProfile) -> bool:
     easy = profile.easy_pace_s_per_km
     if easy and run.pace_s_per_km and run.pace_s_per_km <= TEMPO_CONFIRM_PACE_VS_EASY * easy.value:
         return True
-    hr_max = profile.trusted_hr_max
-    return bool(hr_max and run.avg_hr and run.avg_hr >= EASY_HR_OF_MAX * hr_max.value)
+    return above_easy_hr(run.avg_hr, profile) is not None
 
 
 def _name(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:

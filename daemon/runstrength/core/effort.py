@@ -36,3 +36,17 @@ def hard_hr_cut(profile: AthleteProfile) -> tuple[float, str] | None:
     if lthr:
         return HARD_HR_OF_LTHR * lthr.value, f"near your threshold HR {lthr.value:.0f}"
     return None
+
+
+def above_easy_hr(hr: float | None, profile: AthleteProfile) -> str | None:
+    """'average HR 150 (82% of max)' when `hr` is above the easy band by a trusted anchor (HRmax,
+    else LTHR); None when it is not, or nothing trusted says where the band ends."""
+    hr_max, lthr = profile.trusted_hr_max, profile.trusted_lthr
+    if hr is None:
+        return None
+    if hr_max:
+        share = hr / hr_max.value
+        return f"average HR {hr:.0f} ({share:.0%} of max)" if share >= EASY_HR_OF_MAX else None
+    if lthr and hr >= EASY_HR_OF_LTHR * lthr.value:
+        return f"average HR {hr:.0f} ({hr / lthr.value:.0%} of threshold HR)"
+    return None

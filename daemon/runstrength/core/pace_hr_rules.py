@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from runstrength.core.athlete import AthleteProfile
 from runstrength.core.effort import (
-    EASY_HR_OF_LTHR,
     EASY_HR_OF_MAX,
     HARD_HR_OF_LTHR,
     HARD_HR_OF_MAX,
     HARD_HR_VS_EASY_RUNS,
     HARD_PACE_VS_EASY,
     HARD_PACE_VS_THRESHOLD,
+    above_easy_hr,
 )
 from runstrength.core.records import Classification, RunKind
 from runstrength.core.run_facts import HILLY_SPLITS_M_PER_KM, RunFacts, climb_per_km
@@ -76,7 +76,7 @@ def heart_rate_rule(
 def steady_rule(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classification | None:
     """Pace and heart rate both above easy, neither past its hard cut: steady, hard if sustained."""
     easy, pace, hr = profile.easy_pace_s_per_km, run.pace_s_per_km, run.avg_hr
-    hr_words = _above_easy_hr(hr, profile) if hr is not None else None
+    hr_words = above_easy_hr(hr, profile)
     if hr is None or hr_words is None:
         return None
     if run.record.indoor:  # a treadmill-only runner has no easy pace: HR alone must do
@@ -103,17 +103,6 @@ def _steady_indoors(hr: float, hr_words: str, profile: AthleteProfile) -> Classi
         f"{easy_hr:.0f}: steady running"
     )
     return Classification(RunKind.HARD, text, "steady")
-
-
-def _above_easy_hr(hr: float, profile: AthleteProfile) -> str | None:
-    """'average HR 150 (82% of max)' when HR is above the easy band by a trusted anchor."""
-    hr_max, lthr = profile.trusted_hr_max, profile.trusted_lthr
-    if hr_max:
-        share = hr / hr_max.value
-        return f"average HR {hr:.0f} ({share:.0%} of max)" if share >= EASY_HR_OF_MAX else None
-    if lthr and hr >= EASY_HR_OF_LTHR * lthr.value:
-        return f"average HR {hr:.0f} ({hr / lthr.value:.0%} of threshold HR)"
-    return None
 
 
 def _heat_drift(run: RunFacts, profile: AthleteProfile) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runstrength.core.athlete import AthleteProfile
-from runstrength.core.effort import CALM_LABELS, EASY_HR_OF_LTHR, EASY_HR_OF_MAX
+from runstrength.core.effort import CALM_LABELS, above_easy_hr
 from runstrength.core.records import ActivityRecord, Classification, RunKind, Sport
 from runstrength.core.run_facts import (
     EASY_WORDS,
@@ -72,18 +72,12 @@ def usual_hard_day(
 
 def _weekday_hr_words(run: RunFacts, profile: AthleteProfile) -> str | None:
     """What heart rate says on a usual hard day; None when it says easy."""
-    hr, hr_max, lthr = run.avg_hr, profile.trusted_hr_max, profile.trusted_lthr
-    if hr is None:
+    if run.avg_hr is None:
         return "no HR"
-    if hr_max:
-        if hr < EASY_HR_OF_MAX * hr_max.value:
-            return None
-        return f"average HR {hr:.0f} ({hr / hr_max.value:.0%} of max) is above easy"
-    if lthr:
-        if hr < EASY_HR_OF_LTHR * lthr.value:
-            return None
-        return f"average HR {hr:.0f} is above easy for your threshold HR {lthr.value:.0f}"
-    return "max HR still being learned"
+    if not (profile.trusted_hr_max or profile.trusted_lthr):
+        return "max HR still being learned"
+    words = above_easy_hr(run.avg_hr, profile)
+    return f"{words} is above easy" if words else None
 
 
 def _weekday_pace_words(run: RunFacts, profile: AthleteProfile) -> str | None:
