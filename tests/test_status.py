@@ -16,6 +16,7 @@ from runstrength.deliver import outbox
 from runstrength.service import STATE_FILE, InstanceLock
 from runstrength.status import gather_status, rate_budget, status_json, status_text
 from runstrength.store import Store
+from runstrength.store_read import store_reader
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Berlin
 
@@ -62,7 +63,7 @@ def test_last_sync_outcome_token_and_rate_budget_per_source(
     store.record_rate_budget(
         "strava", {"short_usage": 12, "short_limit": 100, "long_usage": 340, "long_limit": 1000}
     )
-    src = strava(gather_status(settings, store, NOW))
+    src = strava(gather_status(settings, store_reader(store), NOW))
     assert src["last_outcome"] == "ok"
     assert src["last_success_at"] == NOW - timedelta(minutes=10)
     assert src["token"]["needs_reauth"] is False
@@ -80,7 +81,7 @@ def test_rate_budget_left_never_goes_negative_and_ignores_junk() -> None:
 def test_without_a_daemon_status_says_how_to_start_it_and_when_the_digest_would_go(
     settings: Settings, store: Store
 ) -> None:
-    status = gather_status(settings, store, NOW)
+    status = gather_status(settings, store_reader(store), NOW)
     assert status["daemon"] == {"running": False, "pid": None, "started_at": None}
     assert strava(status)["next_sync_at"] is None
     assert status["digest"]["next_at"] == datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
@@ -103,7 +104,7 @@ def test_running_daemon_and_its_next_jobs_come_from_its_lock_and_state_file(
                 }
             )
         )
-        status = gather_status(settings, store, NOW)
+        status = gather_status(settings, store_reader(store), NOW)
     finally:
         lock.release()
     assert status["daemon"]["running"] is True
@@ -117,7 +118,7 @@ def test_a_source_that_needs_reauth_is_flagged_with_the_command(
 ) -> None:
     message = "strava: Strava rejected the saved authorisation; run `runstrength auth strava` again"
     store.record_outcome("strava", "auth", message, NOW)
-    status = gather_status(settings, store, NOW)
+    status = gather_status(settings, store_reader(store), NOW)
     assert strava(status)["token"]["needs_reauth"] is True  # no token file at all
     assert any(p.startswith(message) for p in status["problems"])
 
@@ -126,7 +127,7 @@ def test_an_inactive_strava_app_shows_the_ways_out(settings: Settings, store: St
     from runstrength.sources.strava_api import INACTIVE_MESSAGE
 
     store.record_outcome("strava", "inactive", f"strava: {INACTIVE_MESSAGE}", NOW)
-    problems = gather_status(settings, store, NOW)["problems"]
+    problems = gather_status(settings, store_reader(store), NOW)["problems"]
     assert any("runstrength import" in p and "subscri" in p for p in problems)
 
 
@@ -144,13 +145,13 @@ def test_week_plan_shows_this_mondays_to_sundays_sessions_only(
         },
         NOW,
     )
-    days = [p["date"] for p in gather_status(settings, store, NOW)["week_plan"]]
+    days = [p["date"] for p in gather_status(settings, store_reader(store), NOW)["week_plan"]]
     assert days == ["2026-11-24", "2026-11-29"]
 
 
 def test_pending_outbox_items_are_listed(settings: Settings, store: Store) -> None:
     outbox.enqueue(store, "email", "digest:2026-W48", {"subject": "Week 48"}, NOW)
-    status = gather_status(settings, store, NOW)
+    status = gather_status(settings, store_reader(store), NOW)
     assert [i["key"] for i in status["outbox"]] == ["digest:2026-W48"]
     assert any("outbox" in p for p in status["problems"])
 
@@ -158,7 +159,7 @@ def test_pending_outbox_items_are_listed(settings: Settings, store: Store) -> No
 def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, store: Store) -> None:
     authorise(settings, NOW + timedelta(hours=5))
     store.record_outcome("strava", "ok", "strava: 3 new", NOW)
-    text = status_json(gather_status(settings, store, NOW))
+    text = status_json(gather_status(settings, store_reader(store), NOW))
     data = json.loads(text)
     assert set(data) == {
         "settings", "daemon", "sources", "activities", "week_plan", "digest", "outbox", "problems"
@@ -170,7 +171,7 @@ def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, st
 def test_text_reads_in_the_athletes_local_time(settings: Settings, store: Store) -> None:
     authorise(settings, NOW + timedelta(hours=5))
     store.record_outcome("strava", "ok", "strava: 3 new", NOW - timedelta(minutes=10))
-    text = status_text(gather_status(settings, store, NOW), settings, NOW)
+    text = status_text(gather_status(settings, store_reader(store), NOW), settings, NOW)
     assert "Daemon: not running" in text
     assert "strava: last success today 12:50, next when the daemon runs" in text
     assert "token: access valid until today 18:00" in text
@@ -187,11 +188,11 @@ def test_status_command_prints_json(env: dict[str, str]) -> None:
 def test_a_later_success_hides_the_earlier_error(settings: Settings, store: Store) -> None:
     authorise(settings, NOW + timedelta(hours=5))
     store.record_outcome("strava", "error", "strava: boom", NOW - timedelta(hours=2))
-    failed = strava(gather_status(settings, store, NOW))
+    failed = strava(gather_status(settings, store_reader(store), NOW))
     assert failed["last_error"] == "strava: boom"
     assert failed["last_error_at"] == NOW - timedelta(hours=2)
     store.record_outcome("strava", "ok", "strava: 1 new", NOW - timedelta(hours=1))
-    status = gather_status(settings, store, NOW)
+    status = gather_status(settings, store_reader(store), NOW)
     assert strava(status)["last_error"] is None
     text = status_text(status, settings, NOW)
     assert "boom" not in text and "last error" not in text
@@ -202,7 +203,7 @@ def test_a_failure_after_a_success_shows_both(settings: Settings, store: Store) 
     authorise(settings, NOW + timedelta(hours=5))
     store.record_outcome("strava", "ok", "strava: 1 new", NOW - timedelta(hours=2))
     store.record_outcome("strava", "error", "strava: boom", NOW - timedelta(minutes=10))
-    text = status_text(gather_status(settings, store, NOW), settings, NOW)
+    text = status_text(gather_status(settings, store_reader(store), NOW), settings, NOW)
     assert "strava: last success today 11:00" in text
     assert "  last error today 12:50: strava: boom" in text
 
@@ -248,7 +249,7 @@ def test_a_webhook_alone_gets_the_digest_and_days_read_as_everywhere(
     store.replace_planned_sessions(
         "2026-11-22", {"2026-11-24": {"routine": "A", "minutes": 25, "reason": "easy"}}, NOW
     )
-    status = gather_status(settings, store, NOW)
+    status = gather_status(settings, store_reader(store), NOW)
     assert status["digest"]["channels"] == ["webhook"]
     text = status_text(status, settings, NOW)
     # One date format everywhere (the plan's and the email's): "Sun 29 Nov", not "Sun 29".
@@ -261,6 +262,6 @@ def test_with_no_channel_the_digest_is_off_and_status_says_what_turns_it_on(
 ) -> None:
     env = {k: v for k, v in env.items() if k not in ("SMTP_HOST", "EMAIL_TO")}
     settings = load_settings(env)
-    status = gather_status(settings, Store.open(settings.database_url), NOW)
+    status = gather_status(settings, store_reader(Store.open(settings.database_url)), NOW)
     text = status_text(status, settings, NOW)
     assert "Weekly digest: off (set SMTP_HOST and EMAIL_TO, or WEBHOOK_URL)" in text

@@ -16,7 +16,7 @@ from runstrength.configured import configured_sources
 from runstrength.core.words import day_name, moment_name
 from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.sources.base import Status
-from runstrength.store_read import Reader, read_with, store_reader
+from runstrength.store_read import Reader, read_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,9 +40,8 @@ OUTCOME_WORDS = {
 NEEDS_RUNNER = (Status.AUTH, Status.INACTIVE)  # only the runner can fix these
 
 
-def gather_status(settings: Settings, db: Reader | Store, now: datetime) -> dict[str, Any]:
+def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str, Any]:
     """Everything `status` shows, as JSON-ready values (datetimes as aware datetimes)."""
-    reader = db if isinstance(db, Reader) else store_reader(db)
     counts = reader.activity_counts()
     pid = running_daemon_pid(settings.data_dir)
     daemon_state = read_daemon_state(settings.data_dir) if pid else {}

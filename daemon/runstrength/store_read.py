@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Rows as tuples for (SQL text, parameters); the text's `:name` parameters suit both paths.
 Run = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 
-OUTBOX_OPEN = ("pending", "sending", "failed")  # deliver/outbox.OPEN: not sent, not retired
+OUTBOX_OPEN = ("pending", "sending", "failed")  # not sent, not retired (deliver/outbox.OPEN)
 TABLES = ("meta", "syncstate", "activity", "planned_session", "outbox")  # the ones read here
 
 SYNC_STATES = """

@@ -25,12 +25,13 @@ from sqlmodel import col, select
 
 from runstrength.models import Outbox
 from runstrength.store import Store
+from runstrength.store_read import OUTBOX_OPEN
 from runstrength.store_state import naive_utc
 
 BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
 LEASE = timedelta(minutes=15)  # well above the SMTP and HTTP timeouts of one attempt
-OPEN = ("pending", "sending", "failed")
+OPEN = OUTBOX_OPEN  # not sent, not retired (status reads the same set: store_read.py)
 DONE = ("sent", "superseded")
 GENERATION = "generation"  # payload field: how often a done item was reopened on purpose
 
