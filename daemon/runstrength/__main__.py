@@ -1,3 +1,3 @@
-from runstrength.cli import main
+from runstrength.cli import entry_point
 
-main()
+entry_point()
