@@ -184,7 +184,7 @@ def test_the_coming_parkruns_get_their_recovery_days_too():
     p = plan(history, TUE, pattern, PlanConfig(), days=20)
     for sunday in (SUN, SUN + timedelta(weeks=1), SUN + timedelta(weeks=2)):
         assert sunday not in sessions(p)
-        assert "race recovery for the 2 days after your 5 km parkrun" in reason_on(p, sunday)
+        assert "race recovery for the 2 days after your usual 5 km parkrun" in reason_on(p, sunday)
     for placed in weeks_of(p).values():
         assert len(placed) == 2
     assert not any("parkrun" in n for n in p.notes)  # no note every week for the usual parkrun
@@ -438,8 +438,23 @@ def test_a_coming_parkrun_is_not_named_after_last_weeks():
         day, number = day + timedelta(weeks=1), number + 1
     pattern = WeeklyPattern(frozenset({5}), frozenset(), "history")
     p = plan(history, SAT, pattern, PlanConfig(), days=9)
-    assert "race recovery for the 2 days after your 5 km race on Sat 28 Nov" in reason_on(p, SUN)
+    assert "race recovery for the 2 days after your usual 5 km race on Sat 28 Nov" in reason_on(p, SUN)
     assert "#" not in all_text(p)
+
+
+def test_a_parkrun_run_and_one_to_come_are_told_apart():
+    # Asked on the Sunday after this week's parkrun: that one was run; next Saturday's is the
+    # usual one expected, and its recovery days must not read as if it had happened.
+    history = regular_weeks(MON - timedelta(weeks=8), SUN, hard=(), long=(), easy=(1, 2, 3, 6))
+    day = MON - timedelta(weeks=8) + timedelta(days=5)
+    while day <= SAT:
+        history.append(classified_run(day, RunKind.HARD, 24, km=5.0, race=True, name="parkrun"))
+        day += timedelta(weeks=1)
+    pattern = WeeklyPattern(frozenset({5}), frozenset(), "history")
+    p = plan(history, SUN, pattern, PlanConfig(), days=9)
+    assert "race recovery for the 2 days after your 5 km parkrun on Sat 28 Nov" in reason_on(p, SUN)
+    next_sunday = SUN + timedelta(weeks=1)
+    assert "after your usual 5 km parkrun on Sat 5 Dec" in reason_on(p, next_sunday)
 
 
 def test_the_week_count_reads_well_when_nothing_is_left_to_plan():

@@ -214,7 +214,7 @@ def assess(
     ]
     notes = []
     # The weekly parkrun to come gets its short recovery, quietly (no note every week).
-    weekly = race_windows([], usual_races(history, today, end), today, end)
+    weekly = race_windows([], usual_races(history, today, end), today, end, usual=True)
     # Back-off windows are days from the last red day: asked on a Saturday, a week off ends on
     # Friday, not on Sunday; and a ratio dipping under red on Tuesday keeps Monday's "back on"
     # (issue 12).

@@ -88,13 +88,19 @@ def _races(
 
 
 def race_windows(
-    history: Sequence[ClassifiedActivity], races: Sequence[PlannedRace], today: date, end: date
+    history: Sequence[ClassifiedActivity],
+    races: Sequence[PlannedRace],
+    today: date,
+    end: date,
+    usual: bool = False,
 ) -> list[Window]:
     """No strength for ceil(km/3) days (<= 7) after a race, then one light session (§6).
 
     A short race (<= 6 km, e.g. a weekly parkrun) is that week's hard session: its 2 recovery
-    days are enough, so a parkrunner's weeks keep their full dose (issue 12).
+    days are enough, so a parkrunner's weeks keep their full dose (issue 12). usual: `races`
+    are the weekly race expected again (usual_races), said so: it has not been run yet.
     """
+    your = "your usual" if usual else "your"
     windows = []
     for day, (km, name) in sorted(_races(history, races).items()):
         days = min(MAX_RECOVERY_DAYS, max(1, math.ceil(km / RACE_KM_PER_RECOVERY_DAY)))
@@ -107,7 +113,7 @@ def race_windows(
                 day + timedelta(days=days),
                 0,
                 False,
-                f"race recovery for the {days} days after your {km_text(km)} {name}"
+                f"race recovery for the {days} days after {your} {km_text(km)} {name}"
                 f" on {day_name(day)}",
             )
         )
