@@ -6,7 +6,17 @@ import json
 from datetime import date
 
 from runstrength.core.planner import PlanConfig, plan
-from runstrength.core.records import Exercise, RunKind, WeeklyPattern
+from runstrength.core.records import (
+    DayPlan,
+    Exercise,
+    OtherTraining,
+    Plan,
+    RunKind,
+    Sport,
+    WeeklyPattern,
+)
+from runstrength.deliver.digest import build_digest, render_text
+from runstrength.deliver.webhook import build_body
 from runstrength.render import exercise_text, plan_json, plan_text
 from tests.core.plan_builders import classified_run
 
@@ -25,7 +35,7 @@ def test_plan_json_has_the_documented_shape():
     json.dumps(out)  # serialisable as is
     assert len(out["days"]) == 7
     for day in out["days"]:
-        assert set(day) == {"date", "runs", "strength", "reason"}
+        assert set(day) == {"date", "runs", "other", "strength", "reason"}
         date.fromisoformat(day["date"])
         for run in day["runs"]:
             assert {"kind", "done", "name"} <= set(run)
@@ -110,3 +120,30 @@ def test_a_new_users_guessed_runs_read_expected_like_last_week():
     assert "easy run expected (like last Tuesday's)" in text
     assert "easy: easy run" not in text
     assert "hard run expected" in text
+
+
+def test_a_ride_or_walk_day_reads_as_one_in_every_output():
+    # Sat: a ride done (named); Sun: a usual walk expected; Mon: nothing at all.
+    sat, sun, mon = date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30)
+    rode = OtherTraining(Sport.RIDE, True, "Gravel loop")
+    days = (
+        DayPlan(sat, (), None, "no strength: 48 h after Friday's session", (rode,)),
+        DayPlan(sun, (), None, "no strength: 48 h before Tuesday's session",
+                (OtherTraining(Sport.WALK, False),)),
+        DayPlan(mon, (), None, "no strength: 48 h before Tuesday's session"),
+    )  # fmt: skip
+    p = Plan(days)
+    text = plan_text(p, sat)
+    assert "Sat 28 Nov (today)   ride done: Gravel loop" in text
+    assert "Sun 29 Nov           walk expected" in text
+    assert "Mon 30 Nov           rest day" in text
+    body = plan_json(p)["days"]
+    assert body[0]["other"] == [{"sport": "ride", "done": True, "name": "Gravel loop"}]
+    assert body[1]["other"] == [{"sport": "walk", "done": False, "name": ""}]
+    assert body[2]["other"] == []
+    email = render_text(build_digest([], p, sat))
+    assert "ride (done)" in email and "walk" in email and "no run" in email
+    slack, _ = build_body("slack", p, "Strength plan")
+    headings = json.dumps(slack)
+    assert "Sat 28 Nov: ride" in headings and "Sun 29 Nov: walk" in headings
+    assert "Mon 30 Nov: no run" in headings

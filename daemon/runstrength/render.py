@@ -21,6 +21,7 @@ from runstrength.core.records import (
     DayPlan,
     Exercise,
     ExpectedRun,
+    OtherTraining,
     Plan,
     Sport,
     StrengthSession,
@@ -115,6 +116,17 @@ def _run_text(run: ExpectedRun) -> str:
     return f"{kind}: {name}"
 
 
+def training_word(other: OtherTraining) -> str:
+    """'ride', 'walk', 'swim'; 'training' for a sport runstrength has no word for."""
+    return "training" if other.sport is Sport.OTHER else other.sport.value
+
+
+def _other_text(other: OtherTraining) -> str:
+    if other.done:
+        return f"{training_word(other)} done" + (f": {clean(other.name)}" if other.name else "")
+    return f"{training_word(other)} expected"
+
+
 def _session_header(session: StrengthSession) -> str:
     when = ", after your run" if session.after_run else ""
     light = ", light" if session.light else ""
@@ -123,7 +135,7 @@ def _session_header(session: StrengthSession) -> str:
 
 def _day_text(day: DayPlan, today: date) -> list[str]:
     label = day_label(day.date) + (" (today)" if day.date == today else "")
-    runs = "; ".join(_run_text(r) for r in day.runs) or "rest day"
+    runs = "; ".join([*map(_run_text, day.runs), *map(_other_text, day.other)]) or "rest day"
     lines = [f"{label:<20} {runs}"]
     if day.strength:
         lines.append(f"    {_session_header(day.strength)}")
@@ -175,6 +187,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                     "runs": [
                         {"kind": r.kind.value if r.kind else None, "done": r.done, "name": r.name}
                         for r in day.runs
+                    ],
+                    "other": [
+                        {"sport": o.sport.value, "done": o.done, "name": o.name} for o in day.other
                     ],
                     "strength": _strength_json(day.strength),
                     "reason": day.reason,

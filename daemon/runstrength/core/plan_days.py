@@ -15,8 +15,10 @@ from datetime import date, timedelta
 
 from runstrength.core import fatigue
 from runstrength.core.records import (
+    ActivityRecord,
     ClassifiedActivity,
     ExpectedRun,
+    OtherTraining,
     PlannedRace,
     RunKind,
     Sport,
@@ -32,6 +34,7 @@ USUAL_RUN_DAYS = 56
 DEFAULT_RUN_MIN = 45
 PROTECTED = ("hard", "long")
 NEW_USER_DAYS = 28  # less history than this: still learning the runner's week (§5 cold start)
+OTHER_MIN_S = 20 * 60  # a ride or walk shown on its day from 20 min (not the walk to the shop)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class PlanDay:
     kind: str  # "long", "hard", "easy" or "rest"
     label: str  # how the reason names that day's main run
     easy_minutes: int | None = None  # done easy running; None when only expected
+    other: tuple[OtherTraining, ...] = ()  # rides, walks: done, or usual on that weekday
 
 
 class PlanContext:
@@ -56,18 +60,24 @@ class PlanContext:
         self.today, self.pattern = today, pattern
         self.races = {r.date: r for r in races}
         self.runs: dict[date, list[ClassifiedActivity]] = defaultdict(list)
+        self.others: dict[date, list[ActivityRecord]] = defaultdict(list)
         strength: dict[date, str] = {}
         for a in sorted(history, key=lambda a: a.record.start_local):
             r = a.record
-            if r.sport == Sport.RUN and r.local_date <= today:
+            if r.local_date > today:
+                continue
+            if r.sport == Sport.RUN:
                 self.runs[r.local_date].append(a)
-            elif r.sport == Sport.STRENGTH and r.local_date <= today:
+            elif r.sport == Sport.STRENGTH:
                 if max(r.moving_time_s, r.elapsed_time_s) >= MIN_STRENGTH_S:
                     strength.setdefault(r.local_date, r.name or "strength")
+            elif r.moving_time_s >= OTHER_MIN_S:
+                self.others[r.local_date].append(r)
         self.strength = strength  # one session a day at most
         self.history_days = history_days(history, today)
         self.provisional = self._provisional()
         self.usual_easy = self._usual_weekdays()
+        self.usual_other = self._usual_other()
         recent = [
             a.record.moving_time_s / 60
             for d, day in self.runs.items()
@@ -76,12 +86,15 @@ class PlanContext:
         ]
         self.usual_minutes = statistics.median(recent) if recent else DEFAULT_RUN_MIN
 
-    def _usual_weekdays(self) -> frozenset[int]:
+    def _recent_run_weeks(self) -> set[date]:
         # The last 6 weeks *with runs*, not calendar weeks: a break (holiday, injury) must not
         # erase the pattern the runner comes back to (issue 12).
         this_week = fatigue.monday_of(self.today)
         run_weeks = sorted({fatigue.monday_of(d) for d in self.runs if d < this_week})
-        recent = set(run_weeks[-USUAL_WEEKS:])
+        return set(run_weeks[-USUAL_WEEKS:])
+
+    def _usual_weekdays(self) -> frozenset[int]:
+        recent = self._recent_run_weeks()
         weeks: dict[int, set[date]] = defaultdict(set)
         for d in self.runs:
             if fatigue.monday_of(d) in recent:
@@ -91,6 +104,29 @@ class PlanContext:
         usual = {wd for wd, w in weeks.items() if len(w) >= needed}
         protected = self.pattern.hard_weekdays | self.pattern.long_weekdays | set(self.provisional)
         return frozenset(usual - protected)
+
+    def _usual_other(self) -> dict[int, Sport]:
+        """Weekday -> the sport other than running done there in >= 3 of the last 6 run weeks."""
+        if self.history_days < NEW_USER_DAYS:
+            return {}
+        recent = self._recent_run_weeks()
+        weeks: dict[tuple[int, Sport], set[date]] = defaultdict(set)
+        for d, records in self.others.items():
+            if fatigue.monday_of(d) in recent:
+                for r in records:
+                    weeks[d.weekday(), r.sport].add(fatigue.monday_of(d))
+        usual: dict[int, Sport] = {}
+        for (weekday, sport), seen in sorted(weeks.items(), key=lambda kv: -len(kv[1])):
+            if len(seen) >= USUAL_MIN_WEEKS:
+                usual.setdefault(weekday, sport)  # the most regular one, if two share a day
+        return usual
+
+    def _other_training(self, d: date) -> tuple[OtherTraining, ...]:
+        done = [OtherTraining(r.sport, True, r.name) for r in self.others.get(d, [])]
+        usual = self.usual_other.get(d.weekday())
+        if d >= self.today and usual is not None and all(o.sport != usual for o in done):
+            done.append(OtherTraining(usual, False))
+        return tuple(done)
 
     def _provisional(self) -> dict[int, RunKind]:
         """A new user's hard and long weekdays so far, kept free until the pattern is known.
@@ -130,7 +166,7 @@ class PlanContext:
             a.record.moving_time_s for a in done if (a.kind or RunKind.EASY) == RunKind.EASY
         )
         easy_minutes = round(easy_s / 60) if easy_s and kind == "easy" else None
-        return PlanDay(d, tuple(runs), kind, label, easy_minutes)
+        return PlanDay(d, tuple(runs), kind, label, easy_minutes, self._other_training(d))
 
     def _still_expected(self, d: date, done: list[ClassifiedActivity]) -> list[ExpectedRun]:
         """The race or usual run still to come on `d` (today or later), given what is done.

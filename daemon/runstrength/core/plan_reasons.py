@@ -54,8 +54,8 @@ def session_reason(
             if day.easy_minutes
             else f"after {day.label}"
         )
-    else:
-        where = "on a rest day"
+    else:  # a usual ride or walk makes it no rest day, only a day without a run
+        where = "on a day without a run" if day.other else "on a rest day"
     extras = []
     if ctx.day(day.date - timedelta(days=1)).kind == "long":
         extras.append("day after your long run")

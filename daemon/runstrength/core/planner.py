@@ -313,5 +313,6 @@ def _day_plan(
     day = ctx.day(d)
     if d in sessions:
         session, light_why = sessions[d]
-        return DayPlan(d, day.runs, session, session_reason(ctx, day, session, light_why))
-    return DayPlan(d, day.runs, None, rest_reason(ctx, day, all_sessions, state, config))
+        reason = session_reason(ctx, day, session, light_why)
+        return DayPlan(d, day.runs, session, reason, day.other)
+    return DayPlan(d, day.runs, None, rest_reason(ctx, day, all_sessions, state, config), day.other)

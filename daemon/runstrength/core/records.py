@@ -152,11 +152,25 @@ class ExpectedRun:
 
 
 @dataclass(frozen=True)
+class OtherTraining:
+    """Training on a plan day that is not a run (a ride, a walk): done, or usual that weekday.
+
+    Shown so a day reads as the runner lives it ("ride expected", not "rest day"); it moves no
+    session: placement is about the runs (coaching.md §6).
+    """
+
+    sport: Sport
+    done: bool
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class DayPlan:
     date: date
     runs: tuple[ExpectedRun, ...]
     strength: StrengthSession | None
     reason: str
+    other: tuple[OtherTraining, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,13 @@ from runstrength.core.records import (
     ClassifiedActivity,
     DayPlan,
     ExpectedRun,
+    OtherTraining,
     Plan,
     RunKind,
     Sport,
     StrengthSession,
 )
-from runstrength.render import clean, day_label, exercise_text, reason_text
+from runstrength.render import clean, day_label, exercise_text, reason_text, training_word
 
 CHART_WEEKS = 8
 CHART_WIDTH_PX = 240  # the widest bar: beside its labels it fits a phone-width mail column
@@ -314,10 +315,14 @@ def _run_text(run: ExpectedRun) -> str:
     return f"{kind} (done)" if run.done else kind
 
 
+def _other_text(other: OtherTraining) -> str:
+    return f"{training_word(other)} (done)" if other.done else training_word(other)
+
+
 def _day_line(d: DayPlan) -> DayLine:
     return DayLine(
         day=day_label(d.date),
-        runs=", ".join(_run_text(r) for r in d.runs) or "no run",
+        runs=", ".join([*map(_run_text, d.runs), *map(_other_text, d.other)]) or "no run",
         strength=_session_line(d.strength) if d.strength else None,
         reason=reason_text(d.reason),
     )

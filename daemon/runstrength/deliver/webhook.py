@@ -13,6 +13,7 @@
           "date": "2025-12-01",                  # ISO date, the athlete's time zone
           "weekday": "Monday",
           "runs": [{"kind": "easy" | "hard" | "long" | null, "done": false, "name": ""}],
+          "other": [{"sport": "ride" | "walk" | ..., "done": false, "name": ""}],  # not runs
           "strength": null | {
             "routine": "A", "title": "...", "minutes": 25, "light": false, "after_run": true,
             "exercises": [{"name": "Split squat", "sets": 3, "reps": 10 | null,
@@ -51,7 +52,15 @@ import tenacity
 
 from runstrength.core.records import DayPlan, Plan
 from runstrength.errors import DeliveryError
-from runstrength.render import clean, clean_json, day_label, exercise_text, plan_json, reason_text
+from runstrength.render import (
+    clean,
+    clean_json,
+    day_label,
+    exercise_text,
+    plan_json,
+    reason_text,
+    training_word,
+)
 
 SCHEMA = "runstrength.plan/1"
 DIGEST_SCHEMA = "runstrength.digest/1"
@@ -120,8 +129,9 @@ def _json(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
 
 
 def _day_heading(d: DayPlan) -> str:
-    runs = ", ".join(f"{r.kind.value if r.kind else ''} run".strip() for r in d.runs) or "no run"
-    return f"{day_label(d.date)}: {runs}"
+    runs = [f"{r.kind.value if r.kind else ''} run".strip() for r in d.runs]
+    runs += [training_word(o) for o in d.other]
+    return f"{day_label(d.date)}: {', '.join(runs) or 'no run'}"
 
 
 def _day_detail(d: DayPlan) -> str:
