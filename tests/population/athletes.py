@@ -315,6 +315,23 @@ def trail(seed: int = 16) -> Athlete:
     )  # fmt: skip
 
 
+def run_walker(seed: int = 17) -> Athlete:
+    """Galloway run/walk: 4 min running, 1 min walking, a watch workout that laps each of them.
+
+    Every easy and long run alternates running laps with walked "rest" laps; one faster session
+    a week (intervals with jogged recoveries) is the only hard run.
+    """
+    runner = Runner(400, 176, "Europe/Dublin", files="fit", named=0.3, run_walk=(240, 60))
+    template = {
+        MON: [easy(40)], WED: [easy(45)], THU: [hard("intervals", 50)], FRI: [easy(40)],
+        SUN: [long(110, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "run_walker", "run/walk 4:1 on every easy and long run, laps on the watch", runner,
+        template, seed, ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-27"],
+    )  # fmt: skip
+
+
 ATHLETES: dict[str, Callable[[], Athlete]] = {
     f.__name__.removesuffix("_spike"): f
     for f in (
@@ -334,5 +351,6 @@ ATHLETES: dict[str, Callable[[], Athlete]] = {
         ultra,
         fatigue_spike,
         trail,
+        run_walker,
     )  # fmt: skip
 }

@@ -2,7 +2,8 @@
 
 A watch writes 1 km auto-laps on steady runs and the workout's own laps on hard sessions (with
 rest/recovery intensities when it ran a structured workout, all "active" when the runner pressed
-the lap button); Garmin watches add their training-effect numbers.
+the lap button), and a run/walk runner's workout laps every run and walk; Garmin watches add
+their training-effect numbers.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def device_file(
     if runner.files == "gpx":  # a phone app: a track, no laps
         stretches = [(lap.seconds, lap.metres, lap.hr) for lap in laps]
         return f"{name}.gpx.gz", gz(gpx_track(utc, stretches, climb))
-    if slot.kind != "hard":
+    if slot.kind != "hard" and not runner.run_walk:
         laps = _auto_laps(laps, rng)
     elif not runner.structured:  # manual lap button: every lap is "active"
         laps = [replace(lap, intensity="active") for lap in laps]

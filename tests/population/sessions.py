@@ -77,6 +77,9 @@ class Runner:
     named: float = 0.7  # share of hard sessions named with workout words
     garmin_te: bool = False  # FIT sessions carry Garmin's training-effect numbers
     hr_shift: float = 0.0  # trails: climbs lift the heart rate at the same effort
+    # Run/walk (Galloway): seconds running, seconds walking, repeated through every easy and long
+    # run, each a lap on the watch ("rest" laps for the walks when it runs a workout).
+    run_walk: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,8 @@ class _Gen:
     def _laps(self, slot: Slot) -> list[tuple[float, float, float, str]]:
         r, E = self.rng, 1.0
         minutes = slot.minutes * r.uniform(0.9, 1.1)
+        if self.runner.run_walk and slot.kind in ("easy", "long"):
+            return self._run_walk_laps(minutes * 60, 0.70 if slot.kind == "easy" else 0.74)
         if slot.kind == "easy":
             return [(minutes * 60, E * r.uniform(0.97, 1.07), r.uniform(0.66, 0.75), "active")]
         if slot.kind == "long":
@@ -191,6 +196,18 @@ class _Gen:
                     for i in range(15)]  # fmt: skip
             return warm + reps + cool
         raise ValueError(style)
+
+    def _run_walk_laps(self, seconds: float, hr: float) -> list[tuple[float, float, float, str]]:
+        """Running at easy pace, walking at ~11:00/km, by the runner's own clock."""
+        run_s, walk_s = self.runner.run_walk or (0, 0)
+        walk = 660 / self.runner.easy_s_per_km  # the walk as a multiple of easy pace
+        laps: list[tuple[float, float, float, str]] = []
+        while sum(lap[0] for lap in laps) < seconds:
+            laps.append(
+                (run_s, self.rng.uniform(0.97, 1.04), self.rng.uniform(hr, hr + 0.04), "active")
+            )
+            laps.append((walk_s, walk * self.rng.uniform(0.95, 1.05), hr - 0.08, "rest"))
+        return laps
 
     def _run(
         self, start: datetime, slot: Slot, laps: list[tuple[float, float, float, str]]

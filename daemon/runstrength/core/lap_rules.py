@@ -9,6 +9,7 @@ from runstrength.core.laps import (
     hr_block,
     manual_reps,
     split_variation,
+    steady_run_walk,
     structured_reps,
     tempo_block,
 )
@@ -22,10 +23,15 @@ def from_laps(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classi
     laps = run.record.laps
     if not laps:
         return None
+    # A run/walk workout on the watch marks each walk break a rest: its reps are only hard
+    # when the running is fast (manual_reps below, against easy pace).
+    run_walk = steady_run_walk(laps)
     reps = structured_reps(laps)
-    if reps:
+    if reps and not run_walk:
         return Classification(RunKind.HARD, f"hard: structured workout, {reps} reps", "laps")
     easy = profile.easy_pace_s_per_km
+    if easy is None and run_walk and run.pace_s_per_km is not None:
+        return None  # walk breaks are no reps; without easy pace nothing judges the running
     if easy is None or run.pace_s_per_km is None:  # treadmill lap speeds are as untrusted as pace
         return _laps_without_pace(run, profile)
     threshold = profile.threshold_pace_s_per_km

@@ -29,12 +29,63 @@ TEMPO_LAP_VS_EASY = 0.90  # ≤ 0.90 × E, the pace rule's cut (effort.HARD_PACE
 TEMPO_LAP_VS_THRESHOLD = 1.05
 WORK_INTENSITIES = {"active", "interval"}
 REST_INTENSITIES = {"rest", "recovery"}
+# Slower than 6.3 km/h (9:31/km) is walking: brisk walking reaches ~6-6.5 km/h, the slowest
+# jogging ~7 km/h (heuristic). Run/walk runners (Galloway's run-walk-run, couch-to-5k) lap each
+# walk break; those laps are not recoveries between reps, and the running between them is the
+# pace that compares with easy pace (issue: every run/walk read "intervals by lap times").
+WALK_SPEED_MAX_MPS = 1000 / 571
+RUNNING_SHARE_MIN = 0.25  # of moving time (couch-to-5k week 1 runs ~30 %); less is a walk
+RUN_WALK_SPREAD = WORK_SPEED_VS_EASY  # every running lap within 10 % of their median speed
 
 
 def lap_speed(lap: Lap) -> float:
     if lap.avg_speed_mps is not None:
         return lap.avg_speed_mps
     return lap.distance_m / lap.moving_time_s if lap.moving_time_s > 0 else 0.0
+
+
+def is_walking(lap: Lap) -> bool:
+    return lap_speed(lap) < WALK_SPEED_MAX_MPS
+
+
+def running_laps(laps: Sequence[Lap]) -> list[Lap]:
+    """The laps run, not walked (nor standing), of at least LAP_MIN_S."""
+    return [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S and not is_walking(lap)]
+
+
+def has_walk_breaks(laps: Sequence[Lap] | None) -> bool:
+    """Some laps walked, most of the time run: a run with walk breaks (or walked rests)."""
+    if not laps:
+        return False
+    walked = [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S and is_walking(lap)]
+    running = running_laps(laps)
+    total = sum(lap.moving_time_s for lap in laps)
+    run_s = sum(lap.moving_time_s for lap in running)
+    return bool(walked) and total > 0 and run_s >= RUNNING_SHARE_MIN * total
+
+
+def running_pace(laps: Sequence[Lap] | None) -> float | None:
+    """Pace (s/km) of the running between walk breaks; None without walk breaks."""
+    if not laps or not has_walk_breaks(laps):
+        return None
+    running = running_laps(laps)
+    metres = sum(lap.distance_m for lap in running)
+    return sum(lap.moving_time_s for lap in running) / (metres / 1000) if metres > 0 else None
+
+
+def steady_run_walk(laps: Sequence[Lap] | None) -> bool:
+    """Walk breaks between running at one steady pace: how this run was run, not a workout.
+
+    An interval session with walked recoveries has a warm-up and cool-down, or reps, at
+    another speed than the rest of its running; run/walk runs at one pace throughout.
+    """
+    if not laps or not has_walk_breaks(laps):
+        return False
+    speeds = [lap_speed(lap) for lap in running_laps(laps)]
+    if len(speeds) < 2:
+        return False
+    middle = statistics.median(speeds)
+    return max(speeds) <= RUN_WALK_SPREAD * middle and min(speeds) * RUN_WALK_SPREAD >= middle
 
 
 def structured_reps(laps: Sequence[Lap]) -> int:
@@ -100,8 +151,14 @@ def manual_reps(laps: Sequence[Lap], easy_pace: float) -> tuple[int, float] | No
 
 
 def has_interval_structure(laps: Sequence[Lap] | None) -> bool:
-    """True when laps look like a workout without knowing easy pace (for learning the profile)."""
+    """True when laps look like a workout without knowing easy pace (for learning the profile).
+
+    Walk breaks between steady running are not structure: a run/walk runner's runs teach
+    their easy pace too (by the running between the breaks, run_facts.comparable_pace).
+    """
     if not laps:
+        return False
+    if steady_run_walk(laps):
         return False
     if structured_reps(laps):
         return True
@@ -192,9 +249,10 @@ def alternating_reps(
 def split_variation(laps: Sequence[Lap]) -> tuple[float, float] | None:
     """Splits whose speed varies like a fartlek: (fastest pace, slowest pace) in s/km, or None.
 
-    Only for flat outdoor runs: hills vary split speed as much at equal effort.
+    Only for flat outdoor runs: hills vary split speed as much at equal effort. Walked laps are
+    left out: a walk break is no slow split of a fartlek.
     """
-    kept = _middle_laps(laps)
+    kept = _middle_laps([lap for lap in laps if not is_walking(lap)])
     if len(kept) < 4 or _speed_cv(kept) < SPLIT_SPEED_CV:
         return None
     speeds = sorted(lap_speed(lap) for lap in kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from runstrength.core.laps import split_variation
+from runstrength.core.laps import running_pace, split_variation
 from runstrength.core.records import ActivityRecord
 from runstrength.core.words import pace_text
 
@@ -84,6 +84,10 @@ def comparable_pace(record: ActivityRecord) -> tuple[float | None, str]:
     """Pace comparable with flat easy pace, and how to say it; None when the pace is not trusted."""
     if record.indoor or record.distance_m <= 0 or record.moving_time_s <= 0:
         return None, ""
+    # Run/walk: the running between the walk breaks is what compares with easy running (the
+    # breaks would make any run look slow, and its easy pace a walker's).
+    if not record.trail and (running := running_pace(record.laps)) is not None:
+        return running, f"{pace_text(running)} running between walk breaks"
     if record.gap_speed_mps:
         pace = 1000 / record.gap_speed_mps
         return pace, f"{pace_text(pace)} grade-adjusted"
