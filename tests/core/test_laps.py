@@ -16,7 +16,7 @@ from runstrength.core.laps import (
     tempo_block,
 )
 from runstrength.core.records import Lap
-from tests.builders import auto_laps, interval_laps
+from tests.builders import auto_laps, interval_laps, lap
 
 EASY_PACE, THRESHOLD_PACE = 305.0, 250.0  # 5:05/km and 4:10/km
 NOISY_SPLITS = auto_laps(["5:05", "4:50", "5:20", "4:55", "5:15", "4:45", "5:25", "5:00"])
@@ -105,3 +105,27 @@ def test_split_variation_needs_spread_and_several_fast_splits():
     fartlek = auto_laps(["5:05", "4:25", "5:30", "4:20", "5:35", "4:30", "5:25", "5:05"])
     assert split_variation(fartlek) == (260.0, 335.0)
     assert split_variation(NOISY_SPLITS) is None
+
+
+def easy_run_with_strides(marked: bool, count: int = 6, stride_s: float = 20) -> list[Lap]:
+    """35 min easy, then strides and their recoveries (a watch's "Base + strides")."""
+    work, rest = ("interval", "recovery") if marked else (None, None)
+    laps = [lap("5:05", minutes=35, intensity="active" if marked else None)]
+    for _ in range(count):
+        laps += [lap("3:45", minutes=stride_s / 60, intensity=work)]
+        laps += [lap("6:30", minutes=1, intensity=rest)]
+    return [*laps, lap("5:20", minutes=3, intensity="cooldown" if marked else None)]
+
+
+def test_strides_after_an_easy_run_are_no_reps_and_no_fartlek():
+    # Marked by a watch workout or lapped by hand, 6 x 20 s of strides add up to 2 min.
+    assert structured_reps(easy_run_with_strides(marked=True)) == 0
+    assert split_variation(easy_run_with_strides(marked=False)) is None
+    assert manual_reps(easy_run_with_strides(marked=False), EASY_PACE) is None
+    # Reps that add up to a session still count: 8 x 1 min with recoveries is 8 min of work.
+    assert structured_reps(easy_run_with_strides(marked=True, count=8, stride_s=60)) == 8
+
+
+def test_a_short_structured_set_is_no_workout_but_a_real_one_is():
+    assert structured_reps(interval_laps(reps=3, rep_m=200, structured=True)) == 0  # ~2 min
+    assert structured_reps(interval_laps(structured=True)) == 6  # 6 x 800 m

@@ -123,3 +123,11 @@ def test_a_run_walkers_plan_puts_strength_after_easy_runs():
     next_week = [d for d in p.days if d.date >= date(2026, 11, 30) and d.strength]
     assert [d.date.weekday() for d in next_week] == [0, 2]  # Mon after an easy run, Wed
     assert "after your usual easy run" in next_week[0].reason
+
+
+def test_a_very_slow_runners_slow_kilometre_is_no_walk_break():
+    # Easy at 8:00/km with one 9:45 kilometre (a hill, a tired spell): still running.
+    laps = [lap("8:00", km=1), lap("7:55", km=1), lap("9:45", km=1), lap("8:05", km=1)]
+    assert not has_walk_breaks(laps) and running_pace(laps) is None
+    # ... while walking at 12:00/km between 8:00 running is a walk break.
+    assert has_walk_breaks([lap("8:00", minutes=4), lap("12:00", minutes=1)] * 4)

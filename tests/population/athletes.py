@@ -23,6 +23,7 @@ from tests.population.sessions import (
     long,
     race,
     strength,
+    strides,
 )
 
 TUE, WED, THU, FRI, SAT, SUN = 1, 2, 3, 4, 5, 6
@@ -332,6 +333,20 @@ def run_walker(seed: int = 17) -> Athlete:
     )  # fmt: skip
 
 
+def garmin_coach(seed: int = 18) -> Athlete:
+    """Follows a watch's workouts: intervals Tue, tempo Thu, long Sun, and easy runs that end in
+    6 × 20 s strides on Wed and Sat (laps with "interval" and "recovery" marks, like reps)."""
+    runner = Runner(315, 186, "Europe/Stockholm", files="fit", named=0.2, garmin_te=True)
+    template = {
+        MON: [easy(40)], TUE: [hard("intervals", 55)], WED: [strides(45)],
+        THU: [hard("tempo", 50)], SAT: [strides(45, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "garmin_coach", "watch workouts: strides after easy runs Wed/Sat", runner, template, seed,
+        ["2026-11-17", "2026-11-19", "2026-11-22", "2026-11-25"],
+    )  # fmt: skip
+
+
 ATHLETES: dict[str, Callable[[], Athlete]] = {
     f.__name__.removesuffix("_spike"): f
     for f in (
@@ -352,5 +367,6 @@ ATHLETES: dict[str, Callable[[], Athlete]] = {
         fatigue_spike,
         trail,
         run_walker,
+        garmin_coach,
     )  # fmt: skip
 }

@@ -34,7 +34,7 @@ def device_file(
     if runner.files == "gpx":  # a phone app: a track, no laps
         stretches = [(lap.seconds, lap.metres, lap.hr) for lap in laps]
         return f"{name}.gpx.gz", gz(gpx_track(utc, stretches, climb))
-    if slot.kind != "hard" and not runner.run_walk:
+    if slot.kind != "hard" and not runner.run_walk and slot.style != "strides":
         laps = _auto_laps(laps, rng)
     elif not runner.structured:  # manual lap button: every lap is "active"
         laps = [replace(lap, intensity="active") for lap in laps]
@@ -64,6 +64,8 @@ def _training_effect(slot: Slot, rng: random.Random) -> tuple[float | None, floa
     aerobic, anaerobic = {
         "easy": (2.4, 0.3), "long": (3.4, 0.6), "race": (4.6, 2.8), "hard": (3.7, 2.6),
     }[slot.kind]  # fmt: skip
+    if slot.style == "strides":
+        aerobic, anaerobic = 2.6, 1.4  # strides alone reach ~1-2 anaerobic (coaching.md §2)
     return (
         round(aerobic + rng.uniform(-0.3, 0.3), 1),
         round(max(0.0, anaerobic + rng.uniform(-0.4, 0.4)), 1),

@@ -38,6 +38,11 @@ def easy(minutes: float, hour: float = 7.0) -> Slot:
     return Slot("easy", minutes, hour)
 
 
+def strides(minutes: float, hour: float = 7.0) -> Slot:
+    """An easy run ending in 6 × 20 s strides, as a watch workout laps them (Garmin's "Base")."""
+    return Slot("easy", minutes, hour, "strides")
+
+
 def hard(style: str, minutes: float, hour: float = 18.5) -> Slot:
     return Slot("hard", minutes, hour, style)
 
@@ -155,6 +160,12 @@ class _Gen:
         minutes = slot.minutes * r.uniform(0.9, 1.1)
         if self.runner.run_walk and slot.kind in ("easy", "long"):
             return self._run_walk_laps(minutes * 60, 0.70 if slot.kind == "easy" else 0.74)
+        if slot.kind == "easy" and slot.style == "strides":
+            hr = r.uniform(0.66, 0.75)
+            laps = [(minutes * 60 - 9 * 60, E * r.uniform(0.97, 1.07), hr, "active")]
+            for _ in range(6):
+                laps += [(20.0, 0.72, hr + 0.04, "interval"), (60.0, 1.25, hr, "recovery")]
+            return [*laps, (3 * 60, 1.05, hr, "cooldown")]
         if slot.kind == "easy":
             return [(minutes * 60, E * r.uniform(0.97, 1.07), r.uniform(0.66, 0.75), "active")]
         if slot.kind == "long":

@@ -36,6 +36,7 @@ REST_INTENSITIES = {"rest", "recovery"}
 WALK_SPEED_MAX_MPS = 1000 / 571
 RUNNING_SHARE_MIN = 0.25  # of moving time (couch-to-5k week 1 runs ~30 %); less is a walk
 RUN_WALK_SPREAD = WORK_SPEED_VS_EASY  # every running lap within 10 % of their median speed
+WALK_VS_RUNNING = 0.80  # a walk lap is this much slower than the running laps, at least
 
 
 def lap_speed(lap: Lap) -> float:
@@ -44,24 +45,30 @@ def lap_speed(lap: Lap) -> float:
     return lap.distance_m / lap.moving_time_s if lap.moving_time_s > 0 else 0.0
 
 
-def is_walking(lap: Lap) -> bool:
-    return lap_speed(lap) < WALK_SPEED_MAX_MPS
+def walked_laps(laps: Sequence[Lap]) -> list[Lap]:
+    """Laps at walking speed and clearly slower than the running around them (a very slow
+    runner's slow kilometre is still running), of at least LAP_MIN_S."""
+    slow = [lap for lap in laps if lap_speed(lap) < WALK_SPEED_MAX_MPS]
+    running = [lap_speed(lap) for lap in laps if lap_speed(lap) >= WALK_SPEED_MAX_MPS]
+    if not slow or not running:
+        return []
+    cut = WALK_VS_RUNNING * statistics.median(running)
+    return [lap for lap in slow if lap.moving_time_s >= LAP_MIN_S and lap_speed(lap) <= cut]
 
 
 def running_laps(laps: Sequence[Lap]) -> list[Lap]:
     """The laps run, not walked (nor standing), of at least LAP_MIN_S."""
-    return [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S and not is_walking(lap)]
+    walked = {id(lap) for lap in walked_laps(laps)}
+    return [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S and id(lap) not in walked]
 
 
 def has_walk_breaks(laps: Sequence[Lap] | None) -> bool:
     """Some laps walked, most of the time run: a run with walk breaks (or walked rests)."""
-    if not laps:
+    if not laps or not walked_laps(laps):
         return False
-    walked = [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S and is_walking(lap)]
-    running = running_laps(laps)
     total = sum(lap.moving_time_s for lap in laps)
-    run_s = sum(lap.moving_time_s for lap in running)
-    return bool(walked) and total > 0 and run_s >= RUNNING_SHARE_MIN * total
+    run_s = sum(lap.moving_time_s for lap in running_laps(laps))
+    return total > 0 and run_s >= RUNNING_SHARE_MIN * total
 
 
 def running_pace(laps: Sequence[Lap] | None) -> float | None:
@@ -89,11 +96,23 @@ def steady_run_walk(laps: Sequence[Lap] | None) -> bool:
 
 
 def structured_reps(laps: Sequence[Lap]) -> int:
-    """Number of work reps when the device marked rest/recovery laps, else 0."""
+    """Number of work reps when the device marked rest/recovery laps, else 0.
+
+    A rep is a work lap beside a rest; together they must last MIN_WORK_S, as manual reps do
+    (coaching.md §4): a watch's "easy run + 6 × 20 s strides" marks its strides and their
+    recoveries too, and strides do not make an easy run hard (§2: they reach ~1-2 anaerobic TE).
+    """
     kinds = [(lap.intensity or "").lower() for lap in laps]
-    work = sum(k in WORK_INTENSITIES for k in kinds)
-    # "interval"/"active" alone is an ordinary lap (auto-laps carry it); rests make it a workout.
-    return work if work >= 2 and any(k in REST_INTENSITIES for k in kinds) else 0
+    if not any(k in REST_INTENSITIES for k in kinds):
+        return 0  # "interval"/"active" alone is an ordinary lap (auto-laps carry it)
+    beside = [
+        lap
+        for i, lap in enumerate(laps)
+        if kinds[i] in WORK_INTENSITIES
+        and REST_INTENSITIES & {kinds[j] for j in (i - 1, i + 1) if 0 <= j < len(kinds)}
+    ]
+    work_s = sum(lap.moving_time_s for lap in beside)
+    return len(beside) if len(beside) >= 2 and work_s >= MIN_WORK_S else 0
 
 
 def is_auto_lapped(laps: Sequence[Lap]) -> bool:
@@ -200,6 +219,7 @@ HR_CONTRAST = 1.06  # ... or in lap heart rate by 6 % (HR lags short reps; heuri
 SPLIT_SPEED_CV = 0.07
 SPLIT_FAST_VS_MEDIAN = 1.08
 SPLIT_FAST_NEEDED, SPLIT_FAST_SHARE = 2, 0.10
+SPLIT_FAST_MIN_S = 4 * 60  # a fartlek's surges add up to minutes; strides to one or two
 
 
 def hr_block(laps: Sequence[Lap], hard_hr: float) -> tuple[int, float] | None:
@@ -252,14 +272,17 @@ def split_variation(laps: Sequence[Lap]) -> tuple[float, float] | None:
     Only for flat outdoor runs: hills vary split speed as much at equal effort. Walked laps are
     left out: a walk break is no slow split of a fartlek.
     """
-    kept = _middle_laps([lap for lap in laps if not is_walking(lap)])
+    walked = {id(lap) for lap in walked_laps(laps)}
+    kept = _middle_laps([lap for lap in laps if id(lap) not in walked])
     if len(kept) < 4 or _speed_cv(kept) < SPLIT_SPEED_CV:
         return None
     speeds = sorted(lap_speed(lap) for lap in kept)
     median = statistics.median(speeds)
-    fast = sum(s >= SPLIT_FAST_VS_MEDIAN * median for s in speeds)
-    if fast < max(SPLIT_FAST_NEEDED, SPLIT_FAST_SHARE * len(speeds)):
+    fast = [lap for lap in kept if lap_speed(lap) >= SPLIT_FAST_VS_MEDIAN * median]
+    if len(fast) < max(SPLIT_FAST_NEEDED, SPLIT_FAST_SHARE * len(speeds)):
         return None
+    if sum(lap.moving_time_s for lap in fast) < SPLIT_FAST_MIN_S:
+        return None  # strides lapped one by one: 6 × 20 s of speed is no fartlek
     if speeds[0] <= 0:
         return None
     return 1000 / speeds[-1], 1000 / speeds[0]
