@@ -7,6 +7,7 @@ was "intervals", every weekday a usual hard day, and strength found no easy day 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from runstrength.core.athlete import ProfileConfig
@@ -131,3 +132,19 @@ def test_a_very_slow_runners_slow_kilometre_is_no_walk_break():
     assert not has_walk_breaks(laps) and running_pace(laps) is None
     # ... while walking at 12:00/km between 8:00 running is a walk break.
     assert has_walk_breaks([lap("8:00", minutes=4), lap("12:00", minutes=1)] * 4)
+
+
+def test_hill_reps_with_a_walk_down_stay_hard():
+    # 8 x 90 s uphill (slow, steady) with a walk down, no warm-up lap, no HR: 100 m/km of climb.
+    laps: list[Lap] = []
+    for _ in range(8):
+        laps += [
+            lap("6:40", minutes=1.5, intensity="active"),
+            lap(WALK, minutes=2, intensity="rest"),
+        ]
+    runs = run_walker(marked=True, hr=None)  # an easy pace to compare with
+    hills = from_laps(laps, TODAY, hr=None)
+    hills = replace(hills, elevation_gain_m=hills.distance_m / 1000 * 100, source_id="hills")
+    profile = build_profile(runs, TODAY - timedelta(days=1), ProfileConfig())
+    done = classify_all([*runs[:-1], hills], profile, {})[-1]
+    assert done.kind == RunKind.HARD, done.classification.reason

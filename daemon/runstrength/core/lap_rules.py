@@ -24,8 +24,10 @@ def from_laps(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> Classi
     if not laps:
         return None
     # A run/walk workout on the watch marks each walk break a rest: its reps are only hard
-    # when the running is fast (manual_reps below, against easy pace).
-    run_walk = steady_run_walk(laps)
+    # when the running is fast (manual_reps below, against easy pace). Not on hills: uphill reps
+    # with a walk down are slow, steady and hard.
+    hilly = run.off_road or climb_per_km(run.record) > HILLY_SPLITS_M_PER_KM
+    run_walk = steady_run_walk(laps) and not hilly
     reps = structured_reps(laps)
     if reps and not run_walk:
         return Classification(RunKind.HARD, f"hard: structured workout, {reps} reps", "laps")

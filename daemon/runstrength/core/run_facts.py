@@ -85,8 +85,9 @@ def comparable_pace(record: ActivityRecord) -> tuple[float | None, str]:
     if record.indoor or record.distance_m <= 0 or record.moving_time_s <= 0:
         return None, ""
     # Run/walk: the running between the walk breaks is what compares with easy running (the
-    # breaks would make any run look slow, and its easy pace a walker's).
-    if not record.trail and (running := running_pace(record.laps)) is not None:
+    # breaks would make any run look slow, and its easy pace a walker's). Not off road, where
+    # the walking is the climbs.
+    if not is_off_road(record) and (running := running_pace(record.laps)) is not None:
         return running, f"{pace_text(running)} running between walk breaks"
     if record.gap_speed_mps:
         pace = 1000 / record.gap_speed_mps
