@@ -515,3 +515,15 @@ def test_race_notes_come_in_the_order_of_their_days():
     p = plan(classic_history(SAT), SUN, CLASSIC, PlanConfig(races=(race,)), days=15)
     firsts = [n.split(" ")[0] for n in p.notes if "Christmas 10K" in n and "Week" not in n]
     assert firsts == ["At", "Taper", "Race"], p.notes
+
+
+@pytest.mark.parametrize("today", [MON + timedelta(days=i) for i in range(7)])
+def test_what_a_plan_shows_does_not_depend_on_how_many_days_it_shows(today):
+    # A week cut by the horizon used to get its sessions on the days shown: `plan` (7 days) on a
+    # Thursday put a lighter session on Monday "as this week's sessions fit no other way",
+    # the day before Tuesday's hard run, while Wednesday and Friday of that week were free.
+    history = regular_weeks(MON - timedelta(weeks=10), today - timedelta(days=1))
+    longest = plan(history, today, CLASSIC, PlanConfig(), days=21)
+    for days in range(1, 15):
+        shown = plan(history, today, CLASSIC, PlanConfig(), days=days)
+        assert shown.days == longest.days[:days], (today, days)

@@ -57,6 +57,18 @@ def test_easy_pace_window_widens_to_120_days_when_recent_runs_are_few():
     assert profile.easy_pace_s_per_km is not None and profile.easy_pace_s_per_km.n == 7
 
 
+def test_a_runner_without_a_watch_learns_easy_pace_from_the_runs_typed_in():
+    # Every run typed in by hand (Strava "manual"): without them there is nothing to learn from,
+    # and the profile stayed "still learning (0 of 6 runs)" for ever.
+    typed = [make_run("5:30", 45, manual=True, when=days_ago(1 + 2 * i)) for i in range(8)]
+    profile = build_profile(typed, TODAY, NONE)
+    assert profile.easy_pace_s_per_km is not None
+    assert profile.easy_pace_s_per_km.value == pytest.approx(330, abs=1)
+    # With enough recorded runs, typed ones (rounded, from memory) are left out as before.
+    mixed = easy_runs(8, "5:05") + [make_run("4:30", 45, manual=True, when=days_ago(2))]
+    assert build_profile(mixed, TODAY, NONE).easy_pace_s_per_km.n == 8
+
+
 def test_runs_after_today_are_not_seen():
     profile = build_profile(easy_runs(8, start=-20), TODAY, NONE)
     assert profile.cold_start and profile.usable_runs == 0

@@ -148,7 +148,11 @@ def plan(
 ) -> Plan:
     """Plan strength for `days` days from `today`; `previous` (date -> routine) keeps it stable."""
     previous = previous or {}
-    horizon = [today + timedelta(days=i) for i in range(max(1, days))]
+    shown = [today + timedelta(days=i) for i in range(max(1, days))]
+    # Whole weeks are planned, whatever is shown: a week cut by the horizon would put its
+    # sessions on the days it shows (the day before a hard run, "as the week fits no other way")
+    # when later days of that week are free.
+    horizon = shown + [shown[-1] + timedelta(days=i) for i in range(1, 7 - shown[-1].weekday())]
     ctx = PlanContext(history, today, pattern, config.races)
     state = fatigue.assess(history, today, config.races, horizon[-1])
     preferred = preferred_weekdays(ctx, config.sessions_per_week)
@@ -177,9 +181,7 @@ def plan(
     this_week = fatigue.monday_of(today)
     done = sum(fatigue.monday_of(d) == this_week for d in ctx.strength)
     sessions = _sessions(ctx, chosen, config, state, previous, (ease_why, ease_count))
-    day_plans = tuple(
-        _day_plan(ctx, d, sessions, [*fixed, *chosen], state, config) for d in horizon
-    )
+    day_plans = tuple(_day_plan(ctx, d, sessions, [*fixed, *chosen], state, config) for d in shown)
     return Plan(
         days=day_plans,
         notes=tuple(notes),

@@ -100,9 +100,14 @@ def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[Activity
     """
     window = [r for r in runs if (today - r.local_date).days < EASY_WIDE_WINDOW_DAYS]
     road = [r for r in window if _is_ordinary(r)]
-    for fit in (road, None):
-        if fit is None:
-            fit = [r for r in window if _is_ordinary(r, trails=True)]
+    tiers = (
+        lambda: road,
+        lambda: [r for r in window if _is_ordinary(r, trails=True)],
+        # A runner without a watch types every run in: their typed times are all there is.
+        lambda: [r for r in window if _is_ordinary(r, typed=True)],
+    )
+    for tier in tiers:
+        fit = tier()
         recent = [r for r in fit if (today - r.local_date).days < EASY_WINDOW_DAYS]
         if len(recent) >= EASY_RUNS_NEEDED:
             return recent
@@ -111,15 +116,17 @@ def _ordinary_runs(runs: Sequence[ActivityRecord], today: date) -> list[Activity
     return road
 
 
-def _is_ordinary(run: ActivityRecord, trails: bool = False) -> bool:
-    """A run fit to learn easy pace from; with `trails`, trail runs only (by effort pace)."""
+def _is_ordinary(run: ActivityRecord, trails: bool = False, typed: bool = False) -> bool:
+    """A run fit to learn easy pace from; with `trails`, trail runs only (by effort pace); with
+    `typed`, runs typed in by hand count too."""
     terrain = run.trail if trails else not is_off_road(run)
     return (
         ORDINARY_MIN_S <= run.moving_time_s <= ORDINARY_MAX_S
         and terrain
         and run.workout_tag is None
         and not named_race(run)
-        and not (run.indoor or run.manual)
+        and not run.indoor
+        and (typed or not run.manual)
         and (run.training_effect_label or "").upper() not in HARD_LABELS
         and not has_interval_structure(run.laps)
         and not looks_like_workout(run)
