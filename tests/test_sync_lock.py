@@ -88,7 +88,9 @@ def test_two_sync_processes_at_once_never_crash_or_double(env, fake_strava, auth
         assert code in (0, EXIT_TRY_LATER), err
         assert "Traceback" not in out + err and "IntegrityError" not in out + err
         if code == EXIT_TRY_LATER:
-            assert "a sync is already running" in err
+            # Usually the sync lock turns it away; now and then (a loaded machine, both opening
+            # a new database at once) SQLite's lock does first: try later, in one line, too.
+            assert "a sync is already running" in err or "is busy" in err, err
     assert 0 in [code for code, _, _ in outputs]
     ids = stored_ids(settings)
     assert len(ids) == len(set(ids)) == 650
