@@ -45,30 +45,31 @@ def lap_speed(lap: Lap) -> float:
     return lap.distance_m / lap.moving_time_s if lap.moving_time_s > 0 else 0.0
 
 
-def walked_laps(laps: Sequence[Lap]) -> list[Lap]:
-    """Laps at walking speed and clearly slower than the running around them (a very slow
-    runner's slow kilometre is still running), of at least LAP_MIN_S."""
-    slow = [lap for lap in laps if lap_speed(lap) < WALK_SPEED_MAX_MPS]
-    running = [lap_speed(lap) for lap in laps if lap_speed(lap) >= WALK_SPEED_MAX_MPS]
-    if not slow or not running:
-        return []
-    cut = WALK_VS_RUNNING * statistics.median(running)
-    return [lap for lap in slow if lap.moving_time_s >= LAP_MIN_S and lap_speed(lap) <= cut]
+def split_walks(laps: Sequence[Lap]) -> tuple[list[Lap], list[Lap]]:
+    """(running, walked) laps of at least LAP_MIN_S. A walked lap is at walking speed and
+    clearly slower than the running around it: a very slow runner's slow km is still running."""
+    kept = [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S]
+    running_speeds = [lap_speed(lap) for lap in laps if lap_speed(lap) >= WALK_SPEED_MAX_MPS]
+    if not running_speeds:
+        return kept, []
+    cut = min(WALK_SPEED_MAX_MPS, WALK_VS_RUNNING * statistics.median(running_speeds))
+    walked = [lap for lap in kept if lap_speed(lap) < WALK_SPEED_MAX_MPS and lap_speed(lap) <= cut]
+    return [lap for lap in kept if lap not in walked], walked
 
 
 def running_laps(laps: Sequence[Lap]) -> list[Lap]:
     """The laps run, not walked (nor standing), of at least LAP_MIN_S."""
-    walked = {id(lap) for lap in walked_laps(laps)}
-    return [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S and id(lap) not in walked]
+    return split_walks(laps)[0]
 
 
 def has_walk_breaks(laps: Sequence[Lap] | None) -> bool:
     """Some laps walked, most of the time run: a run with walk breaks (or walked rests)."""
-    if not laps or not walked_laps(laps):
+    if not laps:
         return False
+    running, walked = split_walks(laps)
     total = sum(lap.moving_time_s for lap in laps)
-    run_s = sum(lap.moving_time_s for lap in running_laps(laps))
-    return total > 0 and run_s >= RUNNING_SHARE_MIN * total
+    run_s = sum(lap.moving_time_s for lap in running)
+    return bool(walked) and total > 0 and run_s >= RUNNING_SHARE_MIN * total
 
 
 def running_pace(laps: Sequence[Lap] | None) -> float | None:
@@ -272,8 +273,8 @@ def split_variation(laps: Sequence[Lap]) -> tuple[float, float] | None:
     Only for flat outdoor runs: hills vary split speed as much at equal effort. Walked laps are
     left out: a walk break is no slow split of a fartlek.
     """
-    walked = {id(lap) for lap in walked_laps(laps)}
-    kept = _middle_laps([lap for lap in laps if id(lap) not in walked])
+    walked = split_walks(laps)[1]
+    kept = _middle_laps([lap for lap in laps if lap not in walked])
     if len(kept) < 4 or _speed_cv(kept) < SPLIT_SPEED_CV:
         return None
     speeds = sorted(lap_speed(lap) for lap in kept)
