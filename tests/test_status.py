@@ -21,18 +21,26 @@ from runstrength.store_read import store_reader
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Berlin
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def runner_env(tmp_path: Path, **more: str) -> dict[str, str]:
+    """A runner in Berlin with Strava set up (tests/test_status_read.py adds Garmin)."""
     return {
         "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
         "RUNSTRENGTH_TIMEZONE": "Europe/Berlin",
         "STRAVA_CLIENT_ID": "12345",
         "STRAVA_CLIENT_SECRET": "secret",
-        "SMTP_HOST": "127.0.0.1",
-        "EMAIL_TO": "ana@example.com",
-        "DIGEST_WEEKDAY": "sunday",
-        "DIGEST_TIME": "18:00",
+        **more,
     }
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return runner_env(
+        tmp_path,
+        SMTP_HOST="127.0.0.1",
+        EMAIL_TO="ana@example.com",
+        DIGEST_WEEKDAY="sunday",
+        DIGEST_TIME="18:00",
+    )
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from runstrength.models import DERIVED_VERSION
 from runstrength.store import Store
 from runstrength.store_read import read_with, store_reader
 from tests.builders import make_run
+from tests.test_status import runner_env
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; 13:00 in Berlin
 TODAY = "2026-11-25"  # --today: the CLI plans at 09:00 Berlin that day, whatever the clock says
@@ -34,13 +35,7 @@ BUDGET = {"short_usage": 12, "short_limit": 100, "long_usage": 340, "long_limit"
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),
-        "RUNSTRENGTH_TIMEZONE": "Europe/Berlin",
-        "STRAVA_CLIENT_ID": "12345",
-        "STRAVA_CLIENT_SECRET": "secret",
-        "GARMIN_PERSONAL_API_KEY": "key",
-    }
+    return runner_env(tmp_path, GARMIN_PERSONAL_API_KEY="key")
 
 
 @pytest.fixture
