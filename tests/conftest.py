@@ -28,6 +28,28 @@ if TYPE_CHECKING:
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="ISO",
+        help="run the whole suite, subprocesses included, with the clock moved to this time"
+        " (e.g. 2028-01-03T06:00+01:00); CI's second run",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    when = config.getoption("--clock")
+    if when:
+        from tests import clock
+
+        clock.start(when)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    when = config.getoption("--clock")
+    return f"clock moved to {when} (and ticking)" if when else None
+
+
 @pytest.fixture(autouse=True)
 def no_user_settings_file(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

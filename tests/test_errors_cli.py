@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixture_files import FIT_FILES
+
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="file modes and mounts: Linux")
 
 EXIT_FIX, EXIT_TRY_LATER = 1, 75
@@ -32,13 +34,6 @@ def unprivileged() -> list[str]:
 
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-FIT_FILES = Path("/work/shared/fixtures/fit")
-for _up in Path(__file__).resolve().parents:
-    if (_up / "shared" / "fixtures" / "fit").is_dir():
-        FIT_FILES = _up / "shared" / "fixtures" / "fit"
-        break
 
 
 @pytest.fixture

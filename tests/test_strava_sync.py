@@ -22,7 +22,7 @@ import pytest
 from runstrength import app
 from runstrength.auth import TokenFile, authorize_strava
 from runstrength.errors import EXIT_TRY_LATER
-from runstrength.sample.history import generate_bulk
+from runstrength.sample.history import generate_bulk, generate_history
 from runstrength.sources import strava_api
 from runstrength.store import PageItem
 
@@ -331,6 +331,11 @@ def test_odd_payloads_are_stored_or_skipped_never_fatal(cli, fake_strava, author
 def test_laps_are_fetched_only_for_a_few_recent_sessions_and_kept(
     cli, fake_strava, authorised, settings
 ):
+    # Laps are wanted for runs of the last 14 days before the sync's (real) clock: a history
+    # that ends now, whatever the date.
+    replace_activities(fake_strava, [])
+    for sample in generate_history(weeks=4, end=datetime.now(UTC)):
+        fake_strava.add_activity(sample.payload, laps=sample.laps, description=sample.description)
     assert cli("sync").exit_code == 0
     fetched = [c for c in fake_strava.calls if c.path.endswith("/laps")]
     assert 0 < len(fetched) <= 3

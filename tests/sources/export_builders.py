@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "fit"
-if not FIXTURES.is_dir():
-    FIXTURES = Path("/work/shared/fixtures/fit")
+from tests.fixture_files import FIT_FILES
+
+FIXTURES = FIT_FILES
 
 EN_CURRENT = (
     "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"

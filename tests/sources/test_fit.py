@@ -16,10 +16,9 @@ from runstrength.sources.activity_files import import_files as import_fit_paths
 from runstrength.sources.activity_files import sync_fit_dir
 from runstrength.sources.fit import FitError, record_from_fit
 from runstrength.store import Store
+from tests.fixture_files import FIT_FILES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "fit"
-if not FIXTURES.is_dir():  # the worktree may sit elsewhere; fall back to the shared checkout
-    FIXTURES = Path("/work/shared/fixtures/fit")
+FIXTURES = FIT_FILES
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 MESG = Profile["mesg_num"]
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the daemon targ
 
 
 def test_sighup_reloads_the_settings_and_the_daemon_keeps_running(tmp_path: Path) -> None:
-    fake = history_fake(weeks=1)
+    fake = history_fake(weeks=2)  # last week's runs are there on a Monday too
     settings_file = tmp_path / ".env"  # ./.env: the daemon runs in tmp_path
     settings_file.write_text("STRENGTH_SESSIONS_PER_WEEK=2\n")
     daemon = Daemon(tmp_path, fake)
