@@ -18,7 +18,7 @@ from typing import Any
 
 import time_machine
 
-OFFSET_VAR = "RUNSTRENGTH_TEST_CLOCK_OFFSET"
+OFFSET_VAR = "PYTEST_CLOCK_OFFSET_S"
 SITE_DIR = str(Path(__file__).resolve().parent / "clock_shift")
 
 

@@ -25,6 +25,7 @@ from runstrength.errors import EXIT_TRY_LATER
 from runstrength.sample.history import generate_bulk, generate_history
 from runstrength.sources import strava_api
 from runstrength.store import PageItem
+from tests.conftest import NOW
 
 
 def stored_ids(settings) -> list[str]:
@@ -280,7 +281,7 @@ def test_kill_9_during_backfill_loses_and_doubles_nothing(env, fake_strava, auth
 # --- edits, deletions, odd payloads -------------------------------------------------------------
 def test_edits_and_deletions_are_picked_up_by_the_daily_reread(fake_strava, authorised, settings):
     store = app.open_store(settings)
-    now = datetime.now(UTC)
+    now = NOW  # the fixture's history ends here: the sync is pinned to it, whatever the date
     app.sync_now(settings, store, "strava", False, now)
     recent = [
         a

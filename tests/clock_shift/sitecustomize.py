@@ -5,7 +5,7 @@ On PYTHONPATH only for subprocesses of a `pytest --clock ...` run; it does nothi
 
 import os
 
-_offset = os.environ.get("RUNSTRENGTH_TEST_CLOCK_OFFSET")
+_offset = os.environ.get("PYTEST_CLOCK_OFFSET_S")
 if _offset:
     import time
 
