@@ -335,7 +335,8 @@ def test_laps_are_fetched_only_for_a_few_recent_sessions_and_kept(
     # Laps are wanted for runs of the last 14 days before the sync's (real) clock: a history
     # that ends now, whatever the date.
     replace_activities(fake_strava, [])
-    for sample in generate_history(weeks=4, end=datetime.now(UTC)):
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for sample in generate_history(weeks=12, end=end):
         fake_strava.add_activity(sample.payload, laps=sample.laps, description=sample.description)
     assert cli("sync").exit_code == 0
     fetched = [c for c in fake_strava.calls if c.path.endswith("/laps")]
