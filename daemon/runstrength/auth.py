@@ -181,6 +181,12 @@ def token_state(settings: Settings) -> dict[str, Any]:
         return {"authorised": False, "needs_reauth": True, "message": e.message}
     if token is None:
         return {"authorised": False, "needs_reauth": True, "message": "not authorised yet"}
+    if token.refused:  # the last refresh was refused: the saved authorisation is of no use
+        return {
+            "authorised": False,
+            "needs_reauth": True,
+            "message": f"Strava refused the saved authorisation (revoked?); {REAUTH}",
+        }
     return {
         "authorised": True,
         "athlete": token.athlete_name,

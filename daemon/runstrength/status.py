@@ -54,7 +54,11 @@ def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str
     paused = daemon_state.get("paused", {})
     sources = _sources(settings, reader.sync_states(), counts, now, next_run, paused)
     status = {
-        "settings": {"file": settings.settings_file, "data_dir": settings.data_dir},
+        "settings": {
+            "file": settings.settings_file,
+            "data_dir": settings.data_dir,
+            "skipped": list(settings.skipped_files),  # a ./.env passed over, and why
+        },
         "daemon": daemon,
         "sources": sources,
         "activities": {"total": sum(counts.values())},
@@ -212,8 +216,9 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     file = status["settings"]["file"]
     lines = [
         f"Settings: {file}" if file else f"Settings: no settings file found ({_searched()})",
-        f"Data: {status['settings']['data_dir']}",
     ]
+    lines += [f"  ({skipped})" for skipped in status["settings"]["skipped"]]
+    lines += [f"Data: {status['settings']['data_dir']}"]
     lines += [
         f"Daemon: running (pid {d['pid']}, since {when(d['started_at'])})"
         if d["running"]

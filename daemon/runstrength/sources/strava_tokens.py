@@ -33,6 +33,9 @@ class StravaToken:
     scope: str | None = None
     athlete_id: int | None = None
     athlete_name: str | None = None
+    # Strava refused to refresh it (revoked in the Strava settings): kept, so that `status` says
+    # so until `runstrength auth strava` saves a new one.
+    refused: bool = False
 
     def expires_within(self, seconds: float, now: datetime) -> bool:
         return self.expires_at - now.timestamp() < seconds
@@ -55,7 +58,7 @@ class TokenFile:
             raise AuthError(f"the token file {self.path} is unreadable ({e}); {REAUTH}") from None
         try:
             token = StravaToken(**{k: data.get(k) for k in StravaToken.__dataclass_fields__})
-            token = replace(token, expires_at=int(token.expires_at))
+            token = replace(token, expires_at=int(token.expires_at), refused=bool(token.refused))
         except (TypeError, ValueError, AttributeError):
             token = None
         if token is None or not token.access_token or not token.refresh_token:
