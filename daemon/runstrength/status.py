@@ -131,7 +131,7 @@ def rate_budget(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 def _token(settings: Settings, source: str, now: datetime) -> dict[str, Any] | None:
     if source != "strava":
         return None
-    from runstrength.auth import token_state
+    from runstrength.sources.strava_tokens import token_state  # not auth.py: http.server...
 
     state = token_state(settings)
     if state.get("access_valid_until"):

@@ -35,10 +35,10 @@ def needs_extra() -> str:
     environment runstrength already runs in, at the version the garmin-connect extra pins.
     """
     pin = _garminconnect_pin()
-    prefix = Path(sys.prefix).as_posix()
-    if "/pipx/venvs/" in prefix:
+    env = Path(sys.prefix)  # pipx and uv leave their own record in the environments they make
+    if (env / "pipx_metadata.json").exists():
         how = f"pipx inject runstrength '{pin}'"
-    elif "/uv/tools/" in prefix:
+    elif (env / "uv-receipt.toml").exists():
         # uv tool environments have no pip: install again, with the extra.
         how = (
             "pipx run uv tool install --force --python 3.12 '/path/to/runstrength[garmin-connect]'"

@@ -11,10 +11,9 @@ import json
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError
@@ -70,6 +69,8 @@ class TokenFile:
 
     @contextmanager
     def locked(self, timeout_s: float = 60):
+        from filelock import FileLock, Timeout  # here: `status` reads tokens, never locks
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.path) + ".lock", mode=0o600)
         try:
@@ -94,3 +95,27 @@ def require_strava_app(settings: Settings) -> tuple[int, str]:
             "not set; copy the Client Secret from https://www.strava.com/settings/api",
         )
     return int(settings.strava_client_id), settings.strava_client_secret
+
+
+def token_state(settings: Settings) -> dict[str, Any]:
+    """What status shows about the Strava token; never the token itself."""
+    try:
+        token = TokenFile(settings.strava_token_file).load()
+    except AuthError as e:
+        return {"authorised": False, "needs_reauth": True, "message": e.message}
+    if token is None:
+        return {"authorised": False, "needs_reauth": True, "message": "not authorised yet"}
+    if token.refused:  # the last refresh was refused: the saved authorisation is of no use
+        return {
+            "authorised": False,
+            "needs_reauth": True,
+            "message": f"Strava refused the saved authorisation (revoked?); {REAUTH}",
+        }
+    return {
+        "authorised": True,
+        "athlete": token.athlete_name,
+        "scope": token.scope,
+        "access_valid_until": datetime.fromtimestamp(token.expires_at, UTC).isoformat(),
+        "refreshes_automatically": True,
+        "needs_reauth": False,
+    }
