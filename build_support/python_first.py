@@ -9,7 +9,7 @@ import sys
 
 from setuptools.build_meta import *  # noqa: F403 - the whole PEP 517 interface, unchanged
 
-if sys.version_info < (3, 12):
+if sys.version_info < (3, 12):  # noqa: UP036 - runs on whichever Python installs it
     raise SystemExit(
         f"runstrength needs Python 3.12 or newer; this is Python "
         f"{sys.version_info.major}.{sys.version_info.minor} ({sys.executable}). "

@@ -266,7 +266,7 @@ def _source_lines(src: dict[str, Any], when: Any, daemon_running: bool) -> list[
     token = src["token"]
     if token is not None:
         if token.get("needs_reauth"):
-            lines.append(f"  token: needs re-auth ({token.get('message', '')})")
+            lines.append(f"  token: needs re-auth: {token.get('message', '')}")
         else:
             lines.append(
                 f"  token: access valid until {when(token.get('access_valid_until'))}, "

@@ -109,7 +109,7 @@ def token_state(settings: Settings) -> dict[str, Any]:
         return {
             "authorised": False,
             "needs_reauth": True,
-            "message": f"Strava refused the saved authorisation (revoked?); {REAUTH}",
+            "message": f"Strava refused it at the last refresh (revoked?); {REAUTH}",
         }
     return {
         "authorised": True,
