@@ -157,6 +157,24 @@ def test_the_garminconnect_login_without_the_extra_names_the_extra(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("record", "command"),
+    [
+        ("pipx_metadata.json", "pipx inject runstrength 'garminconnect==0.3.20'"),
+        ("uv-receipt.toml", "uv tool install --force --python 3.12 '/path/to/runstrength[garmin-"),
+    ],
+)
+def test_the_missing_extra_hint_fits_a_pipx_or_uv_install(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, record: str, command: str
+) -> None:
+    (tmp_path / record).write_text("{}")  # what pipx / uv leave in the environments they make
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "garminconnect", None)
+    result = cli("auth", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tmp_path / "tokens")})
+    assert result.exit_code == 1
+    assert command in result.stderr
+
+
 def test_the_fallback_sync_without_the_extra_names_the_extra(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
