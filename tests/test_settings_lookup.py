@@ -230,7 +230,10 @@ def test_a_folder_this_user_may_not_read_is_passed_over_in_one_line(home: Path) 
             )  # fmt: skip
             assert "Traceback" not in result.stderr, result.stderr
             assert "PermissionError" not in result.stdout + result.stderr
-            said = f"no ./.env read: this user may not look into {locked} (Permission denied)"
+            said = (
+                f"did not look for {locked / '.env'}: this user may not look into {locked} "
+                "(Permission denied)"
+            )
             if args == ["status"]:
                 assert result.returncode == 0, result.stderr
                 assert result.stdout.splitlines()[:3] == [
@@ -245,6 +248,31 @@ def test_a_folder_this_user_may_not_read_is_passed_over_in_one_line(home: Path) 
                 assert result.stdout.splitlines()[0] == f"✓ settings: read {user} ({said})"
     finally:
         locked.chmod(0o700)
+
+
+def test_a_home_this_user_may_not_look_into_is_passed_over_too(home: Path) -> None:
+    """`sudo -u runstrength runstrength status` keeping the caller's HOME: the user config dir
+    is closed to the service user: passed over and named, and the lookup goes on."""
+    closed = home / "config"
+    settings_file(closed / "runstrength/runstrength.env", home / "user-data")
+    closed.chmod(0o000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNSTRENGTH_", "STRAVA_"))} | {
+        "XDG_CONFIG_HOME": str(closed),
+        "RUNSTRENGTH_DATA_DIR": str(home / "data"),
+    }
+    try:
+        result = subprocess.run(
+            [*_without_dac_override(), sys.executable, "-m", "runstrength", "status"],
+            cwd=home, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        closed.chmod(0o700)
+    assert result.returncode == 0, result.stderr
+    user = closed / "runstrength/runstrength.env"
+    assert result.stdout.splitlines()[1] == (
+        f"  (did not look for {user}: this user may not look into {user.parent} "
+        "(Permission denied))"
+    )
 
 
 def test_an_unreadable_env_file_is_skipped_and_named(home: Path) -> None:

@@ -76,9 +76,18 @@ def find_settings_file(
         return dot, values, []
     skipped = [why_not] if why_not else []
     for path in others:
-        if _is_file(path):
+        try:
+            found = path.is_file()
+        except OSError as e:  # `sudo -u runstrength` keeping HOME: the caller's home is closed
+            skipped.append(_closed(path, e))
+            continue
+        if found:
             return path, _read_file(path), skipped
     return None, {}, skipped
+
+
+def _closed(path: Path, e: OSError) -> str:
+    return f"did not look for {path}: this user may not look into {path.parent} ({e.strerror})"
 
 
 def _dot_env_values(dot: Path, known: Collection[str]) -> tuple[dict[str, str], str | None]:
@@ -92,7 +101,7 @@ def _dot_env_values(dot: Path, known: Collection[str]) -> tuple[dict[str, str], 
         if not dot.is_file():
             return {}, ""
     except OSError as e:
-        return {}, f"no ./.env read: this user may not look into {dot.parent} ({e.strerror})"
+        return {}, _closed(dot, e)
     try:
         values = _values(dot)
     except PermissionError:
