@@ -150,9 +150,29 @@ def test_the_garminconnect_login_without_the_extra_names_the_extra(
     monkeypatch.setitem(sys.modules, "garminconnect", None)  # as if not installed
     result = cli("auth", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tmp_path / "tokens")})
     assert result.exit_code == 1
-    assert "pip install 'runstrength[garmin-connect]'" in result.stderr
+    # runstrength is on no package index: the pinned garminconnect goes into its own environment.
+    assert f"{sys.executable} -m pip install 'garminconnect==0.3.20'" in result.stderr
+    assert "runstrength[garmin-connect]" not in result.stderr
     assert "email" not in result.stdout.lower()  # stopped before asking for the login
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("record", "command"),
+    [
+        ("pipx_metadata.json", "pipx inject runstrength 'garminconnect==0.3.20'"),
+        ("uv-receipt.toml", "uv tool install --force --python 3.12 '/path/to/runstrength[garmin-"),
+    ],
+)
+def test_the_missing_extra_hint_fits_a_pipx_or_uv_install(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, record: str, command: str
+) -> None:
+    (tmp_path / record).write_text("{}")  # what pipx / uv leave in the environments they make
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "garminconnect", None)
+    result = cli("auth", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tmp_path / "tokens")})
+    assert result.exit_code == 1
+    assert command in result.stderr
 
 
 def test_the_fallback_sync_without_the_extra_names_the_extra(
@@ -164,7 +184,7 @@ def test_the_fallback_sync_without_the_extra_names_the_extra(
     monkeypatch.setitem(sys.modules, "garminconnect", None)
     result = cli("sync", "--source", "garmin", extra_env={"GARMIN_TOKEN_DIR": str(tokens)})
     assert result.exit_code == 1
-    assert result.output.count("needs the garmin-connect extra") == 1  # printed once
+    assert result.output.count("needs garminconnect, which is not installed") == 1  # once
 
 
 def test_a_strava_export_bad_row_is_named_once(cli: Cli, tmp_path: Path) -> None:

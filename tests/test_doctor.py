@@ -182,7 +182,7 @@ def test_garmin_connect_without_the_extra_names_the_extra(
     monkeypatch.setitem(sys.modules, "garminconnect", None)  # as if not installed
     result = cli("doctor", extra_env={"GARMIN_TOKEN_DIR": str(tmp_path / "tokens")})
     assert result.exit_code == 1
-    assert "runstrength[garmin-connect]" in lines(result)["garmin"]
+    assert "pip install 'garminconnect==0.3.20'" in lines(result)["garmin"]
 
 
 def test_a_missing_fit_folder_and_an_unwritable_data_dir_are_crosses(

@@ -244,7 +244,7 @@ def test_status_names_the_settings_file_and_data_dir(
     result = CliRunner().invoke(main, ["status"], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == [
-        f"Settings: {Path('.env')}",
+        f"Settings: {tmp_path / '.env'}",  # named from /
         f"Data: {tmp_path / 'data'}",
     ]
 

@@ -135,22 +135,41 @@ def test_status_prints_the_same_through_sqlite3_and_through_the_store(
     assert [i["key"] for i in fast["outbox"]] == ["plan:1"]
 
 
-def test_a_status_check_imports_no_sqlalchemy(env: dict[str, str], filled: Store) -> None:
+# What a status check must not load: the database libraries, the scheduler proper, the OAuth
+# server (each was on its path once email or a webhook was set up: 0.46-0.52 s, issue 21).
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "apscheduler.schedulers", "stravalib", "http.server")
+EVERY_CHANNEL = {
+    "SMTP_HOST": "127.0.0.1",
+    "EMAIL_TO": "ana@example.com",
+    "EMAIL_FROM": "rs@example.com",
+    "WEBHOOK_URL": "http://127.0.0.1:9/hook",
+    "GARMIN_FIT_DIR": "/nonexistent/fit",
+}
+
+
+@pytest.mark.parametrize("channels", [{}, EVERY_CHANNEL], ids=["no channel", "every channel"])
+def test_a_status_check_imports_no_sqlalchemy(
+    env: dict[str, str], filled: Store, channels: dict[str, str]
+) -> None:
     probe = (
         "import sys\n"
         "from runstrength.cli import main\n"
         "main(['status', '--json'], standalone_mode=False)\n"
-        "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy was imported'\n"
+        f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "assert not loaded, f'{loaded} imported'\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe],
-        env={**os.environ, **env},
+        env={**os.environ, **env, **channels},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["activities"]["total"] == 7
+    status = json.loads(done.stdout)
+    assert status["activities"]["total"] == 7
+    assert status["digest"]["enabled"] is bool(channels)  # next_at worked out on this path too
+    assert (status["digest"]["next_at"] is not None) is bool(channels)
 
 
 def test_a_database_to_upgrade_goes_through_the_store(

@@ -197,6 +197,30 @@ def test_revoked_authorisation_asks_to_auth_again(cli, fake_strava, authorised):
     assert "Traceback" not in result.output
 
 
+def test_after_a_refused_refresh_status_says_to_auth_again_until_auth_does(
+    cli, fake_strava, authorised
+):
+    """status said 'access valid until ..., refreshed automatically' (needs_reauth false) after
+    Strava had refused the refresh (issue 21)."""
+    fake_strava.revoke_all()
+    fake_strava.expire_access_tokens()
+    assert cli("sync").exit_code == 1
+    text = cli("status").stdout
+    token_line = next(line for line in text.splitlines() if line.startswith("  token:"))
+    assert "run `runstrength auth strava` again" in token_line, text
+    assert "refreshed automatically" not in text
+    token = next(s for s in json.loads(cli("status", "--json").stdout)["sources"]
+                 if s["source"] == "strava")["token"]  # fmt: skip
+    assert token["needs_reauth"] is True
+    assert "run `runstrength auth strava` again" in token["message"]
+
+    assert cli("auth", "strava", "--code", fake_strava.issue_code()).exit_code == 0
+    assert cli("sync").exit_code == 0
+    token = next(s for s in json.loads(cli("status", "--json").stdout)["sources"]
+                 if s["source"] == "strava")["token"]  # fmt: skip
+    assert token["needs_reauth"] is False and token["refreshes_automatically"] is True
+
+
 # --- rate limits, outages, crashes --------------------------------------------------------------
 def test_budget_guard_stops_mid_backfill_then_resumes(cli, fake_strava, authorised, settings):
     payloads = generate_bulk(1000, end=datetime.now(UTC))

@@ -23,6 +23,7 @@ from runstrength.sources.strava_tokens import (  # noqa: F401 - re-exported for 
     StravaToken,
     TokenFile,
     require_strava_app,
+    token_state,
 )
 
 log = logging.getLogger(__name__)
@@ -171,21 +172,3 @@ def authorize_strava(
         note = " Private ('Only You') activities will be missing: tick that box to include them."
     who = f"{name} (athlete {token.athlete_id})" if name else "your Strava account"
     return f"Authorised as {who}; tokens saved to {settings.strava_token_file}.{note}"
-
-
-def token_state(settings: Settings) -> dict[str, Any]:
-    """What status shows about the Strava token; never the token itself."""
-    try:
-        token = TokenFile(settings.strava_token_file).load()
-    except AuthError as e:
-        return {"authorised": False, "needs_reauth": True, "message": e.message}
-    if token is None:
-        return {"authorised": False, "needs_reauth": True, "message": "not authorised yet"}
-    return {
-        "authorised": True,
-        "athlete": token.athlete_name,
-        "scope": token.scope,
-        "access_valid_until": datetime.fromtimestamp(token.expires_at, UTC).isoformat(),
-        "refreshes_automatically": True,
-        "needs_reauth": False,
-    }

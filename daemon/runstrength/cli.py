@@ -85,7 +85,11 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence: one line, no traceback
-            error = describe_unexpected(e)
+            try:
+                error = describe_unexpected(e)
+            except Exception:  # noqa: BLE001 - explaining must never crash in its turn
+                log.debug("explaining the error failed", exc_info=True)
+                error = RunstrengthError(f"unexpected {type(e).__name__}: {e} (-vv for details)")
             click.echo(f"runstrength: {error.message}", err=True)
             log.debug("details", exc_info=True)
             sys.exit(error.exit_code)
@@ -229,6 +233,25 @@ def main(ctx: click.Context, env_file: Path | None, today: date | None, verbose:
     previous = private_files()  # data dir 0700, database, tokens and state 0600
     ctx.call_on_close(lambda: os.umask(previous))  # in-process callers (tests) get theirs back
     ctx.obj = Context(env_file, verbose, today)
+
+
+# --- init ---------------------------------------------------------------------------------------
+@main.command()
+@pass_ctx
+@handle_errors
+def init(ctx: Context) -> None:
+    """Write a commented settings file to fill in (never over an existing one).
+
+    It goes to ~/.config/runstrength/runstrength.env (your user config dir), or to the file
+    given with --env-file or $RUNSTRENGTH_ENV_FILE; readable only by you (0600).
+    """
+    from runstrength.files import absolute
+    from runstrength.init_settings import init_text, write_settings_file
+    from runstrength.settings_file import ENV_FILE_VARIABLE, user_settings_file
+
+    named = ctx.env_file or os.environ.get(ENV_FILE_VARIABLE, "").strip()
+    path = absolute(Path(named)) if named else user_settings_file()
+    click.echo(init_text(path, write_settings_file(path)))
 
 
 # --- auth ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from runstrength.errors import ConfigError
 
 if TYPE_CHECKING:
     from runstrength.core.profile import ProfileConfig
+from runstrength.files import absolute
 from runstrength.settings_file import read_settings
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class Settings:
     # Where the values came from (status and doctor show it), and names there that are not settings.
     settings_file: Path | None = None
     unknown_names: tuple[str, ...] = ()
+    skipped_files: tuple[str, ...] = ()  # "skipped /home/me/project/.env: ..." (settings_file.py)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -234,7 +236,7 @@ def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name, "").strip()
-    return Path(raw).expanduser() if raw else None
+    return absolute(Path(raw)) if raw else None  # messages and status name it from /
 
 
 def _check_consistent(s: Settings) -> Settings:
@@ -363,8 +365,15 @@ def load_settings_from(
     if warn:
         for message in source.unknown:
             log.warning("%s", message)
+        for message in source.skipped:  # status and doctor show it; -v for every command
+            log.info("%s", message)
     settings = load_settings(source.values)
-    return replace(settings, settings_file=source.file, unknown_names=source.unknown)
+    return replace(
+        settings,
+        settings_file=source.file,
+        unknown_names=source.unknown,
+        skipped_files=source.skipped,
+    )
 
 
 def profile_config(settings: Settings) -> ProfileConfig:

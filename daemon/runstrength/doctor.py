@@ -15,7 +15,12 @@ from urllib.parse import urlsplit
 from runstrength.config import OTHER_NAMES, SETTING_NAMES, Settings, load_settings
 from runstrength.core.words import moment_name
 from runstrength.errors import ConfigError, RunstrengthError, explain_unexpected
-from runstrength.settings_file import ENV_FILE_VARIABLE, read_settings, search_order
+from runstrength.settings_file import (
+    ENV_FILE_VARIABLE,
+    read_settings,
+    search_order,
+    user_settings_file,
+)
 
 OK, FAIL, SKIP = "✓", "✗", "–"
 TEST_SCHEMA = "runstrength.test/1"
@@ -43,7 +48,7 @@ def run_doctor(
         settings = load_settings(source.values)
     except ConfigError as e:
         return [Check(FAIL, "settings", f"{e.message} (fix it, then run doctor again)")]
-    settings_line = _settings_found(source.file, source.values)
+    settings_line = _settings_found(source.file, source.values, source.skipped)
     checks = [settings_line, *(Check(FAIL, "settings", w) for w in source.unknown)]
     parts: list[tuple[str, Callable[[], Check]]] = [
         ("data dir", lambda: _data_dir(settings)),
@@ -67,17 +72,20 @@ def run_doctor(
     return checks
 
 
-def _settings_found(file: Path | None, values: Mapping[str, str]) -> Check:
+def _settings_found(
+    file: Path | None, values: Mapping[str, str], skipped: tuple[str, ...]
+) -> Check:
+    also = "".join(f" ({line})" for line in skipped)
     if file is not None:
-        return Check(OK, "settings", f"read {file}")
+        return Check(OK, "settings", f"read {file}{also}")
     if any(name in SETTING_NAMES for name in values):
-        return Check(OK, "settings", "from the environment (no settings file found)")
+        return Check(OK, "settings", f"from the environment (no settings file found){also}")
     places = ", ".join(str(p) for p in search_order())
     return Check(
         FAIL,
         "settings",
-        f"no settings found (looked for ${ENV_FILE_VARIABLE}, {places}); copy config.example.env "
-        "to ~/.config/runstrength/runstrength.env and fill in what you use",
+        f"no settings found (looked for ${ENV_FILE_VARIABLE}, {places}){also}; run "
+        f"`runstrength init`, which writes {user_settings_file()} to fill in",
     )
 
 

@@ -21,6 +21,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from runstrength.files import absolute
+
 EXIT_TRY_LATER = 75  # sysexits.h EX_TEMPFAIL: "try again later"
 
 
@@ -87,7 +89,7 @@ def explain_unexpected(e: BaseException, database_url: str | None = None) -> Run
     if storage is not None:
         return storage
     if isinstance(e, OSError):
-        where = f" ({e.filename})" if e.filename else ""
+        where = f" ({absolute(Path(e.filename))})" if isinstance(e.filename, str) else ""
         return RunstrengthError(f"{e.strerror or e}{where}; check RUNSTRENGTH_DATA_DIR")
     return RunstrengthError(f"unexpected {type(e).__name__}: {e} (run with -vv for details)")
 
@@ -96,7 +98,7 @@ def storage_error(e: BaseException, database_url: str | None = None) -> StorageE
     """A StorageError for a database or file-system failure (read-only, denied, full); else None."""
     db = sqlite_path(database_url)
     if isinstance(e, OSError) and e.errno in STORAGE_ERRNOS:
-        path = Path(e.filename) if isinstance(e.filename, str) else None
+        path = absolute(Path(e.filename)) if isinstance(e.filename, str) else None
         return _os_error(e.errno, path, e.strerror or str(e), "use")
     try:
         from sqlalchemy.exc import DBAPIError
@@ -164,9 +166,15 @@ def _why_denied(path: Path | None, code: int) -> str:
     """Which of file system, folder or file refuses the write, and what to run about it."""
     if path is None:
         return "no permission; make RUNSTRENGTH_DATA_DIR and its files writable by this user"
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    try:
+        folder = path if path.is_dir() else path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+    except OSError:  # the folder itself may not be looked into: say so, do not fail again
+        return (
+            f"this user may not look into {path.parent}; run runstrength as the user it belongs "
+            "to, or give it access"
+        )
     try:
         read_only_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except OSError:
@@ -181,7 +189,7 @@ def _why_denied(path: Path | None, code: int) -> str:
             f"the folder {folder} is not writable by this user; run `chown -R $(id -un) "
             f"{folder}` (or `chmod u+rwx {folder}`), or set RUNSTRENGTH_DATA_DIR elsewhere"
         )
-    if path.exists() and not os.access(path, os.W_OK):
+    if os.access(path, os.F_OK) and not os.access(path, os.W_OK):
         return (
             f"it is read-only for this user; run `chmod u+rw {path}` (or chown it to the user "
             "that runs runstrength)"

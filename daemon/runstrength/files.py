@@ -11,6 +11,14 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def absolute(path: Path) -> Path:
+    """The path from / (what every message shows); as given when the working folder is gone."""
+    try:
+        return path.expanduser().absolute()
+    except OSError:  # os.getcwd() fails once the working folder is deleted
+        return path
+
+
 def write_private(path: Path, text: str) -> None:
     """Replace `path` atomically with `text`, readable only by its owner (0600, folder 0700).
 

@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -29,10 +27,12 @@ from runstrength.service import (
     watchdog_interval_s,
     write_daemon_state,
 )
-from runstrength.store import Store
 
+# `status` imports this module for digest_trigger: the store (SQLAlchemy) and the scheduler
+# proper are imported where the daemon needs them, so that a status check stays quick.
 if TYPE_CHECKING:
     from runstrength import app
+    from runstrength.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,9 @@ class Daemon:
         self.stopping = threading.Event()
         self.paused: dict[str, tuple[str, Any]] = {}  # source -> (reason, credential fingerprint)
         self.failing: dict[str, str] = {}  # job label -> last error message
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(1), "watchdog": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

@@ -54,7 +54,11 @@ def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str
     paused = daemon_state.get("paused", {})
     sources = _sources(settings, reader.sync_states(), counts, now, next_run, paused)
     status = {
-        "settings": {"file": settings.settings_file, "data_dir": settings.data_dir},
+        "settings": {
+            "file": settings.settings_file,
+            "data_dir": settings.data_dir,
+            "skipped": list(settings.skipped_files),  # a ./.env passed over, and why
+        },
         "daemon": daemon,
         "sources": sources,
         "activities": {"total": sum(counts.values())},
@@ -127,7 +131,7 @@ def rate_budget(raw: dict[str, Any] | None) -> dict[str, Any] | None:
 def _token(settings: Settings, source: str, now: datetime) -> dict[str, Any] | None:
     if source != "strava":
         return None
-    from runstrength.auth import token_state
+    from runstrength.sources.strava_tokens import token_state  # not auth.py: http.server...
 
     state = token_state(settings)
     if state.get("access_valid_until"):
@@ -212,8 +216,9 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     file = status["settings"]["file"]
     lines = [
         f"Settings: {file}" if file else f"Settings: no settings file found ({_searched()})",
-        f"Data: {status['settings']['data_dir']}",
     ]
+    lines += [f"  ({skipped})" for skipped in status["settings"]["skipped"]]
+    lines += [f"Data: {status['settings']['data_dir']}"]
     lines += [
         f"Daemon: running (pid {d['pid']}, since {when(d['started_at'])})"
         if d["running"]
@@ -261,7 +266,7 @@ def _source_lines(src: dict[str, Any], when: Any, daemon_running: bool) -> list[
     token = src["token"]
     if token is not None:
         if token.get("needs_reauth"):
-            lines.append(f"  token: needs re-auth ({token.get('message', '')})")
+            lines.append(f"  token: needs re-auth: {token.get('message', '')}")
         else:
             lines.append(
                 f"  token: access valid until {when(token.get('access_valid_until'))}, "

@@ -7,6 +7,7 @@ from it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
@@ -24,20 +25,53 @@ RELOGIN = (
 )
 TOKEN_FILE = "garmin_tokens.json"
 LOCK_TIMEOUT_S = 5.0
-# garminconnect (and its curl_cffi wheels, the likeliest to fail on a Pi) is an optional extra.
-NEEDS_EXTRA = (
-    "the Garmin Connect login needs the garmin-connect extra: "
-    "pip install 'runstrength[garmin-connect]' (pipx: pipx install --force "
-    "'runstrength[garmin-connect]'); or use a Personal API key: runstrength auth garmin --api-key"
-)
+
+
+def needs_extra() -> str:
+    """The way out when garminconnect is missing, for the way runstrength was installed.
+
+    runstrength is on no package index, so `pip install 'runstrength[garmin-connect]'` would fail:
+    garminconnect (and its curl_cffi wheels, the likeliest to fail on a Pi) goes into the
+    environment runstrength already runs in, at the version the garmin-connect extra pins.
+    """
+    pin = _garminconnect_pin()
+    env = Path(sys.prefix)  # pipx and uv leave their own record in the environments they make
+    if (env / "pipx_metadata.json").exists():
+        how = f"pipx inject runstrength '{pin}'"
+    elif (env / "uv-receipt.toml").exists():
+        # uv tool environments have no pip: install again, with the extra.
+        how = (
+            "pipx run uv tool install --force --python 3.12 '/path/to/runstrength[garmin-connect]'"
+        )
+    else:
+        how = f"{sys.executable} -m pip install '{pin}'"
+    return (
+        f"the Garmin Connect login needs garminconnect, which is not installed: run {how}; "
+        "or use a Personal API key: runstrength auth garmin --api-key"
+    )
+
+
+def _garminconnect_pin() -> str:
+    """'garminconnect==0.3.20', from the installed package's garmin-connect extra."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        wanted = requires("runstrength") or []
+    except PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+        wanted = []
+    for requirement in wanted:
+        spec, _, marker = requirement.partition(";")
+        if "garmin-connect" in marker and spec.strip().startswith("garminconnect"):
+            return spec.strip()
+    return "garminconnect"  # pragma: no cover
 
 
 def require_garminconnect() -> None:
-    """Stop with a one-line way out when the garmin-connect extra is not installed."""
+    """Stop with a one-line way out when garminconnect is not installed."""
     try:
         import garminconnect  # noqa: F401
     except ImportError:  # not installed, or its compiled parts do not load on this machine
-        raise RunstrengthError(NEEDS_EXTRA) from None
+        raise RunstrengthError(needs_extra()) from None
 
 
 def connect_client(connectapi: str | None = None) -> Any:

@@ -244,6 +244,7 @@ class StravaApi:
                     access = client.refresh_access_token(client_id, secret, token.refresh_token)
                 except exc.Fault as e:
                     if e.response is not None and e.response.status_code in (400, 401):
+                        self.tokens.save(replace(token, refused=True))  # for `status`
                         raise AuthExpired(
                             f"Strava refused the saved authorisation (revoked?); {REAUTH}"
                         ) from None
@@ -254,6 +255,7 @@ class StravaApi:
                 access_token=access["access_token"],
                 refresh_token=access["refresh_token"],
                 expires_at=int(access["expires_at"]),
+                refused=False,
             )
             self.tokens.save(token)
             log.info("Strava access token refreshed")

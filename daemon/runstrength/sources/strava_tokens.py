@@ -11,10 +11,9 @@ import json
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError
@@ -33,6 +32,9 @@ class StravaToken:
     scope: str | None = None
     athlete_id: int | None = None
     athlete_name: str | None = None
+    # Strava refused to refresh it (revoked in the Strava settings): kept, so that `status` says
+    # so until `runstrength auth strava` saves a new one.
+    refused: bool = False
 
     def expires_within(self, seconds: float, now: datetime) -> bool:
         return self.expires_at - now.timestamp() < seconds
@@ -55,7 +57,7 @@ class TokenFile:
             raise AuthError(f"the token file {self.path} is unreadable ({e}); {REAUTH}") from None
         try:
             token = StravaToken(**{k: data.get(k) for k in StravaToken.__dataclass_fields__})
-            token = replace(token, expires_at=int(token.expires_at))
+            token = replace(token, expires_at=int(token.expires_at), refused=bool(token.refused))
         except (TypeError, ValueError, AttributeError):
             token = None
         if token is None or not token.access_token or not token.refresh_token:
@@ -67,6 +69,8 @@ class TokenFile:
 
     @contextmanager
     def locked(self, timeout_s: float = 60):
+        from filelock import FileLock, Timeout  # here: `status` reads tokens, never locks
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.path) + ".lock", mode=0o600)
         try:
@@ -91,3 +95,27 @@ def require_strava_app(settings: Settings) -> tuple[int, str]:
             "not set; copy the Client Secret from https://www.strava.com/settings/api",
         )
     return int(settings.strava_client_id), settings.strava_client_secret
+
+
+def token_state(settings: Settings) -> dict[str, Any]:
+    """What status shows about the Strava token; never the token itself."""
+    try:
+        token = TokenFile(settings.strava_token_file).load()
+    except AuthError as e:
+        return {"authorised": False, "needs_reauth": True, "message": e.message}
+    if token is None:
+        return {"authorised": False, "needs_reauth": True, "message": "not authorised yet"}
+    if token.refused:  # the last refresh was refused: the saved authorisation is of no use
+        return {
+            "authorised": False,
+            "needs_reauth": True,
+            "message": f"Strava refused it at the last refresh (revoked?); {REAUTH}",
+        }
+    return {
+        "authorised": True,
+        "athlete": token.athlete_name,
+        "scope": token.scope,
+        "access_valid_until": datetime.fromtimestamp(token.expires_at, UTC).isoformat(),
+        "refreshes_automatically": True,
+        "needs_reauth": False,
+    }
