@@ -21,6 +21,7 @@ import pytest
 
 from runstrength import app
 from runstrength.auth import TokenFile, authorize_strava
+from runstrength.core.words import moment_name
 from runstrength.errors import EXIT_TRY_LATER
 from runstrength.sample.history import generate_bulk, generate_history
 from runstrength.sources import strava_api
@@ -223,7 +224,11 @@ def test_429_mid_backfill_commits_what_is_done_and_resumes(cli, fake_strava, aut
     result = cli("sync")
     watcher.join()
     assert result.exit_code == EXIT_TRY_LATER, result.output
-    assert "rate limit" in result.output and "reopens at" in result.output
+    assert "rate limit" in result.output and "Progress is saved" in result.output
+    # The time the next sync may go on, in the runner's zone (Europe/Berlin), never UTC.
+    retry_at = app.open_store(settings).sync_states()["strava"]["retry_at"]
+    local = moment_name(retry_at.astimezone(settings.tz))
+    assert f"the next sync from {local} on resumes" in result.output and "UTC" not in result.output
     assert len(stored_ids(settings)) == 399  # two pages overlap by the boundary's second
     fake_strava.latency_s = 0
     fake_strava.set_usage(read_short=0)

@@ -111,6 +111,11 @@ def test_a_webhook_outage_does_not_hold_back_the_email_and_is_retried_alone(
     first = cli("digest", "--send", extra_env=both)
     assert first.exit_code == EXIT_TRY_LATER, first.output  # a 5xx is an outage: try later
     assert "Sent the digest for" in first.output and "answered 500" in first.output
+    # A sentence each, and no promise of a retry that nothing will make (no daemon runs here).
+    assert "upstream broke. It stays in the outbox: no daemon is running to retry it; " in (
+        first.output
+    )
+    assert "`runstrength digest --send` tries again." in first.output
     assert len(smtp_server.received) == 1 and webhook_receiver.delivered == []
     webhook_receiver.fail(0)
     again = ok(cli("digest", "--send", extra_env=both))

@@ -191,7 +191,7 @@ def test_smtp_down_then_up_is_retried_and_sent_once(
 ) -> None:
     settings = _mail_settings(tmp_path, smtp_server)
     smtp_server.stop()
-    _failed(_send(settings, db), "Connection refused .* stays in the outbox; next try")
+    _failed(_send(settings, db), r"Connection refused.*right\? It stays in the outbox: no daemon")
     [row] = dispatch.pending_summary(db)
     assert (row["key"], row["status"], row["attempts"]) == ("digest:2026-W48", "failed", 1)
     assert "Connection refused" in row["last_error"]

@@ -322,7 +322,7 @@ def _other_text(other: OtherTraining) -> str:
 def _day_line(d: DayPlan) -> DayLine:
     return DayLine(
         day=day_label(d.date),
-        runs=", ".join([*map(_run_text, d.runs), *map(_other_text, d.other)]) or "no run",
+        runs=", ".join([*map(_run_text, d.runs), *map(_other_text, d.other)]) or "rest day",
         strength=_session_line(d.strength) if d.strength else None,
         reason=reason_text(d.reason),
     )

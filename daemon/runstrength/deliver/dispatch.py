@@ -36,6 +36,7 @@ from runstrength.deliver.results import (
     Posted,
     Sent,
     moment,
+    retry_command,
 )
 from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError, RunstrengthError
 from runstrength.store import Store
@@ -267,9 +268,25 @@ def _attempt(
     except (DeliveryError, ConfigError) as e:
         next_at = outbox.mark_failed(store, item.id, now, e.message)
         raise DeliveryError(
-            f"{e.message} It stays in the outbox; next try {moment(next_at, settings.tz)}.",
+            f"{sentence(e.message)} It stays in the outbox: "
+            f"{retry_words(settings, item.key, next_at)}.",
             try_later=e.exit_code == EXIT_TRY_LATER,  # an outage stays "try later" (exit 75)
         ) from None
+
+
+def sentence(text: str) -> str:
+    """`text` ending in a full stop, for another sentence to follow it."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def retry_words(settings: Settings, key: str, next_at: datetime | None) -> str:
+    """Who sends it again, and when: the daemon if one runs, else the runner's next command."""
+    from runstrength.service import running_daemon_pid
+
+    if running_daemon_pid(settings.data_dir) is not None:
+        return f"the daemon tries again {moment(next_at, settings.tz)}"
+    return f"no daemon is running to retry it; `{retry_command(key)}` tries again"
 
 
 def _post(settings: Settings, item: outbox.OutboxItem) -> None:
