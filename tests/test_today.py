@@ -185,3 +185,31 @@ def test_the_pinned_morning_is_nine_in_the_athletes_time_zone(cli: Cli, tmp_path
     assert [a["source_id"] for a in json.loads(shown)] == ["1"]
     plan = json.loads(ok(cli("--today", "2026-11-03", "plan", "--json", extra_env=auckland)))
     assert plan["days"][0]["date"] == "2026-11-03"
+
+
+def test_today_and_env_file_work_after_the_command_too(synced: Cli, tmp_path: Path) -> None:
+    # Issue 21: `plan --today D` was refused while `plan -v` worked.
+    before = ok(synced("--today", TUESDAY, "plan", "--json", "--days", "14"))
+    assert ok(synced("plan", "--today", TUESDAY, "--json", "--days", "14")) == before
+    assert ok(synced("plan", "--json", "--days", "14", "--today", TUESDAY)) == before
+    bad = synced("plan", "--today", "tuesday")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    settings_file = tmp_path / "other.env"
+    settings_file.write_text("STRENGTH_SESSIONS_PER_WEEK=0\n")
+    after = json.loads(ok(synced("plan", "--env-file", str(settings_file), "--today", TUESDAY,
+                                 "--json")))  # fmt: skip
+    assert after["strength_target_this_week"] == 0  # the file was read
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [(["plan", "--ics"], "--ics"), (["digest", "--dry-run", "--out"], "--out")],
+)
+def test_an_output_file_in_a_missing_folder_names_the_option_and_the_folder(
+    synced: Cli, tmp_path: Path, args: list[str], option: str
+) -> None:
+    missing = tmp_path / "no such folder"
+    result = synced("--today", TUESDAY, *args, str(missing / "file.out"))
+    assert result.exit_code == 2, result.output
+    assert f"'{option}'" in result.output and str(missing) in result.output
+    assert "RUNSTRENGTH_DATA_DIR" not in result.output

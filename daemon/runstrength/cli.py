@@ -129,6 +129,23 @@ def _more_verbose(ctx: click.Context, _param: click.Parameter, count: int) -> No
         setup_logging(obj.verbose)
 
 
+def _late_today(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--today after the command (`runstrength plan --today D`) pins the clock as before it."""
+    day = _day_option(ctx, param, value)
+    obj = ctx.find_object(Context)
+    if day is not None and obj is not None:
+        obj.today = day
+        obj._settings = None  # read again with the day, should anything have loaded them
+
+
+def _late_env_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    """--env-file after the command reads settings from that file, as before it."""
+    obj = ctx.find_object(Context)
+    if value is not None and obj is not None:
+        obj.env_file = value
+        obj._settings = None
+
+
 class _SaidByTheCommand(logging.Filter):
     """Drops warnings that the running command prints itself, so each is said once."""
 
@@ -161,19 +178,37 @@ def _first_paragraph(cmd: click.Command) -> str:
 
 
 class Command(click.Command):
-    """A command that also takes -v after its name and lists its whole summary in --help."""
+    """A command that also takes the global options after its name (-v, --today, --env-file)
+    and lists its whole summary in --help."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.params.append(
+        # Eager: they change the settings, which other options' callbacks may read.
+        self.params += [
+            click.Option(
+                ["--env-file"],
+                type=click.Path(path_type=Path),
+                expose_value=False,
+                is_eager=True,
+                callback=_late_env_file,
+                help="Read settings from this file; also works before the command.",
+            ),
+            click.Option(
+                ["--today"],
+                metavar="YYYY-MM-DD",
+                expose_value=False,
+                is_eager=True,
+                callback=_late_today,
+                help="Act as if it were 09:00 on this day; also works before the command.",
+            ),
             click.Option(
                 ["-v", "--verbose"],
                 count=True,
                 expose_value=False,
                 callback=_more_verbose,
                 help="More log output (-vv for debug); also works before the command.",
-            )
-        )
+            ),
+        ]
 
     def get_short_help_str(self, limit: int = 45) -> str:
         return _first_paragraph(self)
@@ -196,6 +231,14 @@ def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return parse_day(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
+
+
+def _output_file(_ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
+    """A file to write (--ics, --out): its folder must exist, said before any work is done."""
+    if path is not None and not path.parent.is_dir():
+        folder = path.parent.absolute()
+        raise click.BadParameter(f"the folder {folder} does not exist; create it or choose another")
+    return path
 
 
 def _midnight(day: date | None) -> datetime | None:
@@ -360,9 +403,20 @@ def label(ctx: Context, activity: str, kind: str) -> None:
 
 # --- plan ---------------------------------------------------------------------------------------
 @main.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 28))
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 28),
+    help="How many days to show, from today (whole weeks are planned either way).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Write a calendar.")
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_file,
+    help="Write the sessions to this calendar file (.ics).",
+)
 @click.option("--post", is_flag=True, help="Post the plan to WEBHOOK_URL now, too.")
 @pass_ctx
 @handle_errors
@@ -390,7 +444,12 @@ def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -
     "--send", is_flag=True, help="Send it now to the email and the webhook (once per week)."
 )
 @click.option("--dry-run", is_flag=True, help="Write it to --out instead.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File for --dry-run.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_file,
+    help="File for --dry-run (.eml, .html or .txt).",
+)
 @click.option("--force", is_flag=True, help="Send again even if this week's was sent.")
 @pass_ctx
 @handle_errors
