@@ -213,3 +213,22 @@ def test_an_output_file_in_a_missing_folder_names_the_option_and_the_folder(
     assert result.exit_code == 2, result.output
     assert f"'{option}'" in result.output and str(missing) in result.output
     assert "RUNSTRENGTH_DATA_DIR" not in result.output
+
+
+def test_activities_shows_the_last_four_weeks_newest_first_and_how_to_see_more(
+    synced: Cli,
+) -> None:
+    text = ok(synced("--today", "2026-11-25", "activities"))
+    days = [date.fromisoformat(line.split()[1]) for line in text.splitlines()
+            if line[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]  # fmt: skip
+    assert days and days == sorted(days, reverse=True)  # newest first
+    assert days[-1] >= date(2026, 10, 29) and days[0] <= date(2026, 11, 25)  # 28 days to today
+    everything = json.loads(ok(synced("--today", "2026-11-25", "activities", "--json")))
+    older = sum(1 for a in everything if a["start_local"] < "2026-10-29")
+    assert older > 0
+    assert text.rstrip().endswith(
+        f"Shown: the last 4 weeks. {older} older activities stored: "
+        "`runstrength activities --since 2026-10-01` shows 4 more weeks."
+    )
+    since = ok(synced("--today", "2026-11-25", "activities", "--since", "2026-10-01"))
+    assert len(since.splitlines()) > len(text.splitlines())

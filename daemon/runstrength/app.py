@@ -94,15 +94,30 @@ class ActivitiesView:
 
     profile: AthleteProfile
     activities: list[ClassifiedActivity]
+    recent_weeks: int | None = None  # shown: only the last weeks, from `since` on
+    since: date | None = None
+    older: int = 0  # stored activities before `since`, not shown
 
 
 def list_activities(
-    settings: Settings, store: Store, since: datetime | None, now: datetime
+    settings: Settings,
+    store: Store,
+    since: datetime | None,
+    now: datetime,
+    recent_weeks: int | None = None,
 ) -> ActivitiesView:
+    """The classified activities from `since` on; or, with `recent_weeks`, from that many weeks
+    before today on (a long history is 200 lines and more)."""
     profile, classified = classified_history(settings, store, now)
-    if since is not None:
-        classified = [c for c in classified if c.record.start_local >= since]
-    return ActivitiesView(profile, classified)
+    first = None
+    if since is None and recent_weeks is not None:
+        first = local_today(settings, planning_clock(settings, now)) - timedelta(weeks=recent_weeks)
+        since = datetime.combine(first + timedelta(days=1), datetime.min.time())
+    if since is None:
+        return ActivitiesView(profile, classified)
+    shown = [c for c in classified if c.record.start_local >= since]
+    older = len(classified) - len(shown)
+    return ActivitiesView(profile, shown, recent_weeks if first else None, since.date(), older)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from runstrength.sources.base import Progress
 
 log = logging.getLogger("runstrength")
+RECENT_WEEKS = 4  # what `activities` shows without --since: a month, not the whole history
 
 
 class Context:
@@ -374,17 +375,18 @@ def _progress_bar() -> Iterator[Progress | None]:
     "--since",
     metavar="YYYY-MM-DD",
     callback=lambda ctx, param, value: _midnight(_day_option(ctx, param, value)),
-    help="Only activities from this day on.",
+    help=f"Activities from this day on. Default: the last {RECENT_WEEKS} weeks (--json: all).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output, oldest first.")
 @pass_ctx
 @handle_errors
 def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
-    """List synced activities with their class and reason."""
+    """List synced activities with their class and reason, newest first."""
     from runstrength.app import list_activities
     from runstrength.render import activities_output
 
-    view = list_activities(ctx.settings, ctx.store(), since, ctx.now())
+    recent = None if as_json else RECENT_WEEKS
+    view = list_activities(ctx.settings, ctx.store(), since, ctx.now(), recent_weeks=recent)
     click.echo(activities_output(view, as_json))
 
 
