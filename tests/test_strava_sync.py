@@ -490,3 +490,28 @@ def test_a_webhook_outage_does_not_stop_the_rest_of_publishing(authorised, cli, 
     assert published.post is None and "outbox" in (published.post_error or "")
     [line] = published_lines(published, dead)
     assert line.startswith("webhook:") and "retried from the outbox" in line
+
+
+def test_ctrl_c_during_backfill_says_progress_is_kept_and_the_next_sync_resumes(
+    env, fake_strava, authorised, settings
+):
+    replace_activities(fake_strava, generate_bulk(1200, end=datetime.now(UTC)))
+    fake_strava.latency_s = 0.4
+    cmd = [sys.executable, "-m", "runstrength", "sync"]
+    proc = subprocess.Popen(
+        cmd, env=os.environ | env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(list_calls(fake_strava)) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "Everything synced so far is kept; the next `runstrength sync` resumes" in stderr
+    kept = len(stored_ids(settings))
+    assert kept > 0
+    fake_strava.latency_s = 0
+    done = subprocess.run(cmd, env=os.environ | env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(set(stored_ids(settings))) == len(stored_ids(settings)) == 1200

@@ -81,7 +81,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"runstrength: {e.message}", err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
-            click.echo("runstrength: interrupted", err=True)
+            click.echo(f"runstrength: {interrupted_text()}", err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -92,6 +92,24 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(error.exit_code)
 
     return wrapper
+
+
+def interrupted_text() -> str:
+    """Ctrl-C: what is kept and how to go on. Every write is a transaction, the cursor with its
+    page (sync.py), so what finished stays and nothing is half-written."""
+    ctx = click.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None else None
+    if name == "sync":
+        return (
+            "interrupted. Everything synced so far is kept; the next `runstrength sync` "
+            "resumes from there."
+        )
+    if name == "import":
+        return (
+            "interrupted. What was imported so far is kept; importing the same files again "
+            "adds nothing twice."
+        )
+    return "interrupted. What was finished is kept and nothing is half-written; run it again."
 
 
 def describe_unexpected(e: Exception) -> RunstrengthError:
