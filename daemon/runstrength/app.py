@@ -237,8 +237,11 @@ def weekly_digest(
     plan = current_plan(settings, store, now, days=8, history=history, remember=remember)
     classified = history[1]
     # A digest sent late (after a suspend, behind a long sync) still belongs to its digest day:
-    # it covers that week and takes that week's once-only key, not the next week's.
-    day = digest_day(settings, now) if send else local_today(settings, now)
+    # it covers that week and takes that week's once-only key, not the next week's. A dry run
+    # shows what --send would send now, the same week (issue 21: a Monday's dry run said W50 and
+    # its send W49); only a pinned --today shows the digest made on that very day.
+    pinned = settings.today is not None and not send
+    day = local_today(settings, now) if pinned else digest_day(settings, now)
     return send_digest(
         settings,
         store,

@@ -112,9 +112,10 @@ def _mail_digest(
     smtp = mail.SmtpSettings.from_settings(settings)
     message = digest.build_message(model, sender, recipients, ics, sent_at=now)
     payload = {"message_b64": base64.b64encode(bytes(message)).decode(), "subject": model.subject}
-    sent, sent_at = _send_once(
-        settings, store, EMAIL, f"digest:{model.iso_week}", payload, now, force, smtp
-    )
+    key = f"digest:{model.iso_week}"
+    if not force and (earlier := _sent_before_upgrade(settings, store, EMAIL, model)) is not None:
+        return ChannelSend(EMAIL, Sent.BEFORE, recipients=tuple(recipients), sent_at=earlier)
+    sent, sent_at = _send_once(settings, store, EMAIL, key, payload, now, force, smtp)
     return ChannelSend(EMAIL, sent, recipients=tuple(recipients), sent_at=sent_at)
 
 
@@ -137,8 +138,30 @@ def _post_digest(
     )
     payload = {"format": fmt, "body": body, "headers": headers}
     key = f"digest:{model.iso_week}"
+    if not force and (earlier := _sent_before_upgrade(settings, store, WEBHOOK, model)) is not None:
+        return ChannelSend(WEBHOOK, Sent.BEFORE, webhook_format=fmt, sent_at=earlier)
     sent, sent_at = _send_once(settings, store, WEBHOOK, key, payload, now, force)
     return ChannelSend(WEBHOOK, sent, webhook_format=fmt, sent_at=sent_at)
+
+
+def _sent_before_upgrade(
+    settings: Settings, store: Store, channel: str, model: digest.DigestModel
+) -> datetime | None:
+    """When this digest went out under its old key, if it did: the digest day's own ISO week.
+
+    Until issue 21 a Sunday digest took the Sunday's ISO week, now the coming week's. A daemon
+    upgraded after sending one, and catching up on restart, must not send it again. Only an item
+    sent from that digest day's DIGEST_TIME on is this digest: the one before it, keyed the same
+    under the new rule, went out earlier.
+    """
+    old = digest.iso_week(model.digest_day)
+    if old == model.iso_week:
+        return None
+    item = outbox.get(store, channel, f"digest:{old}")
+    due = datetime.combine(model.digest_day, settings.digest_time, tzinfo=settings.tz)
+    if item is None or item.status != "sent" or item.sent_at is None or item.sent_at < due:
+        return None
+    return item.sent_at
 
 
 def _send_once(

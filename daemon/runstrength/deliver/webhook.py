@@ -25,7 +25,8 @@
     }
 
 The weekly digest's summary (`digest --send`) is the same object with `"schema":
-"runstrength.digest/1"`, `week` (the digest's ISO week), `summary` (last week in sentences) and
+"runstrength.digest/1"`, `week` (the ISO week of the coming days, whose sessions it holds),
+`summary` (the coming days, then last week, in sentences) and
 `last_week` (`start`, `end`, `runs` by class and `total`, `distance_km`, `moving_time_s`,
 `strength_done`, `strength_target`), and `days` holding the coming days only.
 
