@@ -232,3 +232,34 @@ def test_activities_shows_the_last_four_weeks_newest_first_and_how_to_see_more(
     )
     since = ok(synced("--today", "2026-11-25", "activities", "--since", "2026-10-01"))
     assert len(since.splitlines()) > len(text.splitlines())
+
+
+def test_calendar_events_follow_the_runners_runs_or_strength_time(
+    synced: Cli, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    ics = tmp_path / "plan.ics"
+    plan = json.loads(ok(synced("--today", TUESDAY, "plan", "--json", "--ics", str(ics))))
+    events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    sessions = {d["date"]: d["strength"] for d in plan["days"] if d["strength"]}
+    assert events and len(events) == len(sessions)
+    runs = json.loads(ok(synced("--today", TUESDAY, "activities", "--json")))
+    for event in events:
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        day = start.date().isoformat()
+        assert end - start == timedelta(minutes=sessions[day]["minutes"])  # its real length
+        # After that weekday's usual run: later than the median start of that weekday's runs.
+        same_day = sorted(
+            datetime.fromisoformat(a["start_local"]).time()
+            for a in runs
+            if a["sport"] == "run"
+            and datetime.fromisoformat(a["start_local"]).weekday() == start.weekday()
+        )
+        if same_day and sessions[day]["after_run"]:
+            assert start.time() > same_day[len(same_day) // 2], (day, same_day)
+    ok(synced("--today", TUESDAY, "plan", "--ics", str(ics), extra_env={"STRENGTH_TIME": "06:45"}))
+    fixed = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert {e.decoded("DTSTART").strftime("%H:%M") for e in fixed} == {"06:45"}
+    bad = synced("plan", extra_env={"STRENGTH_TIME": "half six"})
+    assert bad.exit_code == 1 and "STRENGTH_TIME" in bad.output and "HH:MM" in bad.output

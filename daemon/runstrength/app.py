@@ -209,12 +209,16 @@ class PlanView:
 def plan_view(
     settings: Settings, store: Store, now: datetime, days: int, ics: Path | None = None
 ) -> PlanView:
-    from runstrength.deliver.calendar import plan_to_ics
+    from runstrength.deliver.calendar import plan_to_ics, session_times
 
+    history = classified_history(settings, store, now)
     # A pinned --today is a what-if view: it leaves the stored plan as the daemon made it.
-    result = current_plan(settings, store, now, days, remember=settings.today is None)
+    remember = settings.today is None
+    result = current_plan(settings, store, now, days, history=history, remember=remember)
     if ics is not None:
-        ics.write_bytes(plan_to_ics(result, settings.timezone, now=now))
+        runs = [a.record for a in history[1]]
+        times = session_times(result, runs, settings.strength_time)
+        ics.write_bytes(plan_to_ics(result, settings.timezone, now=now, times=times))
     return PlanView(result, local_today(settings, now), ics)
 
 

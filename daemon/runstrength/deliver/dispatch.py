@@ -25,7 +25,7 @@ from runstrength.config import Settings
 from runstrength.core.records import ClassifiedActivity, Plan
 from runstrength.deliver import digest, outbox, webhook
 from runstrength.deliver import email as mail
-from runstrength.deliver.calendar import plan_to_ics
+from runstrength.deliver.calendar import plan_to_ics, session_times
 from runstrength.deliver.results import (
     EMAIL,
     WEBHOOK,
@@ -65,7 +65,8 @@ def send_digest(
         history, plan, today, notes=notes, strength_target=settings.strength_sessions_per_week
     )
     coming = replace(plan, days=tuple(d for d in plan.days if d.date in model.coming_dates))
-    ics = plan_to_ics(coming, settings.timezone, now=now)
+    times = session_times(coming, [a.record for a in history], settings.strength_time)
+    ics = plan_to_ics(coming, settings.timezone, now=now, times=times)
     if dry_run_out is not None:
         sender = settings.email_from or "runstrength@localhost"
         message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
