@@ -129,7 +129,7 @@ def _other_text(other: OtherTraining) -> str:
 
 def _session_header(session: StrengthSession) -> str:
     when = ", after your run" if session.after_run else ""
-    light = ", light" if session.light else ""
+    light = ", lighter" if session.light else ""
     return f"Strength {session.title} · {session.minutes} min{light}{when}"
 
 

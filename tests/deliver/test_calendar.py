@@ -48,6 +48,8 @@ def test_summary_and_description_carry_routine_exercises_and_reason():
     day = next(d for d in p.days if d.strength)
     ev = events(plan_to_ics(p, "Europe/Berlin"))[0]
     assert str(ev["SUMMARY"]).startswith(f"Strength {day.strength.routine}")
+    # One word for a lighter session, as the digest and the reasons say it.
+    assert ("(lighter)" in str(ev["SUMMARY"])) == day.strength.light
     description = str(ev["DESCRIPTION"])
     assert day.reason in description
     assert all(e.name in description for e in day.strength.exercises)

@@ -117,7 +117,7 @@ def _event(
     event.add("sequence", sequence)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=session.minutes))
-    light = " (light)" if session.light else ""
+    light = " (lighter)" if session.light else ""  # the word the digest and the reasons use
     event.add("summary", clean(f"Strength {session.routine}{light}: {session.minutes} min"))
     lines = [reason_text(day.reason), ""]
     if session.after_run:
