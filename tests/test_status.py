@@ -171,6 +171,14 @@ def test_pending_outbox_items_are_listed(settings: Settings, store: Store) -> No
     [line] = [p for p in problems(gather_status(settings, store_reader(store), NOW), settings)
               if "outbox" in p]  # fmt: skip
     assert line.startswith("The digest email for 2026-W48 is waiting in the outbox (refused)")
+    lock = InstanceLock(settings.data_dir)  # with a daemon running, it is the one that retries
+    lock.acquire()
+    try:
+        running = gather_status(settings, store_reader(store), NOW)
+    finally:
+        lock.release()
+    [line] = [p for p in running["problems"] if "outbox" in p]
+    assert "; the daemon tries again at Wed 25 Nov 13:05." in line  # 5 min on, Berlin time
 
 
 def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, store: Store) -> None:
