@@ -104,6 +104,10 @@ def test_the_demo_prints_no_path_to_what_it_deleted(tmp_path: Path) -> None:
     for path in re.findall(r"(/[\w.-]+(?:/[\w.-]+)+)", result.stdout):
         assert Path(path).exists() or "<temporary folder>" in path, path
     assert "--keep DIR" in result.stdout
+    # The digest itself, not only its subject: the coming week with its sessions, then last week.
+    digest = result.stdout[result.stdout.index("== runstrength digest --dry-run") :]
+    assert "THE COMING WEEK" in digest or "THE REST OF THIS WEEK" in digest
+    assert "LAST WEEK (" in digest and "Why: " in digest
 
     kept = tmp_path / "kept"
     result = subprocess.run(

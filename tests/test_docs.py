@@ -64,3 +64,19 @@ def test_readme_has_the_two_setup_commands_ci_runs():
     assert test_command.replace(" -q", "") in readme
     assert test_command in ci
     assert "runstrength demo" in readme
+
+
+def test_readme_links_stay_inside_the_repository_and_exist():
+    readme = (ROOT / "README.md").read_text()
+    assert "../" not in readme  # a clone has no folder beside it
+    local = [t for t in re.findall(r"\]\(([^)#\s]+)", readme) if "://" not in t]
+    assert "docs/coaching.md" in local and "docs/performance.md" in local
+    for target in local:
+        path = (ROOT / target).resolve()
+        assert path.is_relative_to(ROOT) and path.exists(), target
+
+
+def test_readme_keeps_the_benchmark_internals_in_docs_performance():
+    readme = (ROOT / "README.md").read_text()
+    assert "py-spy" not in readme and "importtime" not in readme
+    assert "py-spy" in (ROOT / "docs/performance.md").read_text()

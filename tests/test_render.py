@@ -142,8 +142,16 @@ def test_a_ride_or_walk_day_reads_as_one_in_every_output():
     assert body[1]["other"] == [{"sport": "walk", "done": False, "name": ""}]
     assert body[2]["other"] == []
     email = render_text(build_digest([], p, sat))
-    assert "ride (done)" in email and "walk" in email and "no run" in email
+    assert "ride (done)" in email and "walk" in email
     slack, _ = build_body("slack", p, "Strength plan")
     headings = json.dumps(slack)
     assert "Sat 28 Nov: ride" in headings and "Sun 29 Nov: walk" in headings
-    assert "Mon 30 Nov: no run" in headings
+    assert "Mon 30 Nov: rest day" in headings
+
+
+def test_a_sync_summary_counts_its_api_calls_in_words() -> None:
+    from runstrength.sources.base import Status, SyncOutcome
+
+    one = SyncOutcome("strava", Status.OK, inserted=1, api_calls=1).summary()
+    assert one == "strava: 1 new, 0 updated, 0 deleted (1 API call)"
+    assert SyncOutcome("strava", Status.OK, api_calls=3).summary().endswith("(3 API calls)")

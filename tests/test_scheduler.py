@@ -345,7 +345,7 @@ def test_with_only_a_webhook_the_digest_job_posts_the_weekly_summary(
         assert daemon.failing == {}
         [post] = webhook_receiver.requests
         assert post.json()["schema"] == "runstrength.digest/1"
-        assert post.json()["week"] == "2026-W48"
+        assert post.json()["week"] == "2026-W49"  # the coming week, whose sessions it holds
         job.func()  # the same week again (a catch-up after a restart): not posted twice
         assert len(webhook_receiver.requests) == 1
     finally:

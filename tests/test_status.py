@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from runstrength.cli import main
 from runstrength.config import Settings, load_settings
 from runstrength.deliver import outbox
 from runstrength.service import STATE_FILE, InstanceLock
-from runstrength.status import gather_status, rate_budget, status_json, status_text
+from runstrength.status import gather_status, problems, rate_budget, status_json, status_text
 from runstrength.store import Store
 from runstrength.store_read import store_reader
 
@@ -161,7 +162,23 @@ def test_pending_outbox_items_are_listed(settings: Settings, store: Store) -> No
     outbox.enqueue(store, "email", "digest:2026-W48", {"subject": "Week 48"}, NOW)
     status = gather_status(settings, store_reader(store), NOW)
     assert [i["key"] for i in status["outbox"]] == ["digest:2026-W48"]
-    assert any("outbox" in p for p in status["problems"])
+    # What waits, and what sends it: no daemon runs here, so no promise of a retry.
+    assert status["problems"][-1] == (
+        "The digest email for 2026-W48 is waiting in the outbox; no daemon is running to retry "
+        "it: `runstrength digest --send` sends it again."
+    )
+    outbox.mark_failed(store, outbox.get(store, "email", "digest:2026-W48").id, NOW, "refused")
+    [line] = [p for p in problems(gather_status(settings, store_reader(store), NOW), settings)
+              if "outbox" in p]  # fmt: skip
+    assert line.startswith("The digest email for 2026-W48 is waiting in the outbox (refused)")
+    lock = InstanceLock(settings.data_dir)  # with a daemon running, it is the one that retries
+    lock.acquire()
+    try:
+        running = gather_status(settings, store_reader(store), NOW)
+    finally:
+        lock.release()
+    [line] = [p for p in running["problems"] if "outbox" in p]
+    assert "; the daemon tries again at Wed 25 Nov 13:05." in line  # 5 min on, Berlin time
 
 
 def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, store: Store) -> None:
@@ -184,7 +201,20 @@ def test_text_reads_in_the_athletes_local_time(settings: Settings, store: Store)
     assert "strava: last success today 12:50, next when the daemon runs" in text
     assert "token: access valid until today 18:00" in text
     assert "Weekly digest: next Sun 29 Nov 18:00" in text
-    assert "Strength this week: nothing planned yet" in text
+    assert "Strength this week: nothing planned yet (no activities stored" in text
+
+
+def test_a_week_planned_without_sessions_is_not_called_not_yet_planned(
+    settings: Settings, store: Store
+) -> None:
+    status = gather_status(settings, store_reader(store), NOW)
+    status["activities"]["total"] = 40  # a history to plan from, and no session this week
+    text = status_text(status, settings, NOW)
+    assert "Strength this week: none planned; `runstrength plan` says why for each day" in text
+    off = dataclasses.replace(settings, strength_sessions_per_week=0)
+    assert "Strength this week: none (STRENGTH_SESSIONS_PER_WEEK is 0)" in status_text(
+        status, off, NOW
+    )
 
 
 def test_status_command_prints_json(env: dict[str, str]) -> None:
@@ -262,7 +292,7 @@ def test_a_webhook_alone_gets_the_digest_and_days_read_as_everywhere(
     text = status_text(status, settings, NOW)
     # One date format everywhere (the plan's and the email's): "Sun 29 Nov", not "Sun 29".
     assert "Weekly digest: next Sun 29 Nov 18:00 (webhook)" in text
-    assert "Strength this week: Tue 24 Nov routine A (25 min)" in text
+    assert "Strength this week: Tue 24 Nov Strength A (25 min)" in text  # as the plan names it
 
 
 def test_with_no_channel_the_digest_is_off_and_status_says_what_turns_it_on(

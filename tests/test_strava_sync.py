@@ -21,6 +21,7 @@ import pytest
 
 from runstrength import app
 from runstrength.auth import TokenFile, authorize_strava
+from runstrength.core.words import moment_name
 from runstrength.errors import EXIT_TRY_LATER
 from runstrength.sample.history import generate_bulk, generate_history
 from runstrength.sources import strava_api
@@ -247,7 +248,11 @@ def test_429_mid_backfill_commits_what_is_done_and_resumes(cli, fake_strava, aut
     result = cli("sync")
     watcher.join()
     assert result.exit_code == EXIT_TRY_LATER, result.output
-    assert "rate limit" in result.output and "reopens at" in result.output
+    assert "rate limit" in result.output and "Progress is saved" in result.output
+    # The time the next sync may go on, in the runner's zone (Europe/Berlin), never UTC.
+    retry_at = app.open_store(settings).sync_states()["strava"]["retry_at"]
+    local = moment_name(retry_at.astimezone(settings.tz))
+    assert f"the next sync from {local} on resumes" in result.output and "UTC" not in result.output
     assert len(stored_ids(settings)) == 399  # two pages overlap by the boundary's second
     fake_strava.latency_s = 0
     fake_strava.set_usage(read_short=0)
@@ -510,3 +515,28 @@ def test_a_webhook_outage_does_not_stop_the_rest_of_publishing(authorised, cli, 
     assert published.post is None and "outbox" in (published.post_error or "")
     [line] = published_lines(published, dead)
     assert line.startswith("webhook:") and "retried from the outbox" in line
+
+
+def test_ctrl_c_during_backfill_says_progress_is_kept_and_the_next_sync_resumes(
+    env, fake_strava, authorised, settings
+):
+    replace_activities(fake_strava, generate_bulk(1200, end=datetime.now(UTC)))
+    fake_strava.latency_s = 0.4
+    cmd = [sys.executable, "-m", "runstrength", "sync"]
+    proc = subprocess.Popen(
+        cmd, env=os.environ | env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(list_calls(fake_strava)) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "Everything synced so far is kept; the next `runstrength sync` resumes" in stderr
+    kept = len(stored_ids(settings))
+    assert kept > 0
+    fake_strava.latency_s = 0
+    done = subprocess.run(cmd, env=os.environ | env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(set(stored_ids(settings))) == len(stored_ids(settings)) == 1200

@@ -185,3 +185,81 @@ def test_the_pinned_morning_is_nine_in_the_athletes_time_zone(cli: Cli, tmp_path
     assert [a["source_id"] for a in json.loads(shown)] == ["1"]
     plan = json.loads(ok(cli("--today", "2026-11-03", "plan", "--json", extra_env=auckland)))
     assert plan["days"][0]["date"] == "2026-11-03"
+
+
+def test_today_and_env_file_work_after_the_command_too(synced: Cli, tmp_path: Path) -> None:
+    # Issue 21: `plan --today D` was refused while `plan -v` worked.
+    before = ok(synced("--today", TUESDAY, "plan", "--json", "--days", "14"))
+    assert ok(synced("plan", "--today", TUESDAY, "--json", "--days", "14")) == before
+    assert ok(synced("plan", "--json", "--days", "14", "--today", TUESDAY)) == before
+    bad = synced("plan", "--today", "tuesday")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    settings_file = tmp_path / "other.env"
+    settings_file.write_text("STRENGTH_SESSIONS_PER_WEEK=0\n")
+    after = json.loads(ok(synced("plan", "--env-file", str(settings_file), "--today", TUESDAY,
+                                 "--json")))  # fmt: skip
+    assert after["strength_target_this_week"] == 0  # the file was read
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [(["plan", "--ics"], "--ics"), (["digest", "--dry-run", "--out"], "--out")],
+)
+def test_an_output_file_in_a_missing_folder_names_the_option_and_the_folder(
+    synced: Cli, tmp_path: Path, args: list[str], option: str
+) -> None:
+    missing = tmp_path / "no such folder"
+    result = synced("--today", TUESDAY, *args, str(missing / "file.out"))
+    assert result.exit_code == 2, result.output
+    assert f"'{option}'" in result.output and str(missing) in result.output
+    assert "RUNSTRENGTH_DATA_DIR" not in result.output
+
+
+def test_activities_shows_the_last_four_weeks_newest_first_and_how_to_see_more(
+    synced: Cli,
+) -> None:
+    text = ok(synced("--today", "2026-11-25", "activities"))
+    days = [date.fromisoformat(line.split()[1]) for line in text.splitlines()
+            if line[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]  # fmt: skip
+    assert days and days == sorted(days, reverse=True)  # newest first
+    assert days[-1] >= date(2026, 10, 29) and days[0] <= date(2026, 11, 25)  # 28 days to today
+    everything = json.loads(ok(synced("--today", "2026-11-25", "activities", "--json")))
+    older = sum(1 for a in everything if a["start_local"] < "2026-10-29")
+    assert older > 0
+    assert text.rstrip().endswith(
+        f"Shown: the last 4 weeks. {older} older activities stored: "
+        "`runstrength activities --since 2026-10-01` shows 4 more weeks."
+    )
+    since = ok(synced("--today", "2026-11-25", "activities", "--since", "2026-10-01"))
+    assert len(since.splitlines()) > len(text.splitlines())
+
+
+def test_calendar_events_follow_the_runners_runs_or_strength_time(
+    synced: Cli, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    ics = tmp_path / "plan.ics"
+    plan = json.loads(ok(synced("--today", TUESDAY, "plan", "--json", "--ics", str(ics))))
+    events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    sessions = {d["date"]: d["strength"] for d in plan["days"] if d["strength"]}
+    assert events and len(events) == len(sessions)
+    runs = json.loads(ok(synced("--today", TUESDAY, "activities", "--json")))
+    for event in events:
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        day = start.date().isoformat()
+        assert end - start == timedelta(minutes=sessions[day]["minutes"])  # its real length
+        # After that weekday's usual run: later than the median start of that weekday's runs.
+        same_day = sorted(
+            datetime.fromisoformat(a["start_local"]).time()
+            for a in runs
+            if a["sport"] == "run"
+            and datetime.fromisoformat(a["start_local"]).weekday() == start.weekday()
+        )
+        if same_day and sessions[day]["after_run"]:
+            assert start.time() > same_day[len(same_day) // 2], (day, same_day)
+    ok(synced("--today", TUESDAY, "plan", "--ics", str(ics), extra_env={"STRENGTH_TIME": "06:45"}))
+    fixed = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert {e.decoded("DTSTART").strftime("%H:%M") for e in fixed} == {"06:45"}
+    bad = synced("plan", extra_env={"STRENGTH_TIME": "half six"})
+    assert bad.exit_code == 1 and "STRENGTH_TIME" in bad.output and "HH:MM" in bad.output

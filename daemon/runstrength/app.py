@@ -94,15 +94,30 @@ class ActivitiesView:
 
     profile: AthleteProfile
     activities: list[ClassifiedActivity]
+    recent_weeks: int | None = None  # shown: only the last weeks, from `since` on
+    since: date | None = None
+    older: int = 0  # stored activities before `since`, not shown
 
 
 def list_activities(
-    settings: Settings, store: Store, since: datetime | None, now: datetime
+    settings: Settings,
+    store: Store,
+    since: datetime | None,
+    now: datetime,
+    recent_weeks: int | None = None,
 ) -> ActivitiesView:
+    """The classified activities from `since` on; or, with `recent_weeks`, from that many weeks
+    before today on (a long history is 200 lines and more)."""
     profile, classified = classified_history(settings, store, now)
-    if since is not None:
-        classified = [c for c in classified if c.record.start_local >= since]
-    return ActivitiesView(profile, classified)
+    first = None
+    if since is None and recent_weeks is not None:
+        first = local_today(settings, planning_clock(settings, now)) - timedelta(weeks=recent_weeks)
+        since = datetime.combine(first + timedelta(days=1), datetime.min.time())
+    if since is None:
+        return ActivitiesView(profile, classified)
+    shown = [c for c in classified if c.record.start_local >= since]
+    older = len(classified) - len(shown)
+    return ActivitiesView(profile, shown, recent_weeks if first else None, since.date(), older)
 
 
 @dataclass(frozen=True)
@@ -194,12 +209,16 @@ class PlanView:
 def plan_view(
     settings: Settings, store: Store, now: datetime, days: int, ics: Path | None = None
 ) -> PlanView:
-    from runstrength.deliver.calendar import plan_to_ics
+    from runstrength.deliver.calendar import plan_to_ics, session_times
 
+    history = classified_history(settings, store, now)
     # A pinned --today is a what-if view: it leaves the stored plan as the daemon made it.
-    result = current_plan(settings, store, now, days, remember=settings.today is None)
+    remember = settings.today is None
+    result = current_plan(settings, store, now, days, history=history, remember=remember)
     if ics is not None:
-        ics.write_bytes(plan_to_ics(result, settings.timezone, now=now))
+        runs = [a.record for a in history[1]]
+        times = session_times(result, runs, settings.strength_time)
+        ics.write_bytes(plan_to_ics(result, settings.timezone, now=now, times=times))
     return PlanView(result, local_today(settings, now), ics)
 
 
@@ -222,8 +241,11 @@ def weekly_digest(
     plan = current_plan(settings, store, now, days=8, history=history, remember=remember)
     classified = history[1]
     # A digest sent late (after a suspend, behind a long sync) still belongs to its digest day:
-    # it covers that week and takes that week's once-only key, not the next week's.
-    day = digest_day(settings, now) if send else local_today(settings, now)
+    # it covers that week and takes that week's once-only key, not the next week's. A dry run
+    # shows what --send would send now, the same week (issue 21: a Monday's dry run said W50 and
+    # its send W49); only a pinned --today shows the digest made on that very day.
+    pinned = settings.today is not None and not send
+    day = local_today(settings, now) if pinned else digest_day(settings, now)
     return send_digest(
         settings,
         store,

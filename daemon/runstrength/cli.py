@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from runstrength.sources.base import Progress
 
 log = logging.getLogger("runstrength")
+RECENT_WEEKS = 4  # what `activities` shows without --since: a month, not the whole history
 
 
 class Context:
@@ -80,7 +81,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"runstrength: {e.message}", err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
-            click.echo("runstrength: interrupted", err=True)
+            click.echo(f"runstrength: {interrupted_text()}", err=True)
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -95,6 +96,24 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(error.exit_code)
 
     return wrapper
+
+
+def interrupted_text() -> str:
+    """Ctrl-C: what is kept and how to go on. Every write is a transaction, the cursor with its
+    page (sync.py), so what finished stays and nothing is half-written."""
+    ctx = click.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None else None
+    if name == "sync":
+        return (
+            "interrupted. Everything synced so far is kept; the next `runstrength sync` "
+            "resumes from there."
+        )
+    if name == "import":
+        return (
+            "interrupted. What was imported so far is kept; importing the same files again "
+            "adds nothing twice."
+        )
+    return "interrupted. What was finished is kept and nothing is half-written; run it again."
 
 
 def describe_unexpected(e: Exception) -> RunstrengthError:
@@ -133,6 +152,23 @@ def _more_verbose(ctx: click.Context, _param: click.Parameter, count: int) -> No
         setup_logging(obj.verbose)
 
 
+def _late_today(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--today after the command (`runstrength plan --today D`) pins the clock as before it."""
+    day = _day_option(ctx, param, value)
+    obj = ctx.find_object(Context)
+    if day is not None and obj is not None:
+        obj.today = day
+        obj._settings = None  # read again with the day, should anything have loaded them
+
+
+def _late_env_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    """--env-file after the command reads settings from that file, as before it."""
+    obj = ctx.find_object(Context)
+    if value is not None and obj is not None:
+        obj.env_file = value
+        obj._settings = None
+
+
 class _SaidByTheCommand(logging.Filter):
     """Drops warnings that the running command prints itself, so each is said once."""
 
@@ -165,19 +201,37 @@ def _first_paragraph(cmd: click.Command) -> str:
 
 
 class Command(click.Command):
-    """A command that also takes -v after its name and lists its whole summary in --help."""
+    """A command that also takes the global options after its name (-v, --today, --env-file)
+    and lists its whole summary in --help."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.params.append(
+        # Eager: they change the settings, which other options' callbacks may read.
+        self.params += [
+            click.Option(
+                ["--env-file"],
+                type=click.Path(path_type=Path),
+                expose_value=False,
+                is_eager=True,
+                callback=_late_env_file,
+                help="Read settings from this file; also works before the command.",
+            ),
+            click.Option(
+                ["--today"],
+                metavar="YYYY-MM-DD",
+                expose_value=False,
+                is_eager=True,
+                callback=_late_today,
+                help="Act as if it were 09:00 on this day; also works before the command.",
+            ),
             click.Option(
                 ["-v", "--verbose"],
                 count=True,
                 expose_value=False,
                 callback=_more_verbose,
                 help="More log output (-vv for debug); also works before the command.",
-            )
-        )
+            ),
+        ]
 
     def get_short_help_str(self, limit: int = 45) -> str:
         return _first_paragraph(self)
@@ -200,6 +254,14 @@ def _day_option(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return parse_day(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD, e.g. 2026-11-24")
+
+
+def _output_file(_ctx: click.Context, _param: click.Parameter, path: Path | None) -> Path | None:
+    """A file to write (--ics, --out): its folder must exist, said before any work is done."""
+    if path is not None and not path.parent.is_dir():
+        folder = path.parent.absolute()
+        raise click.BadParameter(f"the folder {folder} does not exist; create it or choose another")
+    return path
 
 
 def _midnight(day: date | None) -> datetime | None:
@@ -354,17 +416,18 @@ def _progress_bar() -> Iterator[Progress | None]:
     "--since",
     metavar="YYYY-MM-DD",
     callback=lambda ctx, param, value: _midnight(_day_option(ctx, param, value)),
-    help="Only activities from this day on.",
+    help=f"Activities from this day on. Default: the last {RECENT_WEEKS} weeks (--json: all).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output, oldest first.")
 @pass_ctx
 @handle_errors
 def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
-    """List synced activities with their class and reason."""
+    """List synced activities with their class and reason, newest first."""
     from runstrength.app import list_activities
     from runstrength.render import activities_output
 
-    view = list_activities(ctx.settings, ctx.store(), since, ctx.now())
+    recent = None if as_json else RECENT_WEEKS
+    view = list_activities(ctx.settings, ctx.store(), since, ctx.now(), recent_weeks=recent)
     click.echo(activities_output(view, as_json))
 
 
@@ -383,9 +446,20 @@ def label(ctx: Context, activity: str, kind: str) -> None:
 
 # --- plan ---------------------------------------------------------------------------------------
 @main.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 28))
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 28),
+    help="How many days to show, from today (whole weeks are planned either way).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Write a calendar.")
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_file,
+    help="Write the sessions to this calendar file (.ics).",
+)
 @click.option("--post", is_flag=True, help="Post the plan to WEBHOOK_URL now, too.")
 @pass_ctx
 @handle_errors
@@ -413,7 +487,12 @@ def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -
     "--send", is_flag=True, help="Send it now to the email and the webhook (once per week)."
 )
 @click.option("--dry-run", is_flag=True, help="Write it to --out instead.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File for --dry-run.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_file,
+    help="File for --dry-run (.eml, .html or .txt).",
+)
 @click.option("--force", is_flag=True, help="Send again even if this week's was sent.")
 @pass_ctx
 @handle_errors

@@ -36,7 +36,7 @@ SETTING_NAMES = frozenset(
         "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SECURITY",
         "EMAIL_FROM", "EMAIL_TO", "WEBHOOK_URL", "WEBHOOK_FORMAT",
         "POLL_INTERVAL_MINUTES", "DIGEST_WEEKDAY", "DIGEST_TIME",
-        "STRENGTH_SESSIONS_PER_WEEK", "STRENGTH_SESSION_MINUTES",
+        "STRENGTH_SESSIONS_PER_WEEK", "STRENGTH_SESSION_MINUTES", "STRENGTH_TIME",
         "EASY_PACE", "THRESHOLD_PACE", "HR_MAX", "LTHR", "BIRTH_YEAR",
         "HARD_DAYS", "LONG_DAYS", "RACES", "PREFER_EFFORT_FROM", "PREFER_NAMES_FROM",
     }
@@ -74,6 +74,8 @@ class Settings:
     digest_time: time = time(18, 0)
     strength_sessions_per_week: int = 2
     strength_session_minutes: int = 25
+    # When the calendar puts a session; None: after that weekday's usual run (deliver/calendar.py).
+    strength_time: time | None = None
     easy_pace_s_per_km: float | None = None
     threshold_pace_s_per_km: float | None = None
     hr_max: int | None = None
@@ -290,6 +292,14 @@ def _load(env: Mapping[str, str]) -> Settings:
         raise ConfigError(
             "DIGEST_TIME", f"'{digest_time_raw}' is not a time; use HH:MM, e.g. 18:00"
         )
+    strength_time_raw = env.get("STRENGTH_TIME", "").strip()
+    try:
+        strength_time = time.fromisoformat(strength_time_raw) if strength_time_raw else None
+    except ValueError:
+        raise ConfigError(
+            "STRENGTH_TIME",
+            f"'{strength_time_raw}' is not a time; use HH:MM, e.g. 19:30, or leave it empty",
+        )
     digest_weekday_raw = env.get("DIGEST_WEEKDAY", "").strip() or "sunday"
     email_to = tuple(a.strip() for a in re.split(r"[,;]", env.get("EMAIL_TO", "")) if a.strip())
     for address in email_to + (
@@ -326,6 +336,7 @@ def _load(env: Mapping[str, str]) -> Settings:
         digest_time=digest_time,
         strength_sessions_per_week=_int(env, "STRENGTH_SESSIONS_PER_WEEK", 2, 0, 4),
         strength_session_minutes=_int(env, "STRENGTH_SESSION_MINUTES", 25, 10, 60),
+        strength_time=strength_time,
         easy_pace_s_per_km=_pace(env, "EASY_PACE"),
         threshold_pace_s_per_km=_pace(env, "THRESHOLD_PACE"),
         hr_max=_int(env, "HR_MAX", None, 120, 230),

@@ -70,12 +70,12 @@ def run_demo(
         say("\n== runstrength digest --dry-run")
         digest = data_dir / "digest.eml"
         written = app.weekly_digest(settings, store, now, send=False, out=digest)
+        say(_text_part(digest))  # what the email says, as a mail client shows its plain text
         if keep:
             say(digest_text(written, settings.tz))
             say(f"\nData kept in {data_dir}: the database, strength.ics and digest.eml.")
         else:
-            say(f'The digest email is ready: "{_subject(digest)}".')
-            say("\nThis ran on sample data in a folder that is now deleted; --keep DIR keeps the")
+            say("This ran on sample data in a folder that is now deleted; --keep DIR keeps the")
             say("database, the calendar (strength.ics) and the digest (digest.eml) there.")
 
 
@@ -83,7 +83,11 @@ def _hiding(folder: str, say: Callable[[str], None]) -> Callable[[str], None]:
     return lambda text: say(text.replace(folder, "<temporary folder>"))
 
 
-def _subject(eml: Path) -> str:
+def _text_part(eml: Path) -> str:
+    """The digest's plain-text part (its subject is the first line)."""
     from email import message_from_bytes, policy
+    from email.message import EmailMessage
 
-    return str(message_from_bytes(eml.read_bytes(), policy=policy.default)["Subject"])
+    message = message_from_bytes(eml.read_bytes(), _class=EmailMessage, policy=policy.default)
+    body = message.get_body(("plain",))
+    return body.get_content().replace("\r\n", "\n") if body is not None else ""

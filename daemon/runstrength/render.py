@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from runstrength.core.classify import duration, pace_text
@@ -26,7 +26,7 @@ from runstrength.core.records import (
     Sport,
     StrengthSession,
 )
-from runstrength.core.words import week_count
+from runstrength.core.words import plural, week_count
 
 if TYPE_CHECKING:
     from runstrength.app import ActivitiesView, Labelled, PlanView
@@ -129,7 +129,7 @@ def _other_text(other: OtherTraining) -> str:
 
 def _session_header(session: StrengthSession) -> str:
     when = ", after your run" if session.after_run else ""
-    light = ", light" if session.light else ""
+    light = ", lighter" if session.light else ""
     return f"Strength {session.title} · {session.minutes} min{light}{when}"
 
 
@@ -253,17 +253,40 @@ def _activity_line(item: ClassifiedActivity) -> str:
 
 
 def activities_text(items: Sequence[ClassifiedActivity], profile: AthleteProfile) -> str:
+    """The profile, then the activities newest first (the ones a runner looks for)."""
     if not items:
         return "No activities in that range: run `runstrength sync`, or widen --since."
     header = "Your profile: " + "; ".join(profile.describe())
-    return clean("\n".join([header, "", *(_activity_line(item) for item in items)]), multiline=True)
+    newest_first = sorted(items, key=lambda item: item.record.start_time, reverse=True)
+    lines = [header, "", *(_activity_line(item) for item in newest_first)]
+    return clean("\n".join(lines), multiline=True)
+
+
+def _older_text(view: ActivitiesView) -> str:
+    """What is not shown, and the option that shows it."""
+    if not view.older or view.since is None:
+        return ""
+    shown = (
+        f"the last {view.recent_weeks} weeks"
+        if view.recent_weeks
+        else f"from {day_label(view.since)} on"
+    )
+    earlier = view.since - timedelta(weeks=4)
+    return (
+        f"Shown: {shown}. {plural(view.older, 'older activity', 'older activities')} stored: "
+        f"`runstrength activities --since {earlier.isoformat()}` shows 4 more weeks."
+    )
 
 
 # --- what the commands print (app.py returns the data) -------------------------------------------
 def activities_output(view: ActivitiesView, as_json: bool) -> str:
     if as_json:
         return json.dumps(activities_json(view.activities), indent=2)
-    return activities_text(view.activities, view.profile)
+    text = activities_text(view.activities, view.profile)
+    if not view.activities and view.recent_weeks:
+        text = f"No activities in the last {view.recent_weeks} weeks."
+    more = _older_text(view)
+    return f"{text}\n\n{more}" if more else text
 
 
 def label_text(result: Labelled) -> str:

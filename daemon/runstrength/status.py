@@ -66,7 +66,7 @@ def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str
         "digest": _digest(settings, now, next_run, bool(pid)),
         "outbox": reader.pending_outbox(),
     }
-    status["problems"] = problems(status)
+    status["problems"] = problems(status, settings)
     return status
 
 
@@ -166,7 +166,7 @@ def _digest(
     }
 
 
-def problems(status: dict[str, Any]) -> list[str]:
+def problems(status: dict[str, Any], settings: Settings | None = None) -> list[str]:
     """What needs the runner's attention, each with what to do."""
     found = []
     if not status["daemon"]["running"]:
@@ -188,9 +188,33 @@ def problems(status: dict[str, Any]) -> list[str]:
             found.append(f"{name}: run `runstrength auth {name}`; the daemon resumes on its own.")
         elif outcome == "error":
             found.append(f"{name}: the last sync failed ({src['last_message']}); it is retried.")
-    if status["outbox"]:
-        found.append(f"{len(status['outbox'])} message(s) waiting in the outbox; retried.")
+    tz = settings.tz if settings is not None else UTC
+    found += [_waiting(item, status["daemon"]["running"], tz) for item in status["outbox"]]
     return found
+
+
+def _waiting(item: dict[str, Any], daemon_running: bool, tz: Any) -> str:
+    """One unsent message: what it is, why it waits, and what sends it."""
+    from runstrength.deliver.results import retry_command  # only with something in the outbox
+
+    key = item["key"]
+    week = key.removeprefix("digest:")
+    what = (
+        "The plan post to the webhook"
+        if key.startswith("plan:")
+        else f"The digest email for {week}"
+        if item["channel"] == "email"
+        else f"The weekly summary for {week} to the webhook"
+    )
+    tries = item["attempts"]
+    why = f" after {tries} {'try' if tries == 1 else 'tries'}" if tries else ""
+    error = item.get("last_error")
+    head = f"{what} is waiting in the outbox{why}" + (f" ({error.rstrip('.')})" if error else "")
+    next_at = _parse(item.get("next_attempt_at"))
+    if daemon_running:
+        when = f" at {moment_name(next_at.astimezone(tz))}" if next_at else " soon"
+        return f"{head}; the daemon tries again{when}."
+    return f"{head}; no daemon is running to retry it: `{retry_command(key)}` sends it again."
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -230,10 +254,10 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     lines.append(f"Activities stored: {total}")
     plan = status["week_plan"]
     sessions = ", ".join(
-        f"{day_name(date.fromisoformat(p['date']))} routine {p['routine']} ({p['minutes']} min)"
+        f"{day_name(date.fromisoformat(p['date']))} Strength {p['routine']} ({p['minutes']} min)"
         for p in plan
     )
-    lines.append(f"Strength this week: {sessions or 'nothing planned yet'}")
+    lines.append(f"Strength this week: {sessions or _none_planned(settings, total)}")
     dg = status["digest"]
     lines.append(
         f"Weekly digest: next {when(dg['next_at'])} ({', '.join(dg['channels'])})"
@@ -246,6 +270,15 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     if status["problems"]:
         lines += ["", "To do:"] + [f"  - {p}" for p in status["problems"]]
     return "\n".join(lines)
+
+
+def _none_planned(settings: Settings, activities: int) -> str:
+    """Why no session shows this week: nothing to plan from, the setting, or the plan's reasons."""
+    if not activities:
+        return "nothing planned yet (no activities stored: `runstrength sync`)"
+    if settings.strength_sessions_per_week == 0:
+        return "none (STRENGTH_SESSIONS_PER_WEEK is 0)"
+    return "none planned; `runstrength plan` says why for each day"
 
 
 def _source_lines(src: dict[str, Any], when: Any, daemon_running: bool) -> list[str]:

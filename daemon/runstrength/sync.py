@@ -27,6 +27,7 @@ from runstrength.config import Settings, profile_config
 from runstrength.configured import configured_sources
 from runstrength.core.bounds import BadRecord, SetAside
 from runstrength.core.records import ActivityRecord, Sport
+from runstrength.core.words import moment_name
 from runstrength.errors import (
     AppInactiveError,
     AuthError,
@@ -168,7 +169,11 @@ def _failed(settings: Settings, source: str, e: Exception) -> SyncOutcome:
     for kind, status in _STATUS_OF:
         if isinstance(e, kind):
             retry_at = e.retry_at if isinstance(e, TryLaterError) else None
-            return SyncOutcome(source, status, message=e.message, retry_at=retry_at)
+            message = e.message
+            if retry_at is not None:  # said in the runner's zone, as every other time
+                at = moment_name(retry_at.astimezone(settings.tz))
+                message = f"{message.rstrip('.')}; the next sync from {at} on resumes."
+            return SyncOutcome(source, status, message=message, retry_at=retry_at)
     if storage_error(e, settings.database_url) is not None:
         raise e
     log.exception("%s sync failed unexpectedly", source)
@@ -506,10 +511,7 @@ class Engine:
         else:
             retry_at = now + min(BACKOFF_START * (2**strikes), BACKOFF_CAP)
         self.store.set_cursor(self.name, {**stored, STRIKES_KEY: strikes + 1})
-        message = e.message
-        if e.retry_at is None:
-            message += f"; next try at {retry_at:%Y-%m-%d %H:%M} UTC"
-        return RateLimited(message, e.retry_after, retry_at)
+        return RateLimited(e.message, e.retry_after, retry_at)
 
 
 def _drop(future: Future[Any]) -> None:

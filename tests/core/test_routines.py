@@ -71,5 +71,21 @@ def test_per_side_exercises_are_marked():
     assert not moves(0)[0].per_side  # squats use both legs
 
 
+ONE_LEG_WORDS = ("single-leg", "split squat", "lunge", "step-up", "side", "dead bug")
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_every_one_leg_or_one_side_exercise_says_each_side_at_every_stage(index: int) -> None:
+    # Issue 21: "Single-leg calf raise: 1 × 15" read as 15 in all, not 15 a leg.
+    from runstrength.render import exercise_text
+
+    for week in range(0, 40):
+        for light in (False, True):
+            for e in moves(index, week, light, minutes=15):
+                one_sided = any(w in e.name.lower() for w in ONE_LEG_WORDS)
+                assert e.per_side == one_sided, (week, e.name)
+                assert ("each side" in exercise_text(e)) == one_sided, (week, e.name)
+
+
 def test_after_run_flag_is_carried():
     assert routine_for(0, False, 0, after_run=True).after_run

@@ -41,7 +41,7 @@ SMTP_USER = "runner@example.com"
 SMTP_PASSWORD = "correct horse battery staple"
 # aiosmtpd warns about AUTH without TLS; the plain-text server is the point of those tests.
 SMTP_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
-TODAY = date(2026, 11, 29)  # a Sunday: the digest goes out at the end of ISO week 2026-W48
+TODAY = date(2026, 11, 29)  # a Sunday (ISO week 2026-W48): its digest is for the week after, W49
 NOW = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
 
 

@@ -87,7 +87,8 @@ def test_digest_send_mails_and_posts_the_summary_once_a_week_and_force_sends_bot
     assert len(smtp_server.received) == len(webhook_receiver.requests) == 1
     summary = webhook_receiver.requests[0].json()
     assert summary["schema"] == "runstrength.digest/1"
-    assert summary["summary"][0].startswith("Last week (Mon ")
+    assert summary["summary"][0].startswith(("The coming week (", "The rest of this week ("))
+    assert any(line.startswith("Last week (Mon ") for line in summary["summary"])
     assert {"start", "end", "runs", "distance_km", "strength_done"} <= set(summary["last_week"])
     assert summary["days"] and all(d["date"] > summary["last_week"]["end"] for d in summary["days"])
     # Another process, later the same week: nothing goes out twice.
@@ -111,6 +112,11 @@ def test_a_webhook_outage_does_not_hold_back_the_email_and_is_retried_alone(
     first = cli("digest", "--send", extra_env=both)
     assert first.exit_code == EXIT_TRY_LATER, first.output  # a 5xx is an outage: try later
     assert "Sent the digest for" in first.output and "answered 500" in first.output
+    # A sentence each, and no promise of a retry that nothing will make (no daemon runs here).
+    assert "upstream broke. It stays in the outbox: no daemon is running to retry it; " in (
+        first.output
+    )
+    assert "`runstrength digest --send` tries again." in first.output
     assert len(smtp_server.received) == 1 and webhook_receiver.delivered == []
     webhook_receiver.fail(0)
     again = ok(cli("digest", "--send", extra_env=both))
@@ -125,7 +131,8 @@ def test_digest_send_with_only_a_webhook_posts_in_its_format(
     assert out.startswith("Posted the weekly summary for")
     [post] = webhook_receiver.requests
     body = post.json()
-    assert body["text"].startswith("Last week:") and body["blocks"][0]["type"] == "header"
+    assert body["text"].startswith(("Strength ", "No strength "))  # the subject: sessions first
+    assert body["blocks"][0]["type"] == "header"
     assert "Last week (Mon " in body["blocks"][1]["elements"][0]["text"]
     assert "idempotency_key" not in body  # Slack's own schema: the key goes in the header only
     assert post.headers["Idempotency-Key"].startswith("runstrength-")

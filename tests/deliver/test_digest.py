@@ -22,6 +22,7 @@ from runstrength.deliver.digest import (
     render_text,
 )
 from tests.deliver.conftest import (
+    ROUTINE_A,
     TODAY,
     make_history,
     make_plan,
@@ -159,7 +160,7 @@ def test_sessions_planned_never_exceed_the_weekly_dose() -> None:
     assert sum(1 for d in plan.days if d.strength) == 3
     model = build_digest([], plan, wednesday, strength_target=2)
     assert model.coming_summary == "2 of 2 strength sessions planned"
-    assert model.subject == "Last week: no runs; the rest of this week: 2 strength sessions planned"
+    assert model.subject == "Strength Wed and Fri · no runs last week"
 
 
 def test_a_mid_week_digest_counts_what_was_done_earlier_this_week() -> None:
@@ -193,7 +194,7 @@ def test_last_week_without_runs_says_last_week() -> None:
     model = build_digest([], make_plan(), TODAY, strength_target=2)
     assert "No runs last week." in render_text(model)
     assert "No runs last week." in _visible(render_html(model))
-    assert model.subject.startswith("Last week: no runs; the coming week: ")
+    assert model.subject.endswith(" · no runs last week")
 
 
 def test_one_date_format_in_the_whole_email(model) -> None:
@@ -225,10 +226,50 @@ def test_no_brackets_inside_brackets_in_reasons_and_notes() -> None:
         assert "this week, monotony)" in text
 
 
-def test_subject_counts_runs_done_and_sessions_planned(model) -> None:
-    assert model.subject == "Last week: 4 runs; the coming week: 2 strength sessions planned"
+def test_subject_names_the_sessions_days_then_last_weeks_runs(model) -> None:
+    assert model.subject == "Strength Mon and Wed · last week 4 runs, 41 km"
     one = build_digest([make_run(TODAY, 5, 30, RunKind.EASY)], Plan(days=()), TODAY)
-    assert one.subject == "Last week: 1 run; the coming week: 0 strength sessions planned"
+    assert one.subject == "No strength this week · last week 1 run, 5 km"
+    plan = make_plan()
+    monday_only = replace(plan, days=(plan.days[0], *(replace(d, strength=None)
+                                                     for d in plan.days[1:])))  # fmt: skip
+    assert build_digest([], monday_only, TODAY).subject == "Strength Mon · no runs last week"
+    three = replace(plan, days=(*plan.days[:4], replace(plan.days[4], strength=ROUTINE_A),
+                                *plan.days[5:]))  # fmt: skip
+    assert build_digest([], three, TODAY).subject.startswith("Strength Mon, Wed and Fri · ")
+    friday = TODAY + timedelta(days=5)
+    late = build_digest([], Plan(days=()), friday)
+    assert late.subject == "No strength the rest of this week · no runs last week"
+
+
+def test_the_coming_week_comes_before_last_week_in_both_parts(model) -> None:
+    text, html = render_text(model), _visible(render_html(model))
+    for part in (text, html):
+        first_session = part.index("Strength A: legs and hips")
+        assert first_session < part.index("Mon 23 Nov")  # last week's first day
+        assert "Strength Mon and Wed" in part[:first_session]  # the subject at the top
+
+
+def test_a_no_strength_reason_on_several_days_is_said_once_for_the_week() -> None:
+    plan = make_plan()
+    back_off = "no strength: load is 38 % above your usual (back on Sun 6 Dec)"
+    days = [
+        d if d.strength or i in (0, 6) else replace(d, reason=back_off)
+        for i, d in enumerate(plan.days)
+    ]
+    days[1] = replace(days[1], reason=back_off)  # Tue to Sat (not Wed: it has a session)
+    model = build_digest([], replace(plan, days=tuple(days)), TODAY, strength_target=2)
+    said = "No strength Tue, Thu, Fri and Sat: load is 38 % above your usual (back on Sun 6 Dec)"
+    assert model.coming_reasons == (said,)
+    text, html = render_text(model), _visible(render_html(model))
+    for part in (text, html):
+        assert part.count("38 % above your usual (back on") == 1, part
+        assert said in part
+    assert [d.reason for d in model.coming if d.reason == ""] == [""] * 4
+    consecutive = [replace(d, strength=None, reason=back_off) for d in plan.days[:4]]
+    model = build_digest([], replace(plan, days=(*consecutive, *plan.days[4:])), TODAY)
+    assert model.coming_reasons[0].startswith("No strength Mon to Thu: load is 38 %")
+    assert model.subject.startswith("No strength this week · ")
 
 
 def test_chart_has_eight_weeks_scaled_to_the_biggest(model) -> None:
@@ -285,17 +326,18 @@ def test_message_has_text_html_and_calendar_parts_and_headers(model) -> None:
     recipients = ["ana@example.com", "coach@example.org"]
     message = build_message(model, "runstrength <digest@example.com>", recipients, ICS, sent_at)
     parsed = _parse(message)
-    assert parsed["Subject"] == "Last week: 4 runs; the coming week: 2 strength sessions planned"
+    assert parsed["Subject"] == "Strength Mon and Wed · last week 4 runs, 41 km"
     assert [a.addr_spec for a in parsed["To"].addresses] == recipients
     assert parsed["Date"].datetime == sent_at
-    assert re.fullmatch(r"<digest\.2026-W48\.[0-9a-f]{20}@example\.com>", parsed["Message-ID"])
+    # The coming week's (Mon 30 Nov – Sun 6 Dec), whose sessions the message and calendar hold.
+    assert re.fullmatch(r"<digest\.2026-W49\.[0-9a-f]{20}@example\.com>", parsed["Message-ID"])
     assert parsed.get_content_type() == "multipart/mixed"
     assert parsed.get_body(("plain",)).get_content() == render_text(model)
     assert parsed.get_body(("html",)).get_content() == render_html(model)
     [attachment] = list(parsed.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_param("method") == "PUBLISH"
-    assert attachment.get_filename() == "runstrength-2026-W48.ics"
+    assert attachment.get_filename() == "runstrength-2026-W49.ics"
     assert attachment.get_content().encode() == ICS
 
 

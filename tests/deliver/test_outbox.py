@@ -154,15 +154,15 @@ def test_digest_reaches_both_recipients_with_its_calendar(
 ) -> None:
     result = _send(_mail_settings(tmp_path, smtp_server), db)
     recipients = ("ana@example.com", "coach@example.org")
-    assert result == DigestDelivery("2026-W48", (ChannelSend(EMAIL, Sent.NOW, recipients),))
+    assert result == DigestDelivery("2026-W49", (ChannelSend(EMAIL, Sent.NOW, recipients),))
     assert result.error is None
     assert digest_text(result, TZ) == (
-        "Sent the digest for 2026-W48 to ana@example.com, coach@example.org."
+        "Sent the digest for 2026-W49 to ana@example.com, coach@example.org."
     )
     [got] = smtp_server.received
     assert got.rcpt_tos == ["ana@example.com", "coach@example.org"]
     message = got.message
-    assert message["Subject"] == "Last week: 4 runs; the coming week: 2 strength sessions planned"
+    assert message["Subject"] == "Strength Mon and Wed · last week 4 runs, 41 km"
     [ics] = list(message.iter_attachments())
     assert (
         ics.get_content_type() == "text/calendar" and b"BEGIN:VEVENT" in ics.get_content().encode()
@@ -179,7 +179,7 @@ def test_the_same_week_twice_sends_once_and_force_sends_again(
     [send] = second.sends
     assert (send.sent, send.sent_at) == (Sent.BEFORE, NOW)
     assert digest_text(second, TZ) == (
-        "The digest for 2026-W48 was sent at Sun 29 Nov 18:00; use --force to send it again."
+        "The digest for 2026-W49 was sent at Sun 29 Nov 18:00; use --force to send it again."
     )
     assert len(smtp_server.received) == 1
     _send(settings, db, now=NOW + 20 * MIN, force=True)
@@ -191,9 +191,9 @@ def test_smtp_down_then_up_is_retried_and_sent_once(
 ) -> None:
     settings = _mail_settings(tmp_path, smtp_server)
     smtp_server.stop()
-    _failed(_send(settings, db), "Connection refused .* stays in the outbox; next try")
+    _failed(_send(settings, db), r"Connection refused.*right\? It stays in the outbox: no daemon")
     [row] = dispatch.pending_summary(db)
-    assert (row["key"], row["status"], row["attempts"]) == ("digest:2026-W48", "failed", 1)
+    assert (row["key"], row["status"], row["attempts"]) == ("digest:2026-W49", "failed", 1)
     assert "Connection refused" in row["last_error"]
 
     assert dispatch.retry_pending(settings, db, NOW + 4 * MIN) == OutboxRun(0, 0)
@@ -212,7 +212,7 @@ def test_a_retry_sends_the_message_built_the_first_time(
     settings = _mail_settings(tmp_path, smtp_server)
     smtp_server.stop()
     _failed(_send(settings, db))
-    stored = outbox.get(db, "email", "digest:2026-W48").payload["message_b64"]
+    stored = outbox.get(db, "email", "digest:2026-W49").payload["message_b64"]
     smtp_server.start()
     dispatch.retry_pending(settings, db, NOW + 5 * MIN)
     [got] = smtp_server.received
@@ -237,8 +237,8 @@ def test_dry_run_writes_the_message_and_sends_nothing(
     settings = _mail_settings(tmp_path, smtp_server)
     out = tmp_path / "digest.eml"
     written = _send(settings, db, dry_run_out=out)
-    assert written == DigestDelivery("2026-W48", preview=out)
-    assert digest_text(written, TZ) == f"Wrote the digest for 2026-W48 to {out}."
+    assert written == DigestDelivery("2026-W49", preview=out)
+    assert digest_text(written, TZ) == f"Wrote the digest for 2026-W49 to {out}."
     parsed = message_from_bytes(out.read_bytes(), _class=EmailMessage, policy=policy.default)
     assert parsed.get_body(("html",)) is not None and len(list(parsed.iter_attachments())) == 1
     _send(settings, db, dry_run_out=tmp_path / "digest.html")

@@ -52,12 +52,28 @@ def test_json_body_follows_the_documented_schema() -> None:
 
 def test_slack_body_has_fallback_text_and_blocks_within_limits() -> None:
     body, _ = build_body("slack", make_plan(notes=("Load <high> & rising",)), TITLE)
-    assert body["text"] == f"{TITLE}: 2 strength session(s)"
+    assert body["text"] == f"{TITLE}: 2 strength sessions"
     header, notes, *days = body["blocks"]
     assert header == {"type": "header", "text": {"type": "plain_text", "text": TITLE}}
     assert notes["elements"][0]["text"] == "Load &lt;high&gt; &amp; rising"  # Slack's escaping
     assert len(days) == 7 and days[0]["type"] == "section"
     assert days[0]["text"]["text"].startswith("*Mon 30 Nov: easy run*\nStrength A: legs and hips")
+
+
+@pytest.mark.parametrize("fmt, field", [("slack", "text"), ("discord", "content")])
+def test_the_notification_counts_in_words_and_a_digest_says_its_sessions_once(
+    fmt: str, field: str
+) -> None:
+    plan = make_plan()
+    one = replace(plan, days=tuple(d if d.date.weekday() == 0 else replace(d, strength=None)
+                                   for d in plan.days))  # fmt: skip
+    assert build_body(fmt, one, TITLE)[0][field] == f"{TITLE}: 1 strength session"
+    none = replace(plan, days=tuple(replace(d, strength=None) for d in plan.days))
+    assert build_body(fmt, none, TITLE)[0][field] == f"{TITLE}: 0 strength sessions"
+    # The digest's subject names its sessions already: no "…: 0 strength session(s)" after it.
+    subject = "No strength this week · last week 4 runs, 41 km"
+    body, _ = webhook.build_digest_body(fmt, none, subject, "2026-W49", ["Last week: 4 runs."], {})
+    assert body[field] == subject
     huge, _ = build_body("slack", _huge_plan(), "t" * 500)
     assert len(huge["blocks"]) <= 50
     assert len(huge["blocks"][0]["text"]["text"]) <= 150

@@ -20,6 +20,9 @@ class _Move:
     reps: tuple[int, int, int] | None = None
     seconds: tuple[int, int, int] | None = None
     per_side: bool = False
+    # The first variation done one leg at a time (a split squat, a single-leg bridge): it and the
+    # harder ones after it are dosed per side, the two-legged ones before it are not.
+    one_leg_from: int | None = None
     cue: str = ""
 
 
@@ -28,6 +31,7 @@ _A = (
     _Move(
         ("Squat", "Squat, 3-s lowering", "Split squat"),
         reps=(10, 12, 15),
+        one_leg_from=2,
         cue="regress: sit-to-stand to a chair",
     ),
     _Move(
@@ -39,11 +43,13 @@ _A = (
     _Move(
         ("Glute bridge", "Single-leg glute bridge"),
         reps=(10, 12, 15),
+        one_leg_from=1,
         cue="squeeze 1 s at the top",
     ),
     _Move(
         ("Calf raise", "Single-leg calf raise", "Single-leg calf raise, 3-s lowering"),
         reps=(15, 18, 20),
+        one_leg_from=1,
         cue="regress: both legs, wall support",
     ),
     _Move(
@@ -117,7 +123,8 @@ def _exercise(move: _Move, sets: int, week_number: int) -> Exercise:
         sets=sets,
         reps=move.reps[step] if move.reps else None,
         seconds=move.seconds[step] if move.seconds else None,
-        per_side=move.per_side,
+        per_side=move.per_side
+        or (move.one_leg_from is not None and variation >= move.one_leg_from),
         note=note,
     )
 

@@ -32,6 +32,11 @@ def km_text(km: float) -> str:
     return f"{round(km, 1):g} km"
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 API call', '3 API calls', '0 strength sessions': the count and its noun agreeing."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
 def week_count(done: int, target: int) -> str:
     """The plan's first line: 'Strength this week: 1 of 2 done', or 'none planned' (not 0 of 0)."""
     if target == 0:

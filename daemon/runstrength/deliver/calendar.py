@@ -1,25 +1,100 @@
 """Render a Plan's strength sessions as an RFC 5545 calendar (.ics).
 
-Each session is a timed event (default 18:00 in the athlete's zone, as long as the session): a
-timed block shows the real cost of the session in the runner's day and gets the reminder an
-all-day event would not; "after your run" is in the description. The UID is derived from the date
-only, so a calendar subscription or a re-sent attachment updates the day's event instead of adding
-a second one, and a moved session disappears from its old day because that UID is no longer in
-the feed. SEQUENCE grows with the time the calendar was made, so clients accept the newer version.
+Each session is a timed event as long as the session: a timed block shows the real cost of the
+session in the runner's day and gets the reminder an all-day event would not. It starts at
+STRENGTH_TIME when set, else after that day's run (`session_times`): 15 minutes after the run
+done that day, or after the usual end of that weekday's runs of the last 8 weeks; a day without a
+run gets the runner's usual time to train. 18:00 while there are no runs to learn from.
+
+The UID is derived from the date only, so a calendar subscription or a re-sent attachment updates
+the day's event instead of adding a second one, and a moved session disappears from its old day
+because that UID is no longer in the feed. SEQUENCE grows with the time the calendar was made, so
+clients accept the newer version.
 """
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from runstrength.core.records import DayPlan, Plan, StrengthSession
+from runstrength.core.records import ActivityRecord, DayPlan, Plan, Sport, StrengthSession
 from runstrength.render import clean, exercise_text, reason_text
 
 PRODID = "-//runstrength//strength plan//EN"
 _SEQUENCE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+DEFAULT_TIME = time(18, 0)  # no runs to learn from yet
+AFTER_RUN = timedelta(minutes=15)  # to change, drink, and start
+LEARN_WEEKS = 8  # recent enough to follow a changed routine (a new job, the season)
+ROUND_TO = 5  # minutes: a start a calendar shows as a runner would say it
+LATEST_END = time(22, 30)  # a late run moves the session no later than ending here
+
+
+def session_times(
+    plan: Plan, runs: Sequence[ActivityRecord], fixed: time | None = None
+) -> dict[date, time]:
+    """When each of the plan's sessions starts (local wall time), from the runner's runs.
+
+    `fixed` (STRENGTH_TIME) wins. Else after the run done that day, or after the usual end (the
+    median) of that weekday's runs of the last LEARN_WEEKS weeks, or of all of them when that
+    weekday has none; a day without a run gets the usual start of any run (the runner's time to
+    train). DEFAULT_TIME when there are no runs.
+    """
+    days = [d for d in plan.days if d.strength is not None]
+    if not days:
+        return {}
+    first = min(d.date for d in days)
+    recent = [
+        r
+        for r in runs
+        if r.sport is Sport.RUN and first - timedelta(weeks=LEARN_WEEKS) <= r.local_date <= first
+    ]
+    return {d.date: fixed or _after_runs(d, recent, runs) for d in days}
+
+
+def _after_runs(
+    day: DayPlan, recent: Sequence[ActivityRecord], runs: Sequence[ActivityRecord]
+) -> time:
+    done = [r for r in runs if r.sport is Sport.RUN and r.local_date == day.date]
+    if not day.runs and not done:  # a rest day: when this runner usually trains
+        usual = _median([_start(r) for r in recent])
+        return _clock(_minutes(usual) // ROUND_TO * ROUND_TO) if usual else DEFAULT_TIME
+    if done:
+        end = max(_end(r) for r in done)
+    else:
+        same_day = [r for r in recent if r.local_date.weekday() == day.date.weekday()]
+        end = _median([_end(r) for r in same_day or recent])
+    if end is None:
+        return DEFAULT_TIME
+    latest = _minutes(LATEST_END) - (day.strength.minutes if day.strength else 0)
+    after = _minutes(end) + AFTER_RUN.seconds // 60
+    return _clock(min(-(-after // ROUND_TO) * ROUND_TO, latest))  # 19:49 reads as 19:50
+
+
+def _start(run: ActivityRecord) -> time:
+    return run.start_local.time()
+
+
+def _end(run: ActivityRecord) -> time:
+    end = run.start_local + timedelta(seconds=run.elapsed_time_s or run.moving_time_s)
+    return end.time() if end.date() == run.start_local.date() else time(23, 59)
+
+
+def _median(times: Sequence[time]) -> time | None:
+    if not times:
+        return None
+    return _clock(round(statistics.median(_minutes(t) for t in times)))
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _clock(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
 
 
 def session_uid(day: date, domain: str = "runstrength") -> str:
@@ -28,7 +103,12 @@ def session_uid(day: date, domain: str = "runstrength") -> str:
 
 
 def _event(
-    day: DayPlan, session: StrengthSession, tz: ZoneInfo, at: time, stamp: datetime, sequence: int
+    day: DayPlan,
+    session: StrengthSession,
+    tz: ZoneInfo,
+    at: time,
+    stamp: datetime,
+    sequence: int,
 ) -> Event:
     start = datetime.combine(day.date, at, tzinfo=tz)
     event = Event()
@@ -37,7 +117,7 @@ def _event(
     event.add("sequence", sequence)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=session.minutes))
-    light = " (light)" if session.light else ""
+    light = " (lighter)" if session.light else ""  # the word the digest and the reasons use
     event.add("summary", clean(f"Strength {session.routine}{light}: {session.minutes} min"))
     lines = [reason_text(day.reason), ""]
     if session.after_run:
@@ -55,9 +135,10 @@ def plan_to_ics(
     tz: str,
     calendar_name: str = "runstrength",
     now: datetime | None = None,
-    at: time = time(18, 0),
+    times: Mapping[date, time] | None = None,
 ) -> bytes:
-    """One VEVENT per strength session; `now` (aware) sets DTSTAMP and SEQUENCE.
+    """One VEVENT per strength session at its day's time in `times` (`session_times`; default
+    DEFAULT_TIME); `now` (aware) sets DTSTAMP and SEQUENCE.
 
     Without `now` the output is deterministic: DTSTAMP is the plan's first day at 00:00 UTC and
     SEQUENCE is 0 (the clock is read by the caller, never here).
@@ -78,6 +159,7 @@ def plan_to_ics(
     cal.add("x-wr-timezone", tz)
     for day in plan.days:
         if day.strength is not None:
+            at = (times or {}).get(day.date, DEFAULT_TIME)
             cal.add_component(_event(day, day.strength, zone, at, stamp, sequence))
     cal.add_missing_timezones()
     return cal.to_ical()

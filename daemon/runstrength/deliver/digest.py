@@ -1,4 +1,5 @@
-"""The weekly digest: what was run and lifted, what comes next; as text, HTML and a message.
+"""The weekly digest: the coming week's sessions first, then what was run and lifted; as text,
+HTML and a message.
 
 Weeks are the athlete's weeks, Monday to Sunday, as the planner counts them. "Last week" is the
 last whole week by the end of `today` (the digest day: with the default Sunday digest, the week
@@ -6,6 +7,9 @@ ending today). The coming days are the week after it from `today` on: all of nex
 Sunday digest, the rest of this week for a digest on another day, never more than one week, so
 the sessions shown are one week's dose. The 8-week chart uses the same Monday weeks. Every day is
 written one way (`render.day_label`), and reasons have no brackets inside brackets.
+
+The digest's week (`iso_week`: the subject's, the attachment's, the once-a-week key's) is the ISO
+week of the coming days, the week whose sessions the message and its .ics hold.
 Pure: no clock, no I/O; the caller passes `today` and the message's date.
 """
 
@@ -101,7 +105,8 @@ class DayLine:
 
 @dataclass(frozen=True)
 class DigestModel:
-    iso_week: str  # "2025-W48", the digest day's ISO week: the once-a-week key of this digest
+    iso_week: str  # "2025-W49": the coming days' ISO week, whose sessions the digest holds
+    digest_day: date  # the day it was made for (`today`)
     week_start: date  # last week's Monday
     week_end: date  # and Sunday
     period: str  # "Mon 24 Nov – Sun 30 Nov"
@@ -117,6 +122,9 @@ class DigestModel:
     coming_period: str  # "Mon 1 Dec – Sun 7 Dec"
     coming_dates: tuple[date, ...]  # the plan's days shown, for the webhook's summary
     coming: tuple[DayLine, ...]
+    # A "no strength: ..." reason on several coming days, said once: "No strength Mon to Thu:
+    # load is 38 % above your usual" (those days' own reason is then left out).
+    coming_reasons: tuple[str, ...]
     strength_coming: int  # planned in the coming days
     strength_done_coming: int  # already done in the coming week before `today`
     so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Wed 2 Dec): 1 run, 10.1 km"
@@ -178,15 +186,14 @@ def build_digest(
     # The planner's note on a short week (plan_reasons.shortfall_note) for the week that has just
     # ended: last week's strength count already says it.
     ended = f"Week of {day_label(start)}:"
-    # The digest day's ISO week, as before weeks were Monday to Sunday here: an upgrade keeps the
-    # once-a-week key of a digest already sent this week.
-    year, week_no, _ = today.isocalendar()
+    shared = _shared_reasons(coming)
     return DigestModel(
-        iso_week=f"{year}-W{week_no:02d}",
+        iso_week=iso_week(first),
+        digest_day=today,
         week_start=start,
         week_end=end,
         period=period_label(start, end),
-        subject=_subject(len(runs), coming_title, strength_coming),
+        subject=_subject(runs, coming, first == next_monday),
         runs=tuple(_run_line(a) for a in sorted(runs, key=lambda a: a.record.start_time)),
         classes=tuple(_class_line(k, [a for a in runs if a.kind is k]) for k in KIND_ORDER),
         total=_class_line(None, runs),
@@ -197,7 +204,8 @@ def build_digest(
         coming_title=coming_title,
         coming_period=period_label(first, next_sunday),
         coming_dates=tuple(d.date for d in coming),
-        coming=tuple(_day_line(d) for d in coming),
+        coming=tuple(_day_line(d, hide_reason=d.reason in shared) for d in coming),
+        coming_reasons=tuple(_shared_text(reason, days) for reason, days in shared.items()),
         strength_coming=strength_coming,
         strength_done_coming=_strength_days(done_coming),
         so_far=so_far,
@@ -206,15 +214,22 @@ def build_digest(
     )
 
 
+def iso_week(day: date) -> str:
+    """'2026-W50': the ISO week `day` falls in."""
+    year, week_no, _ = day.isocalendar()
+    return f"{year}-W{week_no:02d}"
+
+
 def summary_lines(model: DigestModel) -> list[str]:
-    """Last week and the coming days in three sentences: the webhook's weekly summary."""
+    """The coming days, then last week, in sentences: the webhook's weekly summary."""
     by_kind = ", ".join(f"{c.runs} {c.kind}" for c in model.classes if c.runs)
     total = model.total
     runs = f"{_plural(total.runs, 'run')}, {total.distance}, {total.duration}" if total.runs else ""
     return [
-        f"Last week ({model.period}): {f'{runs} ({by_kind})' if runs else 'no runs'}.",
-        f"Strength: {model.strength_summary}.",
         f"{model.coming_title} ({model.coming_period}): {model.coming_summary}.",
+        *(f"{reason}." for reason in model.coming_reasons),
+        f"Last week ({model.period}): {f'{runs} ({by_kind})' if runs else 'no runs'}.",
+        f"Strength last week: {model.strength_summary}.",
     ]
 
 
@@ -235,11 +250,41 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _subject(runs: int, coming_title: str, strength: int) -> str:
-    """'Last week: 4 runs; the coming week: 2 strength sessions planned' (each count its week)."""
-    done = _plural(runs, "run") if runs else "no runs"
-    planned = _plural(strength, "strength session")
-    return f"Last week: {done}; {coming_title.lower()}: {planned} planned"
+def _subject(
+    runs: Sequence[ClassifiedActivity], coming: Sequence[DayPlan], whole_week: bool
+) -> str:
+    """'Strength Wed and Fri · last week 4 runs, 45 km': the sessions' days first (a phone's
+    inbox shows the subject's start), then last week in two numbers."""
+    days = [d.date for d in coming if d.strength is not None]
+    if days:
+        sessions = f"Strength {_and([f'{d:%a}' for d in days])}"
+    else:
+        sessions = "No strength this week" if whole_week else "No strength the rest of this week"
+    km = sum(a.record.distance_m for a in runs) / 1000
+    last = f"last week {_plural(len(runs), 'run')}, {km:.0f} km" if runs else "no runs last week"
+    return f"{sessions} · {last}"
+
+
+def _and(words: Sequence[str]) -> str:
+    """'Wed', 'Wed and Fri', 'Mon, Wed and Fri'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _shared_reasons(coming: Sequence[DayPlan]) -> dict[str, list[date]]:
+    """The 'no strength: ...' reasons that more than one coming day gives, with their days."""
+    days: dict[str, list[date]] = {}
+    for d in coming:
+        if d.strength is None and d.reason.startswith("no strength: "):
+            days.setdefault(d.reason, []).append(d.date)
+    return {reason: dates for reason, dates in days.items() if len(dates) > 1}
+
+
+def _shared_text(reason: str, days: Sequence[date]) -> str:
+    """'No strength Mon to Thu: load is 38 % above your usual' ('Tue and Fri' when apart)."""
+    consecutive = all((b - a).days == 1 for a, b in zip(days, days[1:], strict=False))
+    names = [f"{d:%a}" for d in days]
+    when = f"{names[0]} to {names[-1]}" if consecutive and len(days) > 2 else _and(names)
+    return f"No strength {when}: {reason_text(reason.removeprefix('no strength: '))}"
 
 
 def _so_far(done: Sequence[ClassifiedActivity], monday: date, today: date) -> str:
@@ -319,12 +364,12 @@ def _other_text(other: OtherTraining) -> str:
     return f"{training_word(other)} (done)" if other.done else training_word(other)
 
 
-def _day_line(d: DayPlan) -> DayLine:
+def _day_line(d: DayPlan, hide_reason: bool = False) -> DayLine:
     return DayLine(
         day=day_label(d.date),
-        runs=", ".join([*map(_run_text, d.runs), *map(_other_text, d.other)]) or "no run",
+        runs=", ".join([*map(_run_text, d.runs), *map(_other_text, d.other)]) or "rest day",
         strength=_session_line(d.strength) if d.strength else None,
-        reason=reason_text(d.reason),
+        reason="" if hide_reason else reason_text(d.reason),
     )
 
 

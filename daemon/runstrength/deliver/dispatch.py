@@ -25,7 +25,7 @@ from runstrength.config import Settings
 from runstrength.core.records import ClassifiedActivity, Plan
 from runstrength.deliver import digest, outbox, webhook
 from runstrength.deliver import email as mail
-from runstrength.deliver.calendar import plan_to_ics
+from runstrength.deliver.calendar import plan_to_ics, session_times
 from runstrength.deliver.results import (
     EMAIL,
     WEBHOOK,
@@ -36,6 +36,7 @@ from runstrength.deliver.results import (
     Posted,
     Sent,
     moment,
+    retry_command,
 )
 from runstrength.errors import EXIT_TRY_LATER, ConfigError, DeliveryError, RunstrengthError
 from runstrength.store import Store
@@ -64,7 +65,8 @@ def send_digest(
         history, plan, today, notes=notes, strength_target=settings.strength_sessions_per_week
     )
     coming = replace(plan, days=tuple(d for d in plan.days if d.date in model.coming_dates))
-    ics = plan_to_ics(coming, settings.timezone, now=now)
+    times = session_times(coming, [a.record for a in history], settings.strength_time)
+    ics = plan_to_ics(coming, settings.timezone, now=now, times=times)
     if dry_run_out is not None:
         sender = settings.email_from or "runstrength@localhost"
         message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
@@ -111,9 +113,10 @@ def _mail_digest(
     smtp = mail.SmtpSettings.from_settings(settings)
     message = digest.build_message(model, sender, recipients, ics, sent_at=now)
     payload = {"message_b64": base64.b64encode(bytes(message)).decode(), "subject": model.subject}
-    sent, sent_at = _send_once(
-        settings, store, EMAIL, f"digest:{model.iso_week}", payload, now, force, smtp
-    )
+    key = f"digest:{model.iso_week}"
+    if not force and (earlier := _sent_before_upgrade(settings, store, EMAIL, model)) is not None:
+        return ChannelSend(EMAIL, Sent.BEFORE, recipients=tuple(recipients), sent_at=earlier)
+    sent, sent_at = _send_once(settings, store, EMAIL, key, payload, now, force, smtp)
     return ChannelSend(EMAIL, sent, recipients=tuple(recipients), sent_at=sent_at)
 
 
@@ -136,8 +139,30 @@ def _post_digest(
     )
     payload = {"format": fmt, "body": body, "headers": headers}
     key = f"digest:{model.iso_week}"
+    if not force and (earlier := _sent_before_upgrade(settings, store, WEBHOOK, model)) is not None:
+        return ChannelSend(WEBHOOK, Sent.BEFORE, webhook_format=fmt, sent_at=earlier)
     sent, sent_at = _send_once(settings, store, WEBHOOK, key, payload, now, force)
     return ChannelSend(WEBHOOK, sent, webhook_format=fmt, sent_at=sent_at)
+
+
+def _sent_before_upgrade(
+    settings: Settings, store: Store, channel: str, model: digest.DigestModel
+) -> datetime | None:
+    """When this digest went out under its old key, if it did: the digest day's own ISO week.
+
+    Until issue 21 a Sunday digest took the Sunday's ISO week, now the coming week's. A daemon
+    upgraded after sending one, and catching up on restart, must not send it again. Only an item
+    sent from that digest day's DIGEST_TIME on is this digest: the one before it, keyed the same
+    under the new rule, went out earlier.
+    """
+    old = digest.iso_week(model.digest_day)
+    if old == model.iso_week:
+        return None
+    item = outbox.get(store, channel, f"digest:{old}")
+    due = datetime.combine(model.digest_day, settings.digest_time, tzinfo=settings.tz)
+    if item is None or item.status != "sent" or item.sent_at is None or item.sent_at < due:
+        return None
+    return item.sent_at
 
 
 def _send_once(
@@ -267,9 +292,25 @@ def _attempt(
     except (DeliveryError, ConfigError) as e:
         next_at = outbox.mark_failed(store, item.id, now, e.message)
         raise DeliveryError(
-            f"{e.message} It stays in the outbox; next try {moment(next_at, settings.tz)}.",
+            f"{sentence(e.message)} It stays in the outbox: "
+            f"{retry_words(settings, item.key, next_at)}.",
             try_later=e.exit_code == EXIT_TRY_LATER,  # an outage stays "try later" (exit 75)
         ) from None
+
+
+def sentence(text: str) -> str:
+    """`text` ending in a full stop, for another sentence to follow it."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def retry_words(settings: Settings, key: str, next_at: datetime | None) -> str:
+    """Who sends it again, and when: the daemon if one runs, else the runner's next command."""
+    from runstrength.service import running_daemon_pid
+
+    if running_daemon_pid(settings.data_dir) is not None:
+        return f"the daemon tries again {moment(next_at, settings.tz)}"
+    return f"no daemon is running to retry it; `{retry_command(key)}` tries again"
 
 
 def _post(settings: Settings, item: outbox.OutboxItem) -> None:

@@ -78,6 +78,11 @@ class OutboxRun:
 
 
 # --- the words ----------------------------------------------------------------------------------
+def retry_command(key: str) -> str:
+    """The command that sends an outbox item again now: its digest, or the plan post."""
+    return "runstrength digest --send" if key.startswith("digest:") else "runstrength plan --post"
+
+
 def moment(at: datetime | None, tz: ZoneInfo) -> str:
     """'at Wed 2 Dec 14:05' in the runner's zone; 'soon' when the time is not known."""
     if at is None:

@@ -25,7 +25,8 @@
     }
 
 The weekly digest's summary (`digest --send`) is the same object with `"schema":
-"runstrength.digest/1"`, `week` (the digest's ISO week), `summary` (last week in sentences) and
+"runstrength.digest/1"`, `week` (the ISO week of the coming days, whose sessions it holds),
+`summary` (the coming days, then last week, in sentences) and
 `last_week` (`start`, `end`, `runs` by class and `total`, `distance_km`, `moving_time_s`,
 `strength_done`, `strength_target`), and `days` holding the coming days only.
 
@@ -51,6 +52,7 @@ import httpx
 import tenacity
 
 from runstrength.core.records import DayPlan, Plan
+from runstrength.core.words import plural
 from runstrength.errors import DeliveryError
 from runstrength.render import (
     clean,
@@ -86,13 +88,20 @@ def make_client() -> httpx.Client:
     return httpx.Client(timeout=TIMEOUT, follow_redirects=False)
 
 
-def build_body(fmt: str, plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
-    """The request body and extra headers that `fmt`'s service accepts."""
+def build_body(
+    fmt: str, plan: Plan, title: str, notice: str | None = None
+) -> tuple[Body, dict[str, str]]:
+    """The request body and extra headers that `fmt`'s service accepts.
+
+    :param notice: the one line a chat notification shows (Slack, Discord); by default the title
+        and the number of sessions. The digest's subject already names its sessions.
+    """
     builders = {"json": _json, "slack": _slack, "discord": _discord, "ntfy": _ntfy}
     if fmt not in builders:
         raise ValueError(f"unknown webhook format {fmt!r}")
     plan = replace(plan, notes=tuple(reason_text(n) for n in plan.notes))
-    body, headers = builders[fmt](plan, clean(title))
+    sessions = plural(sum(1 for d in plan.days if d.strength is not None), "strength session")
+    body, headers = builders[fmt](plan, clean(title), clean(notice or f"{title}: {sessions}"))
     return clean_json(body, multiline=True), headers
 
 
@@ -113,7 +122,7 @@ def build_digest_body(
         body = {**plan_object(plan, title), "schema": DIGEST_SCHEMA, "week": week}
         body |= {"summary": list(summary), "last_week": last_week}
         return clean_json(body, multiline=True), {}
-    return build_body(fmt, replace(plan, notes=(*summary, *plan.notes)), title)
+    return build_body(fmt, replace(plan, notes=(*summary, *plan.notes)), title, notice=title)
 
 
 def plan_object(plan: Plan, title: str) -> dict[str, Any]:
@@ -124,14 +133,14 @@ def plan_object(plan: Plan, title: str) -> dict[str, Any]:
     return {"schema": SCHEMA, "title": title, **body}
 
 
-def _json(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+def _json(plan: Plan, title: str, _notice: str) -> tuple[Body, dict[str, str]]:
     return plan_object(plan, title), {}
 
 
 def _day_heading(d: DayPlan) -> str:
     runs = [f"{r.kind.value if r.kind else ''} run".strip() for r in d.runs]
     runs += [training_word(o) for o in d.other]
-    return f"{day_label(d.date)}: {', '.join(runs) or 'no run'}"
+    return f"{day_label(d.date)}: {', '.join(runs) or 'rest day'}"
 
 
 def _day_detail(d: DayPlan) -> str:
@@ -149,7 +158,7 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _slack(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+def _slack(plan: Plan, title: str, notice: str) -> tuple[Body, dict[str, str]]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_MAX)}}
     ]
@@ -161,9 +170,8 @@ def _slack(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SLACK_SECTION_MAX)}}
         )
-    sessions = sum(1 for d in plan.days if d.strength is not None)
     # "text" is the notification and the fallback where blocks do not show.
-    return {"text": f"{title}: {sessions} strength session(s)", "blocks": blocks}, {}
+    return {"text": notice, "blocks": blocks}, {}
 
 
 def _slack_escape(text: str) -> str:
@@ -171,7 +179,7 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _discord(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+def _discord(plan: Plan, title: str, notice: str) -> tuple[Body, dict[str, str]]:
     embed: dict[str, Any] = {"title": _cut(title, DISCORD_TITLE_MAX), "color": 0x8E24AA}
     if plan.notes:
         embed["description"] = _cut("\n".join(plan.notes), DISCORD_DESCRIPTION_MAX)
@@ -184,12 +192,11 @@ def _discord(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
             break  # the 6000-character cap is for the whole embed
         embed["fields"].append({"name": name, "value": value, "inline": False})
         used += len(name) + len(value)
-    sessions = sum(1 for d in plan.days if d.strength is not None)
-    content = _cut(f"{title}: {sessions} strength session(s)", DISCORD_CONTENT_MAX)
+    content = _cut(notice, DISCORD_CONTENT_MAX)
     return {"content": content, "embeds": [embed]}, {}
 
 
-def _ntfy(plan: Plan, title: str) -> tuple[Body, dict[str, str]]:
+def _ntfy(plan: Plan, title: str, _notice: str) -> tuple[Body, dict[str, str]]:
     parts = list(plan.notes) + [f"{_day_heading(d)}\n{_day_detail(d)}" for d in plan.days]
     headers = {"Title": _header_value(clean(title)), "Tags": "muscle,running"}
     return "\n\n".join(parts), headers

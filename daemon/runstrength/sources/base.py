@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from runstrength.core.records import ActivityRecord
+from runstrength.core.words import plural
 from runstrength.errors import AppInactiveError, AuthError, TryLaterError
 
 
@@ -82,7 +83,7 @@ class SyncOutcome:
         if self.status is Status.OK:
             text = (
                 f"{self.source}: {self.inserted} new, {self.updated} updated, "
-                f"{self.deleted} deleted ({self.api_calls} API calls)"
+                f"{self.deleted} deleted ({plural(self.api_calls, 'API call')})"
             )
             return f"{text}; {self.message}" if self.message else text  # e.g. files skipped
         return f"{self.source}: {self.message}"

@@ -153,8 +153,7 @@ def strava_errors(during: str, now: datetime) -> Iterator[None]:
         if status == 429:
             at = window_reopens(budget_from_headers(e.response.headers), now)
             raise RateLimited(
-                f"Strava rate limit reached while {during}; the window reopens at "
-                f"{at:%H:%M} UTC. Progress is saved; the next sync resumes.",
+                f"Strava rate limit reached while {during}. Progress is saved.",
                 retry_at=at,
             ) from None
         if status is not None and status >= 500:
@@ -189,8 +188,7 @@ def check_answer(response: requests.Response, during: str, now: datetime) -> Any
     if status == 429:
         at = window_reopens(budget_from_headers(response.headers), now)
         raise RateLimited(
-            f"Strava rate limit reached while {during}; the window reopens at "
-            f"{at:%H:%M} UTC. Progress is saved; the next sync resumes.",
+            f"Strava rate limit reached while {during}. Progress is saved.",
             retry_at=at,
         )
     if status >= 500:
@@ -271,8 +269,8 @@ class StravaApi:
             at = window_reopens(b if long >= b.long_limit - 5 else None, self.now())
             raise RateLimited(
                 f"Strava API budget nearly spent ({b.short_usage}/{b.short_limit} in 15 min, "
-                f"{b.long_usage}/{b.long_limit} today); stopping until {at:%H:%M} UTC. "
-                "Progress is saved; the next sync resumes.",
+                f"{b.long_usage}/{b.long_limit} today); stopping until the window reopens. "
+                "Progress is saved.",
                 retry_at=at,
             )
 
@@ -310,8 +308,7 @@ class StravaApi:
         except Unavailable as e:
             at = self.now() + timedelta(minutes=10)
             raise Unavailable(
-                f"{e.message}; tried {self.attempts} times. Progress is saved; will retry at "
-                f"{at:%H:%M} UTC.",
+                f"{e.message}; tried {self.attempts} times. Progress is saved.",
                 retry_at=at,
             ) from None
 
