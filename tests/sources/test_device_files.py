@@ -161,3 +161,20 @@ def test_without_the_zone_lookup_a_differing_timezone_setting_is_said(monkeypatc
         "the file gives UTC as its local time, but TIMEZONE Europe/Berlin was UTC+01:00 then: "
         "kept the file's local time (05:10)"
     ]
+
+
+def test_the_fit_folder_sync_says_what_it_read_around(tmp_path: Path) -> None:
+    from runstrength.config import load_settings
+    from runstrength.sources.activity_files import sync_fit_dir
+
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    (folder / "coros.fit").write_bytes(device_file("coros-pace2-odd-field.fit"))
+    settings = load_settings(
+        {"RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"), "GARMIN_FIT_DIR": str(folder)}
+    )
+    outcome = sync_fit_dir(settings, Store.open(settings.database_url), False, NOW)
+    assert (outcome.status, outcome.inserted) == ("ok", 1)
+    assert outcome.message == (
+        "coros.fit: read without record.power (3 bytes where uint16 values take 2 each)"
+    )

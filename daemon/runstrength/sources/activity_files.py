@@ -51,6 +51,7 @@ class ImportResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     known: int = 0  # files whose activity is stored already (nothing to do, nothing wrong)
     notes: list[str] = field(default_factory=list)  # folders with nothing importable, etc.
+    read_notes: list[str] = field(default_factory=list)  # "file: read without record.power"
 
     @property
     def usable(self) -> bool:
@@ -63,7 +64,7 @@ class ImportResult:
             f"{len(self.skipped)} skipped"
         ]
         lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
-        lines += [f"  {note}" for note in self.notes]
+        lines += [f"  {note}" for note in self.read_notes + self.notes]
         return "\n".join(lines)
 
 
@@ -221,7 +222,7 @@ def import_data(
     notes = list(dict.fromkeys(note for _, raw in legs for note in file_notes(raw)))
     for note in notes:
         log.log(logging.INFO if warn else logging.DEBUG, "%s: %s", label, note)
-    result.notes += [f"{label}: {note}" for note in notes]
+    result.read_notes += [f"{label}: {note}" for note in notes]
     if counts.inserted:
         result.imported.append(label)
     elif counts.updated:
@@ -368,7 +369,12 @@ def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
             "is it the folder your watch or Garmin Express writes to?"
         )
     rejected = [f"{Path(p).name}: {why}" for p, why in result.skipped if "already" not in why]
-    if not rejected:
-        return ""
-    more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
-    return f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})"
+    lines = []
+    if rejected:
+        more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
+        lines.append(f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})")
+    read = [note.removeprefix(f"{folder}/") for note in result.read_notes]
+    if read:
+        more = f"; and {len(read) - 3} more" if len(read) > 3 else ""
+        lines.append(f"{'; '.join(read[:3])}{more}")
+    return "; ".join(lines)
