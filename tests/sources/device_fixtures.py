@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import struct
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from garmin_fit_sdk import Encoder, Profile
 
+from tests.fixture_files import FIXTURES_DIR
 from tests.population.fit_writer import FIT_EPOCH, _crc
 
-DEVICES = Path(__file__).resolve().parents[1] / "fixtures" / "devices"
+DEVICES = FIXTURES_DIR / "devices"
 MESG = Profile["mesg_num"]
 PRAGUE = (50.0875, 14.4214)  # Old Town Square
 SEMICIRCLES = 2**31 / 180
