@@ -51,7 +51,7 @@ def decode(data: bytes) -> Decoded:
                         odd[frame.local_mesg_num] = _unread(frame, caught, out.skipped)
                     elif isinstance(frame, fitdecode.FitDataMessage):
                         _keep(frame, odd.get(frame.local_mesg_num, set()), out.messages)
-                    out.skipped += [f"{_name(frame)}: {w.message}" for w in caught]
+                    out.skipped += [f"{_name(frame)} ({w.message})" for w in caught]
                     caught.clear()
     except fitdecode.FitHeaderError as e:
         raise FitError(f"corrupt or not a FIT file ({e})") from e
