@@ -205,6 +205,10 @@ def test_summaries_follow_stravas_field_rules(history: list[SampleActivity]) -> 
             assert "upload_id_str" not in p and p["max_speed"] == 0 and type(p["max_speed"]) is int
         elif sample.device != "Zwift":
             assert p["external_id"].startswith("garmin_ping_")
+        if not p["manual"] and sample.device != "Zwift":
+            assert type(p["average_temp"]) is int  # a watch's temperature sensor
+        else:
+            assert "average_temp" not in p
         if not p["total_elevation_gain"]:
             assert type(p["total_elevation_gain"]) is int  # Strava sends 0, not 0.0
     assert berlin_offsets == {3600.0, 7200.0}  # the half year spans a DST change

@@ -589,8 +589,6 @@ class FakeStrava:
             "splits_standard": [],
             "best_efforts": [],
         }
-        if self._devices.get(ident) not in (None, "Zwift"):
-            detail["average_temp"] = 4 + ident % 19  # a watch's sensor, whole degrees C
         return detail
 
     def _detailed_athlete(self) -> dict[str, Any]:

@@ -157,6 +157,8 @@ class PayloadBuilder:
         payload.update(self._upload_fields(d))
         if d.sport_type in NO_WORKOUT_TYPE:
             del payload["workout_type"]
+        if not d.manual and d.device not in (None, "Zwift"):
+            payload["average_temp"] = 4 + ident % 19  # the watch's sensor: whole degrees C
         if d.start_latlng:
             low = round(rng.uniform(30, 45), 1)
             payload["elev_low"], payload["elev_high"] = low, round(low + climb / 3, 1)
