@@ -178,3 +178,10 @@ def test_the_fit_folder_sync_says_what_it_read_around(tmp_path: Path) -> None:
     assert outcome.message == (
         "coros.fit: read without record.power (3 bytes where uint16 values take 2 each)"
     )
+
+
+def test_a_damaged_start_position_keeps_the_files_time() -> None:
+    from runstrength.sources.place_zone import zone_name_at
+
+    assert zone_name_at(95.0, 14.4) is None and zone_name_at(50.0, 200.0) is None
+    assert zone_name_at(50.0875, 14.4214) == "Europe/Prague"

@@ -27,14 +27,16 @@ class WallClock:
 
 def zone_name_at(lat: float, lon: float) -> str | None:
     """The IANA zone at (lat, lon); None when it cannot be looked up here."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None  # a damaged position
     try:
         from tzfpy import get_tz
     except ImportError:
         return None
-    name = get_tz(lon, lat)
     try:
+        name = get_tz(lon, lat)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
         return None
     return name
 
