@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -174,16 +176,20 @@ def test_untagged_tempo_runs_are_clearly_faster_than_easy_on_average(
 def test_summaries_follow_stravas_field_rules(history: list[SampleActivity]) -> None:
     ids = [a.payload["id"] for a in history]
     assert ids == sorted(ids) and len(set(ids)) == len(ids) and ids[0] > 10**10
-    offsets = set()
+    berlin_offsets = set()
     for sample in history:
         p = sample.payload
         start = datetime.fromisoformat(p["start_date"])
         assert p["resource_state"] == 2 and p["start_date"].endswith("Z")
         assert p["start_date_local"].endswith("Z")  # local wall time, misleadingly with Z
         assert _local(p) == start.replace(tzinfo=None) + timedelta(seconds=p["utc_offset"])
-        assert p["timezone"] == "(GMT+01:00) Europe/Berlin"
-        offsets.add(p["utc_offset"])
+        zone = ZoneInfo(p["timezone"].split(") ", 1)[1])
+        assert start.astimezone(zone).utcoffset() == timedelta(seconds=p["utc_offset"])
+        if zone.key == "Europe/Berlin":
+            assert p["timezone"] == "(GMT+01:00) Europe/Berlin"  # standard offset all year
+            berlin_offsets.add(p["utc_offset"])
         assert p["private"] == (p["visibility"] == "only_me")
+        assert "device_name" not in p and p["location_country"] is None  # details only; null
         hr_keys = {"average_heartrate", "max_heartrate", "suffer_score"}
         if p["has_heartrate"]:
             assert hr_keys <= p.keys()
@@ -196,9 +202,33 @@ def test_summaries_follow_stravas_field_rules(history: list[SampleActivity]) -> 
         if p["manual"]:
             assert p["elapsed_time"] == p["moving_time"] and p["start_latlng"] == []
             assert p["external_id"] is None and p["upload_id"] is None and not p["has_heartrate"]
-        elif p.get("device_name") != "Zwift":
+            assert "upload_id_str" not in p and p["max_speed"] == 0 and type(p["max_speed"]) is int
+        elif sample.device != "Zwift":
             assert p["external_id"].startswith("garmin_ping_")
-    assert offsets == {3600.0, 7200.0}  # the half year spans a DST change
+        if not p["manual"] and sample.device != "Zwift":
+            assert type(p["average_temp"]) is int  # a watch's temperature sensor
+        else:
+            assert "average_temp" not in p
+        if not p["total_elevation_gain"]:
+            assert type(p["total_elevation_gain"]) is int  # Strava sends 0, not 0.0
+    assert berlin_offsets == {3600.0, 7200.0}  # the half year spans a DST change
+
+
+def test_history_has_a_week_away_and_cleared_titles(history: list[SampleActivity]) -> None:
+    zones = collections.Counter(a.payload["timezone"] for a in history)
+    assert len(zones) == 2 and zones["(GMT+01:00) Europe/Berlin"] > 100
+    assert any(a.payload["name"] == "" for a in history)
+
+
+def test_sports_without_workout_types_have_no_workout_type_key() -> None:
+    from runstrength.sample.payloads import Draft, PayloadBuilder, Segment
+
+    builder = PayloadBuilder(random.Random(1), 305, 185, 424242)
+    for sport in ("Swim", "Hike", "NordicSki"):
+        draft = Draft(datetime(2026, 11, 1, 9, 0), "x", sport, None, [Segment(1000.0, 900, 0.6)])
+        payload, _ = builder.build(draft, with_laps=False)
+        assert "workout_type" not in payload
+        SummaryActivity.model_validate(payload)
 
 
 def test_laps_add_up_to_their_activity(history: list[SampleActivity]) -> None:
@@ -317,6 +347,7 @@ def test_code_exchange_returns_athlete_and_the_code_works_once(
     assert first.status_code == 200
     token = first.json()
     assert token["athlete"]["id"] == 424242 and token["expires_in"] == 21600
+    assert "weight" not in token["athlete"]  # the summary athlete of a token answer has none
     assert token["token_type"] == "Bearer" and token["expires_at"] > time.time() + 21000
     again = http.post("/oauth/token", data=body)
     assert again.status_code == 400 and _error(again) == ("RequestToken", "code", "invalid")
@@ -356,6 +387,14 @@ def test_refresh_keeps_the_access_token_while_over_an_hour_is_left(
     fake.advance_clock(3600)
     assert http.get("/api/v3/athlete", headers=_bearer(token)).status_code == 401
     assert http.get("/api/v3/athlete", headers=_bearer(fresh)).status_code == 200
+
+
+def test_a_refresh_may_answer_without_expires_in(fake: FakeStrava, http: httpx.Client) -> None:
+    fake.refresh_expires_in = False
+    token = _token(http, fake)
+    body = {**CLIENT, "grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    fresh = http.post("/oauth/token", data=body).json()
+    assert "expires_in" not in fresh and fresh["expires_at"] == token["expires_at"]
 
 
 def test_rotated_refresh_token_is_invalid_at_once(fake: FakeStrava, http: httpx.Client) -> None:
@@ -486,7 +525,23 @@ def test_detail_and_laps_have_stravas_detail_shape(
     )
     assert laps.json() == workout.laps
     missing = http.get("/api/v3/activities/1", headers=headers)
-    assert missing.status_code == 404 and _error(missing) == ("Activity", "id", "invalid")
+    assert missing.status_code == 404 and missing.content == b""  # as recorded: no body
+
+
+def test_details_carry_the_device_and_manual_details_leave_out_what_was_not_recorded(
+    fake: FakeStrava, http: httpx.Client, history: list[SampleActivity]
+) -> None:
+    headers = _bearer(_token(http, fake))
+    watch = next(a for a in history if a.device == "Garmin Forerunner 965")
+    detail = http.get(f"/api/v3/activities/{watch.payload['id']}", headers=headers).json()
+    assert detail["device_name"] == "Garmin Forerunner 965"
+    assert type(detail["average_temp"]) is int and "private_note" not in detail
+    manual = next(a for a in history if a.payload["manual"])
+    detail = http.get(f"/api/v3/activities/{manual.payload['id']}", headers=headers).json()
+    left_out = {"laps", "splits_metric", "splits_standard", "best_efforts", "gear"}
+    assert not left_out & detail.keys() and "device_name" not in detail
+    assert "upload_id_str" not in detail and detail["upload_id"] is None
+    DetailedActivity.model_validate(detail)
 
 
 def test_changes_to_activities_show_in_the_api(fake: FakeStrava, http: httpx.Client) -> None:
@@ -531,7 +586,7 @@ def test_the_call_after_the_limit_gets_429_and_still_counts() -> None:
         assert last.headers["X-ReadRateLimit-Usage"] == "6,6"
         assert last.json() == {
             "message": "Rate Limit Exceeded",
-            "errors": [{"resource": "Application", "field": "read rate limit", "code": "exceeded"}],
+            "errors": [{"resource": "Application", "field": "rate limit", "code": "exceeded"}],
         }
 
 
@@ -539,7 +594,7 @@ def test_daily_overall_limit_also_gives_429(fake: FakeStrava, http: httpx.Client
     headers = _bearer(_token(http, fake))
     fake.set_usage(overall_long=2000)
     over = http.get("/api/v3/athlete", headers=headers)
-    assert over.status_code == 429 and _error(over)[1] == "overall rate limit"
+    assert over.status_code == 429 and _error(over)[1] == "rate limit"  # the headers say which
     assert over.headers["X-RateLimit-Usage"] == "1,2001"
 
 

@@ -189,6 +189,15 @@ def test_expired_token_is_refreshed_and_the_rotated_one_saved(
     assert cli("sync").exit_code == 0  # the saved (rotated) refresh token works
 
 
+def test_a_refresh_answer_without_expires_in_is_enough(cli, fake_strava, authorised, settings):
+    fake_strava.refresh_expires_in = False  # recorded refresh answers may carry only expires_at
+    fake_strava.expire_access_tokens()
+    result = cli("sync")
+    assert result.exit_code == 0, result.output
+    token = TokenFile(settings.strava_token_file).load()
+    assert token.expires_at > time.time() + 5 * 3600
+
+
 def test_revoked_authorisation_asks_to_auth_again(cli, fake_strava, authorised):
     fake_strava.revoke_all()
     fake_strava.expire_access_tokens()

@@ -89,7 +89,7 @@ def strava_summary(act: TrueActivity, tz: str, workout_type: int) -> dict[str, A
     payload: dict[str, Any] = {
         "resource_state": 2, "athlete": {"id": 424242, "resource_state": 1}, "id": act.id,
         "name": act.name, "distance": act.distance_m, "moving_time": act.moving_s,
-        "elapsed_time": act.elapsed_s, "total_elevation_gain": act.elevation_gain_m or 0.0,
+        "elapsed_time": act.elapsed_s, "total_elevation_gain": act.elevation_gain_m or 0,
         "type": "Run" if sport == "TrailRun" else sport, "sport_type": sport,
         "workout_type": workout_type, "start_date": f"{start:%Y-%m-%dT%H:%M:%SZ}",
         "start_date_local": f"{act.start_local:%Y-%m-%dT%H:%M:%SZ}",
@@ -98,7 +98,7 @@ def strava_summary(act: TrueActivity, tz: str, workout_type: int) -> dict[str, A
         "visibility": "everyone", "flagged": False, "average_speed": act.distance_m / act.moving_s,
         "max_speed": act.distance_m / act.moving_s * 1.2, "has_heartrate": act.avg_hr is not None,
         "external_id": f"garmin_ping_{act.id}", "upload_id": act.id + 5_000_000_000,
-        "device_name": "Garmin Forerunner 255",
+        "upload_id_str": str(act.id + 5_000_000_000), "location_country": None,
     }  # fmt: skip
     if act.avg_hr is not None:
         payload.update(average_heartrate=act.avg_hr, max_heartrate=float(round(act.max_hr or 0)))

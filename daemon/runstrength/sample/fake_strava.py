@@ -50,7 +50,6 @@ DEFAULT_ATHLETE: dict[str, Any] = {
     "created_at": "2019-03-01T10:11:12Z",
     "updated_at": "2026-11-20T08:00:00Z",
     "badge_type_id": 1,
-    "weight": 58.0,
     "profile_medium": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/424242/medium.jpg",
     "profile": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/424242/large.jpg",
     "friend": None,
@@ -144,6 +143,7 @@ class FakeStrava:
         read_limits: tuple[int, int] = (100, 1000),
         overall_limits: tuple[int, int] = (200, 2000),
         rotate_refresh_tokens: bool = True,
+        refresh_expires_in: bool = True,
         laps: dict[int, list[dict[str, Any]]] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -153,6 +153,7 @@ class FakeStrava:
         self.latency_s = latency_s
         self.limits = {"read": read_limits, "overall": overall_limits}
         self.rotate_refresh_tokens = rotate_refresh_tokens
+        self.refresh_expires_in = refresh_expires_in  # False: refreshes answer without expires_in
         self.approve = True  # False: the user clicks "Cancel" on the consent screen
         self.grant_scope: str | None = None  # e.g. "read,activity:read": the user unticked boxes
         self.callback_domain = "localhost"  # the app's "Authorization Callback Domain"
@@ -162,6 +163,7 @@ class FakeStrava:
         self._starts: dict[int, int] = {}  # id -> start epoch, so listing 5,000 stays cheap
         self._laps: dict[int, list[dict[str, Any]]] = dict(laps or {})
         self._descriptions: dict[int, str | None] = {}
+        self._devices: dict[int, str | None] = {}  # device_name: in details only
         self._codes: dict[str, frozenset[str]] = {}
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, str] = {}  # refresh token -> the access token it last gave out
@@ -179,10 +181,10 @@ class FakeStrava:
 
     @classmethod
     def from_history(cls, samples: list[SampleActivity], **kwargs: Any) -> Self:
-        """A fake holding generated samples, with their laps and descriptions."""
+        """A fake holding generated samples, with their laps, descriptions and devices."""
         fake = cls(laps={s.payload["id"]: s.laps for s in samples}, **kwargs)
         for sample in samples:
-            fake.add_activity(sample.payload, description=sample.description)
+            fake.add_activity(sample.payload, description=sample.description, device=sample.device)
         return fake
 
     # --- lifecycle ---
@@ -298,12 +300,14 @@ class FakeStrava:
         payload: dict[str, Any],
         laps: list[dict[str, Any]] | None = None,
         description: str | None = None,
+        device: str | None = None,
     ) -> None:
         with self._lock:
             ident = int(payload["id"])
             self._activities[ident] = dict(payload)
             self._starts[ident] = _start_epoch(payload)
             self._descriptions[ident] = description
+            self._devices[ident] = device
             if laps is not None:
                 self._laps[ident] = laps
 
@@ -433,7 +437,10 @@ class FakeStrava:
             del self._refresh[old_refresh]  # "the older refresh token is invalidated immediately"
             refresh = secrets.token_hex(20)
         self._refresh[refresh] = access
-        return _json(200, self._token_body(refresh))
+        body = self._token_body(refresh)
+        if not self.refresh_expires_in:
+            del body["expires_in"]  # seen in recorded refresh answers: only expires_at
+        return _json(200, body)
 
     def _new_access_token(self, scope: frozenset[str]) -> str:
         token = secrets.token_hex(20)
@@ -472,7 +479,8 @@ class FakeStrava:
             return _json(status, {"message": "error"})
         over = self._count(method)
         if over:
-            response = _fault(429, "Rate Limit Exceeded", "Application", over, "exceeded")
+            # Recorded 2025 answers name no limit ("rate limit"); the headers say which it was.
+            response = _fault(429, "Rate Limit Exceeded", "Application", "rate limit", "exceeded")
         else:
             response = self._api_answer(method, path, query, token)
         response.headers = {**(response.headers or {}), **self._rate_headers()}
@@ -498,7 +506,7 @@ class FakeStrava:
         match = re.fullmatch(r"/api/v3/activities/(\d+)(/laps)?", path)
         activity = self._activities.get(int(match[1])) if match else None
         if method != "GET" or activity is None or (not read_all and _only_me(activity)):
-            return _fault(404, "Record Not Found", "Activity", "id", "invalid")
+            return _Response(404)  # recorded: an activity that is not there, an empty body
         if match and match[2]:
             return _json(200, self._laps_of(activity))
         return _json(200, self._detail(activity))
@@ -548,18 +556,31 @@ class FakeStrava:
         ]
 
     def _detail(self, activity: dict[str, Any]) -> dict[str, Any]:
-        """DetailedActivity: the summary plus what only the detail carries (§2.3)."""
-        laps = self._laps_of(activity)
+        """DetailedActivity: the summary plus what only the detail carries (§2.3). A manual
+        entry has no laps, splits, best efforts or gear keys at all."""
+        ident = activity["id"]
         kg = self.athlete.get("weight") or 70.0
         km, minutes = activity["distance"] / 1000, activity["moving_time"] / 60
         is_run = activity["sport_type"] in ("Run", "TrailRun", "VirtualRun")
-        gear_id = activity.get("gear_id")
-        return {
+        detail = {
             **activity,
             "resource_state": 3,
-            "description": self._descriptions.get(activity["id"]),
+            "description": self._descriptions.get(ident),
             "calories": round(km * kg * 1.0 if is_run and km else minutes * 6.0, 1),
-            "embed_token": f"{activity['id']:x}",
+            "embed_token": f"{ident:x}",
+            "segment_efforts": [],
+            "photos": {"primary": None, "count": 0},
+            "hide_from_home": False,
+            "perceived_exertion": None,
+            "prefer_perceived_exertion": False,
+        }
+        if self._devices.get(ident):
+            detail["device_name"] = self._devices[ident]
+        if activity.get("manual"):
+            return detail
+        laps = self._laps_of(activity)
+        gear_id = activity.get("gear_id")
+        detail |= {
             "gear": {"id": gear_id, "primary": True, "name": "Shoes", "resource_state": 2}
             if gear_id
             else None,
@@ -567,13 +588,8 @@ class FakeStrava:
             "splits_metric": splits_metric(laps) if is_run else [],
             "splits_standard": [],
             "best_efforts": [],
-            "segment_efforts": [],
-            "photos": {"primary": None, "count": 0},
-            "hide_from_home": False,
-            "perceived_exertion": None,
-            "prefer_perceived_exertion": False,
-            "private_note": None,
         }
+        return detail
 
     def _detailed_athlete(self) -> dict[str, Any]:
         return {

@@ -2,8 +2,9 @@
 
 A week holds 3-5 runs: easy runs, one workout on Tuesday or Thursday and a long run on Sunday,
 with races, treadmill, virtual, trail and manual runs, shake-outs, rides, strength and yoga
-sessions, and a sick week, mixed in. Paces scale with `easy_pace_s_per_km`; the output is fixed
-by `seed` and `end`. payloads.py gives the activities Strava's JSON shape.
+sessions, a sick week, a week away in another time zone, and a few activities whose title the
+runner cleared (Strava then sends `"name": ""`), mixed in. Paces scale with `easy_pace_s_per_km`;
+the output is fixed by `seed` and `end`. payloads.py gives the activities Strava's JSON shape.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from runstrength.sample.payloads import BERLIN, Draft, PayloadBuilder, Segment
 
@@ -32,6 +34,12 @@ REPS = ((400, 10, 200), (800, 6, 400), (1000, 5, 400), (1200, 4, 400), (1600, 3,
 # How easy runs vary, dealt from a shuffled deck so every kind shows up within a few weeks.
 EASY_DECK = ("road",) * 13 + ("treadmill", "treadmill", "virtual", "manual", "manual", "trail")
 NO_GPS: dict[str, Any] = {"start_latlng": None, "climb_m_per_km": 0.0}
+# Where the runner travels for a week: the zone and a place to run from.
+TRIPS = (
+    ("Europe/Lisbon", (38.7139, -9.1394)),
+    ("America/New_York", (40.7812, -73.9665)),
+    ("Europe/Athens", (37.9715, 23.7257)),
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class SampleActivity:
     intent: str | None  # "easy", "hard", "long"; None for non-runs
     laps: list[dict[str, Any]]
     description: str | None = None  # shown only in the DetailedActivity
+    device: str | None = None  # `device_name`: the DetailedActivity carries it, summaries never
 
 
 class _Athlete:
@@ -357,13 +366,42 @@ def _generate(
     for index, shape in enumerate(_plan_weeks(rng, weeks)):
         athlete.monday = first_monday + timedelta(weeks=index)
         _fill_week(athlete, shape)
+    _vary(athlete.drafts, random.Random(seed * 7919 + 1), first_monday, weeks)
     builder = PayloadBuilder(rng, easy_pace, rng.uniform(178, 194), athlete_id)
     samples = []
     for draft in sorted(athlete.drafts, key=lambda d: d.start_local):
         payload, laps = builder.build(draft, with_laps)
         if _finish(payload) <= end:
-            samples.append(SampleActivity(payload, draft.intent, laps, draft.description))
+            device = None if draft.manual else draft.device
+            samples.append(SampleActivity(payload, draft.intent, laps, draft.description, device))
     return samples
+
+
+def _vary(drafts: list[Draft], rng: random.Random, first_monday: date, weeks: int) -> None:
+    """A week away (another time zone, other streets) and a few cleared titles. Drawn from
+    their own generator, so the rest of a seed's history stays as it was."""
+    active = {_monday(d.start_local.date()) for d in drafts}  # not the sick week
+    race_weeks = {_monday(d.start_local.date()) for d in drafts if d.workout_type == 1}
+    free = [
+        monday
+        for monday in (first_monday + timedelta(weeks=n) for n in range(weeks // 3, weeks - 3))
+        if monday in active and monday not in race_weeks  # races are at home
+    ]
+    if weeks >= 6 and free:
+        away = rng.choice(free)
+        zone, place = rng.choice(TRIPS)
+        for d in drafts:
+            if away <= d.start_local.date() < away + timedelta(weeks=1):
+                d.zone = ZoneInfo(zone)
+                if d.start_latlng is not None and d.sport_type != "VirtualRun":
+                    d.start_latlng = place
+    for d in drafts:
+        if d.name == _auto_name(d.start_local, d.sport_type) and rng.random() < 0.05:
+            d.name = ""
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _finish(payload: dict[str, Any]) -> datetime:

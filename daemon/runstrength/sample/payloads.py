@@ -1,8 +1,10 @@
 """Strava-shaped JSON for sample activities: SummaryActivity, Lap and split dicts from drafts.
 
-Shapes follow shared/docs/strava-api.md §2.2-§2.4: `start_date_local` is wall time written with a
-`Z`, HR fields appear only with HR, manual entries carry no upload, device, laps or GPS, and
-`max_heartrate`/`suffer_score` are integral floats (stravalib rejects 168.5).
+Shapes follow shared/docs/strava-api.md §2.2-§2.4 and recorded 2025 responses: `start_date_local`
+is wall time written with a `Z`, HR fields appear only with HR, manual entries carry no upload,
+laps or GPS (and no `upload_id_str` key at all), `max_heartrate`/`suffer_score` are integral
+floats (stravalib rejects 168.5), a zero climb or top speed is the integer 0, and the device name
+is in the DetailedActivity only (summaries never carry it).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
-# Strava's label keeps the standard offset all year; `utc_offset` is the one that follows DST.
-TIMEZONE_LABEL = "(GMT+01:00) Europe/Berlin"
 FIRST_ACTIVITY_ID = 16_000_000_000
 WATCH = "Garmin Forerunner 965"
 TYPE_OF_SPORT = {"TrailRun": "Run", "GravelRide": "Ride"}  # legacy `type`; others share the name
 RUN_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
+# Sports whose payloads have no `workout_type` key at all (not even null).
+NO_WORKOUT_TYPE = frozenset(
+    {"Swim", "Hike", "AlpineSki", "BackcountrySki", "NordicSki", "RollerSki", "Snowboard"}
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Segment:
 class Draft:
     """An activity before ids and totals: what the athlete did, in segments."""
 
-    start_local: datetime  # naive Berlin wall time
+    start_local: datetime  # naive wall time in `zone`
     name: str
     sport_type: str
     intent: str | None
@@ -55,6 +59,17 @@ class Draft:
     visibility: str = "everyone"
     description: str | None = None
     pr_count: int = 0
+    zone: ZoneInfo = BERLIN  # where the athlete was: home, or a trip
+
+
+def timezone_label(zone: ZoneInfo, moment: datetime) -> str:
+    """Strava's `timezone`: "(GMT+01:00) Europe/Berlin", the standard offset all year (the
+    `utc_offset` beside it follows DST)."""
+    local = moment.astimezone(zone)
+    standard = (local.utcoffset() or timedelta()) - (local.dst() or timedelta())
+    minutes = round(standard.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"(GMT{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}) {zone.key}"
 
 
 class PayloadBuilder:
@@ -68,7 +83,7 @@ class PayloadBuilder:
     def build(self, d: Draft, with_laps: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         self.activity_id += self.rng.randrange(40_000, 90_000)
         pieces = self._pieces(d)
-        start_utc = d.start_local.replace(tzinfo=BERLIN).astimezone(UTC)
+        start_utc = d.start_local.replace(tzinfo=d.zone).astimezone(UTC)
         payload = self._summary(d, pieces, start_utc)
         laps = self._laps(d, pieces, start_utc) if with_laps and not d.manual else []
         return payload, laps
@@ -90,7 +105,7 @@ class PayloadBuilder:
         elapsed = moving if d.manual else moving + sum(round(p.pause_s) for p in pieces)
         speed = distance / moving if moving else 0.0
         climb = round(d.climb_m_per_km * distance / 1000 * rng.uniform(0.8, 1.2), 1)
-        offset = d.start_local.replace(tzinfo=BERLIN).utcoffset() or timedelta()
+        offset = d.start_local.replace(tzinfo=d.zone).utcoffset() or timedelta()
         payload: dict[str, Any] = {
             "resource_state": 2,
             "athlete": {"id": self.athlete, "resource_state": 1},
@@ -98,18 +113,18 @@ class PayloadBuilder:
             "distance": distance,
             "moving_time": moving,
             "elapsed_time": elapsed,
-            "total_elevation_gain": climb,
+            "total_elevation_gain": climb or 0,  # Strava sends a zero climb as 0, not 0.0
             "type": TYPE_OF_SPORT.get(d.sport_type, d.sport_type),
             "sport_type": d.sport_type,
             "workout_type": d.workout_type,
             "id": ident,
             "start_date": iso(start_utc),
             "start_date_local": iso(d.start_local),
-            "timezone": TIMEZONE_LABEL,
+            "timezone": timezone_label(d.zone, start_utc),
             "utc_offset": offset.total_seconds(),
             "location_city": None,
             "location_state": None,
-            "location_country": "Germany",
+            "location_country": None,  # real summaries: null, whatever the place
             "achievement_count": d.pr_count + rng.choice((0, 0, 0, 1, 2)),
             "kudos_count": rng.randrange(0, 15),
             "comment_count": rng.choice((0, 0, 0, 1, 2)),
@@ -130,7 +145,7 @@ class PayloadBuilder:
             "start_latlng": list(d.start_latlng) if d.start_latlng else [],
             "end_latlng": _nearby(d.start_latlng, rng),
             "average_speed": round(speed, 3),
-            "max_speed": 0.0 if d.manual else round(speed * rng.uniform(1.12, 1.3), 3),
+            "max_speed": 0 if d.manual else round(speed * rng.uniform(1.12, 1.3), 3),
             "has_heartrate": d.has_hr,
             "heartrate_opt_out": False,
             "display_hide_heartrate_option": d.has_hr,
@@ -140,6 +155,10 @@ class PayloadBuilder:
             "has_kudoed": False,
         }
         payload.update(self._upload_fields(d))
+        if d.sport_type in NO_WORKOUT_TYPE:
+            del payload["workout_type"]
+        if not d.manual and d.device not in (None, "Zwift"):
+            payload["average_temp"] = 4 + ident % 19  # the watch's sensor: whole degrees C
         if d.start_latlng:
             low = round(rng.uniform(30, 45), 1)
             payload["elev_low"], payload["elev_high"] = low, round(low + climb / 3, 1)
@@ -153,13 +172,12 @@ class PayloadBuilder:
         return payload
 
     def _upload_fields(self, d: Draft) -> dict[str, Any]:
-        if d.manual:  # typed in on the website: nothing was uploaded
-            return {"external_id": None, "upload_id": None, "upload_id_str": None}
+        if d.manual:  # typed in on the website: nothing was uploaded, no upload_id_str key
+            return {"external_id": None, "upload_id": None}
         self.upload_id += self.rng.randrange(40_000, 90_000)
         self.garmin_id += self.rng.randrange(1_000_000, 9_000_000)
         zwift = d.device == "Zwift"
         return {
-            "device_name": d.device,
             "upload_id": self.upload_id,
             "upload_id_str": str(self.upload_id),
             "external_id": f"zwift-activity-{self.garmin_id}.fit"
@@ -187,12 +205,12 @@ class PayloadBuilder:
                 "moving_time": moving,
                 "start_date": iso(lap_start),
                 "start_date_local": iso(lap_start.replace(tzinfo=None) + local_shift),
-                "distance": round(piece.distance_m, 1),
+                "distance": float(round(piece.distance_m, 1)),
                 "start_index": offset_s,
                 "end_index": offset_s + elapsed,
-                "total_elevation_gain": round(climb, 1),
+                "total_elevation_gain": round(climb, 1) or 0,
                 "average_speed": round(speed, 3),
-                "max_speed": round(speed * self.rng.uniform(1.05, 1.2), 3),
+                "max_speed": round(speed * self.rng.uniform(1.05, 1.2), 3) or 0,
                 "device_watts": False,
                 "lap_index": index,
                 "split": index,

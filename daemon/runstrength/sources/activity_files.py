@@ -30,7 +30,7 @@ from runstrength.sources.export_files import (
     file_kind,
     unpack,
 )
-from runstrength.sources.fit import FitError, content_hash, file_identity, record_from_fit
+from runstrength.sources.fit import FitError, content_hash, file_identity, leg_id, records_from_fit
 from runstrength.store import PageItem, Store
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class ImportResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     known: int = 0  # files whose activity is stored already (nothing to do, nothing wrong)
     notes: list[str] = field(default_factory=list)  # folders with nothing importable, etc.
+    read_notes: list[str] = field(default_factory=list)  # "file: read without record.power"
 
     @property
     def usable(self) -> bool:
@@ -63,7 +64,7 @@ class ImportResult:
             f"{len(self.skipped)} skipped"
         ]
         lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
-        lines += [f"  {note}" for note in self.notes]
+        lines += [f"  {note}" for note in self.read_notes + self.notes]
         return "\n".join(lines)
 
 
@@ -109,20 +110,34 @@ def _count(names: list[str]) -> str:
 
 
 # --- reading one file ---------------------------------------------------------------------------
-def read_activity(
-    name: str, data: bytes, timezone: str | None
-) -> tuple[ActivityRecord, dict[str, Any]]:
-    """One activity file's record and raw summary; FileError says why it cannot be read."""
+def read_activities(
+    name: str, data: bytes, timezone: str | None = None
+) -> list[tuple[ActivityRecord, dict[str, Any]]]:
+    """One activity file's records (a multisport FIT has one per leg) and raw summaries;
+    FileError says why it cannot be read."""
     kind = file_kind(name)
     if kind == "fit":
         try:
-            record, raw = record_from_fit(unpack(name, data), timezone=timezone)
+            legs = records_from_fit(unpack(name, data), timezone=timezone)
         except FitError as e:
             raise FileError(str(e)) from None
-        return dataclasses.replace(record, source_id=file_identity(raw) or record.source_id), raw
+        return [(_keyed(record, raw), raw) for record, raw in legs]
     summary = decode_file(name, data)
     key = content_hash(unpack(name, data))[:20]  # run.gpx and run.gpx.gz are one activity
-    return record_from_file(summary, key, timezone), {"file": summary.to_raw()}
+    return [(record_from_file(summary, key, timezone), {"file": summary.to_raw()})]
+
+
+def _keyed(record: ActivityRecord, raw: dict[str, Any]) -> ActivityRecord:
+    """Keyed by the recording's file_id, so a re-exported copy updates the same row."""
+    identity = file_identity(raw)
+    return dataclasses.replace(record, source_id=leg_id(identity, raw)) if identity else record
+
+
+def file_notes(raw: dict[str, Any]) -> list[str]:
+    """What the import says about a file it read: fields it could not read, a clock it fixed."""
+    skipped = raw.get("skipped") or []
+    notes = [f"read without {', '.join(skipped)}"] if skipped else []
+    return notes + list(raw.get("notes") or [])
 
 
 def record_from_file(summary: FileSummary, source_id: str, timezone: str | None) -> ActivityRecord:
@@ -195,14 +210,19 @@ def import_data(
         result.known += 1
         return
     try:
-        record, raw = read_activity(name, data, timezone)
+        legs = read_activities(name, data, timezone)
     except FileError as e:
         log.log(logging.WARNING if warn else logging.DEBUG, "skipping %s: %s", label, e)
         result.skipped.append((label, str(e)))
         return
-    record = dataclasses.replace(record, external_id=name)
-    counts = store.save_page(record.source, [PageItem(record, raw)], now=now)  # the engine's path
-    store.set_content_hash(record.source, record.source_id, digest)
+    items = [PageItem(dataclasses.replace(record, external_id=name), raw) for record, raw in legs]
+    counts = store.save_page(items[0].record.source, items, now=now)  # the engine's path
+    for item in items:
+        store.set_content_hash(item.record.source, item.record.source_id, digest)
+    notes = list(dict.fromkeys(note for _, raw in legs for note in file_notes(raw)))
+    for note in notes:
+        log.log(logging.INFO if warn else logging.DEBUG, "%s: %s", label, note)
+    result.read_notes += [f"{label}: {note}" for note in notes]
     if counts.inserted:
         result.imported.append(label)
     elif counts.updated:
@@ -349,7 +369,12 @@ def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
             "is it the folder your watch or Garmin Express writes to?"
         )
     rejected = [f"{Path(p).name}: {why}" for p, why in result.skipped if "already" not in why]
-    if not rejected:
-        return ""
-    more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
-    return f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})"
+    lines = []
+    if rejected:
+        more = f"; and {len(rejected) - 3} more" if len(rejected) > 3 else ""
+        lines.append(f"{len(rejected)} file(s) skipped ({'; '.join(rejected[:3])}{more})")
+    read = [note.removeprefix(f"{folder}/") for note in result.read_notes]
+    if read:
+        more = f"; and {len(read) - 3} more" if len(read) > 3 else ""
+        lines.append(f"{'; '.join(read[:3])}{more}")
+    return "; ".join(lines)

@@ -150,7 +150,7 @@ def _decode_gpx(data: bytes) -> FileSummary:
         avg_hr=round(sum(hrs) / len(hrs), 1) if hrs else None,
         max_hr=float(max(hrs)) if hrs else None,
         sport_detail=sport,
-        sport=sport_from_label(sport),
+        sport=gpx_sport(sport),
         device=gpx.creator or None,
         laps=splits_from_track(  # a phone's track has no laps: splits show surges (issue 12)
             [
@@ -253,6 +253,15 @@ def _lap_speed(distance: float | None, timer: float | None) -> float | None:
 
 def _kmh(speed: float | None) -> float | None:
     return round(speed / 3.6, 3) if speed else None
+
+
+# Strava writes its own activity type numbers into the GPX files it makes (<trk><type>9</type>).
+_STRAVA_GPX_TYPES = {"1": Sport.RIDE, "9": Sport.RUN}
+
+
+def gpx_sport(label: str | None) -> Sport | None:
+    """Sport for a GPX track's <type>: Strava's numbers, or a word ('running', 'Biking')."""
+    return _STRAVA_GPX_TYPES.get((label or "").strip()) or sport_from_label(label)
 
 
 def sport_from_label(label: str | None) -> Sport | None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import io
 import logging
 import statistics
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import fitdecode
-
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord, Lap, Sport
+from runstrength.sources.fit_decode import FitError, Messages, decode
+from runstrength.sources.place_zone import SEMICIRCLE, utc_written_as_local
+
+__all__ = ["FitError", "content_hash", "file_identity", "record_from_fit", "records_from_fit"]
 
 log = logging.getLogger(__name__)
 
@@ -43,60 +46,8 @@ _NAMES = {
 }
 
 
-class FitError(Exception):
-    """A file that is not a readable FIT activity; the message says why, for the log."""
-
-
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# --- decoding -------------------------------------------------------------------------------------
-def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
-    """All data messages by name; records keep only heart rate, to stay small."""
-    if not data:
-        raise FitError("empty file")
-    messages: dict[str, list[dict[str, Any]]] = {}
-    try:
-        with fitdecode.FitReader(
-            io.BytesIO(data),
-            check_crc=fitdecode.CrcCheck.RAISE,
-            error_handling=fitdecode.ErrorHandling.RAISE,
-        ) as reader:
-            for frame in reader:
-                if not isinstance(frame, fitdecode.FitDataMessage):
-                    continue
-                if frame.name == "record":
-                    hr = frame.get_value("heart_rate", fallback=None)
-                    messages.setdefault("record", []).append({"heart_rate": hr})
-                    continue
-                values = {
-                    f.name: f.value
-                    for f in frame.fields
-                    if f.value is not None and not f.name.startswith("unknown")
-                }
-                messages.setdefault(frame.name, []).append(values)
-    except fitdecode.FitHeaderError as e:
-        raise FitError(f"corrupt or not a FIT file ({e})") from e
-    except fitdecode.FitEOFError as e:
-        raise FitError(f"truncated file ({e})") from e
-    except fitdecode.FitCRCError as e:
-        raise FitError(f"checksum mismatch, the file is damaged ({e})") from e
-    except fitdecode.FitError as e:
-        return _partial(messages, f"corrupt FIT data ({e})")
-    return messages
-
-
-def _partial(messages: dict[str, list[dict[str, Any]]], problem: str) -> dict:
-    """Keep what was read before a broken message when the activity summary is already in it.
-
-    Some apps (Strava's own, for one) write a valid session and then a message the decoder
-    cannot read; the run itself is fine.
-    """
-    if messages.get("session"):
-        log.warning("FIT file: %s after the activity summary; using what was read", problem)
-        return messages
-    raise FitError(problem)
 
 
 def _jsonable(value: Any) -> Any:
@@ -115,12 +66,12 @@ def _clean(msg: dict[str, Any]) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in msg.items() if not (isinstance(v, tuple) and not any(v))}
 
 
-def _pick_session(sessions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run leg of a multisport file, else the longest session."""
-    runs = [s for s in sessions if s.get("sport") == "running"]
+def _primary(sessions: list[dict[str, Any]]) -> int:
+    """The leg a single record stands for: the first run leg, else the longest session."""
+    runs = [i for i, s in enumerate(sessions) if s.get("sport") == "running"]
     if runs:
         return runs[0]
-    return max(sessions, key=lambda s: s.get("total_timer_time") or 0)
+    return max(range(len(sessions)), key=lambda i: sessions[i].get("total_timer_time") or 0)
 
 
 def _sport(sport: str | None, sub_sport: str | None) -> Sport:
@@ -135,10 +86,21 @@ def _is_absolute(value: Any) -> bool:
     return isinstance(value, datetime)
 
 
+@dataclass(frozen=True)
+class _Start:
+    utc: datetime
+    local: datetime  # naive wall clock
+    zone: str | None  # the record's timezone: the zone local time came from, if not the file
+    note: str | None = None  # what the import says about it
+
+
 def _start_times(
-    session: dict[str, Any], activity: dict[str, Any], timezone: str | None
-) -> tuple[datetime, datetime]:
-    """(UTC start, local wall start). activity.local_timestamp gives the device's UTC offset."""
+    session: dict[str, Any],
+    activity: dict[str, Any],
+    timezone: str | None,
+    position: tuple[float, float] | None,
+) -> _Start:
+    """UTC and local wall start. activity.local_timestamp gives the device's UTC offset."""
     start = session.get("start_time")
     local_ts, ts = activity.get("local_timestamp"), activity.get("timestamp")
     if not _is_absolute(start):
@@ -147,14 +109,30 @@ def _start_times(
             raise FitError("no usable start time in the session")
         start_local = local_ts.replace(tzinfo=None) - timedelta(seconds=ts - start)
         zone = ZoneInfo(timezone) if timezone else UTC
-        return start_local.replace(tzinfo=zone).astimezone(UTC), start_local
+        return _Start(start_local.replace(tzinfo=zone).astimezone(UTC), start_local, None)
     if _is_absolute(local_ts) and _is_absolute(ts):
-        local = device_local(start, local_ts.replace(tzinfo=None) - ts.replace(tzinfo=None))
+        offset = local_ts.replace(tzinfo=None) - ts.replace(tzinfo=None)
+        local = device_local(start, offset)
+        if local is not None and local == start.replace(tzinfo=None):
+            clock = utc_written_as_local(start, position, timezone)  # UTC, or a clock that lies?
+            return _Start(start, clock.local, clock.zone, clock.note)
         if local is not None:
-            return start, local
+            return _Start(start, local, None)
     if timezone:
-        return start, start.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    return start, start.astimezone(UTC).replace(tzinfo=None)
+        return _Start(start, start.astimezone(ZoneInfo(timezone)).replace(tzinfo=None), timezone)
+    return _Start(start, start.astimezone(UTC).replace(tzinfo=None), None)
+
+
+def _position(session: dict[str, Any], laps: list[dict], records: list[dict]) -> tuple | None:
+    """Where the leg started (degrees), from the session, its first lap or its first fix."""
+    candidates = [
+        (m.get(f"{p}_lat"), m.get(f"{p}_long"))
+        for m, p in [(session, "start_position"), *((lap, "start_position") for lap in laps[:1])]
+    ] + [(r.get("position_lat"), r.get("position_long")) for r in records]
+    for lat, lon in candidates:
+        if isinstance(lat, int) and isinstance(lon, int):
+            return lat * SEMICIRCLE, lon * SEMICIRCLE
+    return None
 
 
 def device_local(start: datetime, offset: timedelta) -> datetime | None:
@@ -195,15 +173,27 @@ def record_from_fit(
     source_id: str | None = None,
     timezone: str | None = None,
 ) -> tuple[ActivityRecord, dict[str, Any]]:
-    """Decode one FIT activity file into a record and a JSON-able summary of its messages.
+    """The file's one activity: of a multisport file, its first run leg (else its longest)."""
+    return next(pair for pair in records_from_fit(data, source, source_id, timezone)
+                if pair[1].get("primary", True))  # fmt: skip
+
+
+def records_from_fit(
+    data: bytes,
+    source: str = "fit",
+    source_id: str | None = None,
+    timezone: str | None = None,
+) -> list[tuple[ActivityRecord, dict[str, Any]]]:
+    """Decode one FIT activity file into records (one per leg of a multisport file, transitions
+    left out) and a JSON-able summary of each leg's messages.
 
     timezone (IANA) is used only when the file does not say its UTC offset.
     Raises FitError for an empty, corrupt or non-activity file, and for nothing else: one odd
     file must never stop an import or a folder scan.
     """
     try:
-        record, raw = _record_from_fit(data, source, source_id, timezone)
-        return check_record(record), raw
+        legs = _records_from_fit(data, source, source_id, timezone)
+        return _checked(legs)
     except FitError:
         raise
     except BadRecord as e:
@@ -212,20 +202,86 @@ def record_from_fit(
         raise FitError(f"unreadable FIT data ({type(e).__name__}: {e})") from e
 
 
-def _record_from_fit(
+def _checked(legs: list[tuple[ActivityRecord, dict]]) -> list[tuple[ActivityRecord, dict]]:
+    """Every leg through the bounds; a bad leg beside the primary one is left out and said."""
+    out = []
+    for record, raw in legs:
+        if raw.get("primary", True):
+            out.append((check_record(record), raw))
+            continue
+        try:
+            out.append((check_record(record), raw))
+        except BadRecord as e:
+            log.warning("FIT file: leg %s left out: %s", raw.get("leg"), e)
+    return out
+
+
+def _records_from_fit(
     data: bytes, source: str, source_id: str | None, timezone: str | None
-) -> tuple[ActivityRecord, dict[str, Any]]:
-    msgs = _decode(data)
+) -> list[tuple[ActivityRecord, dict[str, Any]]]:
+    decoded = decode(data)
+    msgs = decoded.messages
     file_id = (msgs.get("file_id") or [{}])[0]
     file_type = file_id.get("type")
     if file_type is not None and file_type != "activity":
         raise FitError(f"not an activity file (FIT file type '{file_type}')")
-    if not msgs.get("session"):
+    sessions = msgs.get("session")
+    if not sessions:
         raise FitError("no session in the file, so no activity summary to read")
-    session = _pick_session(msgs["session"])
+    base_id = source_id or content_hash(data)[:20]
+    primary = _primary(sessions)
+    legs = []
+    for index, session in enumerate(sessions):
+        if index != primary and session.get("sport") == "transition":
+            continue
+        record, raw = _leg(msgs, index, base_id, source, timezone)
+        raw["skipped"] = decoded.skipped
+        if len(sessions) > 1:
+            raw |= {"leg": index + 1, "primary": index == primary}
+            if index != primary:
+                record = dataclasses.replace(record, source_id=leg_id(record.source_id, raw))
+        legs.append((record, raw))
+    return legs
+
+
+def leg_id(base: str, raw: dict[str, Any]) -> str:
+    """A leg's source id: the file's own for its primary leg (as a single-leg read stored it)."""
+    return base if raw.get("primary", True) else f"{base}-leg{raw['leg']}"
+
+
+def _leg_messages(msgs: Messages, index: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(laps, records) of one session: all of them in a one-session file."""
+    sessions, laps, records = msgs["session"], msgs.get("lap", []), msgs.get("record", [])
+    if len(sessions) == 1:
+        return laps, records
+    session = sessions[index]
+    first, count = session.get("first_lap_index"), session.get("num_laps")
+    start, elapsed = session.get("start_time"), session.get("total_elapsed_time")
+    if not (_is_absolute(start) and elapsed is not None):
+        leg_laps = laps[first : first + count] if first is not None and count else []
+        return leg_laps, []
+    end = start + timedelta(seconds=elapsed)
+
+    def within(msg: dict[str, Any], key: str) -> bool:
+        when = msg.get(key)
+        return _is_absolute(when) and start <= when <= end
+
+    if first is not None and count:
+        leg_laps = laps[first : first + count]
+    else:
+        leg_laps = [lap for lap in laps if within(lap, "start_time")]
+    return leg_laps, [r for r in records if within(r, "timestamp")]
+
+
+def _leg(
+    msgs: Messages, index: int, source_id: str, source: str, timezone: str | None
+) -> tuple[ActivityRecord, dict[str, Any]]:
+    session = msgs["session"][index]
+    lap_msgs, records = _leg_messages(msgs, index)
+    file_id = (msgs.get("file_id") or [{}])[0]
     activity = (msgs.get("activity") or [{}])[0]
     sport_msg = (msgs.get("sport") or [{}])[0]
-    start_time, start_local = _start_times(session, activity, timezone)
+    start = _start_times(session, activity, timezone, _position(session, lap_msgs, records))
 
     sport_name = session.get("sport") or sport_msg.get("sport")
     sub_sport = session.get("sub_sport") or sport_msg.get("sub_sport")
@@ -236,12 +292,14 @@ def _record_from_fit(
     speed = _speed(session)
     if not speed and distance > 0 and timer > 0:
         speed = distance / timer
-    heart_rates = [r["heart_rate"] for r in msgs.get("record", []) if r.get("heart_rate")]
+    heart_rates = [
+        r["heart_rate"] for r in records if isinstance(r.get("heart_rate"), (int, float))
+    ]
     avg_hr = session.get("avg_heart_rate") or (
         round(statistics.fmean(heart_rates), 1) if heart_rates else None
     )
     max_hr = session.get("max_heart_rate") or (max(heart_rates) if heart_rates else None)
-    laps = tuple(_lap(m) for m in msgs.get("lap", []))
+    laps = tuple(_lap(m) for m in lap_msgs)
     detail = "/".join(str(p) for p in (sport_name, sub_sport) if p and p != "generic")
     name = session.get("sport_profile_name") or sport_msg.get("name") or _NAMES[sport]
     if sub_sport == "treadmill" and sport is Sport.RUN and name == "Run":
@@ -249,16 +307,16 @@ def _record_from_fit(
 
     record = ActivityRecord(
         source=source,
-        source_id=source_id or content_hash(data)[:20],
+        source_id=source_id,
         sport=sport,
         sport_detail=detail or "unknown",
         name=str(name),
-        start_time=start_time,
-        start_local=start_local,
+        start_time=start.utc,
+        start_local=start.local,
         distance_m=distance,
         moving_time_s=round(timer),
         elapsed_time_s=round(elapsed),
-        timezone=timezone if not _offset_known(activity) else None,
+        timezone=start.zone,
         elevation_gain_m=_float(session.get("total_ascent")),
         avg_hr=_float(avg_hr),
         max_hr=_float(max_hr),
@@ -274,15 +332,12 @@ def _record_from_fit(
         "file_id": _clean(file_id),
         "session": _clean(session),
         "activity": _clean(activity),
-        "laps": [_clean(m) for m in msgs.get("lap", [])],
+        "laps": [_clean(m) for m in lap_msgs],
         "sessions": len(msgs["session"]),
         "record_hr_samples": len(heart_rates),
+        "notes": [start.note] if start.note else [],
     }
     return record, raw
-
-
-def _offset_known(activity: dict[str, Any]) -> bool:
-    return _is_absolute(activity.get("local_timestamp"))
 
 
 def _float(value: Any) -> float | None:
