@@ -31,6 +31,10 @@ _STRENGTH_SUB_SPORTS = {"strength_training"}
 _YOGA_SUB_SPORTS = {"yoga", "pilates"}
 _INDOOR_SUB_SPORTS = {"treadmill", "indoor_running", "indoor_cycling", "virtual_activity"}
 _TRAIL_SUB_SPORTS = {"trail"}
+# The runner's post-run rating in the session message (FIT profile 21.9x on): workout_feel 0-100
+# (0 very weak ... 100 very strong) and workout_rpe (Borg CR10 x 10). A decoder whose profile is
+# older sees them as unknown fields: they are read by number.
+_RATING_FIELDS = ((192, "workout_feel"), (193, "workout_rpe"))
 _NAMES = {
     Sport.RUN: "Run",
     Sport.RIDE: "Ride",
@@ -75,6 +79,8 @@ def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
                     for f in frame.fields
                     if f.value is not None and not f.name.startswith("unknown")
                 }
+                if frame.name == "session":
+                    values.update(_rating_fields(frame, values))
                 messages.setdefault(frame.name, []).append(values)
     except fitdecode.FitHeaderError as e:
         raise FitError(f"corrupt or not a FIT file ({e})") from e
@@ -85,6 +91,15 @@ def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
     except fitdecode.FitError as e:
         return _partial(messages, f"corrupt FIT data ({e})")
     return messages
+
+
+def _rating_fields(frame: fitdecode.FitDataMessage, known: dict[str, Any]) -> dict[str, Any]:
+    found = {}
+    for num, name in _RATING_FIELDS:
+        value = known.get(name, frame.get_value(num, fallback=None))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found[name] = value
+    return found
 
 
 def _partial(messages: dict[str, list[dict[str, Any]]], problem: str) -> dict:
@@ -267,6 +282,8 @@ def _record_from_fit(
         trail=sub_sport in _TRAIL_SUB_SPORTS,
         aerobic_te=_float(session.get("total_training_effect")),
         anaerobic_te=_float(session.get("total_anaerobic_training_effect")),
+        rpe=session["workout_rpe"] / 10 if session.get("workout_rpe") else None,
+        feel=_float(session.get("workout_feel")),
         device=_device(file_id),
         laps=laps or None,
     )
