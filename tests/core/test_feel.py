@@ -52,7 +52,8 @@ def test_two_easy_runs_rated_hard_within_a_week_skip_the_next_session() -> None:
     assert not any(days[d].strength for d in (WED, FRI, SAT))
     why = "your easy runs on Mon 23 Nov and Wed 25 Nov felt hard (RPE 7, 8)"
     assert days[FRI].reason == f"no strength: legs heavy, {why}"
-    assert f"Legs heavy: {why}. The next session is skipped; back on Sun 29 Nov" in p.notes[0]
+    skipped = "The next session is skipped, no strength until Sat 28 Nov"
+    assert f"Legs heavy: {why}. {skipped}" in p.notes[0]
     # Postponed, not stacked: next week has its usual two sessions and no more.
     next_week = [d for d in p.days if d.strength and d.date > SUN]
     assert len(next_week) == 2

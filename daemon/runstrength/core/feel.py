@@ -91,8 +91,7 @@ def skip_window(legs: HeavyLegs, today: date) -> Window:
 
 
 def skip_note(legs: HeavyLegs) -> str:
-    back = legs.until + timedelta(days=1)
     return (
-        f"Legs heavy: {legs.words()}. The next session is skipped; back on {day_name(back)}"
-        " (missed sessions are not stacked)."
+        f"Legs heavy: {legs.words()}. The next session is skipped, no strength until"
+        f" {day_name(legs.until)} (missed sessions are not stacked)."
     )
