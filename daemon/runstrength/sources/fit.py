@@ -14,6 +14,7 @@ import fitdecode
 
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord, Lap, Sport
+from runstrength.sources.fit_rating import session_rating
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +262,7 @@ def _record_from_fit(
     name = session.get("sport_profile_name") or sport_msg.get("name") or _NAMES[sport]
     if sub_sport == "treadmill" and sport is Sport.RUN and name == "Run":
         name = "Treadmill run"
+    rating = session_rating(session)
 
     record = ActivityRecord(
         source=source,
@@ -282,8 +284,8 @@ def _record_from_fit(
         trail=sub_sport in _TRAIL_SUB_SPORTS,
         aerobic_te=_float(session.get("total_training_effect")),
         anaerobic_te=_float(session.get("total_anaerobic_training_effect")),
-        rpe=session["workout_rpe"] / 10 if session.get("workout_rpe") else None,
-        feel=_float(session.get("workout_feel")),
+        rpe=rating[0],
+        feel=rating[1],
         device=_device(file_id),
         laps=laps or None,
     )
