@@ -6,6 +6,7 @@ so what is in flight at once is counted, never timed.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -55,12 +56,15 @@ def settings(tmp_path: Path, fake: FakeStrava) -> Settings:
     return settings
 
 
+DETAIL = r"/api/v3/activities/\d+"  # the detail call: its laps and perceived exertion
+
+
 def laps_calls(fake: FakeStrava) -> int:
-    return sum(c.path.endswith("/laps") for c in fake.calls)
+    return sum(re.fullmatch(DETAIL, c.path) is not None for c in fake.calls)
 
 
 def test_laps_of_new_sessions_are_asked_for_at_once(fake: FakeStrava, settings: Settings) -> None:
-    held = fake.hold("/laps")
+    held = fake.hold(pattern=DETAIL)
     store = app.open_store(settings)
     outcome = []
     sync = threading.Thread(
@@ -116,7 +120,7 @@ def test_a_source_without_parallel_details_is_asked_one_after_another(
     from runstrength.sources import strava
 
     monkeypatch.setattr(strava.StravaSource, "details_in_flight", 1)
-    held = fake.hold("/laps")
+    held = fake.hold(pattern=DETAIL)
     store = app.open_store(settings)
     sync = threading.Thread(target=lambda: app.sync_now(settings, store, "strava", False, NOW))
     sync.start()

@@ -163,3 +163,44 @@ def test_a_store_opened_without_the_mappers_leaves_stale_rows_for_the_next_open(
         version = conn.execute(text("SELECT value FROM meta WHERE key='derived_version'"))
         assert int(version.scalar_one()) == models.DERIVED_VERSION - 1
     assert listed(cli)[str(p["id"])]["name"] == p["name"]  # the CLI's open has them
+
+
+def test_what_the_export_filled_in_survives_a_rederive(cli, settings):
+    """An API row whose laps, heart rate and rating came from the data export (its file): the
+    re-derive maps the API payload again and keeps what only the export gave."""
+    store = Store.open(settings.database_url)
+    [p] = payloads(1)
+    p = {k: v for k, v in p.items() if k not in ("average_heartrate", "max_heartrate")}
+    from runstrength.core.records import Lap
+
+    filled = dataclasses.replace(
+        record_from_strava(p), avg_hr=151.0, rpe=8.0, feel=25.0,
+        laps=(Lap(1000.0, 240), Lap(400.0, 200)),
+    )  # fmt: skip
+    store.save_page("strava", [PageItem(filled, p, {"export": {"Activity ID": str(p["id"])}})],
+                    now=NOW)  # fmt: skip
+    set_meta(store, "derived_version", models.DERIVED_VERSION - 1)
+
+    listed(cli)
+
+    record = store.get_record("strava", str(p["id"]))[0]
+    assert (record.avg_hr, record.rpe, record.feel, len(record.laps or ())) == (151.0, 8.0, 25.0, 2)
+
+
+def test_a_fit_file_row_gains_the_rating_its_session_holds(cli, settings):
+    """A row from GARMIN_FIT_DIR keeps its stored record, plus the rating its stored session
+    summary carries (a mapper change that needs no file read again)."""
+    from runstrength.sources.fit import record_from_fit
+    from tests.sources.test_fit import encode_run
+
+    store = Store.open(settings.database_url)
+    record, raw = record_from_fit(encode_run(session_extra={"workout_rpe": 70, "workout_feel": 0}))
+    before = dataclasses.replace(record, rpe=None, feel=None)  # as an older version stored it
+    store.save_page("fit", [PageItem(before, raw)], now=NOW)
+    set_meta(store, "derived_version", models.DERIVED_VERSION - 1)
+
+    listed(cli)
+
+    after = store.get_record("fit", record.source_id)[0]
+    assert (after.rpe, after.feel) == (7.0, 0.0)
+    assert dataclasses.replace(after, rpe=None, feel=None) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import sqlite3
 import stat
@@ -377,12 +378,35 @@ def test_laps_are_fetched_only_for_a_few_recent_sessions_and_kept(
     for sample in generate_history(weeks=12, end=end):
         fake_strava.add_activity(sample.payload, laps=sample.laps, description=sample.description)
     assert cli("sync").exit_code == 0
-    fetched = [c for c in fake_strava.calls if c.path.endswith("/laps")]
+    fetched = detail_calls(fake_strava)  # one detail call each: laps (and perceived exertion)
     assert 0 < len(fetched) <= 3
     with_laps = [r for r in app.open_store(settings).activities() if r.laps]
     assert len(with_laps) == len(fetched)
     assert cli("sync", "--full").exit_code == 0  # a summary re-read keeps the laps
     assert len([r for r in app.open_store(settings).activities() if r.laps]) == len(fetched)
+
+
+def detail_calls(fake_strava) -> list:
+    return [c for c in fake_strava.calls if re.fullmatch(r"/api/v3/activities/\d+", c.path)]
+
+
+def test_perceived_exertion_comes_with_the_details_and_costs_no_call(
+    fake_strava, authorised, settings
+):
+    """Every run is rated on Strava; only the detail carries the rating. The runs whose laps
+    the sync reads get it from that same call; no other activity is asked for."""
+    for i, activity in enumerate(fake_strava.activities):
+        fake_strava.add_activity(activity, perceived_exertion=7 + i % 3)
+    assert app.sync_now(settings, app.open_store(settings), "strava", False, NOW)[0].status == "ok"
+    detailed = {c.path.rsplit("/", 1)[1] for c in detail_calls(fake_strava)}
+    assert 0 < len(detailed) <= 3
+    records = {r.source_id: r for r in app.open_store(settings).activities()}
+    rated = {k for k, r in records.items() if r.rpe is not None}
+    assert rated == detailed
+    assert all(7 <= records[k].rpe <= 9 for k in rated)
+    app.sync_now(settings, app.open_store(settings), "strava", True, NOW)  # a summary re-read
+    records = app.open_store(settings).activities()
+    assert {r.source_id for r in records if r.rpe is not None} == detailed
 
 
 def test_inactive_app_is_its_own_outcome_with_alternatives(cli, fake_strava, authorised):

@@ -656,15 +656,19 @@ def derived_columns(record: ActivityRecord) -> dict[str, Any]:
 
 # --- re-derive: every stored row from its raw payload, after a mapping rule changed -------------
 # source -> its pure mapper (raw payload, extras) -> record; KeyError for a source without one.
-DeriveLookup = Callable[[str], Callable[[dict[str, Any], dict[str, Any]], ActivityRecord]]
+# source -> its pure mapper (raw payload, extras, stored record) -> record
+DeriveLookup = Callable[
+    [str], Callable[[dict[str, Any], dict[str, Any], ActivityRecord | None], ActivityRecord]
+]
 
 
 def rederive_all(conn: Connection, derive: DeriveLookup) -> int:
     """Re-derive every stored activity from its raw payload and extras with the sources' pure
     mappers (nothing is downloaded), in batches by id, then every duplicate link.
 
-    A row whose source has no mapper (FIT files), or that its mapper now refuses, keeps its
-    stored record (the refusal with one log line): re-deriving never loses an activity.
+    A row whose source has no mapper, or that its mapper now refuses, keeps its stored record
+    (the refusal with one log line): re-deriving never loses an activity. A mapper gets the
+    stored record too (what an export or a file filled in; a FIT-file row is rebuilt from it).
     Returns how many rows changed.
     """
     c = ACTIVITY.c
@@ -709,7 +713,8 @@ def _rederived(row: Any, mapper: Any) -> dict[str, Any]:
     record = stored
     if mapper is not None:
         try:
-            record = check_record(mapper(row.raw_json, extras))
+            # The stored record too: what an export or a file filled in is not in the payload.
+            record = check_record(mapper(row.raw_json, extras, stored))
             if record.key != stored.key:
                 raise BadRecord(f"it maps to {record.key}, not to its own id")
         except BadRecord as e:

@@ -154,3 +154,12 @@ def test_merge_preference_is_configurable_and_falls_back_when_preferred_lacks_a_
 def test_merge_marks_indoor_if_any_copy_knows_and_manual_only_if_all_are() -> None:
     merged = merge_records(run("garmin", "1", indoor=True), [run("strava", "2", manual=True)])
     assert merged.indoor and not merged.manual
+
+
+def test_merge_keeps_the_runners_rating_from_whichever_copy_has_it() -> None:
+    """Strava's perceived exertion wins; Garmin's feel (0 = very weak is a value) fills in."""
+    strava = run("strava", "1", rpe=8.0)
+    garmin = run("garmin", "2", rpe=6.0, feel=0.0)
+    merged = merge_records(strava, [garmin])
+    assert (merged.rpe, merged.feel) == (8.0, 0.0)
+    assert merge_records(run("strava", "1"), [garmin]).rpe == 6.0

@@ -347,6 +347,49 @@ def garmin_coach(seed: int = 18) -> Athlete:
     )  # fmt: skip
 
 
+def heavy_legs(seed: int = 19) -> Athlete:
+    """Rates every run on Strava (easy 3-4, hard 7-8, long 6); the easy runs of Mon 16 and
+    Wed 18 Nov felt hard (RPE 7, 8): legs heavy, the next session is skipped."""
+    runner = Runner(335, 183, "Europe/Berlin", files="fit", named=0.6)
+    template = {
+        MON: [easy(40)], TUE: [hard("intervals", 55)], WED: [easy(45)],
+        THU: [hard("tempo", 55)], SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    base = _athlete(
+        "heavy_legs", "easy runs Mon 16 and Wed 18 Nov rated hard (RPE 7, 8)", runner, template,
+        seed, ["2026-11-16", "2026-11-18", "2026-11-21", "2026-11-23"],
+    )  # fmt: skip
+    felt_hard = {d("2026-11-16"): 7.0, d("2026-11-18"): 8.0}
+    usual = {"easy": 3.0, "hard": 7.0, "long": 6.0}
+    rated = tuple(
+        _rated(a, felt_hard.get(a.day) if a.kind == "easy" and a.day in felt_hard
+               else usual[a.kind] + a.id % 2)
+        if a.kind else a
+        for a in base.activities
+    )  # fmt: skip
+    return _with(base, activities=rated)
+
+
+def _rated(act: TrueActivity, rpe: float | None) -> TrueActivity:
+    from dataclasses import replace
+
+    return replace(act, rpe=rpe)
+
+
+def tired(seed: int = 20) -> Athlete:
+    """Easy runs 6 % slower at the same heart rate from Mon 16 to Sun 22 Nov: runs suffer."""
+    runner = Runner(320, 186, "Europe/Vienna", files="fit", named=0.6,
+                    suffers=(d("2026-11-16"), d("2026-11-22"), 0.06))  # fmt: skip
+    template = {
+        MON: [easy(45)], TUE: [hard("intervals", 55)], WED: [easy(45)],
+        THU: [hard("tempo", 50)], FRI: [easy(40)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "tired", "easy runs 6% less ground per heartbeat 16-22 Nov", runner, template, seed,
+        ["2026-11-14", "2026-11-21", "2026-11-24", "2026-11-26"],
+    )  # fmt: skip
+
+
 ATHLETES: dict[str, Callable[[], Athlete]] = {
     f.__name__.removesuffix("_spike"): f
     for f in (
@@ -368,5 +411,7 @@ ATHLETES: dict[str, Callable[[], Athlete]] = {
         trail,
         run_walker,
         garmin_coach,
+        heavy_legs,
+        tired,
     )  # fmt: skip
 }

@@ -61,6 +61,7 @@ def acts_of(athlete: Athlete) -> list[Act]:
             max_hr=a.max_hr,
             elevation_gain_m=a.elevation_gain_m,
             file=a.file,
+            overrides={"Perceived Exertion": f"{a.rpe:g}"} if a.rpe is not None else {},
         )  # fmt: skip
         for a in athlete.activities
     ]

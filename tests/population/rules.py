@@ -8,6 +8,9 @@ Each broken rule is a Break naming the athlete, the plan date, the day and the p
 - race_recovery / taper: a session within ⌈km/3⌉ days after a race, or inside a configured
   race's taper (short race: 3 days before; A race: 6 days before, and 1 session in days -14..-8);
   more than one session in the 6 days before a configured race.
+- legs heavy / runs suffer (coaching.md §5): a week with a day of the runner's heavy-legs skip
+  (two easy runs rated RPE >= 7 within 7 days) may hold fewer; when the last 3 easy runs cover
+  >= 5 % less ground per heartbeat (runs_suffer_fewer) at most one session within 7 days.
 - full_dose: a week "allows" two sessions when, among its days from today on that are not hard or
   long, not in a race window and hold no logged strength, two lie 48 h apart (and 48 h from the
   sessions of the weeks around it); the day before a hard/long day counts, as the last resort.
@@ -67,6 +70,8 @@ class PlanCheck:
         self.sessions = {d: day["strength"] for d, day in self.days.items() if day["strength"]}
         self.ratio = self.truth.load_ratio()
         self.spikes = self.truth.spike_days()
+        self.heavy_legs = self.truth.heavy_legs_days()
+        self.suffer = self.truth.runs_suffer()
         self.verdict = Verdict()
 
     def fail(self, rule: str, day: date | None, detail: str) -> None:
@@ -129,6 +134,11 @@ class PlanCheck:
                     None,
                     f"load ratio {self.ratio:.2f} yet {len(soon)} sessions in 7 days: {days}",
                 )
+        if self.suffer:
+            soon = [d for d in self.sessions if (d - self.today).days < 7]
+            if len(soon) > 1:
+                days = ", ".join(f"{d:%a %d}" for d in sorted(soon))
+                self.fail("runs_suffer_fewer", None, f"runs suffer yet sessions on {days}")
         for race in (r for r in self.truth.races if r.configured):
             week = [d for d in self.all_sessions() if 1 <= (race.day - d).days <= 6]
             if len(week) > 1:
@@ -164,6 +174,12 @@ class PlanCheck:
             return "fatigue"
         if any(d in self.spikes for d in week):
             return "spike"
+        # The runner's own ratings: the skip may take the week's second session. A runner whose
+        # ratings the app never sees (summaries only) still gets the week's full dose: no break.
+        if any(d in self.heavy_legs for d in week):
+            return "legs heavy"
+        if self.suffer and monday <= self.today + timedelta(days=6):
+            return "runs suffer"
         return None
 
     def _fits(self, days: Sequence[date], need: int, fixed: Iterable[date]) -> bool:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from tests.population.device_files import device_file
 from tests.population.fit_writer import FitLap
 
+EASY_HR_SHARE = 0.72  # of HRmax at easy pace (0.705 at the middle of the paces drawn, 1.02)
 FORGOT_STRAP = 0.04  # share of runs without HR for a runner who owns a strap
 HISTORY_START = date(2026, 7, 13)  # a Monday: 18+ weeks before the plan dates
 NOISE_BEFORE = date(2026, 11, 2)  # skipped and swapped days only before this Monday
@@ -85,6 +86,9 @@ class Runner:
     # Run/walk (Galloway): seconds running, seconds walking, repeated through every easy and long
     # run, each a lap on the watch ("rest" laps for the walks when it runs a workout).
     run_walk: tuple[int, int] | None = None
+    # Tired for a while: from the first date to the second, easy runs cover this share less
+    # ground per heartbeat (slower at the same heart rate; coaching.md §5 "runs suffer").
+    suffers: tuple[date, date, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class TrueActivity:
     elevation_gain_m: float | None = None
     race_km: float | None = None
     file: tuple[str, bytes] | None = None
+    rpe: float | None = None  # the runner's own rating (activities.csv "Perceived Exertion")
 
     @property
     def day(self) -> date:
@@ -143,6 +148,10 @@ class _Gen:
                 self.hr(0.60, 0.68), self.hr(0.75, 0.82),
             )  # fmt: skip
         laps = self._laps(slot)
+        if slot.kind == "easy" and self.runner.suffers:
+            first, last, share = self.runner.suffers
+            if first <= day <= last:  # slower at the same heart rate
+                laps = [(s, pace / (1 - share), hr, i) for s, pace, hr, i in laps]
         return self._run(start, slot, laps)
 
     def _strength(self, start: datetime, slot: Slot) -> TrueActivity:
@@ -167,7 +176,10 @@ class _Gen:
                 laps += [(20.0, 0.72, hr + 0.04, "interval"), (60.0, 1.25, hr, "recovery")]
             return [*laps, (3 * 60, 1.05, hr, "cooldown")]
         if slot.kind == "easy":
-            return [(minutes * 60, E * r.uniform(0.97, 1.07), r.uniform(0.66, 0.75), "active")]
+            # Heart rate follows speed on an easy run: about the same ground per beat, give or
+            # take 2 % (wind, sleep, the day), so 0.66-0.75 of HRmax over 0.97-1.07 x easy pace.
+            pace = E * r.uniform(0.97, 1.07)
+            return [(minutes * 60, pace, EASY_HR_SHARE / pace * r.uniform(0.98, 1.02), "active")]
         if slot.kind == "long":
             return [(minutes * 60, E * r.uniform(1.0, 1.07), r.uniform(0.71, 0.77), "active")]
         if slot.kind == "race":

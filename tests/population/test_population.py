@@ -89,6 +89,44 @@ def test_classification_agrees_with_the_scenarios(population: dict[str, Outcome]
     assert not [k for k in total if k[1] == "missing"], "runs missing from activities --json"
 
 
+# --- the runner's side: legs heavy, runs that suffer (coaching.md §5) ---------------------------
+def test_easy_runs_rated_hard_skip_the_next_session(population: dict[str, Outcome]) -> None:
+    outcome = population["heavy_legs"]
+    why = "your easy runs on Mon 16 Nov and Wed 18 Nov felt hard (RPE 7, 8)"
+    before = outcome.plans[date(2026, 11, 16)]  # one easy run rated hard: nothing yet
+    assert not any("Legs heavy" in n for n in before["notes"])
+    assert [d["date"] for d in before["days"] if d["strength"]][:2] == ["2026-11-18", "2026-11-20"]
+    p = outcome.plans[date(2026, 11, 18)]
+    assert p["notes"][0] == (
+        f"Legs heavy: {why}. The next session is skipped, no strength until Sat 21 Nov"
+        " (missed sessions are not stacked)."
+    )
+    days = {d["date"]: d for d in p["days"]}
+    for day in ("2026-11-18", "2026-11-20", "2026-11-21"):  # Wed, Fri, Sat: the easy days
+        assert days[day]["strength"] is None
+        assert days[day]["reason"] == f"no strength: legs heavy, {why}"
+    assert [d for d in days if days[d]["strength"] and d <= "2026-11-22"] == []  # not made up
+    after = outcome.plans[date(2026, 11, 23)]
+    assert not any("Legs heavy" in n for n in after["notes"])
+    assert len([d for d in after["days"][:7] if d["strength"]]) == 2
+
+
+def test_easy_runs_6_percent_less_efficient_plan_one_lighter_session(
+    population: dict[str, Outcome],
+) -> None:
+    outcome = population["tired"]
+    why = (
+        "runs suffer, your easy runs on Mon 16 Nov, Wed 18 Nov and Fri 20 Nov went 6% less far"
+        " per heartbeat than your usual of 28 days"
+    )
+    p = outcome.plans[date(2026, 11, 21)]
+    assert p["notes"][0] == f"At most one lighter session until Fri 27 Nov ({why})."
+    week = [d for d in p["days"][:7] if d["strength"]]
+    assert len(week) == 1 and week[0]["strength"]["light"] and why in week[0]["reason"]
+    for day in (date(2026, 11, 14), date(2026, 11, 24), date(2026, 11, 26)):  # before, after
+        assert not any("runs suffer" in n for n in outcome.plans[day]["notes"]), day
+
+
 # --- the generator itself ------------------------------------------------------------------------
 def test_an_athlete_is_the_same_for_the_same_seed() -> None:
     assert ATHLETES["classic"]().activities == ATHLETES["classic"]().activities

@@ -21,6 +21,8 @@ LOAD_WEIGHT = {"easy": 2.0, "long": 2.5, "hard": 3.5, "race": 4.5}  # coaching.m
 BASELINE_WEEKS, BASELINE_LOOKBACK = 3, 10
 SPIKE_FACTOR, SPIKE_DAYS = 1.10, 2
 TAPER_SHORT_DAYS, TAPER_LONG_DAYS, A_RACE_KM = 3, 6, 21.0
+HARD_RPE, HEAVY_WITHIN_DAYS, HEAVY_SKIP_DAYS = 7.0, 7, 4  # coaching.md §5 legs heavy
+SUFFER_RUNS, SUFFER_DAYS, SUFFER_SHARE, FLAT_M_PER_KM = 3, 28, 0.05, 20.0  # §5 runs suffer
 
 
 def monday_of(day: date) -> date:
@@ -123,6 +125,44 @@ class Truth:
             if before and a.distance_m > SPIKE_FACTOR * max(before):
                 out |= {a.day + timedelta(days=i) for i in range(1, SPIKE_DAYS + 1)}
         return out
+
+    def heavy_legs_days(self) -> set[date]:
+        """Days of no strength: from the second easy run rated hard (RPE >= 7) within 7 days,
+        for 4 days (the next session skipped), as the runner's own ratings say."""
+        rated = sorted(
+            a.day for a in self.athlete.activities
+            if a.kind == "easy" and not a.race_km and (a.rpe or 0) >= HARD_RPE
+            and a.start_local <= self.pin
+        )  # fmt: skip
+        out: set[date] = set()
+        for first, second in zip(rated, rated[1:], strict=False):
+            if (second - first).days < HEAVY_WITHIN_DAYS:
+                out |= {second + timedelta(days=i) for i in range(HEAVY_SKIP_DAYS)}
+        return out
+
+    def runs_suffer(self) -> bool:
+        """The last 3 true easy, flat, outdoor runs with HR cover >= 5 % less ground per beat
+        than the median of the others of the last 28 days, each of them under it."""
+        if self.athlete.indoor:
+            return False  # a treadmill's pace is an estimate
+        first = self.today - timedelta(days=SUFFER_DAYS - 1)
+        effs = [
+            a.distance_m / a.moving_s * 60 / a.avg_hr
+            for a in sorted(self.athlete.activities, key=lambda a: a.start_local)
+            if a.kind == "easy" and a.avg_hr and a.start_local <= self.pin and first <= a.day
+            and a.type in ("Run",) and a.moving_s >= 15 * 60
+            and (a.elevation_gain_m or 0) / (a.distance_m / 1000) <= FLAT_M_PER_KM
+        ]  # fmt: skip
+        recent, others = effs[-SUFFER_RUNS:], effs[:-SUFFER_RUNS]
+        if len(recent) < SUFFER_RUNS or len(others) < 4:
+            return False
+        usual = (
+            sorted(others)[len(others) // 2]
+            if len(others) % 2
+            else (sum(sorted(others)[len(others) // 2 - 1 : len(others) // 2 + 1]) / 2)
+        )
+        middle = sorted(recent)[1]
+        return middle <= (1 - SUFFER_SHARE) * usual and all(e < usual for e in recent)
 
     def load_ratio(self) -> float | None:
         """Last 7 days against the mean of the 3 latest training weeks before them (None: unknown).

@@ -35,8 +35,10 @@ def encode_run(
     record_hrs: tuple[int, ...] = (),
     utc_offset_h: int = 1,
     serial: int = 4242,
+    session_extra: dict | None = None,
 ) -> bytes:
-    """A FIT run with laps of (intensity, seconds, metres), written by Garmin's own encoder."""
+    """A FIT run with laps of (intensity, seconds, metres), written by Garmin's own encoder;
+    `session_extra` adds session fields by their profile names (workout_rpe, workout_feel)."""
     enc = Encoder()
     enc.on_mesg(
         MESG["FILE_ID"],
@@ -81,7 +83,7 @@ def encode_run(
     }
     if session_hr is not None:
         session["avg_heart_rate"] = session_hr
-    enc.on_mesg(MESG["SESSION"], session)
+    enc.on_mesg(MESG["SESSION"], {**session, **(session_extra or {})})
     enc.on_mesg(
         MESG["ACTIVITY"],
         {
@@ -343,3 +345,32 @@ def test_a_fit_file_that_could_not_be_opened_is_tried_again(tmp_path, monkeypatc
     assert sync_fit_dir(settings, store, False, NOW).inserted == 0
     monkeypatch.setattr(Path, "read_bytes", read_bytes)  # fixed; size and mtime unchanged
     assert sync_fit_dir(settings, store, False, NOW).inserted == 1
+
+
+# --- the runner's own rating ----------------------------------------------------------------------
+def test_the_post_run_rating_comes_from_the_session() -> None:
+    """workout_rpe is Borg CR10 x 10, workout_feel 0-100 (0 very weak ... 100 very strong)."""
+    data = encode_run(session_extra={"workout_rpe": 70, "workout_feel": 25})
+    record, raw = record_from_fit(data)
+    assert (record.rpe, record.feel) == (7.0, 25.0)
+    assert raw["session"]["workout_rpe"] == 70  # kept as received, for re-derive
+
+
+def test_an_unrated_run_has_no_rating() -> None:
+    record, _ = record_from_fit(encode_run())
+    assert (record.rpe, record.feel) == (None, None)
+    record, _ = record_from_fit(encode_run(session_extra={"workout_rpe": 0}))
+    assert record.rpe is None  # 0: the runner skipped the question
+
+
+def test_a_decoder_with_an_older_profile_reads_the_rating_by_field_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fitdecode.profile
+
+    session_fields = fitdecode.profile.MESSAGE_TYPES[18].fields
+    monkeypatch.delitem(session_fields, 192)  # as in profiles before workout_feel/_rpe
+    monkeypatch.delitem(session_fields, 193)
+    data = encode_run(session_extra={"workout_rpe": 80, "workout_feel": 0})
+    record, _ = record_from_fit(data)
+    assert (record.rpe, record.feel) == (8.0, 0.0)

@@ -89,6 +89,16 @@ def test_real_summary_maps_to_a_trail_run_with_effort_fields() -> None:
     assert r.workout_tag is None and r.laps is None
 
 
+def test_the_runners_rating_maps_rpe_x10_and_feel() -> None:
+    """directWorkoutRpe is RPE x 10 (70 = RPE 7), directWorkoutFeel 0-100 (25 = weak)."""
+    r = record_from_garmin({**REAL, "directWorkoutRpe": 70, "directWorkoutFeel": 25})
+    assert (r.rpe, r.feel) == (7.0, 25.0)
+    r = record_from_garmin({**REAL, "directWorkoutRpe": 0, "directWorkoutFeel": 0})
+    assert (r.rpe, r.feel) == (None, 0.0)  # RPE 0: not rated; feel 0: "very weak"
+    assert (record_from_garmin(REAL).rpe, record_from_garmin(REAL).feel) == (None, None)
+    assert record_from_garmin({**REAL, "directWorkoutRpe": 700}).rpe is None  # no RPE 70
+
+
 def test_race_event_type_tags_the_run_as_a_race() -> None:
     r = record_from_garmin({**REAL, "eventType": {"typeKey": "race"}})
     assert r.workout_tag is WorkoutTag.RACE
@@ -219,6 +229,33 @@ def test_fit_download_only_for_new_recent_runs_with_laps_and_laps_survive_relist
     assert (again.inserted, again.updated) == (0, 0)
     assert not [r for r in fake.requests if r[1].startswith("/download-service/")]
     assert next(a for a in store.activities() if a.source_id == "555").laps is not None
+
+
+def test_the_rating_in_the_fit_file_comes_with_its_laps_and_no_other_call(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    """A list without the rating: the FIT download the laps need carries it (workout_rpe/feel)."""
+    history(fake, 3)
+    sync_garmin(settings, store, False, NOW)  # the first sync reads history, laps only later
+    fake.requests.clear()
+    start = NOW - timedelta(hours=3)
+    fake.activities.append(
+        garmin_summary(555, start.strftime("%Y-%m-%d %H:%M:%S"), lapCount=2,
+                       activityName="6x800 intervals")
+    )  # fmt: skip
+    fake.fit_files["555"] = encode_run(
+        start=start,
+        laps=(("warmup", 600, 1800), ("interval", 240, 1000)),
+        session_extra={"workout_rpe": 80, "workout_feel": 25},
+    )
+    sync_garmin(settings, store, False, NOW)
+    run = next(a for a in store.activities() if a.source_id == "555")
+    assert (run.rpe, run.feel) == (8.0, 25.0) and run.laps
+    assert [r[1] for r in fake.requests if "/activity/" in r[1]] == [
+        "/download-service/files/activity/555"
+    ]  # no per-activity detail call for the rating
+    sync_garmin(settings, store, True, NOW)  # a summary re-read keeps it
+    assert next(a for a in store.activities() if a.source_id == "555").rpe == 8.0
 
 
 def test_a_run_whose_fit_file_cannot_be_downloaded_is_kept_without_laps(
@@ -360,6 +397,20 @@ def test_fallback_resumes_from_saved_tokens_and_polls_with_one_list_call(
     again = sync_garminconnect(connect_settings, store, False, NOW, make_client=to_fake)
     assert (again.inserted, again.updated) == (0, 0)
     assert fake.calls(SEARCH_PATH) == 1
+
+
+def test_fallback_reads_the_rating_from_the_list_as_the_personal_api_does(
+    fake: FakeGarmin, connect_settings: Settings, store: Store
+) -> None:
+    start = NOW - timedelta(days=1)
+    fake.activities.append(
+        garmin_summary(777, start.strftime("%Y-%m-%d 06:30:00"), directWorkoutRpe=70,
+                       directWorkoutFeel=0)
+    )  # fmt: skip
+    to_fake = functools.partial(connect_client, connectapi=fake.base_url)
+    assert sync_garminconnect(connect_settings, store, False, NOW, make_client=to_fake).inserted
+    run = next(a for a in store.activities() if a.source_id == "777")
+    assert (run.rpe, run.feel) == (7.0, 0.0)
 
 
 def test_fallback_auth_failure_asks_to_rerun_auth_and_never_logs_in_by_itself(

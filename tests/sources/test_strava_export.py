@@ -525,3 +525,29 @@ def test_runstrength_import_takes_an_export_zip_and_prints_the_summary(
         zf.writestr("notes.txt", "hi")
     refused = runner.invoke(main, ["import", str(not_export)], env=env)
     assert refused.exit_code != 0 and "Traceback" not in refused.output
+
+
+# --- the runner's own rating ----------------------------------------------------------------------
+def test_the_rating_comes_from_the_csv_and_the_watch_file(
+    tmp_path: Path, settings: Settings, store: Store
+) -> None:
+    """activities.csv's "Perceived Exertion" (1-10) wins; a FIT file adds the watch's feel and
+    gives the RPE where the CSV has none."""
+    from tests.sources.test_fit import encode_run
+
+    start = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+    watch = encode_run(start=start, session_extra={"workout_rpe": 70, "workout_feel": 25})
+    acts = [
+        Act(3001, datetime(2026, 11, 18, 6, 30, tzinfo=UTC), overrides={"Perceived Exertion": "8"}),
+        Act(3002, start, elapsed_s=1830, moving_s=1800, distance_m=6000.0,
+            file=("3002.fit", watch)),
+        Act(3003, start.replace(day=21), overrides={"Perceived Exertion": "4"},
+            file=("3003.fit", encode_run(start=start.replace(day=21),
+                                         session_extra={"workout_rpe": 90}))),
+        Act(3004, datetime(2026, 11, 22, 6, 30, tzinfo=UTC)),
+    ]  # fmt: skip
+    import_export(settings, store, write_export(tmp_path / "export.zip", acts), NOW)
+    assert (get(store, "3001")[0].rpe, get(store, "3001")[0].feel) == (8.0, None)
+    assert (get(store, "3002")[0].rpe, get(store, "3002")[0].feel) == (7.0, 25.0)
+    assert get(store, "3003")[0].rpe == 4.0  # the runner's Strava rating wins
+    assert (get(store, "3004")[0].rpe, get(store, "3004")[0].feel) == (None, None)

@@ -25,6 +25,7 @@ MAX_SPEED_MPS = 150.0  # well above any bike descent; GPS glitches report more
 MAX_ELEVATION_GAIN_M = 100_000.0
 TE_RANGE = (0.0, 5.0)  # Garmin training effect
 RPE_RANGE = (1.0, 10.0)
+FEEL_RANGE = (0.0, 100.0)
 # Starts: wrong watch clocks and GPS week rollovers give odd years; these keep them storable.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -144,6 +145,7 @@ def _checked(record: ActivityRecord) -> ActivityRecord:
         aerobic_te=_within(record.aerobic_te, *TE_RANGE),
         anaerobic_te=_within(record.anaerobic_te, *TE_RANGE),
         rpe=_within(record.rpe, *RPE_RANGE),
+        feel=_within(record.feel, *FEEL_RANGE),
         external_id=optional_text(record.external_id, 300),
         device=optional_text(record.device, 200),
         laps=_laps(record.laps),

@@ -44,9 +44,10 @@ DEFAULT_PREFER: Mapping[str, tuple[str, ...]] = {
     "name": _STRAVA_FIRST,
     "workout_tag": _STRAVA_FIRST,
     "rpe": _STRAVA_FIRST,
+    "feel": _STRAVA_FIRST,  # only a watch has it: whichever copy carries it
     "timezone": _STRAVA_FIRST,
 }
-_NAME_FIELDS = ("name", "workout_tag", "rpe", "timezone")
+_NAME_FIELDS = ("name", "workout_tag", "rpe", "feel", "timezone")
 
 
 def preferences(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from runstrength.core.efficiency import runs_suffer
+from runstrength.core.feel import heavy_legs, skip_note, skip_window
 from runstrength.core.races import race_windows, taper_windows, usual_races
 from runstrength.core.records import (
     ClassifiedActivity,
@@ -207,6 +209,9 @@ def assess(
     end = end or today + timedelta(days=6)
     spikes = spike_windows(history, today)
     level, ratio, reasons = _load_level(history, today, spikes)
+    suffering = runs_suffer(history, today) if level != Level.RED else None
+    if suffering is not None:  # amber, as a load rise: one lighter session this week
+        level, reasons = Level.AMBER, [*reasons, suffering.words()]
     windows = [
         *spikes,
         *race_windows(history, races, today, end),
@@ -261,6 +266,10 @@ def assess(
             )
         )
         notes.append(f"At most one lighter session until {day_name(last)} ({why}).")
+    # Heavy legs (the runner's own ratings): the next session is skipped, not made up.
+    if legs := heavy_legs(history, today):
+        windows.append(skip_window(legs, today))
+        notes.append(skip_note(legs))
     for w in sorted(windows, key=lambda w: w.start):  # a race's taper before its recovery
         note = w.reason[0].upper() + w.reason[1:] + "."
         if w.end < today or w.start > end or w.max_sessions is None:

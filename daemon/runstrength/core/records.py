@@ -74,7 +74,10 @@ class ActivityRecord:
     training_effect_label: str | None = None  # Garmin: "TEMPO", "VO2MAX", ...
     aerobic_te: float | None = None
     anaerobic_te: float | None = None
-    rpe: float | None = None  # 1-10
+    rpe: float | None = None  # 1-10, the runner's own rating of the effort
+    # Garmin's post-run "how did you feel": 0 very weak, 25 weak, 50 normal, 75 strong, 100 very
+    # strong (directWorkoutFeel, FIT session workout_feel).
+    feel: float | None = None
     external_id: str | None = None
     device: str | None = None
     laps: tuple[Lap, ...] | None = None  # None: not fetched

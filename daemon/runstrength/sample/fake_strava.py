@@ -101,11 +101,13 @@ def _scopes(text: str | None) -> list[str]:
 
 
 class Hold:
-    """API calls whose path ends with `suffix` wait here, once received, until release(): a test
-    sees how many a client has in flight at once without timing anything."""
+    """API calls whose path ends with `suffix` (or matches the regular expression `pattern`) wait
+    here, once received, until release(): a test sees how many a client has in flight at once
+    without timing anything."""
 
-    def __init__(self, suffix: str) -> None:
+    def __init__(self, suffix: str, pattern: str | None = None) -> None:
         self.suffix = suffix
+        self.pattern = pattern
         self.waiting = 0
         self.most_at_once = 0
         self._open = False
@@ -115,6 +117,11 @@ class Hold:
         """True as soon as `n` calls wait at once; False if that never happens within the time."""
         with self._changed:
             return self._changed.wait_for(lambda: self.waiting >= n, timeout_s)
+
+    def matches(self, path: str) -> bool:
+        if self.pattern is not None:
+            return re.fullmatch(self.pattern, path) is not None
+        return path.endswith(self.suffix)
 
     def release(self) -> None:
         with self._changed:
@@ -164,6 +171,7 @@ class FakeStrava:
         self._laps: dict[int, list[dict[str, Any]]] = dict(laps or {})
         self._descriptions: dict[int, str | None] = {}
         self._devices: dict[int, str | None] = {}  # device_name: in details only
+        self._exertion: dict[int, int] = {}  # the owner's perceived exertion (detail only)
         self._codes: dict[str, frozenset[str]] = {}
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, str] = {}  # refresh token -> the access token it last gave out
@@ -278,9 +286,10 @@ class FakeStrava:
         with self._lock:
             self._faults.extend([(status, html)] * n)
 
-    def hold(self, suffix: str) -> Hold:
-        """Keep API calls to paths ending with `suffix` waiting until the Hold is released."""
-        held = Hold(suffix)
+    def hold(self, suffix: str = "", pattern: str | None = None) -> Hold:
+        """Keep API calls to paths ending with `suffix` (or matching `pattern`, a regular
+        expression over the whole path) waiting until the Hold is released."""
+        held = Hold(suffix, pattern)
         with self._lock:
             self._holds.append(held)
         return held
@@ -288,7 +297,7 @@ class FakeStrava:
     def _held(self, target: str) -> Hold | None:
         path = urlsplit(target).path.rstrip("/")
         with self._lock:
-            return next((h for h in self._holds if _is_api(path) and path.endswith(h.suffix)), None)
+            return next((h for h in self._holds if _is_api(path) and h.matches(path)), None)
 
     def set_inactive(self, inactive: bool = True) -> None:
         """Every API call gets 403 Application/Status/Inactive; token refreshes still work."""
@@ -301,9 +310,13 @@ class FakeStrava:
         laps: list[dict[str, Any]] | None = None,
         description: str | None = None,
         device: str | None = None,
+        perceived_exertion: int | None = None,
     ) -> None:
+        """`perceived_exertion` (1-10) shows in the detail only, as Strava's does."""
         with self._lock:
             ident = int(payload["id"])
+            if perceived_exertion is not None:
+                self._exertion[ident] = perceived_exertion
             self._activities[ident] = dict(payload)
             self._starts[ident] = _start_epoch(payload)
             self._descriptions[ident] = description
@@ -588,6 +601,11 @@ class FakeStrava:
             "splits_metric": splits_metric(laps) if is_run else [],
             "splits_standard": [],
             "best_efforts": [],
+            "segment_efforts": [],
+            "photos": {"primary": None, "count": 0},
+            "hide_from_home": False,
+            "perceived_exertion": self._exertion.get(activity["id"]),
+            "prefer_perceived_exertion": False,
         }
         return detail
 

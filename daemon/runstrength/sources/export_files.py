@@ -46,6 +46,8 @@ class FileSummary:
     indoor: bool = False
     device: str | None = None
     laps: tuple[Lap, ...] | None = None
+    rpe: float | None = None  # the runner's rating saved on the watch (FIT only)
+    feel: float | None = None
 
     def to_raw(self) -> dict[str, Any]:
         """Plain JSON for the activity's raw payload."""
@@ -123,6 +125,8 @@ def _decode_fit(data: bytes) -> FileSummary:
         indoor=record.indoor,
         device=record.device,
         laps=record.laps,
+        rpe=record.rpe,
+        feel=record.feel,
     )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from runstrength.core.bounds import BadRecord, check_record
 from runstrength.core.records import ActivityRecord, Lap, Sport
 from runstrength.sources.fit_decode import FitError, Messages, decode
+from runstrength.sources.fit_rating import session_rating
 from runstrength.sources.place_zone import SEMICIRCLE, utc_written_as_local
 
 __all__ = ["FitError", "content_hash", "file_identity", "record_from_fit", "records_from_fit"]
@@ -304,6 +305,7 @@ def _leg(
     name = session.get("sport_profile_name") or sport_msg.get("name") or _NAMES[sport]
     if sub_sport == "treadmill" and sport is Sport.RUN and name == "Run":
         name = "Treadmill run"
+    rating = session_rating(session)
 
     record = ActivityRecord(
         source=source,
@@ -325,6 +327,8 @@ def _leg(
         trail=sub_sport in _TRAIL_SUB_SPORTS,
         aerobic_te=_float(session.get("total_training_effect")),
         anaerobic_te=_float(session.get("total_anaerobic_training_effect")),
+        rpe=rating[0],
+        feel=rating[1],
         device=_device(file_id),
         laps=laps or None,
     )

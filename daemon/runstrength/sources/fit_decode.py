@@ -19,6 +19,10 @@ import fitdecode
 log = logging.getLogger(__name__)
 
 Messages = dict[str, list[dict[str, Any]]]
+# The runner's post-run rating in the session message (FIT profile 21.9x on): workout_feel 0-100
+# (0 very weak ... 100 very strong) and workout_rpe (Borg CR10 x 10). A decoder whose profile is
+# older sees them as unknown fields: they are read by number.
+_RATING_FIELDS = ((192, "workout_feel"), (193, "workout_rpe"))
 _ODD_SIZE = re.compile(r"invalid field size (\d+) .* for type (\w+) \(expected a multiple of (\d+)")
 
 
@@ -102,7 +106,18 @@ def _keep(frame: fitdecode.FitDataMessage, unread: set[str], messages: Messages)
         for f in frame.fields
         if f.value is not None and not f.name.startswith("unknown") and f.name not in unread
     }
+    if frame.name == "session":
+        values.update(_rating_fields(frame, values))
     messages.setdefault(frame.name, []).append(values)
+
+
+def _rating_fields(frame: fitdecode.FitDataMessage, known: dict[str, Any]) -> dict[str, Any]:
+    found = {}
+    for num, name in _RATING_FIELDS:
+        value = known.get(name, frame.get_value(num, fallback=None))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found[name] = value
+    return found
 
 
 def _partial(messages: Messages, problem: str) -> Messages:

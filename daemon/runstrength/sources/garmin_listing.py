@@ -43,6 +43,7 @@ FIRST_SYNC_DAYS = 365  # history read on the first sync; --full reads everything
 MAX_PAGES = 200  # a guard against a server that never returns a short page
 RESUME_OVERLAP = 5  # a resumed listing re-reads a few: deletions meanwhile shift the offsets
 LAPS_KEY = "runstrengthLaps"  # laps from the FIT file, kept in the raw payload
+RATING_KEY = "runstrengthRating"  # the runner's rating from the same FIT file: {"rpe", "feel"}
 
 _RUN_TYPES = {
     "running", "trail_running", "street_running", "track_running", "treadmill_running",
@@ -92,6 +93,20 @@ def _laps(summary: dict[str, Any]) -> tuple[Lap, ...] | None:
         return None  # laps are a refinement: the activity stays
 
 
+def _rating(summary: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The runner's own rating: (RPE 1-10, feel 0-100), from the summary or the FIT file.
+
+    Garmin keeps RPE x 10 (directWorkoutRpe 70 = RPE 7; 0 = not rated) and the post-run feel
+    on 0-100 (directWorkoutFeel: 0 very weak, 25 weak, 50 normal, 75 strong, 100 very strong).
+    """
+    from_file = summary.get(RATING_KEY)
+    from_file = from_file if isinstance(from_file, dict) else {}
+    rpe_x10 = _num(summary, "directWorkoutRpe")
+    rpe = rpe_x10 / 10 if rpe_x10 else number(from_file.get("rpe"))
+    feel = _num(summary, "directWorkoutFeel")
+    return rpe, feel if feel is not None else number(from_file.get("feel"))
+
+
 def _start(summary: dict[str, Any]) -> datetime:
     if summary.get("startTimeGMT"):
         return _gmt(summary["startTimeGMT"])
@@ -133,6 +148,7 @@ def _record(summary: dict[str, Any]) -> ActivityRecord:
     parent = activity_type.get("parentTypeId")
     sport = _sport(type_key, parent if type(parent) is int else None)
     manufacturer = optional_text(summary.get("manufacturer"))
+    rpe, feel = _rating(summary)
     return ActivityRecord(
         source="garmin",
         source_id=identifier(summary.get("activityId"), "activityId"),
@@ -156,13 +172,15 @@ def _record(summary: dict[str, Any]) -> ActivityRecord:
         training_effect_label=optional_text(summary.get("trainingEffectLabel")),
         aerobic_te=_num(summary, "aerobicTrainingEffect"),
         anaerobic_te=_num(summary, "anaerobicTrainingEffect"),
+        rpe=rpe,
+        feel=feel,
         device=manufacturer.title() if manufacturer else None,
         laps=_laps(summary),
     )
 
 
 def map_summary(raw: dict[str, Any], extras: dict[str, Any]) -> ActivityRecord:
-    """The record from a list summary and its extras ({LAPS_KEY: [...]} from the FIT file)."""
+    """The record from a list summary and its extras (LAPS_KEY, RATING_KEY from the FIT file)."""
     return record_from_garmin({**raw, **extras} if extras else raw)
 
 
@@ -190,7 +208,7 @@ class GarminListing(SourceBase[GarminCursor]):
 
     name: ClassVar[str] = "garmin"
     cursor_type: ClassVar[type[Any]] = GarminCursor
-    extra_keys: ClassVar[tuple[str, ...]] = (LAPS_KEY,)
+    extra_keys: ClassVar[tuple[str, ...]] = (LAPS_KEY, RATING_KEY)
 
     @abstractmethod
     def list_page(self, offset: int, size: int, since: date | None) -> list[Any]:
@@ -250,8 +268,7 @@ class GarminListing(SourceBase[GarminCursor]):
         return type(count) in (int, float) and count > 1
 
     def fetch_details(self, source_id: str, now: datetime) -> dict[str, Any] | None:
-        laps = laps_from_zip(self.download(source_id), source_id)
-        return {LAPS_KEY: laps} if laps is not None else None
+        return extras_from_zip(self.download(source_id), source_id)
 
 
 def _local_day(summary: Any) -> str:
@@ -290,8 +307,9 @@ def newest_start(page: list[Any], previous: Any, now: datetime) -> str | None:
     return max(starts).isoformat(sep=" ") if starts else None
 
 
-def laps_from_zip(data: bytes, activity_id: str) -> list[dict[str, Any]] | None:
-    """Laps from Garmin's original-file download (a zip holding the .fit)."""
+def extras_from_zip(data: bytes, activity_id: str) -> dict[str, Any] | None:
+    """Laps, and the runner's rating where the watch asked for one, from Garmin's original-file
+    download (a zip holding the .fit); None when the file gives neither."""
     from runstrength.sources.fit import FitError, record_from_fit
 
     try:
@@ -301,4 +319,8 @@ def laps_from_zip(data: bytes, activity_id: str) -> list[dict[str, Any]] | None:
     except (zipfile.BadZipFile, StopIteration, FitError) as e:
         log.warning("no laps for Garmin activity %s: %s", activity_id, e)
         return None
-    return [dataclasses.asdict(x) for x in record.laps or ()]
+    extras: dict[str, Any] = {LAPS_KEY: [dataclasses.asdict(x) for x in record.laps or ()]}
+    rating = {k: v for k, v in (("rpe", record.rpe), ("feel", record.feel)) if v is not None}
+    if rating:
+        extras[RATING_KEY] = rating
+    return extras

@@ -43,7 +43,7 @@ REGISTRY: dict[str, Entry] = {
 
 def derive(source: str) -> Callable[[dict[str, Any], dict[str, Any], Any], Any] | None:
     """The pure function (raw payload, extras, stored record) -> record that rebuilds a stored
-    row (the store's re-derive migration); None: the source keeps its stored records (files).
+    row (the store's re-derive migration); None: the source keeps its stored records.
     It may raise core.bounds.BadRecord. Imports the mappers only, never a client library."""
     if source == "strava":
         from runstrength.sources.strava_records import rederive as strava
@@ -53,4 +53,8 @@ def derive(source: str) -> Callable[[dict[str, Any], dict[str, Any], Any], Any] 
         from runstrength.sources.garmin_listing import rederive as garmin
 
         return garmin
+    if source == "fit":  # the stored record, with the rating its session summary holds
+        from runstrength.sources.fit_rating import rederive as fit
+
+        return fit
     return None

@@ -16,7 +16,7 @@ from runstrength.core.records import ActivityRecord
 from runstrength.errors import SourceError
 from runstrength.sources.base import Clock, Page, Run, SourceBase
 from runstrength.sources.strava_api import StravaApi
-from runstrength.sources.strava_records import parse_time, record_from_stored
+from runstrength.sources.strava_records import details_of, parse_time, record_from_stored
 from runstrength.sources.strava_tokens import require_strava_app
 
 PER_PAGE = 200
@@ -43,9 +43,9 @@ class StravaCursor:
 class StravaSource(SourceBase[StravaCursor]):
     name: ClassVar[str] = "strava"
     cursor_type: ClassVar[type[Any]] = StravaCursor
-    extra_keys: ClassVar[tuple[str, ...]] = ("laps", "export", "file")
-    # The laps of a sync's (at most 3) new runs are asked for at once: StravaApi is thread-safe
-    # and counts calls in flight against the budget.
+    extra_keys: ClassVar[tuple[str, ...]] = ("laps", "perceived_exertion", "export", "file")
+    # The details of a sync's (at most 3) new runs are asked for at once: StravaApi is
+    # thread-safe and counts calls in flight against the budget.
     details_in_flight: ClassVar[int] = 3
     maps_checked: ClassVar[bool] = True  # record_from_strava ends in check_record
 
@@ -141,8 +141,10 @@ class StravaSource(SourceBase[StravaCursor]):
         return record_from_stored(raw, extras)
 
     def fetch_details(self, source_id: str, now: datetime) -> dict[str, Any] | None:
-        laps = self.api.get(f"/activities/{source_id}/laps", during="reading laps")
-        return {"laps": laps} if isinstance(laps, list) else None
+        """One detail call: its laps, and the runner's perceived exertion, which only the detail
+        carries (the same one call the laps alone would cost)."""
+        detail = self.api.get(f"/activities/{source_id}", during="reading laps")
+        return details_of(detail) if isinstance(detail, dict) else None
 
 
 def _next_backfill_page(cursor: StravaCursor, oldest_plus_one: int, size: int) -> StravaCursor:

@@ -172,7 +172,8 @@ def record_from_export(row: ExportRow, file: FileSummary | None, tz: ZoneInfo) -
         indoor=indoor or f.indoor,
         manual=not row.filename,
         trail=trail,
-        rpe=row.rpe,
+        rpe=_first(row.rpe, f.rpe),
+        feel=f.feel,
         device=f.device,
         laps=f.laps,
     )

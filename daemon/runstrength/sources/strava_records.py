@@ -54,8 +54,11 @@ WORKOUT_TAGS = {1: WorkoutTag.RACE, 2: WorkoutTag.LONG, 3: WorkoutTag.WORKOUT}
 # Fields an API record may lack and an export (mostly its file) can supply.
 FILLABLE = (
     "laps", "timezone", "elevation_gain_m", "avg_hr", "max_hr", "avg_speed_mps",
-    "gap_speed_mps", "rpe", "device",
+    "gap_speed_mps", "rpe", "feel", "device",
 )  # fmt: skip
+
+
+DETAIL_KEYS = ("laps", "perceived_exertion")  # extras from the detail call, mapped with the payload
 
 
 def parse_time(value: str) -> datetime:
@@ -183,8 +186,21 @@ def map_page(page: list[Any]) -> tuple[list[tuple[ActivityRecord, dict[str, Any]
     return items, aside
 
 
+def details_of(detail: dict[str, Any]) -> dict[str, Any] | None:
+    """What a DetailedActivity adds to a listed run, kept as its extras: the laps and the
+    runner's perceived exertion (1-10; null when not rated)."""
+    laps = detail.get("laps")
+    if not isinstance(laps, list):
+        return None
+    extras: dict[str, Any] = {"laps": laps}
+    if number(detail.get("perceived_exertion")) is not None:
+        extras["perceived_exertion"] = detail["perceived_exertion"]
+    return extras
+
+
 def record_from_stored(raw: dict[str, Any], extras: dict[str, Any]) -> ActivityRecord:
-    """The record from a listing payload and its extras ({"laps": [...]} from the laps call)."""
+    """The record from a listing payload and its extras (the detail call's laps and perceived
+    exertion)."""
     return record_from_strava({**raw, **extras} if extras else raw)
 
 
@@ -201,7 +217,7 @@ def rederive(
         if stored is None:
             raise BadRecord("no API payload to map (a row from the export or a file)")
         return stored
-    record = record_from_stored(raw, {"laps": extras["laps"]} if "laps" in extras else {})
+    record = record_from_stored(raw, {k: extras[k] for k in DETAIL_KEYS if k in extras})
     if "export" not in extras or stored is None:
         return record
     fill = {
