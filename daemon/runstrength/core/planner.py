@@ -5,7 +5,9 @@ Rules (coaching.md §6): never on a hard or long day; one strength-free day betw
 then lighter; prefer after a short easy run, then rest days; keep the runner's own strength
 weekdays and the same weekdays every week; logged strength counts; missed sessions are not
 stacked; fatigue windows (core/fatigue.py) cap or lighten sessions; a comeback or a new user
-eases in; and a re-plan keeps the previous plan's days unless new information rules them out.
+eases in; a day the runner skipped stays free, and "legs heavy" drops the next session; a
+runner under target 3 weeks running gets the short version; and a re-plan keeps the previous
+plan's days unless new information rules them out.
 """
 
 from __future__ import annotations
@@ -13,14 +15,23 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations
 
 from runstrength.core import fatigue
+from runstrength.core.consistency import (
+    SHORT_MINUTES,
+    Consistency,
+    consistency,
+    how_to_record,
+    short_version_note,
+)
 from runstrength.core.plan_config import PlanConfig as PlanConfig  # the planner's input
 from runstrength.core.plan_days import MIN_GAP_DAYS, NEW_USER_DAYS, PROTECTED, PlanContext
 from runstrength.core.plan_reasons import (
     NO_PATTERN_NOTE,
+    legs_heavy_note,
     rest_reason,
     session_reason,
     shortfall_note,
@@ -33,8 +44,12 @@ from runstrength.core.records import (
     WeeklyPattern,
 )
 from runstrength.core.routines import ROUTINES, routine_for
+from runstrength.core.strength_log import legs_heavy_days
 
 REENTRY_GAP_DAYS, REENTRY_SESSIONS = 14, 2  # first 2 sessions after >= 14 days off are light [S70]
+# ... planned in the week after the gap opens: a runner who stops recording is not known to have
+# stopped, so the plan does not stay light for ever (coaching.md §7; issue 22).
+REENTRY_WINDOW_DAYS = 7
 HABIT_WEEKS = 6  # the runner's strength weekdays: the last 6 weeks with logged strength
 TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern speaks
 
@@ -126,7 +141,11 @@ def preferred_weekdays(ctx: PlanContext, sessions_per_week: int) -> frozenset[in
 
 
 def _candidates(
-    ctx: PlanContext, days: list[date], fixed: list[date], state: fatigue.FatigueState
+    ctx: PlanContext,
+    days: list[date],
+    fixed: list[date],
+    state: fatigue.FatigueState,
+    kept_free: set[date],
 ) -> list[date]:
     return [
         d
@@ -134,6 +153,7 @@ def _candidates(
         if ctx.day(d).kind not in PROTECTED
         and state.blocked_reason(d) is None
         and d not in ctx.strength
+        and d not in kept_free
         and all(abs((d - f).days) >= MIN_GAP_DAYS for f in fixed)
     ]
 
@@ -159,35 +179,77 @@ def plan(
     fixed = sorted(ctx.strength)
     chosen: list[date] = []
     notes = list(state.reasons)
+    # A skipped day stays free (the session may move within its week: §6 step 5); legs heavy
+    # keeps the days up to the next session free and drops that session (§5: skip the next one).
+    kept_free = {s.day for s in config.skipped} | legs_heavy_days(config.skipped)
     for monday in sorted({fatigue.monday_of(d) for d in horizon}):
         week = [d for d in horizon if fatigue.monday_of(d) == monday]
         logged = [d for d in ctx.strength if fatigue.monday_of(d) == monday]
-        wanted = max(0, config.sessions_per_week - len(logged))
+        dropped = _dropped(config, monday, ctx)
+        wanted = max(0, config.sessions_per_week - len(logged) - dropped)
         around = [*fixed, *chosen]
-        candidates = _candidates(ctx, week, around, state)
+        candidates = _candidates(ctx, week, around, state, kept_free)
 
         def fits(combo: tuple[date, ...], around: list[date] = around) -> bool:
             return _spaced(combo, around) and _fits_windows(combo, around, state.windows)
 
         picked = _best(ctx, candidates, wanted, fits, previous, preferred)
         chosen += picked
-        target = _week_target(config, state, monday, week[0], len(logged))
+        target = _week_target(config, state, monday, week[0], len(logged)) - dropped
         if len(logged) + len(picked) < target:
             notes.append(shortfall_note(monday, len(logged) + len(picked), target, state, week))
     ease_why, ease_count = _ease_in(history, ctx, today)
     notes += ease_in_notes(ease_why, ease_count, ctx)
+    notes += [legs_heavy_note(s) for s in config.skipped if s.legs_heavy and s.day >= today]
+    seen = consistency(ctx.strength, today, config.sessions_per_week, planned=chosen)
+    short = _short_version(seen, ctx, config)
+    notes += _consistency_notes(seen, ctx, config, short)
     if not (pattern.hard_weekdays or pattern.long_weekdays or ctx.provisional):
         notes.append(NO_PATTERN_NOTE)
     this_week = fatigue.monday_of(today)
     done = sum(fatigue.monday_of(d) == this_week for d in ctx.strength)
+    if short:
+        config = replace(config, session_minutes=SHORT_MINUTES)
     sessions = _sessions(ctx, chosen, config, state, previous, (ease_why, ease_count))
     day_plans = tuple(_day_plan(ctx, d, sessions, [*fixed, *chosen], state, config) for d in shown)
+    target = _week_target(config, state, this_week, today, done)
     return Plan(
         days=day_plans,
         notes=tuple(notes),
         strength_done_this_week=done,
-        strength_target_this_week=_week_target(config, state, this_week, today, done),
+        strength_target_this_week=max(done, target - _dropped(config, this_week, ctx)),
+        consistency=seen,
     )
+
+
+def _dropped(config: PlanConfig, monday: date, ctx: PlanContext) -> int:
+    """Sessions of that week dropped for heavy legs (and not done after all)."""
+    return sum(
+        1
+        for s in config.skipped
+        if s.legs_heavy and fatigue.monday_of(s.day) == monday and s.day not in ctx.strength
+    )
+
+
+def _short_version(seen: Consistency, ctx: PlanContext, config: PlanConfig) -> bool:
+    """Offer 15 minutes to a runner who records sessions but keeps missing the target."""
+    return (
+        seen.keeps_missing
+        and ctx.history_days >= NEW_USER_DAYS
+        and config.session_minutes > SHORT_MINUTES
+    )
+
+
+def _consistency_notes(
+    seen: Consistency, ctx: PlanContext, config: PlanConfig, short: bool
+) -> list[str]:
+    if config.sessions_per_week == 0 or ctx.history_days < NEW_USER_DAYS:
+        return []
+    if seen.silent:
+        return [how_to_record(config.push_workouts)]
+    if short:
+        return [short_version_note(seen, config.sessions_per_week)]
+    return []
 
 
 def _week_target(
@@ -225,7 +287,10 @@ def _ease_in(
     if known < REENTRY_GAP_DAYS:
         return "first sessions while your week is learned", REENTRY_SESSIONS - len(logged)
     # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
-    if logged and _since_gap(logged, today) < REENTRY_SESSIONS:
+    # After a gap, the week after it opens eases in; later, silence says nothing (issue 22).
+    gap_open = logged[-1] + timedelta(days=REENTRY_GAP_DAYS) if logged else today
+    recent = today < gap_open + timedelta(days=REENTRY_WINDOW_DAYS)
+    if logged and recent and _since_gap(logged, today) < REENTRY_SESSIONS:
         return (
             f"easing in with the first {REENTRY_SESSIONS} sessions after"
             f" {REENTRY_GAP_DAYS}+ days without logged strength",
