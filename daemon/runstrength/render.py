@@ -199,6 +199,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "notes": list(plan.notes),
             "strength_done_this_week": plan.strength_done_this_week,
             "strength_target_this_week": plan.strength_target_this_week,
+            "consistency": plan.consistency.as_json() if plan.consistency else None,
         }
     )
 

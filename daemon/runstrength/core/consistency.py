@@ -51,6 +51,25 @@ class Consistency:
     def silent(self) -> bool:
         return self.days_since is None or self.days_since >= SILENT_DAYS
 
+    def as_json(self) -> dict[str, object]:
+        """The `consistency` object of `plan --json` and `status --json`."""
+        return {
+            "weeks": [
+                {
+                    "week": w.monday.isoformat(),
+                    "done": w.done,
+                    "target": w.target,
+                    "planned": w.planned,
+                }
+                for w in self.weeks
+            ],
+            "streak_weeks": self.streak,
+            "weeks_under_target": self.missing,
+            "days_since_last_session": self.days_since,
+            "keeps_missing": self.keeps_missing,
+            "nothing_recorded": self.silent,
+        }
+
 
 def consistency(
     strength_days: Iterable[date],
