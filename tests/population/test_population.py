@@ -125,3 +125,26 @@ def test_the_export_imports_every_activity_up_to_the_pinned_morning(tmp_path: Pa
     assert not outcome.failures
     seen = {a["source_id"] for a in outcome.activities[athlete.dates[-1]]}
     assert seen == {str(a.id) for a in athlete.activities if a.start_local <= pin}
+
+
+def test_a_runner_who_stops_logging_gets_two_full_sessions_and_is_told_how_to_record(
+    population: dict[str, Outcome],
+) -> None:
+    """Issue 22: strength done but no longer logged is no trap of light sessions for ever."""
+    outcome = population["stops_logging"]
+    assert not outcome.failures, outcome.failures
+    for today, plan in outcome.plans.items():
+        monday = today - timedelta(days=today.weekday())
+        next_week = [
+            d for d in plan["days"] if 7 <= (date.fromisoformat(d["date"]) - monday).days < 14
+        ]
+        sessions = [d for d in next_week if d["strength"]]
+        assert len(sessions) == 2, (today, [d["reason"] for d in next_week])
+        for d in sessions:
+            assert not d["strength"]["light"] and d["strength"]["minutes"] == 25, (today, d)
+            assert d["reason"].startswith("strength ") and "easing in" not in d["reason"]
+        # No session of the plan eases in: the last logged one is weeks ago, nothing says the
+        # runner stopped (it did, on main: "easing in ... without logged strength", every plan).
+        assert not any("easing in" in d["reason"] for d in plan["days"]), today
+        assert any("`runstrength done`" in n and "Weight Training" in n for n in plan["notes"])
+        assert plan["consistency"]["nothing_recorded"] is True
