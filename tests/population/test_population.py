@@ -127,11 +127,12 @@ def test_the_export_imports_every_activity_up_to_the_pinned_morning(tmp_path: Pa
     assert seen == {str(a.id) for a in athlete.activities if a.start_local <= pin}
 
 
-def test_a_runner_who_stops_logging_gets_two_full_sessions_and_is_told_how_to_record(
-    population: dict[str, Outcome],
+@pytest.mark.parametrize("athlete", ["stops_logging", "beginner"])
+def test_a_runner_who_does_not_log_gets_two_full_sessions_and_is_told_how_to_record(
+    population: dict[str, Outcome], athlete: str
 ) -> None:
-    """Issue 22: strength done but no longer logged is no trap of light sessions for ever."""
-    outcome = population["stops_logging"]
+    """Issue 22: strength done but not logged (any more, or ever) is no trap of light sessions."""
+    outcome = population[athlete]
     assert not outcome.failures, outcome.failures
     for today, plan in outcome.plans.items():
         monday = today - timedelta(days=today.weekday())

@@ -55,8 +55,13 @@ TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern 
 
 
 def _spaced(days: Sequence[date], fixed: Sequence[date]) -> bool:
-    all_days = sorted([*days, *fixed])
-    return all((b - a).days >= MIN_GAP_DAYS for a, b in zip(all_days, all_days[1:], strict=False))
+    """48 h between each new day and every other session; sessions already done or logged on
+    consecutive days (a recorded one beside a logged one) are history, not a reason to place
+    nothing ever after."""
+    picked = sorted(days)
+    if any((b - a).days < MIN_GAP_DAYS for a, b in zip(picked, picked[1:], strict=False)):
+        return False
+    return all(abs((d - f).days) >= MIN_GAP_DAYS for d in picked for f in fixed)
 
 
 def _fits_windows(

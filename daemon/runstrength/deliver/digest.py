@@ -84,15 +84,20 @@ class WeekBar:
     segments: tuple[Segment, ...]
     strength: int  # sessions done (logged or recorded)
     text_bar: str
-    missed: int = 0  # sessions of the weekly target not done (a past week)
-    planned: int = 0  # sessions still planned (the coming week's row)
+    target: int = 0  # the weekly target (STRENGTH_SESSIONS_PER_WEEK)
+    planned: int | None = None  # the coming week's row: sessions planned (drawn hollow)
+
+    @property
+    def missed(self) -> int:
+        """Sessions of the target not done (a past week's, drawn hollow and grey)."""
+        return max(0, self.target - self.strength) if self.planned is None else 0
 
     @property
     def strength_text(self) -> str:
         """The text chart's strength column: 'S: 1 of 2', 'S: 2 planned'."""
-        if self.planned:
+        if self.planned is not None:
             return f"S: {self.planned} planned"
-        return f"S: {self.strength} of {self.strength + self.missed}"
+        return f"S: {self.strength} of {self.target}"
 
 
 @dataclass(frozen=True)
@@ -449,7 +454,7 @@ def _bar(
         segments=segments,
         strength=strength,
         text_bar="".join(s.text_fill for s in segments),
-        missed=max(0, target - strength),
+        target=target,
     )
 
 
