@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ import pytest
 from click.testing import Result
 
 from runstrength.schema_version import SCHEMA_VERSION
+from tests.sources.export_builders import write_export
+from tests.test_today import week_of_runs
 
 Cli = Callable[..., Result]
 TODAY = "2026-11-25"  # a Wednesday
@@ -206,3 +208,28 @@ def test_an_older_database_is_upgraded_and_keeps_its_rows(synced: Cli, env: dict
         assert int(version[0]) == SCHEMA_VERSION == 3
         assert conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0] == count
         assert conn.execute("SELECT day, kind FROM strength_log").fetchall() == [(TODAY, "done")]
+
+
+def test_a_runner_who_never_records_is_told_how_in_the_plan_and_the_digest(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Ten weeks of runs, no strength ever: full sessions, and both say how to record one."""
+
+    weeks = [datetime(2026, 9, 7) + timedelta(weeks=w) for w in range(11)]  # Mondays (UTC)
+    acts = [a for i, monday in enumerate(weeks) for a in week_of_runs(monday, 10 * i + 1)]
+    ok(cli("import", str(write_export(tmp_path / "export.zip", acts))))
+    sunday = "2026-11-15"
+    p = plan(cli, sunday)
+    how = [n for n in p["notes"] if n.startswith("No strength session recorded for 3 weeks")]
+    assert how and "`runstrength done`" in how[0] and "Weight Training" in how[0]
+    coming = [d for d in p["days"] if d["strength"] and d["date"] > sunday]
+    assert len(coming) >= 2 and all(not d["strength"]["light"] for d in coming[:2])
+    assert all(d["strength"]["minutes"] == 25 for d in coming[:2])
+    out = tmp_path / "digest.eml"
+    ok(cli("--today", sunday, "digest", "--dry-run", "--out", str(out)))
+    message = message_from_bytes(out.read_bytes(), policy=policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "No strength session recorded for 3 weeks" in text and "runstrength done" in text
+    # One recorded session ends the silence: the note goes.
+    ok(cli("--today", sunday, "done", "fri"))
+    assert not any(n.startswith("No strength session") for n in plan(cli, sunday)["notes"])
