@@ -233,3 +233,17 @@ def test_a_runner_who_never_records_is_told_how_in_the_plan_and_the_digest(
     # One recorded session ends the silence: the note goes.
     ok(cli("--today", sunday, "done", "fri"))
     assert not any(n.startswith("No strength session") for n in plan(cli, sunday)["notes"])
+
+
+def test_done_without_a_pinned_day_re_plans_the_stored_plan(
+    synced: Cli, env: dict[str, str]
+) -> None:
+    """The daemon posts the stored plan: `done` on the real clock refreshes it at once."""
+    path = next(Path(env["RUNSTRENGTH_DATA_DIR"]).glob("*.db"))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM planned_session").fetchone()[0] == 0
+    ok(synced("done"))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM planned_session").fetchone()[0] > 0
+        [(kind,)] = conn.execute("SELECT kind FROM strength_log").fetchall()
+        assert kind == "done"
