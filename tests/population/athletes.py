@@ -232,7 +232,7 @@ def stops_logging(seed: int = 19) -> Athlete:
 
     return _athlete(
         "stops_logging", "logged strength Mon/Fri until 23 Oct, then never", runner, template,
-        seed, ["2026-11-16", "2026-11-19", "2026-11-23", "2026-11-26"], week,
+        seed, ["2026-11-16", "2026-11-19", "2026-11-22", "2026-11-25"], week,
     )  # fmt: skip
 
 

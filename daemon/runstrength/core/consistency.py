@@ -129,8 +129,8 @@ def how_to_record(push_workouts: bool) -> str:
         ways.append("do the workout runstrength puts on your watch")
     ways.append("run `runstrength done` (`runstrength done wed` for Wednesday's)")
     return (
-        "No strength session recorded for 3 weeks: if you do them, tell runstrength so the"
-        f" plan can count them: {', '.join(ways[:-1])}, or {ways[-1]}."
+        "No strength session recorded for 3 weeks. If you do them, tell runstrength so the"
+        f" plan counts them: {', '.join(ways[:-1])}, or {ways[-1]}."
     )
 
 
