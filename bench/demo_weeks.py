@@ -1,9 +1,10 @@
-"""The demo runner's strength weeks: sessions planned (full, light) and done, week by week.
+"""The demo runner's strength weeks: sessions planned (full, short, light) and done, by week.
 
 Builds the demo's database once (`runstrength demo --keep DIR --today END`), then walks every
 day of the weeks shown with a pinned `--today`, as the daemon would re-plan each morning: a
-session planned for that day is counted (full or light), and with `--record` it is recorded
-with `runstrength done` (the runner who does the sessions but logs nothing on Strava).
+session planned for that day is counted (full; short: the 15-minute version; light), and with
+`--record` it is recorded with `runstrength done` (the runner who does the sessions but logs
+nothing on Strava). `--why` prints the reason of every light session.
 
     python bench/demo_weeks.py                 # the runner who never tells runstrength
     python bench/demo_weeks.py --record        # ... who runs `runstrength done` after each
@@ -25,6 +26,7 @@ from runstrength.cli import main as cli_main
 END = date(2026, 12, 6)  # a Sunday: the demo's history ends here
 FIRST_MONDAY = date(2026, 10, 5)
 WEEKS = 9
+FULL_MINUTES = 25  # STRENGTH_SESSION_MINUTES' default
 
 
 def run(env: dict[str, str], *args: str) -> str:
@@ -37,15 +39,16 @@ def run(env: dict[str, str], *args: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", action="store_true", help="run `done` after each session")
+    parser.add_argument("--why", action="store_true", help="print why a session is light")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "demo"
         env = {"RUNSTRENGTH_DATA_DIR": str(data), "RUNSTRENGTH_TIMEZONE": "Europe/Berlin"}
         run(env, "--today", END.isoformat(), "demo", "--weeks", "20", "--keep", str(data))
-        print("week of     planned full  planned light  done  digest says")
+        print("week of     full  short  light  done  digest says")
         for w in range(WEEKS):
             monday = FIRST_MONDAY + timedelta(weeks=w)
-            full = light = 0
+            full = short = light = 0
             for i in range(7):
                 day = monday + timedelta(days=i)
                 plan = json.loads(run(env, "--today", day.isoformat(), "plan", "--json"))
@@ -54,6 +57,10 @@ def main() -> None:
                     continue
                 if session["light"]:
                     light += 1
+                    if args.why:
+                        print(f"  light {day}: {plan['days'][0]['reason']}")
+                elif session["minutes"] < FULL_MINUTES:
+                    short += 1  # the 15-minute version
                 else:
                     full += 1
                 if args.record:
@@ -65,7 +72,7 @@ def main() -> None:
             said = next((line for line in text.splitlines() if "Strength" in line), "")
             said = _strength_line(out) or said
             done = plan["strength_done_this_week"]
-            print(f"{monday}  {full:>12}  {light:>13}  {done:>4}  {said}")
+            print(f"{monday}  {full:>4}  {short:>5}  {light:>5}  {done:>4}  {said}")
 
 
 def _strength_line(eml: Path) -> str:

@@ -146,3 +146,13 @@ def test_a_runner_who_never_records_gets_full_sessions_and_the_how_to_note() -> 
     assert "Weight Training on Strava or Garmin" in note
     assert "workout runstrength puts on your watch" in note and "`runstrength done`" in note
     assert p.consistency is not None and p.consistency.silent
+
+
+def test_a_sparse_logger_is_not_eased_in_after_every_two_week_gap() -> None:
+    # One logged session every 2-3 weeks (the demo runner): a 15-day gap is their usual, no
+    # break. A runner who logged Mon/Thu every week and stops is eased in (test_planner).
+    base = regular_weeks(MON - timedelta(weeks=8), MON - timedelta(days=1))
+    sparse = [MON - timedelta(days=n) for n in (15, 33, 50)]
+    p = plan([*base, *map(logged_strength, sparse)], MON, ROOMY, PlanConfig(), days=7)
+    assert not any("easing in" in d.reason for d in p.days)
+    assert [d.strength.light for d in p.days if d.strength] == [False, False]

@@ -41,11 +41,18 @@ class Consistency:
     streak: int  # whole weeks in a row (to last week, or this week once met) at the target
     missing: int  # whole weeks in a row under target, up to last week
     days_since: int | None  # days since the last session recorded or logged; None: never
+    met_before: bool = False  # a week at the target before the weeks under it
 
     @property
     def keeps_missing(self) -> bool:
-        """3 weeks under target while the runner does record sessions (not silent)."""
-        return self.missing >= MISSING_WEEKS and not self.silent
+        """3 weeks under target after weeks at it, while sessions are still recorded: a habit
+        that slips (the short version helps), not a runner who records only some."""
+        return self.missing >= MISSING_WEEKS and not self.silent and self.met_before
+
+    @property
+    def sparse(self) -> bool:
+        """Under target 3 weeks and more without a week at it: sessions done but not all told?"""
+        return self.missing >= MISSING_WEEKS and not self.silent and not self.met_before
 
     @property
     def silent(self) -> bool:
@@ -67,6 +74,7 @@ class Consistency:
             "weeks_under_target": self.missing,
             "days_since_last_session": self.days_since,
             "keeps_missing": self.keeps_missing,
+            "fewer_recorded_than_planned": self.sparse,
             "nothing_recorded": self.silent,
         }
 
@@ -105,11 +113,13 @@ def consistency(
             break
         missing += 1
     last = max(days, default=None)
+    earlier = whole[: len(whole) - missing]
     return Consistency(
         weeks=tuple(counts),
         streak=streak,
         missing=missing,
         days_since=(today - last).days if last else None,
+        met_before=any(w.met and w.target for w in earlier),
     )
 
 
@@ -134,10 +144,20 @@ def how_to_record(push_workouts: bool) -> str:
     )
 
 
+def sparse_note(c: Consistency, per_week: int) -> str:
+    """For a runner who records some sessions but never the whole target: ask, kindly."""
+    return (
+        f"Fewer than {per_week} sessions recorded in each of the last {c.missing} weeks. If you"
+        " did more, `runstrength done` (or Weight Training on Strava or Garmin) counts them; if"
+        " time is short, 15 minutes is enough to keep the habit."
+    )
+
+
 def short_version_note(c: Consistency, per_week: int) -> str:
     """Kind words for a runner under target 3 weeks running, with the short version offered."""
     return (
         f"{c.missing} weeks in a row under {per_week} sessions: that happens. 15 minutes is"
         " enough to keep the habit, so this week's sessions are the short version"
-        f" ({SHORT_MINUTES} min); the full ones come back once a week is done."
+        f" ({SHORT_MINUTES} min); the full ones come back once a week is done. Done some"
+        " without logging them? `runstrength done` counts them."
     )

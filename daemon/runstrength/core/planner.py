@@ -26,6 +26,7 @@ from runstrength.core.consistency import (
     consistency,
     how_to_record,
     short_version_note,
+    sparse_note,
 )
 from runstrength.core.plan_config import PlanConfig as PlanConfig  # the planner's input
 from runstrength.core.plan_days import MIN_GAP_DAYS, NEW_USER_DAYS, PROTECTED, PlanContext
@@ -50,6 +51,7 @@ REENTRY_GAP_DAYS, REENTRY_SESSIONS = 14, 2  # first 2 sessions after >= 14 days 
 # ... planned in the week after the gap opens: a runner who stops recording is not known to have
 # stopped, so the plan does not stay light for ever (coaching.md §7; issue 22).
 REENTRY_WINDOW_DAYS = 7
+HABIT_WINDOW_DAYS, HABIT_MIN_SESSIONS = 28, 4  # a habit before a break: half of 2 a week
 HABIT_WEEKS = 6  # the runner's strength weekdays: the last 6 weeks with logged strength
 TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern speaks
 
@@ -254,6 +256,8 @@ def _consistency_notes(
         return [how_to_record(config.push_workouts)]
     if short:
         return [short_version_note(seen, config.sessions_per_week)]
+    if seen.sparse:
+        return [sparse_note(seen, config.sessions_per_week)]
     return []
 
 
@@ -292,16 +296,27 @@ def _ease_in(
     if known < REENTRY_GAP_DAYS:
         return "first sessions while your week is learned", REENTRY_SESSIONS - len(logged)
     # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
-    # After a gap, the week after it opens eases in; later, silence says nothing (issue 22).
+    # Only a runner who recorded regularly is known to have stopped; the week after the gap
+    # opens eases in, later silence says nothing (issue 22: not light for ever).
+    since = _since_gap(logged, today)
     gap_open = logged[-1] + timedelta(days=REENTRY_GAP_DAYS) if logged else today
     recent = today < gap_open + timedelta(days=REENTRY_WINDOW_DAYS)
-    if logged and recent and _since_gap(logged, today) < REENTRY_SESSIONS:
+    if since < REENTRY_SESSIONS and recent and _regular_before(logged[: len(logged) - since]):
         return (
             f"easing in with the first {REENTRY_SESSIONS} sessions after"
             f" {REENTRY_GAP_DAYS}+ days without logged strength",
-            REENTRY_SESSIONS - _since_gap(logged, today),
+            REENTRY_SESSIONS - since,
         )
     return None, 0
+
+
+def _regular_before(logged: list[date]) -> bool:
+    """Sessions recorded as a habit up to a break: >= 4 in its last 4 weeks (a sparse logger's
+    two-week gaps are no break)."""
+    if not logged:
+        return False
+    last = logged[-1]
+    return sum(1 for d in logged if (last - d).days < HABIT_WINDOW_DAYS) >= HABIT_MIN_SESSIONS
 
 
 def _days_of_history(days: int) -> str:
