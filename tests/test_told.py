@@ -184,6 +184,7 @@ def test_weeks_in_a_row_in_plan_json_and_the_digest(synced: Cli, tmp_path: Path)
     c = plan(synced)["consistency"]
     assert c["streak_weeks"] >= 3 and c["weeks_under_target"] == 0
     assert all(w["done"] >= 2 for w in c["weeks"][-4:-1])
+    assert "weeks in a row with 2 sessions" in ok(synced("--today", TODAY, "plan")).splitlines()[1]
     out = tmp_path / "digest.eml"
     ok(synced("--today", "2026-11-22", "digest", "--dry-run", "--out", str(out)))
     message = message_from_bytes(out.read_bytes(), policy=policy.default)
