@@ -119,3 +119,51 @@ def test_labelling_either_copy_of_a_linked_run_labels_the_run(tmp_path, copy):
     assert primary == store.primary_of(("strava", "987")) == store.primary_of(GARMIN.key)
     label(settings, store, f"{copy[0]}:{copy[1]}", "hard", NOW)
     assert store.overrides() == {primary: RunKind.HARD}
+
+
+def test_one_strength_session_on_strava_and_garmin_is_shown_once(store: Store) -> None:
+    """Issue 22: the watch's strength session and its Strava copy count as one session."""
+    from runstrength.sources.garmin_listing import record_from_garmin
+    from runstrength.sources.strava_records import record_from_strava
+
+    garmin = record_from_garmin(
+        {
+            "activityId": 17543210987,
+            "activityName": "Strength",
+            "activityType": {"typeId": 13, "typeKey": "strength_training", "parentTypeId": 29},
+            "startTimeGMT": "2026-11-20 17:00:05",
+            "startTimeLocal": "2026-11-20 18:00:05",
+            "duration": 1812.4,
+            "elapsedDuration": 1812.4,
+            "movingDuration": None,
+            "distance": None,
+            "averageHR": 104.0,
+            "maxHR": 139.0,
+        }
+    )
+    strava = record_from_strava(
+        {
+            "id": 12876543210,
+            "name": "Evening Weight Training",
+            "type": "WeightTraining",
+            "sport_type": "WeightTraining",
+            "start_date": "2026-11-20T17:00:05Z",
+            "start_date_local": "2026-11-20T18:00:05Z",
+            "timezone": "(GMT+01:00) Europe/Berlin",
+            "distance": 0.0,
+            "moving_time": 1812,
+            "elapsed_time": 1812,
+            "total_elevation_gain": 0.0,
+            "has_heartrate": True,
+            "average_heartrate": 104.2,
+            "max_heartrate": 139.0,
+            "external_id": "garmin_ping_17543210987",
+            "manual": False,
+            "trainer": False,
+        }
+    )
+    assert garmin.sport == strava.sport == Sport.STRENGTH
+    save(store, garmin)
+    save(store, strava)
+    [shown] = store.activities()
+    assert shown.key == garmin.key and shown.name == "Evening Weight Training"

@@ -187,7 +187,8 @@ def test_json_is_plain_json_with_utc_times_and_no_secrets(settings: Settings, st
     text = status_json(gather_status(settings, store_reader(store), NOW))
     data = json.loads(text)
     assert set(data) == {
-        "settings", "daemon", "sources", "activities", "week_plan", "digest", "outbox", "problems"
+        "settings", "daemon", "sources", "activities", "week_plan", "strength", "digest", "outbox",
+        "problems",
     }  # fmt: skip
     assert strava(data)["last_attempt_at"] == "2026-11-25T12:00:00+00:00"
     assert "SECRET" not in text

@@ -3,12 +3,13 @@ paths give the same answer, and the same as the Store's own reads (store_read.py
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from runstrength import store_read
 from runstrength.auth import StravaToken, TokenFile
 from runstrength.cli import main
 from runstrength.config import Settings, load_settings
+from runstrength.core.records import Sport
 from runstrength.deliver import outbox
 from runstrength.models import DERIVED_VERSION
 from runstrength.store import Store
@@ -65,6 +67,12 @@ def fill(store: Store, settings: Settings) -> Store:
     session = {"routine": "A", "minutes": 25, "reason": "after an easy run"}
     days = ["2026-11-22", "2026-11-23", "2026-11-26", "2026-11-29", "2026-11-30"]
     store.replace_planned_sessions(days[0], {day: session for day in days}, NOW)
+    lifted = dataclasses.replace(runs[0], source_id="s1", sport=Sport.STRENGTH, distance_m=0.0)
+    store.save_activities([(lifted, {"id": "s1"})], "strava", {"page": 2}, NOW)
+    store.put_strength_entry(date(2026, 11, 23), "done", NOW, routine="B", minutes=20)
+    store.put_strength_entry(
+        date(2026, 11, 27), "skip", NOW, reason="legs heavy", said_on="2026-11-25"
+    )
     outbox.enqueue(store, "email", "digest:2026-W48", {"subject": "Week 48"}, NOW)
     outbox.enqueue(store, "webhook", "plan:1", {"text": "plan"}, NOW - timedelta(hours=1))
     [sent, failing] = outbox.due(store, NOW)
@@ -89,6 +97,8 @@ def everything(reader: store_read.Reader) -> dict:
         "counts": reader.activity_counts(),
         "sessions": reader.planned_sessions("2026-11-23", "2026-11-29"),
         "outbox": reader.pending_outbox(),
+        "strength_days": reader.strength_days("2026-11-01"),
+        "strength_log": reader.strength_log("2026-11-01"),
     }
 
 
@@ -114,6 +124,11 @@ def test_sqlite3_reads_what_the_store_reads(settings: Settings, filled: Store) -
     assert fast["outbox"] == outbox.pending(filled)
     assert [i["status"] for i in fast["outbox"]] == ["failed"]
     assert store_read.OUTBOX_OPEN == outbox.OPEN
+    assert fast["strength_days"] == {f"{NOW - timedelta(days=1):%Y-%m-%d}"}
+    assert [(t["day"], t["kind"], t["reason"]) for t in fast["strength_log"]] == [
+        ("2026-11-23", "done", None),
+        ("2026-11-27", "skip", "legs heavy"),
+    ]
 
 
 def status_json(env: dict[str, str]) -> dict:
@@ -129,8 +144,10 @@ def test_status_prints_the_same_through_sqlite3_and_through_the_store(
     monkeypatch.setattr(store_read, "_sqlite_at_this_schema", lambda settings: None)
     assert status_json(env) == fast
     strava = next(s for s in fast["sources"] if s["source"] == "strava")
-    assert (strava["activities"], strava["last_error"]) == (5, "strava: boom")
-    assert fast["activities"]["total"] == 7
+    assert (strava["activities"], strava["last_error"]) == (6, "strava: boom")
+    assert fast["activities"]["total"] == 8
+    assert [t["day"] for t in fast["strength"]["told"]] == ["2026-11-23", "2026-11-27"]
+    assert fast["strength"]["consistency"]["weeks"][-1]["done"] == 2  # logged Tue, recorded Mon
     assert [p["date"] for p in fast["week_plan"]] == ["2026-11-23", "2026-11-26", "2026-11-29"]
     assert [i["key"] for i in fast["outbox"]] == ["plan:1"]
 
@@ -167,7 +184,7 @@ def test_a_status_check_imports_no_sqlalchemy(
     )
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
-    assert status["activities"]["total"] == 7
+    assert status["activities"]["total"] == 8
     assert status["digest"]["enabled"] is bool(channels)  # next_at worked out on this path too
     assert (status["digest"]["next_at"] is not None) is bool(channels)
 
@@ -181,7 +198,7 @@ def test_a_database_to_upgrade_goes_through_the_store(
             {"v": str(DERIVED_VERSION - 1)},
         )
     filled.engine.dispose()
-    assert status_json(env)["activities"]["total"] == 7
+    assert status_json(env)["activities"]["total"] == 8
     # The Store opened it and re-derived the rows, as any other command would have.
     sqlite_reads(settings)
 

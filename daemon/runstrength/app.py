@@ -73,9 +73,12 @@ def import_files(settings: Settings, store: Store, paths: list[Path], now: datet
 
 # --- classification -----------------------------------------------------------------------------
 def classified_history(
-    settings: Settings, store: Store, now: datetime
+    settings: Settings, store: Store, now: datetime, recorded: bool = True
 ) -> tuple[AthleteProfile, list[ClassifiedActivity]]:
-    """Learn the profile and classify the stored history; pure core, cheap enough to redo."""
+    """Learn the profile and classify the stored history; pure core, cheap enough to redo.
+
+    `recorded`: with the sessions recorded by `runstrength done`, as strength activities.
+    """
     now = planning_clock(settings, now)
     today = local_today(settings, now)
     # The whole history: classifying 5,000 activities takes ~50 ms (bench/bench_classify.py), and
@@ -85,7 +88,12 @@ def classified_history(
         # A pinned clock reproduces a past day: what had not started by then does not exist yet.
         records = [r for r in records if r.start_time <= now]
     profile = build_profile(records, today, profile_config(settings))
-    return profile, classify_all(records, profile, store.overrides())
+    classified = classify_all(records, profile, store.overrides())
+    if recorded:
+        from runstrength.core.strength_log import recorded_activities
+
+        classified += recorded_activities(store.strength_log()[0], settings.tz, today)
+    return profile, classified
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,7 @@ def list_activities(
 ) -> ActivitiesView:
     """The classified activities from `since` on; or, with `recent_weeks`, from that many weeks
     before today on (a long history is 200 lines and more)."""
-    profile, classified = classified_history(settings, store, now)
+    profile, classified = classified_history(settings, store, now, recorded=False)
     first = None
     if since is None and recent_weeks is not None:
         first = local_today(settings, planning_clock(settings, now)) - timedelta(weeks=recent_weeks)
@@ -171,6 +179,8 @@ def current_plan(
         sessions_per_week=settings.strength_sessions_per_week,
         session_minutes=settings.strength_session_minutes,
         races=settings.races,
+        skipped=tuple(store.strength_log()[1]),
+        push_workouts=settings.garmin_push_workouts,
     )
     # Plan whole weeks, then show `days`: a week cut off by the window would otherwise cram its
     # sessions into the visible days (e.g. the day before a hard run).

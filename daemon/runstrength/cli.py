@@ -481,6 +481,68 @@ def plan(ctx: Context, days: int, as_json: bool, ics: Path | None, post: bool) -
         click.echo(plan_post_text(posted, ctx.settings.tz), err=as_json)
 
 
+# --- what the runner tells: done, skip, legs (issue 22) -----------------------------------------
+@main.command()
+@click.argument("day", required=False, metavar="[DAY]")
+@click.option(
+    "--minutes", type=click.IntRange(10, 180), help="How long it took (default: as planned)."
+)
+@click.option("--undo", is_flag=True, help="Take back the session recorded on DAY.")
+@pass_ctx
+@handle_errors
+def done(ctx: Context, day: str | None, minutes: int | None, undo: bool) -> None:
+    """Record a strength session you did (today, or DAY): the plan counts it.
+
+    It counts like a Weight Training activity from Strava or Garmin, once a day even when both
+    exist; routine A or B is the one planned that day, else the next in turn. The same day
+    twice is one session. DAY is today by default; a weekday (wed, wednesday) is the latest
+    one not after today, or give yesterday or YYYY-MM-DD. Examples: `runstrength done`,
+    `runstrength done wed --minutes 20`, `runstrength done --undo 2026-12-02`.
+    """
+    from runstrength import told
+
+    if undo and day is None:
+        raise click.UsageError("--undo needs the DAY to take back, e.g. `done --undo wed`")
+    if undo:
+        result = told.undo(ctx.settings, ctx.store(), day or "", ctx.now())
+    else:
+        result = told.done(ctx.settings, ctx.store(), day, minutes, ctx.now())
+    click.echo("\n".join(filter(None, [result.message, result.week])))
+
+
+@main.command()
+@click.argument("day", required=False, metavar="[DAY]")
+@pass_ctx
+@handle_errors
+def skip(ctx: Context, day: str | None) -> None:
+    """Say a planned strength session will not happen (today, or DAY).
+
+    The plan keeps that day free; the session moves to another free day of the same week if
+    one fits, and is never stacked onto another. DAY is today by default; a weekday (fri,
+    friday) is the next one not before today, or give tomorrow or YYYY-MM-DD.
+    """
+    from runstrength import told
+
+    result = told.skip(ctx.settings, ctx.store(), day, ctx.now())
+    click.echo("\n".join(filter(None, [result.message, result.week])))
+
+
+@main.command()
+@click.argument("feeling", type=click.Choice(["heavy", "fine"]))
+@pass_ctx
+@handle_errors
+def legs(ctx: Context, feeling: str) -> None:
+    """Tell how your legs feel: `legs heavy` skips the next strength session, `legs fine` undoes it.
+
+    Heavy legs are one of the three signs of too much (with runs that suffer and load that
+    climbs faster than usual): the next planned session is dropped, not made up later.
+    """
+    from runstrength import told
+
+    result = told.legs(ctx.settings, ctx.store(), feeling, ctx.now())
+    click.echo("\n".join(filter(None, [result.message, result.week])))
+
+
 # --- digest -------------------------------------------------------------------------------------
 @main.command()
 @click.option(

@@ -101,6 +101,21 @@ class PlannedSession(SQLModel, table=True):
     updated_at: NaiveDatetime
 
 
+class StrengthLogEntry(SQLModel, table=True):
+    """What the runner said about a day's strength session: done, or skipped (legs heavy: the
+    session of `day`, said on `said_on`). One a day: `done` replaces a skip, an undo deletes."""
+
+    __tablename__ = "strength_log"
+
+    day: str = Field(primary_key=True)  # ISO date of the session
+    kind: str  # "done" or "skip"
+    routine: str | None = None  # A or B (done)
+    minutes: int | None = None  # done
+    reason: str | None = None  # skip: "skipped" or "legs heavy"
+    said_on: str | None = None  # ISO date the runner said it (skip)
+    updated_at: NaiveDatetime
+
+
 class Outbox(SQLModel, table=True):
     """Exactly-once delivery: recorded before sending, marked sent after."""
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from runstrength.core.classify import duration, pace_text
+from runstrength.core.consistency import streak_text
 from runstrength.core.fatigue import day_name
 from runstrength.core.profile import AthleteProfile
 from runstrength.core.records import (
@@ -144,10 +145,21 @@ def _day_text(day: DayPlan, today: date) -> list[str]:
     return lines
 
 
+def _consistency_lines(plan: Plan) -> list[str]:
+    """'Last 10 weeks (oldest first): 0 1 2 2 2 ...; 3 weeks in a row with 2 sessions'."""
+    c = plan.consistency
+    if c is None or not c.weeks or not c.weeks[-1].target:
+        return []
+    counts = " ".join(str(w.done) for w in c.weeks)
+    return [
+        f"Last {len(c.weeks)} weeks (oldest first): {counts}; {streak_text(c, c.weeks[-1].target)}"
+    ]
+
+
 def plan_text(plan: Plan, today: date) -> str:
     """A readable week view: each day, its runs by class, the strength session and why."""
     head = week_count(plan.strength_done_this_week, plan.strength_target_this_week)
-    lines = [head, *(f"! {reason_text(n)}" for n in plan.notes), ""]
+    lines = [head, *_consistency_lines(plan), *(f"! {reason_text(n)}" for n in plan.notes), ""]
     for day in plan.days:
         lines += _day_text(day, today)
     return clean("\n".join(lines), multiline=True) + "\n"
@@ -199,6 +211,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "notes": list(plan.notes),
             "strength_done_this_week": plan.strength_done_this_week,
             "strength_target_this_week": plan.strength_target_this_week,
+            "consistency": plan.consistency.as_json() if plan.consistency else None,
         }
     )
 

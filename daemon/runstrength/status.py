@@ -66,8 +66,29 @@ def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str
         "digest": _digest(settings, now, next_run, bool(pid)),
         "outbox": reader.pending_outbox(),
     }
+    status["strength"] = strength(settings, reader, now, status["week_plan"])
     status["problems"] = problems(status, settings)
     return status
+
+
+def strength(
+    settings: Settings, reader: Reader, now: datetime, planned: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Sessions done (logged or recorded) per week against the target, and what was said."""
+    from runstrength.core.consistency import CONSISTENCY_WEEKS, consistency
+
+    today = now.astimezone(settings.tz).date()
+    first = today - timedelta(days=today.weekday(), weeks=CONSISTENCY_WEEKS + 3)
+    told = reader.strength_log(first.isoformat())
+    days = {date.fromisoformat(d) for d in reader.strength_days(first.isoformat())}
+    days |= {date.fromisoformat(t["day"]) for t in told if t["kind"] == "done"}
+    ahead = [date.fromisoformat(p["date"]) for p in planned]
+    seen = consistency(days, today, settings.strength_sessions_per_week, planned=ahead)
+    monday = today - timedelta(days=today.weekday())
+    return {
+        "consistency": seen.as_json(),
+        "told": [t for t in told if t["day"] >= monday.isoformat()],  # this week and ahead
+    }
 
 
 def _sources(
@@ -258,6 +279,7 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
         for p in plan
     )
     lines.append(f"Strength this week: {sessions or _none_planned(settings, total)}")
+    lines += strength_lines(status["strength"], settings.strength_sessions_per_week)
     dg = status["digest"]
     lines.append(
         f"Weekly digest: next {when(dg['next_at'])} ({', '.join(dg['channels'])})"
@@ -279,6 +301,29 @@ def _none_planned(settings: Settings, activities: int) -> str:
     if settings.strength_sessions_per_week == 0:
         return "none (STRENGTH_SESSIONS_PER_WEEK is 0)"
     return "none planned; `runstrength plan` says why for each day"
+
+
+def strength_lines(strength: dict[str, Any], per_week: int) -> list[str]:
+    """'Consistency: 1 week in a row with 2 sessions; last 10 weeks 2 1 0 ...' and what was said."""
+    c = strength["consistency"]
+    streak = c["streak_weeks"]
+    sessions = "session" if per_week == 1 else "sessions"
+    run = (
+        f"{streak} week{'s' * (streak != 1)} in a row with {per_week} {sessions}"
+        if streak
+        else f"no week in a row with {per_week} {sessions} yet"
+    )
+    counts = " ".join(str(w["done"]) for w in c["weeks"])
+    lines = [f"Consistency: {run} (last {len(c['weeks'])} weeks, oldest first: {counts})"]
+    for t in strength["told"]:
+        day = day_name(date.fromisoformat(t["day"]))
+        if t["kind"] == "done":
+            lines.append(f"  {day}: strength {t['routine']} done ({t['minutes']} min, recorded)")
+        elif t["reason"] == "legs heavy":
+            lines.append(f"  {day}: skipped, legs heavy (`runstrength legs fine` undoes it)")
+        else:
+            lines.append(f"  {day}: skipped (`runstrength skip`)")
+    return lines
 
 
 def _source_lines(src: dict[str, Any], when: Any, daemon_running: bool) -> list[str]:

@@ -36,6 +36,7 @@ from runstrength.models import (
     Meta,
     Outbox,
     SetAsidePayload,
+    StrengthLogEntry,
     SyncState,
     metadata,
 )
@@ -110,6 +111,9 @@ MIGRATIONS: dict[int, list[str | Callable[[Connection], None]]] = {
         "ALTER TABLE activity ADD COLUMN row_sig VARCHAR",
         _split_extras,
     ],
+    # The runner's own word on strength sessions (issue 22). create_all above already makes a
+    # missing table; the step says so explicitly and is a no-op when it exists.
+    3: [lambda conn: StrengthLogEntry.__table__.create(conn, checkfirst=True)],
 }
 
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 Run = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 
 OUTBOX_OPEN = ("pending", "sending", "failed")  # not sent, not retired (deliver/outbox.OPEN)
-TABLES = ("meta", "syncstate", "activity", "planned_session", "outbox")  # the ones read here
+TABLES = ("meta", "syncstate", "activity", "planned_session", "outbox", "strength_log")
 
 SYNC_STATES = """
 SELECT source, last_attempt_at, last_success_at, last_outcome, last_message, retry_at,
@@ -39,6 +39,14 @@ WHERE day >= :first AND day <= :last ORDER BY day"""
 PENDING_OUTBOX = f"""
 SELECT channel, key, status, attempts, next_attempt_at, last_error, created_at FROM outbox
 WHERE status IN ({", ".join(f"'{s}'" for s in OUTBOX_OPEN)}) ORDER BY id"""
+# Strength counted as the planner counts it: the copy that is shown (not a duplicate), >= 10 min.
+STRENGTH_DAYS = """
+SELECT start_local FROM activity
+WHERE sport = 'strength' AND duplicate_of IS NULL
+  AND (moving_time_s >= 600 OR elapsed_time_s >= 600) AND start_local >= :first"""
+STRENGTH_LOG = """
+SELECT day, kind, routine, minutes, reason, said_on FROM strength_log
+WHERE day >= :first ORDER BY day"""
 TABLE_NAMES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 VERSIONS = "SELECT key, value FROM meta WHERE key IN ('schema_version', 'derived_version')"
 
@@ -76,6 +84,17 @@ class Reader:
             day: {"routine": routine, "minutes": minutes, "reason": reason}
             for day, routine, minutes, reason in rows
         }
+
+    def strength_days(self, first: str) -> set[str]:
+        """Days (ISO) from `first` on with a logged strength activity."""
+        return {str(day)[:10] for (day,) in self.run(STRENGTH_DAYS, {"first": first})}
+
+    def strength_log(self, first: str) -> list[dict[str, Any]]:
+        """What the runner said from day `first` on: done and skipped days."""
+        keys = ("day", "kind", "routine", "minutes", "reason", "said_on")
+        return [
+            dict(zip(keys, row, strict=True)) for row in self.run(STRENGTH_LOG, {"first": first})
+        ]
 
     def pending_outbox(self) -> list[dict[str, Any]]:
         """Unsent items, oldest first, as deliver/outbox.pending() gives them."""

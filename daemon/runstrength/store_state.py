@@ -1,18 +1,26 @@
-"""The small tables beside the activities: sync state, the runner's overrides, planned sessions
-and the workouts pushed to Garmin. A mixin of Store (it brings `self.engine`); rows stay here.
+"""The small tables beside the activities: sync state, the runner's overrides, planned sessions,
+what the runner said about strength sessions, and the workouts pushed to Garmin. A mixin of
+Store (it brings `self.engine`); rows stay here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
 from runstrength.core.records import RunKind
-from runstrength.models import GarminWorkout, KindOverride, PlannedSession, SyncState
+from runstrength.core.strength_log import RecordedSession, SkippedSession
+from runstrength.models import (
+    GarminWorkout,
+    KindOverride,
+    PlannedSession,
+    StrengthLogEntry,
+    SyncState,
+)
 
 
 def naive_utc(dt: datetime) -> datetime:
@@ -141,6 +149,45 @@ class StateTables:
             for day, sess in sessions.items():
                 s.add(PlannedSession(day=day, updated_at=naive_utc(now), **sess))
             s.commit()
+
+    # --- what the runner said: done, skipped, legs heavy ---------------------------------------
+    def strength_log(self) -> tuple[list[RecordedSession], list[SkippedSession]]:
+        """Sessions recorded with `done`, and days skipped (`skip`, `legs heavy`), by day."""
+        done, skipped = [], []
+        with Session(self.engine) as s:
+            for e in s.exec(select(StrengthLogEntry).order_by(StrengthLogEntry.day)):
+                day = date.fromisoformat(e.day)
+                if e.kind == "done":
+                    done.append(RecordedSession(day, e.minutes or 0, e.routine or "A"))
+                else:
+                    said = date.fromisoformat(e.said_on) if e.said_on else day
+                    skipped.append(SkippedSession(day, said, e.reason or "skipped"))
+        return done, skipped
+
+    def put_strength_entry(self, day: date, kind: str, now: datetime, **values: Any) -> bool:
+        """Write the day's entry (replacing the one there); False when it was there already."""
+        with Session(self.engine) as s:
+            row = s.get(StrengthLogEntry, day.isoformat())
+            fields = {"kind": kind, **values}
+            if row is not None and all(getattr(row, k) == v for k, v in fields.items()):
+                return False  # the same word twice: one session, nothing written
+            s.merge(StrengthLogEntry(day=day.isoformat(), updated_at=naive_utc(now), **fields))
+            s.commit()
+            return True
+
+    def delete_strength_entries(self, days: list[date], kind: str) -> int:
+        """Remove the entries of this kind on these days; how many there were."""
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(StrengthLogEntry).where(
+                    StrengthLogEntry.day.in_([d.isoformat() for d in days]),  # type: ignore[attr-defined]
+                    StrengthLogEntry.kind == kind,
+                )
+            ).all()
+            for row in rows:
+                s.delete(row)
+            s.commit()
+            return len(rows)
 
     # --- strength workouts pushed to Garmin ---------------------------------------------------
     def garmin_workouts_from(self, day: str) -> dict[str, WorkoutRef]:

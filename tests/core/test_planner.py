@@ -103,15 +103,30 @@ def test_sick_week_missed_sessions_are_not_stacked():
     assert len(next_week) <= 2
 
 
-def test_after_two_weeks_without_strength_the_first_sessions_are_light():
+def _strength_stops(before: date) -> list:
     history = history_until(SUN - timedelta(weeks=1), strength=(0, 3))
-    history = [a for a in history if a.record.local_date < MON - timedelta(weeks=3)] + [
+    return [a for a in history if a.record.local_date < before] + [
         a for a in history if a.record.sport == "run"
     ]
-    p = plan(history, MON, HARD_TUE_THU_LONG_SUN, PlanConfig())
+
+
+def test_after_two_weeks_without_strength_the_first_sessions_are_light():
+    # The last session 18 days ago: the week after the 14-day gap opened eases in.
+    p = plan(_strength_stops(MON - timedelta(weeks=2)), MON, HARD_TUE_THU_LONG_SUN, PlanConfig())
     placed = [d for d in p.days if d.strength]
     assert placed and all(d.strength.light for d in placed[:2])
     assert "easing in" in placed[0].reason and "without logged strength" in placed[0].reason
+
+
+def test_three_weeks_without_recorded_strength_is_no_trap():
+    # 25 days of silence: nothing says the runner stopped (issue 22). Full sessions, and the
+    # plan says how to record one.
+    p = plan(_strength_stops(MON - timedelta(weeks=3)), MON, HARD_TUE_THU_LONG_SUN, PlanConfig())
+    placed = [d for d in p.days if d.strength]
+    assert len(placed) == 2 and not any("easing in" in d.reason for d in placed)
+    # Monday is lighter only as the day before Tuesday's hard run; Friday is the full session.
+    assert [d.strength.light for d in placed] == [True, False]
+    assert any("runstrength done" in n and "Weight Training" in n for n in p.notes)
 
 
 def test_load_spike_red_means_no_strength_for_seven_days_and_names_the_day_back():

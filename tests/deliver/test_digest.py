@@ -366,3 +366,15 @@ def test_a_note_on_the_week_that_just_ended_is_left_to_last_weeks_count() -> Non
     model = build_digest([], make_plan(notes=(ended, coming)), TODAY, strength_target=2)
     assert model.notes == (coming,)
     assert model.strength_summary == "0 of 2 sessions done"
+
+
+def test_the_chart_draws_done_missed_and_planned_sessions_apart(model) -> None:
+    # Issue 22: done (filled), missed of the target (hollow grey), the coming week's planned
+    # (hollow, in the strength colour), and the same in the text part.
+    assert [(w.strength, w.missed) for w in model.chart][-2:] == [(2, 0), (1, 1)]
+    assert model.coming_bar is not None and model.coming_bar.planned == model.strength_coming
+    html = render_html(model)
+    assert 'title="1 done">&#9679;</span> <span style="color:#bdbdbd;" title="1 missed">' in html
+    assert f'title="{model.strength_coming} planned">' in html
+    text = render_text(model)
+    assert "S: 1 of 2" in text and f"S: {model.strength_coming} planned" in text

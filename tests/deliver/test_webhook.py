@@ -37,7 +37,7 @@ def test_json_body_follows_the_documented_schema() -> None:
     assert headers == {}
     assert body["schema"] == SCHEMA and body["title"] == TITLE
     assert set(body) == {"schema", "title", "notes", "strength_done_this_week",
-                         "strength_target_this_week", "days"}  # fmt: skip
+                         "strength_target_this_week", "consistency", "days"}  # fmt: skip
     monday, tuesday, wednesday = body["days"][:3]
     assert monday["date"] == "2026-11-30" and monday["weekday"] == "Monday"
     assert monday["runs"] == [{"kind": "easy", "done": False, "name": ""}]

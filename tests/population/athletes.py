@@ -217,6 +217,25 @@ def strength_logger(seed: int = 9) -> Athlete:
     return _with(base, strength_weekdays=frozenset({MON, FRI}))
 
 
+def stops_logging(seed: int = 19) -> Athlete:
+    """Logs WeightTraining Mon and Fri until 23 Oct, then does the sessions without logging."""
+    runner = Runner(350, 182, "Europe/Berlin", files="fit", named=0.6)
+    template = {
+        MON: [strength(30, 18)], TUE: [easy(45)], WED: [hard("intervals", 55)], THU: [easy(45)],
+        FRI: [strength(30, 18)], SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+
+    def week(monday: date) -> Template | None:
+        if monday <= d("2026-10-19"):
+            return None
+        return {wd: slots for wd, slots in template.items() if wd not in (MON, FRI)}
+
+    return _athlete(
+        "stops_logging", "logged strength Mon/Fri until 23 Oct, then never", runner, template,
+        seed, ["2026-11-16", "2026-11-19", "2026-11-22", "2026-11-25"], week,
+    )  # fmt: skip
+
+
 def treadmill(seed: int = 10) -> Athlete:
     """Every run on a treadmill: FIT files with laps and HR, some as Strava Virtual Runs."""
     runner = Runner(370, 183, "America/Chicago", treadmill=True, files="treadmill", named=0.3,
@@ -402,6 +421,7 @@ ATHLETES: dict[str, Callable[[], Athlete]] = {
         marathoner,
         comeback,
         strength_logger,
+        stops_logging,
         treadmill,
         auckland,
         los_angeles,

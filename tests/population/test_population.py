@@ -163,3 +163,27 @@ def test_the_export_imports_every_activity_up_to_the_pinned_morning(tmp_path: Pa
     assert not outcome.failures
     seen = {a["source_id"] for a in outcome.activities[athlete.dates[-1]]}
     assert seen == {str(a.id) for a in athlete.activities if a.start_local <= pin}
+
+
+@pytest.mark.parametrize("athlete", ["stops_logging", "beginner"])
+def test_a_runner_who_does_not_log_gets_two_full_sessions_and_is_told_how_to_record(
+    population: dict[str, Outcome], athlete: str
+) -> None:
+    """Issue 22: strength done but not logged (any more, or ever) is no trap of light sessions."""
+    outcome = population[athlete]
+    assert not outcome.failures, outcome.failures
+    for today, plan in outcome.plans.items():
+        monday = today - timedelta(days=today.weekday())
+        next_week = [
+            d for d in plan["days"] if 7 <= (date.fromisoformat(d["date"]) - monday).days < 14
+        ]
+        sessions = [d for d in next_week if d["strength"]]
+        assert len(sessions) == 2, (today, [d["reason"] for d in next_week])
+        for d in sessions:
+            assert not d["strength"]["light"] and d["strength"]["minutes"] == 25, (today, d)
+            assert d["reason"].startswith("strength ") and "easing in" not in d["reason"]
+        # No session of the plan eases in: the last logged one is weeks ago, nothing says the
+        # runner stopped (it did, on main: "easing in ... without logged strength", every plan).
+        assert not any("easing in" in d["reason"] for d in plan["days"]), today
+        assert any("`runstrength done`" in n and "Weight Training" in n for n in plan["notes"])
+        assert plan["consistency"]["nothing_recorded"] is True

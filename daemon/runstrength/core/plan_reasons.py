@@ -12,6 +12,7 @@ from runstrength.core import fatigue
 from runstrength.core.plan_config import PlanConfig
 from runstrength.core.plan_days import MIN_GAP_DAYS, PROTECTED, PlanContext, PlanDay
 from runstrength.core.records import StrengthSession
+from runstrength.core.strength_log import SkippedSession
 
 NO_PATTERN_NOTE = (
     "No usual hard or long days known yet: planning around logged runs and configured races."
@@ -95,6 +96,9 @@ def rest_reason(
         return f"strength done: {ctx.strength[d]}"
     if config.sessions_per_week == 0:
         return "no strength: STRENGTH_SESSIONS_PER_WEEK is 0"
+    told = _told(config.skipped, d)
+    if told:
+        return told
     if day.kind in PROTECTED:
         return (
             f"no strength: {day.label}" if day.label != "rest" else f"no strength: {day.kind} day"
@@ -125,3 +129,23 @@ def rest_reason(
         return f"no strength: this week's {len(week)} sessions are done or placed"
     # Not reached while placement maximises the count; kept true if it ever is.
     return "no strength: this week's sessions fit better on other days"
+
+
+def _told(skipped: tuple[SkippedSession, ...], d: date) -> str | None:
+    """A day the runner kept free: skipped, or heavy legs until the skipped session."""
+    for s in skipped:
+        if s.legs_heavy and s.said_on <= d <= s.day:
+            said = f"you said so on {fatigue.day_name(s.said_on)}"
+            return f"no strength: legs heavy ({said}); the next session is skipped, not made up"
+    if any(s.day == d for s in skipped):
+        return "no strength: you skipped it (`runstrength skip`)"
+    return None
+
+
+def legs_heavy_note(skip: SkippedSession) -> str:
+    """The week-level words while heavy legs skip a session (coaching.md §5)."""
+    return (
+        f"Legs heavy (you said so on {fatigue.day_name(skip.said_on)}): the session of"
+        f" {fatigue.day_name(skip.day)} is skipped, not made up; `runstrength legs fine`"
+        " brings it back."
+    )

@@ -5,7 +5,9 @@ Rules (coaching.md §6): never on a hard or long day; one strength-free day betw
 then lighter; prefer after a short easy run, then rest days; keep the runner's own strength
 weekdays and the same weekdays every week; logged strength counts; missed sessions are not
 stacked; fatigue windows (core/fatigue.py) cap or lighten sessions; a comeback or a new user
-eases in; and a re-plan keeps the previous plan's days unless new information rules them out.
+eases in; a day the runner skipped stays free, and "legs heavy" drops the next session; a
+runner under target 3 weeks running gets the short version; and a re-plan keeps the previous
+plan's days unless new information rules them out.
 """
 
 from __future__ import annotations
@@ -13,14 +15,24 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations
 
 from runstrength.core import fatigue
+from runstrength.core.consistency import (
+    SHORT_MINUTES,
+    Consistency,
+    consistency,
+    how_to_record,
+    short_version_note,
+    sparse_note,
+)
 from runstrength.core.plan_config import PlanConfig as PlanConfig  # the planner's input
 from runstrength.core.plan_days import MIN_GAP_DAYS, NEW_USER_DAYS, PROTECTED, PlanContext
 from runstrength.core.plan_reasons import (
     NO_PATTERN_NOTE,
+    legs_heavy_note,
     rest_reason,
     session_reason,
     shortfall_note,
@@ -33,15 +45,25 @@ from runstrength.core.records import (
     WeeklyPattern,
 )
 from runstrength.core.routines import ROUTINES, routine_for
+from runstrength.core.strength_log import legs_heavy_days
 
 REENTRY_GAP_DAYS, REENTRY_SESSIONS = 14, 2  # first 2 sessions after >= 14 days off are light [S70]
+# ... planned in the week after the gap opens: a runner who stops recording is not known to have
+# stopped, so the plan does not stay light for ever (coaching.md §7; issue 22).
+REENTRY_WINDOW_DAYS = 7
+HABIT_WINDOW_DAYS, HABIT_MIN_SESSIONS = 28, 4  # a habit before a break: half of 2 a week
 HABIT_WEEKS = 6  # the runner's strength weekdays: the last 6 weeks with logged strength
 TEMPLATE_WEEKS_AHEAD = 3  # a week far enough ahead that only the usual pattern speaks
 
 
 def _spaced(days: Sequence[date], fixed: Sequence[date]) -> bool:
-    all_days = sorted([*days, *fixed])
-    return all((b - a).days >= MIN_GAP_DAYS for a, b in zip(all_days, all_days[1:], strict=False))
+    """48 h between each new day and every other session; sessions already done or logged on
+    consecutive days (a recorded one beside a logged one) are history, not a reason to place
+    nothing ever after."""
+    picked = sorted(days)
+    if any((b - a).days < MIN_GAP_DAYS for a, b in zip(picked, picked[1:], strict=False)):
+        return False
+    return all(abs((d - f).days) >= MIN_GAP_DAYS for d in picked for f in fixed)
 
 
 def _fits_windows(
@@ -126,7 +148,11 @@ def preferred_weekdays(ctx: PlanContext, sessions_per_week: int) -> frozenset[in
 
 
 def _candidates(
-    ctx: PlanContext, days: list[date], fixed: list[date], state: fatigue.FatigueState
+    ctx: PlanContext,
+    days: list[date],
+    fixed: list[date],
+    state: fatigue.FatigueState,
+    kept_free: set[date],
 ) -> list[date]:
     return [
         d
@@ -134,6 +160,7 @@ def _candidates(
         if ctx.day(d).kind not in PROTECTED
         and state.blocked_reason(d) is None
         and d not in ctx.strength
+        and d not in kept_free
         and all(abs((d - f).days) >= MIN_GAP_DAYS for f in fixed)
     ]
 
@@ -159,35 +186,79 @@ def plan(
     fixed = sorted(ctx.strength)
     chosen: list[date] = []
     notes = list(state.reasons)
+    # A skipped day stays free (the session may move within its week: §6 step 5); legs heavy
+    # keeps the days up to the next session free and drops that session (§5: skip the next one).
+    kept_free = {s.day for s in config.skipped} | legs_heavy_days(config.skipped)
     for monday in sorted({fatigue.monday_of(d) for d in horizon}):
         week = [d for d in horizon if fatigue.monday_of(d) == monday]
         logged = [d for d in ctx.strength if fatigue.monday_of(d) == monday]
-        wanted = max(0, config.sessions_per_week - len(logged))
+        dropped = _dropped(config, monday, ctx)
+        wanted = max(0, config.sessions_per_week - len(logged) - dropped)
         around = [*fixed, *chosen]
-        candidates = _candidates(ctx, week, around, state)
+        candidates = _candidates(ctx, week, around, state, kept_free)
 
         def fits(combo: tuple[date, ...], around: list[date] = around) -> bool:
             return _spaced(combo, around) and _fits_windows(combo, around, state.windows)
 
         picked = _best(ctx, candidates, wanted, fits, previous, preferred)
         chosen += picked
-        target = _week_target(config, state, monday, week[0], len(logged))
+        target = _week_target(config, state, monday, week[0], len(logged)) - dropped
         if len(logged) + len(picked) < target:
             notes.append(shortfall_note(monday, len(logged) + len(picked), target, state, week))
     ease_why, ease_count = _ease_in(history, ctx, today)
     notes += ease_in_notes(ease_why, ease_count, ctx)
+    notes += [legs_heavy_note(s) for s in config.skipped if s.legs_heavy and s.day >= today]
+    seen = consistency(ctx.strength, today, config.sessions_per_week, planned=chosen)
+    short = _short_version(seen, ctx, config)
+    notes += _consistency_notes(seen, ctx, config, short)
     if not (pattern.hard_weekdays or pattern.long_weekdays or ctx.provisional):
         notes.append(NO_PATTERN_NOTE)
     this_week = fatigue.monday_of(today)
     done = sum(fatigue.monday_of(d) == this_week for d in ctx.strength)
+    if short:
+        config = replace(config, session_minutes=SHORT_MINUTES)
     sessions = _sessions(ctx, chosen, config, state, previous, (ease_why, ease_count))
     day_plans = tuple(_day_plan(ctx, d, sessions, [*fixed, *chosen], state, config) for d in shown)
+    target = _week_target(config, state, this_week, today, done)
     return Plan(
         days=day_plans,
         notes=tuple(notes),
         strength_done_this_week=done,
-        strength_target_this_week=_week_target(config, state, this_week, today, done),
+        strength_target_this_week=max(done, target - _dropped(config, this_week, ctx)),
+        consistency=seen,
     )
+
+
+def _dropped(config: PlanConfig, monday: date, ctx: PlanContext) -> int:
+    """Sessions of that week dropped for heavy legs (and not done after all)."""
+    return sum(
+        1
+        for s in config.skipped
+        if s.legs_heavy and fatigue.monday_of(s.day) == monday and s.day not in ctx.strength
+    )
+
+
+def _short_version(seen: Consistency, ctx: PlanContext, config: PlanConfig) -> bool:
+    """Offer 15 minutes to a runner who records sessions but keeps missing the target."""
+    return (
+        seen.keeps_missing
+        and ctx.history_days >= NEW_USER_DAYS
+        and config.session_minutes > SHORT_MINUTES
+    )
+
+
+def _consistency_notes(
+    seen: Consistency, ctx: PlanContext, config: PlanConfig, short: bool
+) -> list[str]:
+    if config.sessions_per_week == 0 or ctx.history_days < NEW_USER_DAYS:
+        return []
+    if seen.silent:
+        return [how_to_record(config.push_workouts)]
+    if short:
+        return [short_version_note(seen, config.sessions_per_week)]
+    if seen.sparse:
+        return [sparse_note(seen, config.sessions_per_week)]
+    return []
 
 
 def _week_target(
@@ -225,13 +296,27 @@ def _ease_in(
     if known < REENTRY_GAP_DAYS:
         return "first sessions while your week is learned", REENTRY_SESSIONS - len(logged)
     # Without logged strength nothing says the runner stopped: no break is claimed (issue 12).
-    if logged and _since_gap(logged, today) < REENTRY_SESSIONS:
+    # Only a runner who recorded regularly is known to have stopped; the week after the gap
+    # opens eases in, later silence says nothing (issue 22: not light for ever).
+    since = _since_gap(logged, today)
+    gap_open = logged[-1] + timedelta(days=REENTRY_GAP_DAYS) if logged else today
+    recent = today < gap_open + timedelta(days=REENTRY_WINDOW_DAYS)
+    if since < REENTRY_SESSIONS and recent and _regular_before(logged[: len(logged) - since]):
         return (
             f"easing in with the first {REENTRY_SESSIONS} sessions after"
             f" {REENTRY_GAP_DAYS}+ days without logged strength",
-            REENTRY_SESSIONS - _since_gap(logged, today),
+            REENTRY_SESSIONS - since,
         )
     return None, 0
+
+
+def _regular_before(logged: list[date]) -> bool:
+    """Sessions recorded as a habit up to a break: >= 4 in its last 4 weeks (a sparse logger's
+    two-week gaps are no break)."""
+    if not logged:
+        return False
+    last = logged[-1]
+    return sum(1 for d in logged if (last - d).days < HABIT_WINDOW_DAYS) >= HABIT_MIN_SESSIONS
 
 
 def _days_of_history(days: int) -> str:

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runstrength.core.consistency import Consistency
 
 
 class Sport(StrEnum):
@@ -182,3 +186,4 @@ class Plan:
     notes: tuple[str, ...] = field(default=())  # week-level notes, e.g. fatigue back-off
     strength_done_this_week: int = 0
     strength_target_this_week: int = 2
+    consistency: Consistency | None = None  # the last weeks' sessions against the target

@@ -82,8 +82,22 @@ class WeekBar:
     label: str  # the week's Monday, "Mon 17 Nov"
     total: str  # "42 km"
     segments: tuple[Segment, ...]
-    strength: int
+    strength: int  # sessions done (logged or recorded)
     text_bar: str
+    target: int = 0  # the weekly target (STRENGTH_SESSIONS_PER_WEEK)
+    planned: int | None = None  # the coming week's row: sessions planned (drawn hollow)
+
+    @property
+    def missed(self) -> int:
+        """Sessions of the target not done (a past week's, drawn hollow and grey)."""
+        return max(0, self.target - self.strength) if self.planned is None else 0
+
+    @property
+    def strength_text(self) -> str:
+        """The text chart's strength column: 'S: 1 of 2', 'S: 2 planned'."""
+        if self.planned is not None:
+            return f"S: {self.planned} planned"
+        return f"S: {self.strength} of {self.target}"
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,8 @@ class DigestModel:
     so_far: str  # a mid-week digest: "So far this week (Mon 30 Nov – Wed 2 Dec): 1 run, 10.1 km"
     chart: tuple[WeekBar, ...]
     colours: dict[str, str]
+    coming_bar: WeekBar | None = None  # the chart's last row: the coming week, planned only
+    consistency: str = ""  # "Consistency: 3 weeks in a row with 2 sessions."
 
     @property
     def coming_summary(self) -> str:
@@ -209,8 +225,10 @@ def build_digest(
         strength_coming=strength_coming,
         strength_done_coming=_strength_days(done_coming),
         so_far=so_far,
-        chart=_chart(history, end),
+        chart=_chart(history, end, target),
+        coming_bar=_coming_bar(first, strength_coming),
         colours={k.value: c for k, c in KIND_COLOURS.items()},
+        consistency=_consistency_line(plan, target, end),
     )
 
 
@@ -373,7 +391,31 @@ def _day_line(d: DayPlan, hide_reason: bool = False) -> DayLine:
     )
 
 
-def _chart(history: Sequence[ClassifiedActivity], last_sunday: date) -> tuple[WeekBar, ...]:
+def _consistency_line(plan: Plan, target: int, last_sunday: date) -> str:
+    """'3 weeks in a row with 2 sessions', counted to the week that ended by the digest."""
+    c = plan.consistency
+    if c is None or target == 0:
+        return ""
+    whole = [w for w in c.weeks if w.monday + timedelta(days=6) <= last_sunday]
+    streak = 0
+    for week in reversed(whole):
+        if week.done < target:
+            break
+        streak += 1
+    sessions = "session" if target == 1 else "sessions"
+    if not streak:
+        return f"Consistency: no week in a row with {target} {sessions} yet."
+    return f"Consistency: {streak} week{'s' * (streak != 1)} in a row with {target} {sessions}."
+
+
+def _coming_bar(first: date, planned: int) -> WeekBar:
+    """The coming week's row: no running yet, its sessions planned (drawn hollow)."""
+    return WeekBar(day_label(first), "", (), 0, "", planned=planned)
+
+
+def _chart(
+    history: Sequence[ClassifiedActivity], last_sunday: date, target: int = 0
+) -> tuple[WeekBar, ...]:
     """The CHART_WEEKS athlete's weeks (Monday to Sunday) ending `last_sunday`."""
     windows = []
     for back in range(CHART_WEEKS - 1, -1, -1):
@@ -389,10 +431,12 @@ def _chart(history: Sequence[ClassifiedActivity], last_sunday: date) -> tuple[We
         }
         windows.append((start, km, _strength_days(inside)))
     widest = max((sum(km.values()) for _, km, _ in windows), default=0.0) or 1.0
-    return tuple(_bar(start, km, strength, widest) for start, km, strength in windows)
+    return tuple(_bar(start, km, strength, widest, target) for start, km, strength in windows)
 
 
-def _bar(start: date, km: dict[RunKind, float], strength: int, widest: float) -> WeekBar:
+def _bar(
+    start: date, km: dict[RunKind, float], strength: int, widest: float, target: int = 0
+) -> WeekBar:
     segments = tuple(
         Segment(
             kind=k.value,
@@ -410,6 +454,7 @@ def _bar(start: date, km: dict[RunKind, float], strength: int, widest: float) ->
         segments=segments,
         strength=strength,
         text_bar="".join(s.text_fill for s in segments),
+        target=target,
     )
 
 
