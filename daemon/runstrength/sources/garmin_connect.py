@@ -16,6 +16,7 @@ from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError, RunstrengthError, TryLaterError
+from runstrength.http_limits import bound
 from runstrength.sources.base import AuthExpired, RateLimited, Unavailable
 from runstrength.sources.garmin_listing import GarminListing
 
@@ -84,6 +85,9 @@ def connect_client(connectapi: str | None = None) -> Any:
     from garminconnect import Garmin
 
     client = Garmin(retry_attempts=2)  # no email/password: it can never self-heal by logging in
+    # Its sessions get the same limits as ours: a total deadline, no redirect to another host.
+    bound(client.client.cs)
+    bound(client.client._api_session)
     if connectapi:
         client.client._connectapi = connectapi
         client.client._di_token_url = f"{connectapi}/di-oauth2-service/oauth/token"
