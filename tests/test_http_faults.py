@@ -130,3 +130,15 @@ def test_the_garmin_personal_api_has_the_same_deadline(tmp_path: Path, monkeypat
         with pytest.raises(TryLaterError):
             api.get(lambda c: c.search_activities(start=0, limit=1), during="key check")
         api.close()
+
+
+def test_a_webhook_answer_trickled_a_byte_a_second_is_a_delivery_outage(monkeypatch):
+    from runstrength.deliver import webhook
+    from runstrength.errors import DeliveryError
+
+    monkeypatch.setattr(webhook, "TOTAL_S", 1.0)
+    with RawServer(trickle(b"ok" * 100)) as slow, webhook.make_client() as client:
+        with pytest.raises(DeliveryError) as raised:
+            webhook.post(client, f"{slow.base_url}/hooks/tok", "json", {"text": "hi"}, {})
+    assert raised.value.exit_code == EXIT_TRY_LATER
+    assert "did not answer in time" in raised.value.message and "tok" not in raised.value.message

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runstrength.core.records import PlannedRace
 from runstrength.errors import ConfigError
+from runstrength.redact import redact_url
 
 if TYPE_CHECKING:
     from runstrength.core.profile import ProfileConfig
@@ -248,7 +249,9 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default
 def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
     raw = env.get(name, "").strip() or default
     if raw is not None and not re.match(r"^https?://[^/\s]+", raw):
-        raise ConfigError(name, f"'{raw}' is not an http(s) URL; e.g. {name}=https://example.com")
+        # Shown redacted: a chat webhook's path holds its token, pasted with or without https://.
+        shown = redact_url(raw)
+        raise ConfigError(name, f"'{shown}' is not an http(s) URL; e.g. {name}=https://example.com")
     return raw.rstrip("/") if raw else raw
 
 
