@@ -1,7 +1,7 @@
 """The database schema's version numbers, apart from the tables: `status` checks them without
 importing SQLAlchemy (store_read.py)."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: activity.deleted_at (deletions are soft for a grace period)
 # Bump when a mapper (sources/strava_records.py, garmin.py's record_from_garmin, fit.py, the export
 # reader) changes what it derives from a stored raw payload: the next `runstrength` command
 # re-derives every stored row from its raw payload and extras (store.rederive_all), offline.

@@ -170,6 +170,7 @@ class FakeStrava:
         self._usage = {"read": [0, 0], "overall": [0, 0]}  # [15 min, daily]
         self._windows = (0, 0)
         self._faults: list[tuple[int, bool]] = []
+        self._empty_lists = 0  # list calls answered [] (a glitch: the activities still exist)
         self._inactive = False
         self._clock_offset_s = 0.0
         self._calls: list[Call] = []
@@ -277,6 +278,11 @@ class FakeStrava:
         """Answer the next `n` API calls (not OAuth) with `status`, an HTML page or a JSON error."""
         with self._lock:
             self._faults.extend([(status, html)] * n)
+
+    def list_empty_next(self, n: int) -> None:
+        """Answer the next n activity lists with [] though the activities still exist."""
+        with self._lock:
+            self._empty_lists = n
 
     def hold(self, suffix: str) -> Hold:
         """Keep API calls to paths ending with `suffix` waiting until the Hold is released."""
@@ -502,6 +508,9 @@ class FakeStrava:
             )
         read_all = "activity:read_all" in grant.scope
         if method == "GET" and path == "/api/v3/athlete/activities":
+            if self._empty_lists:
+                self._empty_lists -= 1
+                return _json(200, [])
             return self._list(query, read_all)
         match = re.fullmatch(r"/api/v3/activities/(\d+)(/laps)?", path)
         activity = self._activities.get(int(match[1])) if match else None

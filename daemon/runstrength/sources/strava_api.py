@@ -216,7 +216,13 @@ def check_answer(response: requests.Response, during: str, now: datetime) -> Any
         )
     if status >= 500:
         raise Unavailable(f"Strava answered {status} while {during}")
+    if status == 404:
+        raise NotFound(f"Strava answered 404 while {during}")
     raise SourceError(f"Strava answered {status} while {during}")
+
+
+class NotFound(SourceError):
+    """Strava has no such record (404): an activity deleted, or made private to another app."""
 
 
 class StravaApi:
