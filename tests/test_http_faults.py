@@ -14,7 +14,14 @@ import pytest
 from runstrength.errors import EXIT_TRY_LATER
 from runstrength.sources import strava_api
 from runstrength.sources.strava_tokens import TokenFile
-from tests.fakes.raw_http import RawServer, broken, headers, redirect_to, trickle
+from tests.fakes.raw_http import (
+    RawServer,
+    broken,
+    headers,
+    redirect_to,
+    trickle,
+    trickle_headers,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +57,20 @@ def test_a_body_trickled_a_byte_a_second_ends_the_sync_as_try_later(
     assert len(slow.requests) == 1  # a stalled answer is not asked for again in this sync
     assert cursor_and_rows(settings) == before
     assert cli("sync").exit_code == 0  # and the next sync goes on
+
+
+def test_headers_trickled_a_byte_a_second_end_the_sync_as_try_later(
+    cli, fake_strava, authorised, settings
+):
+    assert cli("sync").exit_code == 0
+    before = cursor_and_rows(settings)
+    with RawServer(trickle_headers()) as slow:
+        result = cli(
+            "sync", extra_env={"STRAVA_BASE_URL": slow.base_url, "HTTP_TIMEOUT_SECONDS": "2"}
+        )
+    assert result.exit_code == EXIT_TRY_LATER, result.output
+    assert "stalled" in one_line(result.output)
+    assert cursor_and_rows(settings) == before
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
@@ -142,3 +163,14 @@ def test_a_webhook_answer_trickled_a_byte_a_second_is_a_delivery_outage(monkeypa
             webhook.post(client, f"{slow.base_url}/hooks/tok", "json", {"text": "hi"}, {})
     assert raised.value.exit_code == EXIT_TRY_LATER
     assert "did not answer in time" in raised.value.message and "tok" not in raised.value.message
+
+
+def test_a_webhook_trickling_its_headers_is_a_delivery_outage(monkeypatch):
+    from runstrength.deliver import webhook
+    from runstrength.errors import DeliveryError
+
+    monkeypatch.setattr(webhook, "TOTAL_S", 1.0)
+    with RawServer(trickle_headers(b"ok")) as slow, webhook.make_client() as client:
+        with pytest.raises(DeliveryError) as raised:
+            webhook.post(client, f"{slow.base_url}/hooks/tok", "json", {"text": "hi"}, {})
+    assert raised.value.exit_code == EXIT_TRY_LATER

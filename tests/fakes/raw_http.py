@@ -108,6 +108,21 @@ def trickle(body: bytes = b"[" + b" " * 10_000 + b"]") -> Answer:
     return answer
 
 
+def trickle_headers(body: bytes = b"[]") -> Answer:
+    """The status line and headers one byte a second (ten minutes of them), then (if the client
+    is still there) the body."""
+
+    def answer(_request: bytes, conn: socket.socket, server: RawServer) -> None:
+        head = headers(Content_Type="application/json", Content_Length=len(body), X_Pad="x" * 600)
+        for i in range(len(head)):
+            if not server.wait(1.0):
+                return
+            conn.sendall(head[i : i + 1])
+        conn.sendall(body)
+
+    return answer
+
+
 def broken(chunked: bool, reset: bool) -> Answer:
     """Half an activity list, then the connection closed (or reset)."""
     part = b'[{"id": 1, "name": "Morning Run", "start_date": "2026-11-20T07:00:00Z"'
