@@ -174,3 +174,18 @@ def test_a_webhook_trickling_its_headers_is_a_delivery_outage(monkeypatch):
         with pytest.raises(DeliveryError) as raised:
             webhook.post(client, f"{slow.base_url}/hooks/tok", "json", {"text": "hi"}, {})
     assert raised.value.exit_code == EXIT_TRY_LATER
+
+
+def test_garminconnects_token_post_follows_no_redirect_to_another_host():
+    pytest.importorskip("garminconnect")
+    from runstrength.http_limits import OffHostRedirect
+    from runstrength.sources.garmin_connect import connect_client
+
+    with RawServer(lambda _r, conn, _s: conn.sendall(headers(Content_Length=2) + b"{}")) as evil:
+        with RawServer(redirect_to(f"{evil.base_url}/steal")) as garmin:
+            client = connect_client(garmin.base_url)
+            with pytest.raises(OffHostRedirect, match="not followed"):
+                client.client._http_post(
+                    client.client._di_token_url, data={"refresh_token": "R3FRESH"}
+                )
+    assert evil.requests == []
