@@ -102,6 +102,7 @@ def bounded_request(
     with _Cutoff(total) as cut:
         try:
             response: requests.Response = send(method, url, *args, stream=True, **kwargs)
+            cut.watch(_requests_socket(response))  # the body's socket, through a proxy too
             if not streamed:  # the caller reads a streamed body itself (none of ours does)
                 response.content  # noqa: B018 - reads the body now, under the deadline
         except requests.RequestException:
@@ -221,3 +222,10 @@ def _watch_adapters(session: requests.Session) -> None:
     for adapter in session.adapters.values():
         if isinstance(adapter, HTTPAdapter):
             adapter.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+def _requests_socket(response: requests.Response) -> socket.socket | None:
+    """The socket a streamed requests answer is read from (urllib3 2.x), if it can be found."""
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None

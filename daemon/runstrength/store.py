@@ -596,6 +596,9 @@ class _Row:
     old_start: datetime | None  # None: a new row
 
 
+_Stored = tuple[str | None, datetime, dict[str, Any] | None]  # row_sig, start_time, extras
+
+
 def _stored_rows(conn: Connection, batch: list[PageItem]) -> dict[tuple[str, str], _Stored]:
     """(row_sig, start_time, extras) of the page's rows already stored: one SELECT per source;
     a row marked deleted has no row_sig here, so it is written again (restored)."""
@@ -609,9 +612,6 @@ def _stored_rows(conn: Connection, batch: list[PageItem]) -> dict[tuple[str, str
         for sid, sig, start, extras, deleted_at in conn.execute(q):
             stored[(src, sid)] = (None if deleted_at else sig, start, extras)
     return stored
-
-
-_Stored = tuple[str | None, datetime, dict[str, Any] | None]
 
 
 def _page_rows(
