@@ -123,3 +123,13 @@ def test_a_schema_2_database_gains_deleted_at_and_keeps_its_rows(synced, setting
     upgraded = Store.open(settings.database_url)
     assert upgraded.schema_version() == 3
     assert upgraded.count_activities() == n and set(rows(settings).values()) == {None}
+
+
+def test_confirmations_stop_when_the_api_budget_is_nearly_spent(fake_strava, synced, settings):
+    for ident in recent_ids(fake_strava):
+        fake_strava.delete_activity(int(ident))
+    fake_strava.set_usage(read_short=98)  # the listing makes it 99 of 100: keep the reserve
+    fake_strava.reset_calls()
+    [outcome] = app.sync_now(settings, synced, "strava", False, NOW + DAY)
+    assert outcome.status == "ok" and outcome.deleted == 0  # nothing deleted without proof
+    assert not [c for c in fake_strava.calls if c.path.startswith("/api/v3/activities/")]
