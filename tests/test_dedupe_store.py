@@ -78,14 +78,14 @@ def test_fit_file_of_a_run_that_also_came_from_the_api_is_not_counted_twice(
 
 def test_deleting_one_copy_shows_the_other_on_its_own(store: Store) -> None:
     save(store, GARMIN, STRAVA)
-    store.delete_activities("garmin", [GARMIN.source_id])
+    store.delete_activities("garmin", [GARMIN.source_id], datetime(2026, 11, 25, tzinfo=UTC))
     assert store.activities() == [STRAVA]
     assert store.duplicate_links() == []
 
 
 def test_deleting_the_hidden_copy_leaves_the_primary_unmerged(store: Store) -> None:
     save(store, GARMIN, STRAVA)
-    store.delete_activities("strava", [STRAVA.source_id])
+    store.delete_activities("strava", [STRAVA.source_id], datetime(2026, 11, 25, tzinfo=UTC))
     assert store.activities() == [GARMIN]
 
 

@@ -97,3 +97,21 @@ def test_a_garmin_key_file_of_ones_own_open_to_others_is_made_private(
     assert resolve_key(settings) == "KEY-SECRET-123"
     assert mode(key) == 0o600
     assert "open to other users" in caplog.text and "KEY-SECRET-123" not in caplog.text
+
+
+def test_making_a_file_private_never_adds_what_the_owner_took_away(
+    cli: Cli, authorised: None, env: dict[str, str]
+) -> None:
+    """A database made read-only on purpose (0444) loses the group and other bits only (0400):
+    `sync` used to make it 0600 and write to it."""
+    data = Path(env["RUNSTRENGTH_DATA_DIR"])
+    assert cli("sync").exit_code == 0
+    db = data / "runstrength.db"
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    db.chmod(0o444)
+    result = cli("sync")
+    assert mode(db) == 0o400, oct(mode(db))
+    assert "made them private" in result.output
+    if os.geteuid() != 0:  # root writes through any mode
+        assert result.exit_code == 1 and "chmod u+rw" in result.output

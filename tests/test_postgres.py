@@ -41,7 +41,7 @@ def test_upserts_cursor_and_overrides_on_postgres(pg: Store) -> None:
     assert [r.start_time.tzinfo for r in pg.activities()] == [UTC] * 3
     pg.set_override("strava", "1000", RunKind.HARD, datetime.now(UTC))
     assert pg.overrides() == {("strava", "1000"): RunKind.HARD}
-    assert pg.delete_activities("strava", ["1000"]) == 1
+    assert pg.delete_activities("strava", ["1000"], datetime.now(UTC)) == 1
 
 
 def test_a_whole_sync_and_plan_on_postgres(pg: Store, fake_strava, tmp_path) -> None:

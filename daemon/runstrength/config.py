@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runstrength.core.records import PlannedRace
 from runstrength.errors import ConfigError
+from runstrength.redact import redact_url
 
 if TYPE_CHECKING:
     from runstrength.core.profile import ProfileConfig
@@ -35,7 +36,7 @@ SETTING_NAMES = frozenset(
         "GARMIN_TOKEN_DIR", "GARMIN_FIT_DIR", "GARMIN_PUSH_WORKOUTS",
         "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SECURITY",
         "EMAIL_FROM", "EMAIL_TO", "WEBHOOK_URL", "WEBHOOK_FORMAT",
-        "POLL_INTERVAL_MINUTES", "DIGEST_WEEKDAY", "DIGEST_TIME",
+        "POLL_INTERVAL_MINUTES", "DIGEST_WEEKDAY", "DIGEST_TIME", "HTTP_TIMEOUT_SECONDS",
         "STRENGTH_SESSIONS_PER_WEEK", "STRENGTH_SESSION_MINUTES", "STRENGTH_TIME",
         "EASY_PACE", "THRESHOLD_PACE", "HR_MAX", "LTHR", "BIRTH_YEAR",
         "HARD_DAYS", "LONG_DAYS", "RACES", "PREFER_EFFORT_FROM", "PREFER_NAMES_FROM",
@@ -70,6 +71,8 @@ class Settings:
     webhook_format: str = "json"
     # A fraction is allowed (0.05: every 3 s): the system tests tick in seconds this way.
     poll_interval_minutes: float = 30
+    # The longest one request to Strava or Garmin may take, its whole answer included.
+    http_timeout_s: float = 120
     digest_weekday: int = 6  # Sunday
     digest_time: time = time(18, 0)
     strength_sessions_per_week: int = 2
@@ -158,6 +161,20 @@ def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """Seconds, a fraction allowed, from 1 to 3600."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"'{raw}' is not a number of seconds (e.g. 120)") from None
+    if not 1 <= value <= 3600:
+        raise ConfigError(name, f"{raw} is out of range; use 1 to 3600 seconds")
+    return value
+
+
 def parse_pace(raw: str) -> float:
     """Parse '5:05' or '5:05/km' into seconds per km."""
     m = re.fullmatch(r"\s*(\d{1,2}):([0-5]\d)\s*(/\s*km)?\s*", raw)
@@ -232,7 +249,9 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default
 def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
     raw = env.get(name, "").strip() or default
     if raw is not None and not re.match(r"^https?://[^/\s]+", raw):
-        raise ConfigError(name, f"'{raw}' is not an http(s) URL; e.g. {name}=https://example.com")
+        # Shown redacted: a chat webhook's path holds its token, pasted with or without https://.
+        shown = redact_url(raw)
+        raise ConfigError(name, f"'{shown}' is not an http(s) URL; e.g. {name}=https://example.com")
     return raw.rstrip("/") if raw else raw
 
 
@@ -332,6 +351,7 @@ def _load(env: Mapping[str, str]) -> Settings:
         webhook_url=_url(env, "WEBHOOK_URL", None),
         webhook_format=_choice(env, "WEBHOOK_FORMAT", WEBHOOK_FORMATS, "json"),
         poll_interval_minutes=_minutes(env, "POLL_INTERVAL_MINUTES", 30.0),
+        http_timeout_s=_seconds(env, "HTTP_TIMEOUT_SECONDS", 120.0),
         digest_weekday=_weekday(digest_weekday_raw, "DIGEST_WEEKDAY"),
         digest_time=digest_time,
         strength_sessions_per_week=_int(env, "STRENGTH_SESSIONS_PER_WEEK", 2, 0, 4),

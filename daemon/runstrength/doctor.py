@@ -244,7 +244,7 @@ def _webhook(settings: Settings, send_test: bool) -> Check:
             return Check(OK, "webhook", f"posted a test message to {host}")
         try:
             # A GET posts nothing; any answer but "no such hook" means the host is there.
-            status = client.get(url).status_code
+            status = webhook.httpx_send(client, "GET", url, webhook.TOTAL_S).status_code
         except httpx.HTTPError as e:
             return Check(
                 FAIL, "webhook", f"cannot reach {host} ({type(e).__name__}); check WEBHOOK_URL"

@@ -39,7 +39,8 @@ def write_private(path: Path, text: str) -> None:
 
 
 def make_private(path: Path, what: str = "", warn: bool = True) -> bool:
-    """Take group and world access away from `path` (0600 file, 0700 folder) if it has any.
+    """Take group and world access away from `path` if it has any; the owner's own bits stay
+    as they are (a database made read-only on purpose, 0444, becomes 0400, never 0600).
 
     Returns True when it had to; the warning names the file and its old mode, never its content.
     """
@@ -49,7 +50,7 @@ def make_private(path: Path, what: str = "", warn: bool = True) -> bool:
         return False
     if not mode & 0o077 or path.is_symlink():
         return False
-    new = 0o700 if path.is_dir() else 0o600
+    new = mode & 0o700  # removes, never adds: the owner's choices are kept
     try:
         path.chmod(new)
     except OSError as e:  # another user's file, a read-only mount: say so, and go on
@@ -76,7 +77,7 @@ def secure_data_dir(data_dir: Path, database: Path | None) -> None:
             fixed.append(path.name)
     if fixed:
         log.warning(
-            "%s: %s were open to other users; made them private (0700 folder, 0600 files): "
+            "%s: %s were open to other users; made them private (no group or other access): "
             "they hold health data, tokens and queued e-mails", data_dir, ", ".join(fixed),
         )  # fmt: skip
 

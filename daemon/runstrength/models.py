@@ -48,6 +48,9 @@ class Activity(SQLModel, table=True):
     duplicate_of: int | None = Field(default=None, index=True)
     content_hash: str | None = Field(default=None, index=True)  # FIT/file imports
     updated_at: NaiveDatetime
+    # Gone from the source (a listing or a detail call said so): hidden from every read, kept
+    # with its labels and links for a grace period (a wrong deletion loses nothing), then purged.
+    deleted_at: NaiveDatetime | None = None
 
 
 class SetAsidePayload(SQLModel, table=True):

@@ -59,19 +59,49 @@ def sync_trigger(settings: Settings) -> IntervalTrigger:
     return IntervalTrigger(seconds=interval, jitter=jitter, timezone=settings.tz)
 
 
+# The longest a clock change skips (a 2 h jump is the most any zone has made); a wall time in it
+# is looked for this far back.
+LONGEST_GAP = timedelta(hours=3)
+
+
 class WallClockCronTrigger(CronTrigger):
-    """CronTrigger that fires once per wall-clock time: when clocks fall back, the repeated
-    hour does not send a second digest (plain CronTrigger fires at both 02:30s)."""
+    """CronTrigger read in wall-clock time: it fires once per wall-clock time, and at a time a
+    clock change skips on its day it fires later that day by the length of the gap (Berlin's
+    02:30 on the spring night at 03:30, Santiago's 00:30 at 01:30, Lord Howe's 02:15 at 02:45).
+
+    Plain CronTrigger fires twice when clocks fall back, and skipped Santiago's midnight change
+    to the next week: that week's digest never went out. The schedule is worked out on naive
+    wall times (a UTC trigger with the same fields) and each is then placed in the zone.
+    """
+
+    def __init__(self, *, timezone: Any, **fields: Any) -> None:
+        super().__init__(timezone=timezone, **fields)
+        self._wall = CronTrigger(timezone=UTC, **fields)
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
-        nxt = super().get_next_fire_time(previous_fire_time, now)
-        if nxt is not None and previous_fire_time is not None:
-            prev_wall = previous_fire_time.astimezone(self.timezone).replace(tzinfo=None)
-            if nxt.replace(tzinfo=None) == prev_wall:
-                nxt = super().get_next_fire_time(nxt, nxt)
-        return nxt
+        start = now
+        if previous_fire_time is not None:
+            start = min(now, previous_fire_time + timedelta(microseconds=1))
+        wall = _wall_time(start, self.timezone) - LONGEST_GAP
+        candidate = self._wall.get_next_fire_time(None, wall.replace(tzinfo=UTC))
+        while candidate is not None:
+            fire = _in_zone(candidate.replace(tzinfo=None), self.timezone)
+            if fire >= start and (previous_fire_time is None or fire > previous_fire_time):
+                return self._apply_jitter(fire, self.jitter, now)
+            candidate = self._wall.get_next_fire_time(candidate, candidate)
+        return None
+
+
+def _wall_time(at: datetime, zone: Any) -> datetime:
+    return at.astimezone(zone).replace(tzinfo=None)
+
+
+def _in_zone(wall: datetime, zone: Any) -> datetime:
+    """The instant of a wall time: the first of a repeated one; one in a gap moves on by the
+    gap's length (read with the offset before the change, as Python's zoneinfo does)."""
+    return datetime.fromtimestamp(wall.replace(tzinfo=zone, fold=0).timestamp(), zone)
 
 
 def digest_on(settings: Settings) -> bool:

@@ -185,7 +185,13 @@ LIBRARY_LOGGERS = (
 
 
 def quiet_libraries(verbose: int) -> None:
-    """Library logs only at -vv (debugging a conversation); warnings always."""
+    """Library logs only at -vv (debugging a conversation); warnings always. Their URLs are
+    redacted on every handler: a chat webhook's path holds its token (redact.py)."""
+    from runstrength.redact import RedactUrls
+
     level = logging.DEBUG if verbose > 1 else logging.WARNING
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(level)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactUrls) for f in handler.filters):
+            handler.addFilter(RedactUrls())

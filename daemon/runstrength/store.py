@@ -50,6 +50,7 @@ SYNC_STATE = SyncState.__table__
 REDERIVE_BATCH = 500  # rows per read while re-deriving: memory stays flat in the history's size
 RELINK_WINDOW = timedelta(days=30)
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ActivityRecord))
+LIVE = ACTIVITY.c.deleted_at.is_(None)  # rows not deleted on their source (see soft_delete)
 _RECORD_FIELD_SET = frozenset(_RECORD_FIELDS)
 
 
@@ -89,6 +90,13 @@ def _split_extras(conn: Connection) -> None:
         )
 
 
+def _add_deleted_at(conn: Connection) -> None:
+    """Schema 4: deletions are soft (activity.deleted_at). Added unless there already (a
+    database an older version made from today's tables)."""
+    if "deleted_at" not in {col["name"] for col in inspect(conn).get_columns("activity")}:
+        conn.execute(text("ALTER TABLE activity ADD COLUMN deleted_at TIMESTAMP"))
+
+
 def split_v1_raw(source: str, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(payload as received, extras) of a version-1 raw_json."""
     if source == "strava" and "resource_state" in raw:
@@ -114,6 +122,7 @@ MIGRATIONS: dict[int, list[str | Callable[[Connection], None]]] = {
     # The runner's own word on strength sessions (issue 22). create_all above already makes a
     # missing table; the step says so explicitly and is a no-op when it exists.
     3: [lambda conn: StrengthLogEntry.__table__.create(conn, checkfirst=True)],
+    4: [_add_deleted_at],
 }
 
 
@@ -375,42 +384,48 @@ class Store(StateTables):
                 for r in s.exec(q)
             ]
 
-    def delete_activities(self, source: str, source_ids: Iterable[str]) -> int:
+    def delete_activities(self, source: str, source_ids: Iterable[str], now: datetime) -> int:
+        """Mark activities deleted on their source: hidden from every read, kept (labels,
+        overrides, raw payloads) until purge_deleted; a later listing that has one again
+        restores it (save_page). The remaining copies of a deleted run stand on their own."""
         ids = list(source_ids)
         if not ids:
             return 0
-        with Session(self.engine) as s:
-            starts = list(
-                s.exec(
-                    select(Activity.start_time).where(
-                        Activity.source == source, Activity.source_id.in_(ids)
-                    )
-                )
-            )
-            result = s.exec(
-                delete(Activity).where(Activity.source == source, Activity.source_id.in_(ids))
-            )
-            if starts:  # the remaining copies of a deleted run stand on their own again
-                _link_duplicates(s.connection(), starts)
-            s.commit()
+        c = ACTIVITY.c
+        mine = (c.source == source, c.source_id.in_(ids), LIVE)
+        with self.engine.begin() as conn:
+            starts = [start for (start,) in conn.execute(select(c.start_time).where(*mine))]
+            result = conn.execute(update(ACTIVITY).where(*mine).values(deleted_at=naive_utc(now)))
+            if starts:
+                _link_duplicates(conn, starts)
             return result.rowcount or 0
 
-    def source_ids_between(self, source: str, start: datetime, end: datetime) -> set[str]:
-        with Session(self.engine) as s:
-            rows = s.exec(
-                select(Activity.source_id).where(
-                    Activity.source == source,
-                    Activity.start_time >= naive_utc(start),
-                    Activity.start_time < naive_utc(end),
-                )
+    def purge_deleted(self, source: str, deleted_before: datetime) -> int:
+        """Remove for good the activities marked deleted before `deleted_before`."""
+        c = ACTIVITY.c
+        with self.engine.begin() as conn:
+            gone = conn.execute(
+                delete(ACTIVITY).where(c.source == source, c.deleted_at < naive_utc(deleted_before))
             )
-            return set(rows)
+            return gone.rowcount or 0
+
+    def source_ids_between(self, source: str, start: datetime, end: datetime) -> set[str]:
+        """The live activities of a source that started in [start, end)."""
+        c = ACTIVITY.c
+        q = select(c.source_id).where(
+            c.source == source,
+            c.start_time >= naive_utc(start),
+            c.start_time < naive_utc(end),
+            LIVE,
+        )
+        with self.engine.connect() as conn:
+            return {sid for (sid,) in conn.execute(q)}
 
     def count_activities(self, source: str | None = None) -> int:
         from sqlalchemy import func
 
         with Session(self.engine) as s:
-            q = select(func.count()).select_from(Activity)
+            q = select(func.count()).select_from(Activity).where(Activity.deleted_at.is_(None))
             if source:
                 q = q.where(Activity.source == source)
             return int(s.exec(q).one())
@@ -423,7 +438,7 @@ class Store(StateTables):
         with self.engine.connect() as conn:  # Core: no ORM row per activity on this hot read
             if not include_duplicates:
                 return self._merged_copies(conn, since)
-            q = select(c.record_json).order_by(c.start_time, c.id)
+            q = select(c.record_json).where(LIVE).order_by(c.start_time, c.id)
             if since is not None:
                 q = q.where(c.start_time >= naive_utc(since))
             return [record_from_dict(r) for (r,) in conn.execute(q)]
@@ -458,13 +473,13 @@ class Store(StateTables):
         c = ACTIVITY.c
         q = (
             select(c.record_json, c.id)
-            .where(c.duplicate_of.is_(None))
+            .where(c.duplicate_of.is_(None), LIVE)
             .order_by(c.start_time, c.id)
         )  # fmt: skip
         if since is not None:
             q = q.where(c.start_time >= naive_utc(since))
         rows = conn.execute(q).all()
-        dq = select(c.duplicate_of, c.record_json).where(c.duplicate_of.is_not(None))
+        dq = select(c.duplicate_of, c.record_json).where(c.duplicate_of.is_not(None), LIVE)
         if since is not None:
             dq = dq.where(c.start_time >= naive_utc(since) - timedelta(days=1))
         copies: dict[int, list[ActivityRecord]] = {}
@@ -495,7 +510,9 @@ class Store(StateTables):
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.id, c.source, c.source_id))
             keys = {r.id: (r.source, r.source_id) for r in rows}
-            linked = conn.execute(select(c.id, c.duplicate_of).where(c.duplicate_of.is_not(None)))
+            linked = conn.execute(
+                select(c.id, c.duplicate_of).where(c.duplicate_of.is_not(None), LIVE)
+            )
             return [(keys[i], keys[p]) for i, p in linked if p in keys]
 
     def get_records(
@@ -525,7 +542,9 @@ class Store(StateTables):
         """Find by 'source:id' or by a bare source id."""
         source, _, sid = ident.rpartition(":")
         with Session(self.engine) as s:
-            q = select(Activity.record_json).where(Activity.source_id == sid)
+            q = select(Activity.record_json).where(
+                Activity.source_id == sid, Activity.deleted_at.is_(None)
+            )
             if source:
                 q = q.where(Activity.source == source)
             row = s.exec(q.order_by(Activity.duplicate_of.is_not(None))).first()
@@ -581,26 +600,26 @@ class _Row:
     old_start: datetime | None  # None: a new row
 
 
-def _stored_rows(
-    conn: Connection, batch: list[PageItem]
-) -> dict[tuple[str, str], tuple[str | None, datetime, dict[str, Any] | None]]:
-    """(row_sig, start_time, extras) of the page's rows already stored: one SELECT per source."""
+_Stored = tuple[str | None, datetime, dict[str, Any] | None]  # row_sig, start_time, extras
+
+
+def _stored_rows(conn: Connection, batch: list[PageItem]) -> dict[tuple[str, str], _Stored]:
+    """(row_sig, start_time, extras) of the page's rows already stored: one SELECT per source;
+    a row marked deleted has no row_sig here, so it is written again (restored)."""
     c = ACTIVITY.c
     stored = {}
     for src in {item.record.source for item in batch}:
         ids = [item.record.source_id for item in batch if item.record.source == src]
-        q = select(c.source_id, c.row_sig, c.start_time, c.extras_json).where(
+        q = select(c.source_id, c.row_sig, c.start_time, c.extras_json, c.deleted_at).where(
             c.source == src, c.source_id.in_(ids)
         )
-        for sid, sig, start, extras in conn.execute(q):
-            stored[(src, sid)] = (sig, start, extras)
+        for sid, sig, start, extras, deleted_at in conn.execute(q):
+            stored[(src, sid)] = (None if deleted_at else sig, start, extras)
     return stored
 
 
 def _page_rows(
-    batch: list[PageItem],
-    stored: dict[tuple[str, str], tuple[str | None, datetime, dict[str, Any] | None]],
-    now: datetime,
+    batch: list[PageItem], stored: dict[tuple[str, str], _Stored], now: datetime
 ) -> tuple[list[_Row], list[SetAside]]:
     """The new and changed rows of a page (unchanged ones are left out), and the set-aside
     items whose payload JSON cannot hold."""
@@ -617,7 +636,8 @@ def _page_rows(
             continue
         if old_start is not None and values["row_sig"] == sig:
             continue
-        rows.append(_Row(values | {"updated_at": now}, item.raw, old_start))
+        # Listed again: a row marked deleted is live again (deleted_at is set on every row).
+        rows.append(_Row(values | {"updated_at": now, "deleted_at": None}, item.raw, old_start))
     return rows, aside
 
 
@@ -749,14 +769,18 @@ def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
     starts = [naive_utc(t) for t in around]
     lo, hi = min(starts) - reach, max(starts) + reach
     c = ACTIVITY.c
-    seen = (c.start_time >= lo - timedelta(days=1), c.start_time <= hi + timedelta(days=1))
+    # A row deleted on its source links to nothing and nothing links to it: its copies stand
+    # alone (its own link is kept for a restore, which re-links around it anyway).
+    seen = (
+        c.start_time >= lo - timedelta(days=1), c.start_time <= hi + timedelta(days=1), LIVE,
+    )  # fmt: skip
     # Copies come from different sources (find_duplicates links one copy per source): where
     # the rows read hold one source there is no link, and no record needs decoding (a backfill
     # from one source, page after page).
     if len(conn.execute(select(c.source).where(*seen).distinct().limit(2)).all()) < 2:
         conn.execute(
             update(ACTIVITY)
-            .where(c.start_time >= lo, c.start_time <= hi, c.duplicate_of.is_not(None))
+            .where(c.start_time >= lo, c.start_time <= hi, c.duplicate_of.is_not(None), LIVE)
             .values(duplicate_of=None)
         )
         return

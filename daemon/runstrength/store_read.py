@@ -32,7 +32,7 @@ SYNC_STATES = """
 SELECT source, last_attempt_at, last_success_at, last_outcome, last_message, retry_at,
        rate_limit_json
 FROM syncstate"""
-ACTIVITY_COUNTS = "SELECT source, COUNT(*) FROM activity GROUP BY source"
+ACTIVITY_COUNTS = "SELECT source, COUNT(*) FROM activity WHERE deleted_at IS NULL GROUP BY source"
 PLANNED_SESSIONS = """
 SELECT day, routine, minutes, reason FROM planned_session
 WHERE day >= :first AND day <= :last ORDER BY day"""

@@ -130,6 +130,12 @@ DETAILS_WITHIN = timedelta(days=14)
 BACKOFF_START = timedelta(minutes=15)
 BACKOFF_CAP = timedelta(hours=6)
 STRIKES_KEY = "rate_limited_strikes"  # kept beside the cursor's fields; a saved page resets it
+# A listing that names nothing where activities are stored proves nothing (a glitch, an empty
+# page): each of those is deleted only once a detail call says it is gone, at most this many
+# calls per sync; the rest wait for the next re-read.
+CONFIRM_MAX_PER_SYNC = 3
+# Deleted activities stay hidden, with their labels and links, this long before they are purged.
+DELETED_KEPT = timedelta(days=30)
 
 
 def sync_one(
@@ -437,13 +443,37 @@ class Engine:
         if run.window is not None and tally.exhausted:
             start, end = run.window
             gone = self.store.source_ids_between(self.name, start, end) - tally.listed
+            if gone and not tally.listed:  # an empty answer: each one needs its own proof
+                gone = self._confirmed_gone(gone, now)
             if gone:
-                tally.deleted += self.store.delete_activities(self.name, gone)
+                tally.deleted += self.store.delete_activities(self.name, gone, now)
                 log.info("%s: %d activities deleted on the source since last look",
                          self.name, len(gone))  # fmt: skip
+        self.store.purge_deleted(self.name, now - DELETED_KEPT)
         self.store.set_cursor(self.name, self._json(self.source.complete(cursor, now)))
         if tally.candidates and not self.should_stop():
             self._details(tally, now)
+
+    def _confirmed_gone(self, missing: set[str], now: datetime) -> set[str]:
+        """Of the activities an empty listing left out, those a detail call says are gone: a
+        few per sync; the first that still exists, or a call that fails, ends the asking."""
+        confirmed: set[str] = set()
+        for source_id in sorted(missing, reverse=True)[:CONFIRM_MAX_PER_SYNC]:
+            try:
+                gone = self.source.is_gone(source_id, now)
+            except RunstrengthError as e:
+                log.info("%s: cannot check deletions now: %s", self.name, e.message)
+                break
+            if not gone:  # it is there (the listing was wrong) or the source cannot tell
+                break
+            confirmed.add(source_id)
+        if len(confirmed) < len(missing):
+            log.warning(
+                "%s: the listing of recent weeks came back empty, yet %d activities are stored "
+                "there; %s kept until a listing shows them gone",
+                self.name, len(missing), "the others are" if confirmed else "they are",
+            )  # fmt: skip
+        return confirmed
 
     def _details(self, tally: _Tally, now: datetime) -> None:
         """Fetch details (laps) for the newest few new runs that want them; a failure keeps the

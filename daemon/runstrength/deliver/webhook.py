@@ -54,6 +54,7 @@ import tenacity
 from runstrength.core.records import DayPlan, Plan
 from runstrength.core.words import plural
 from runstrength.errors import DeliveryError
+from runstrength.http_limits import httpx_send
 from runstrength.render import (
     clean,
     clean_json,
@@ -68,6 +69,7 @@ SCHEMA = "runstrength.plan/1"
 DIGEST_SCHEMA = "runstrength.digest/1"
 IDEMPOTENCY_HEADER = "Idempotency-Key"  # as in the IETF draft httpapi-idempotency-key-header
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TOTAL_S = 30.0  # the whole post, answer included (http_limits.py)
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 DISCORD_CONTENT_MAX = 2000
 DISCORD_TITLE_MAX = 256
@@ -225,10 +227,13 @@ def _host(url: str) -> str:
 def _post_once(
     client: httpx.Client, url: str, body: Body, headers: dict[str, str]
 ) -> httpx.Response:
+    # A total deadline: a receiver that trickles its answer must not hold the daemon's worker.
     if isinstance(body, str):
         headers = {"Content-Type": "text/plain; charset=utf-8", **headers}
-        return client.post(url, content=body.encode(), headers=headers, timeout=TIMEOUT)
-    return client.post(url, json=body, headers=headers, timeout=TIMEOUT)
+        return httpx_send(
+            client, "POST", url, TOTAL_S, content=body.encode(), headers=headers, timeout=TIMEOUT
+        )
+    return httpx_send(client, "POST", url, TOTAL_S, json=body, headers=headers, timeout=TIMEOUT)
 
 
 def with_idempotency_key(

@@ -178,6 +178,9 @@ class FakeStrava:
         self._usage = {"read": [0, 0], "overall": [0, 0]}  # [15 min, daily]
         self._windows = (0, 0)
         self._faults: list[tuple[int, bool]] = []
+        self._empty_lists = 0  # list calls answered [] (a glitch: the activities still exist)
+        self._trickles = 0  # API answers sent a byte a second after their headers
+        self._stopping = threading.Event()
         self._inactive = False
         self._clock_offset_s = 0.0
         self._calls: list[Call] = []
@@ -198,6 +201,7 @@ class FakeStrava:
     # --- lifecycle ---
 
     def start(self) -> str:
+        self._stopping.clear()
         server = _Server(self._address, _Handler)
         server.fake = self
         self._server = server
@@ -208,6 +212,7 @@ class FakeStrava:
         return self.base_url
 
     def stop(self) -> None:
+        self._stopping.set()  # a trickling answer ends
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -285,6 +290,23 @@ class FakeStrava:
         """Answer the next `n` API calls (not OAuth) with `status`, an HTML page or a JSON error."""
         with self._lock:
             self._faults.extend([(status, html)] * n)
+
+    def trickle_next(self, n: int) -> None:
+        """Send the next n API answers' headers at once, then their body one byte a second."""
+        with self._lock:
+            self._trickles = n
+
+    def _trickle(self, target: str) -> bool:
+        with self._lock:
+            if self._trickles and _is_api(urlsplit(target).path):
+                self._trickles -= 1
+                return True
+            return False
+
+    def list_empty_next(self, n: int) -> None:
+        """Answer the next n activity lists with [] though the activities still exist."""
+        with self._lock:
+            self._empty_lists = n
 
     def hold(self, suffix: str = "", pattern: str | None = None) -> Hold:
         """Keep API calls to paths ending with `suffix` (or matching `pattern`, a regular
@@ -515,6 +537,9 @@ class FakeStrava:
             )
         read_all = "activity:read_all" in grant.scope
         if method == "GET" and path == "/api/v3/athlete/activities":
+            if self._empty_lists:
+                self._empty_lists -= 1
+                return _json(200, [])
             return self._list(query, read_all)
         match = re.fullmatch(r"/api/v3/activities/(\d+)(/laps)?", path)
         activity = self._activities.get(int(match[1])) if match else None
@@ -710,12 +735,21 @@ class _Handler(BaseHTTPRequestHandler):
         if held is not None:
             held._wait()
         headers = {name.lower(): value for name, value in self.headers.items()}
+        trickle = fake._trickle(self.path)
         response = fake.handle(self.command, self.path, headers, body)
         self.send_response(response.status)
         for name, value in (response.headers or {}).items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
+        if trickle:  # the body a byte a second, until the client hangs up or the fake stops
+            self.wfile.flush()
+            for i in range(len(response.body)):
+                if fake._stopping.wait(1.0):
+                    return
+                self.wfile.write(response.body[i : i + 1])
+                self.wfile.flush()
+            return
         self.wfile.write(response.body)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve

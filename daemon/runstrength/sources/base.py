@@ -166,6 +166,11 @@ class ApiSource[C](Protocol):
         """One call: extras for one activity ({"laps": [...]}), None when there are none."""
         ...
 
+    def is_gone(self, source_id: str, now: datetime) -> bool | None:
+        """One call: True when the source says this activity no longer exists (a 404), False
+        when it does, None when the source cannot tell (then an empty listing deletes nothing)."""
+        ...
+
     @property
     def api_calls(self) -> int: ...
 
@@ -192,6 +197,9 @@ class SourceBase[C]:
 
     def may_have_details(self, raw: dict[str, Any]) -> bool:
         return True
+
+    def is_gone(self, source_id: str, now: datetime) -> bool | None:
+        return None
 
     def rate_budget(self) -> dict[str, Any] | None:
         return None

@@ -18,6 +18,7 @@ import requests
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError, SourceError
 from runstrength.files import make_private, write_private
+from runstrength.http_limits import BoundedSession
 from runstrength.sources.base import AuthExpired, Clock, RateLimited, Unavailable
 from runstrength.sources.garmin_listing import (  # noqa: F401 - the mapper, where tests look
     LAPS_KEY,
@@ -101,7 +102,7 @@ class PersonalApi:
 
         self.calls = 0
         self.last_headers: dict[str, str] = {}
-        self.session = requests.Session()
+        self.session = BoundedSession(self.settings.http_timeout_s)  # deadline, no off-host
         self.session.hooks["response"].append(self._seen)
         self.auth = PersonalApiAuthenticator(
             session=self.session,

@@ -16,6 +16,7 @@ from typing import Any
 
 from runstrength.config import Settings
 from runstrength.errors import AuthError, ConfigError, RunstrengthError, TryLaterError
+from runstrength.http_limits import bound, cross_host_redirect
 from runstrength.sources.base import AuthExpired, RateLimited, Unavailable
 from runstrength.sources.garmin_listing import GarminListing
 
@@ -84,10 +85,29 @@ def connect_client(connectapi: str | None = None) -> Any:
     from garminconnect import Garmin
 
     client = Garmin(retry_attempts=2)  # no email/password: it can never self-heal by logging in
+    # Its sessions get the same limits as ours: a total deadline, no redirect to another host.
+    bound(client.client.cs)
+    bound(client.client._api_session)
+    client.client._http_post = _no_redirect(client.client._http_post)  # its token refresh
     if connectapi:
         client.client._connectapi = connectapi
         client.client._di_token_url = f"{connectapi}/di-oauth2-service/oauth/token"
     return client
+
+
+def _no_redirect(post: Callable[..., Any]) -> Callable[..., Any]:
+    """garminconnect's token POST (curl_cffi or plain requests, outside its sessions) follows
+    no redirect: one to another host would carry the refresh token there."""
+
+    def no_redirect(url: str, **kwargs: Any) -> Any:
+        response = post(url, **{**kwargs, "allow_redirects": False})
+        location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
+        error = cross_host_redirect(url, location) if location else None
+        if error is not None:
+            raise error
+        return response
+
+    return no_redirect
 
 
 @contextmanager

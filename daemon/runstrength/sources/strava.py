@@ -15,7 +15,7 @@ from runstrength.config import Settings
 from runstrength.core.records import ActivityRecord
 from runstrength.errors import SourceError
 from runstrength.sources.base import Clock, Page, Run, SourceBase
-from runstrength.sources.strava_api import StravaApi
+from runstrength.sources.strava_api import NotFound, StravaApi
 from runstrength.sources.strava_records import details_of, parse_time, record_from_stored
 from runstrength.sources.strava_tokens import require_strava_app
 
@@ -145,6 +145,14 @@ class StravaSource(SourceBase[StravaCursor]):
         carries (the same one call the laps alone would cost)."""
         detail = self.api.get(f"/activities/{source_id}", during="reading laps")
         return details_of(detail) if isinstance(detail, dict) else None
+
+    def is_gone(self, source_id: str, now: datetime) -> bool | None:
+        """One detail call (within the API budget, as every call): a 404 means deleted."""
+        try:
+            self.api.get(f"/activities/{source_id}", during="checking a deleted activity")
+        except NotFound:
+            return True
+        return False
 
 
 def _next_backfill_page(cursor: StravaCursor, oldest_plus_one: int, size: int) -> StravaCursor:

@@ -23,6 +23,7 @@ import tenacity
 
 from runstrength.config import Settings
 from runstrength.errors import AppInactiveError, AuthError, SourceError
+from runstrength.http_limits import TOTAL_S, BoundedSession, TooSlow
 from runstrength.sources.base import AuthExpired, RateLimited, SubscriptionRequired, Unavailable
 from runstrength.sources.strava_tokens import REAUTH, StravaToken, TokenFile, require_strava_app
 
@@ -83,15 +84,18 @@ def window_reopens(budget: RateBudget | None, now: datetime) -> datetime:
     return quarter + timedelta(minutes=15)
 
 
-class StravaSession(requests.Session):
-    """Send stravalib's requests to STRAVA_BASE_URL, with a timeout, and remember rate headers.
+class StravaSession(BoundedSession):
+    """Send stravalib's requests to STRAVA_BASE_URL, with a timeout and a total deadline (no
+    redirect to another host either: http_limits.py), and remember rate headers.
 
     stravalib hardcodes https://www.strava.com and sets no timeout (a stalled connection would
     hang the daemon for ever); this is the `requests_session=` seam its docs offer.
     """
 
-    def __init__(self, base_url: str, timeout: float = HTTP_TIMEOUT_S) -> None:
-        super().__init__()
+    def __init__(
+        self, base_url: str, timeout: float = HTTP_TIMEOUT_S, total_s: float = TOTAL_S
+    ) -> None:
+        super().__init__(total_s)
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.budget: RateBudget | None = None
@@ -127,11 +131,28 @@ def make_client(
     client = Client(
         access_token=token.access_token if token else None,
         rate_limit_requests=False,
-        requests_session=session or StravaSession(settings.strava_base_url),
+        requests_session=session or strava_session(settings),
     )
     client.protocol.client_id = None  # keep stravalib's env-driven auto-refresh off
     client.protocol.client_secret = None
     return client
+
+
+def strava_session(settings: Settings) -> StravaSession:
+    return StravaSession(settings.strava_base_url, total_s=settings.http_timeout_s)
+
+
+# A connection reset or closed halfway through an answer: an outage like any other.
+BROKEN = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+
+
+class Stalled(Unavailable):
+    """An answer that did not arrive whole within the total deadline: not asked again in this
+    sync (each try would hold it as long again)."""
+
+
+def stalled(during: str, e: Exception) -> Stalled:
+    return Stalled(f"Strava's answer stalled while {during} ({e})")
 
 
 @contextmanager
@@ -162,7 +183,9 @@ def strava_errors(during: str, now: datetime) -> Iterator[None]:
             what = "the authorisation code" if "code" in during else "the saved authorisation"
             raise AuthExpired(f"Strava refused {what}; {REAUTH}") from None
         raise SourceError(f"Strava answered {status} while {during}") from None
-    except (requests.ConnectionError, requests.Timeout) as e:
+    except TooSlow as e:
+        raise stalled(during, e) from None
+    except (requests.ConnectionError, requests.Timeout, *BROKEN) as e:
         raise Unavailable(f"cannot reach Strava while {during} ({type(e).__name__})") from None
     except requests.JSONDecodeError:
         raise Unavailable(f"Strava sent an unreadable answer while {during}") from None
@@ -193,7 +216,13 @@ def check_answer(response: requests.Response, during: str, now: datetime) -> Any
         )
     if status >= 500:
         raise Unavailable(f"Strava answered {status} while {during}")
+    if status == 404:
+        raise NotFound(f"Strava answered 404 while {during}")
     raise SourceError(f"Strava answered {status} while {during}")
+
+
+class NotFound(SourceError):
+    """Strava has no such record (404): an activity deleted, or made private to another app."""
 
 
 class StravaApi:
@@ -206,7 +235,7 @@ class StravaApi:
         self.now = now
         self.attempts = attempts  # `doctor` asks once: it reports, it does not wait
         self.tokens = TokenFile(settings.strava_token_file)
-        self.session = StravaSession(settings.strava_base_url)
+        self.session = strava_session(settings)
         self._in_flight = 0  # calls under way in other threads count against the budget
         self._flight = threading.Lock()
 
@@ -294,7 +323,9 @@ class StravaApi:
 
     def _get_retrying(self, path: str, during: str, params: dict[str, Any]) -> Any:
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(Unavailable),
+            retry=tenacity.retry_if_exception(
+                lambda e: isinstance(e, Unavailable) and not isinstance(e, Stalled)
+            ),
             stop=tenacity.stop_after_attempt(self.attempts),
             wait=tenacity.wait_exponential(multiplier=RETRY_WAIT_S),
             sleep=lambda seconds: time.sleep(seconds),  # looked up per call: tests skip the wait
@@ -307,8 +338,9 @@ class StravaApi:
             return retrying(self._get_once, path, during, params)
         except Unavailable as e:
             at = self.now() + timedelta(minutes=10)
+            tried = "" if isinstance(e, Stalled) else f"; tried {self.attempts} times"
             raise Unavailable(
-                f"{e.message}; tried {self.attempts} times. Progress is saved.",
+                f"{e.message}{tried}. Progress is saved.",
                 retry_at=at,
             ) from None
 
@@ -329,7 +361,10 @@ class StravaApi:
                 params=params,
                 headers={"Authorization": f"Bearer {token.access_token}"},
             )
-        except (requests.ConnectionError, requests.Timeout) as e:
+        except TooSlow as e:
+            raise stalled(during, e) from None
+        except (requests.ConnectionError, requests.Timeout, *BROKEN) as e:
+            # A reset or a connection closed halfway through a page: nothing of it is saved.
             raise Unavailable(f"cannot reach Strava while {during} ({type(e).__name__})") from None
         return check_answer(response, during, self.now())
 
