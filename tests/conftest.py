@@ -110,3 +110,11 @@ def cli(env: dict[str, str]) -> Callable[..., Result]:
 def authorised(cli: Callable[..., Result], fake_strava: FakeStrava) -> None:
     result = cli("auth", "strava", "--code", fake_strava.issue_code())
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def synced_cli(cli: Callable[..., Result], authorised: None) -> Callable[..., Result]:
+    """The sample runner's history, synced from the fake Strava through the real CLI."""
+    result = cli("sync", "--source", "strava")
+    assert result.exit_code == 0, result.output
+    return cli

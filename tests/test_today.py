@@ -27,10 +27,8 @@ def ok(result: Result) -> str:
 
 
 @pytest.fixture
-def synced(cli: Cli, authorised: None) -> Cli:
-    """The sample runner's history, synced from the fake Strava through the real CLI."""
-    ok(cli("sync", "--source", "strava"))
-    return cli
+def synced(synced_cli: Cli) -> Cli:
+    return synced_cli
 
 
 def starts(cli: Cli, *today: str) -> list[datetime]:

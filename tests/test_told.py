@@ -20,21 +20,15 @@ from click.testing import Result
 
 from runstrength.schema_version import SCHEMA_VERSION
 from tests.sources.export_builders import write_export
-from tests.test_today import week_of_runs
+from tests.test_today import ok, week_of_runs
 
 Cli = Callable[..., Result]
 TODAY = "2026-11-25"  # a Wednesday
 
 
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 @pytest.fixture
-def synced(cli: Cli, authorised: None) -> Cli:
-    ok(cli("sync", "--source", "strava"))
-    return cli
+def synced(synced_cli: Cli) -> Cli:
+    return synced_cli
 
 
 def plan(cli: Cli, today: str = TODAY, days: int = 14) -> dict[str, Any]:

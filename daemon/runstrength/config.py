@@ -149,29 +149,36 @@ def _int(env: Mapping[str, str], name: str, default: int | None, lo: int, hi: in
 
 def _minutes(env: Mapping[str, str], name: str, default: float) -> float:
     """Minutes, a fraction allowed (0.5 = 30 s), from one second to a day."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(name, f"'{raw}' is not a number of minutes (e.g. 30, or 0.5)")
-    if not 1 / 60 <= value <= 1440:
-        raise ConfigError(name, f"{raw} is out of range; use 1 second (0.02) to 1440 minutes")
-    return value
+    return _fraction(
+        env,
+        name,
+        default,
+        (1 / 60, 1440),
+        ("minutes (e.g. 30, or 0.5)", "1 second (0.02) to 1440 minutes"),
+    )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     """Seconds, a fraction allowed, from 1 to 3600."""
+    return _fraction(env, name, default, (1, 3600), ("seconds (e.g. 120)", "1 to 3600 seconds"))
+
+
+def _fraction(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    bounds: tuple[float, float],
+    words: tuple[str, str],  # (what a value is, the range in words)
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(name, f"'{raw}' is not a number of seconds (e.g. 120)") from None
-    if not 1 <= value <= 3600:
-        raise ConfigError(name, f"{raw} is out of range; use 1 to 3600 seconds")
+        raise ConfigError(name, f"'{raw}' is not a number of {words[0]}") from None
+    if not bounds[0] <= value <= bounds[1]:
+        raise ConfigError(name, f"{raw} is out of range; use {words[1]}")
     return value
 
 
