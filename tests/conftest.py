@@ -74,7 +74,9 @@ def env(tmp_path: Path, fake_strava: FakeStrava, monkeypatch: pytest.MonkeyPatch
     """Environment for a runner with a Strava app pointed at the fake; no stray ./.env."""
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.startswith(("STRAVA_", "RUNSTRENGTH_", "GARMIN_", "SMTP_", "WEBHOOK_", "EMAIL_")):
+        if name.startswith(
+            ("STRAVA_", "RUNSTRENGTH_", "GARMIN_", "SMTP_", "WEBHOOK_", "EMAIL_", "NTFY_")
+        ):
             monkeypatch.delenv(name)
     return {
         "RUNSTRENGTH_DATA_DIR": str(tmp_path / "data"),

@@ -380,6 +380,8 @@ def sync(ctx: Context, source: str, full: bool) -> None:
         )
     for outcome in outcomes:
         click.echo(outcome.summary(), err=outcome.status is not Status.OK)
+    if source == "all" and ctx.settings.ntfy_reply_url:
+        _echo_replies(ctx, exit_on_error=False)  # a failed poll: one line, the sync still counts
     if any(o.status is Status.TRY_LATER for o in outcomes):
         sys.exit(EXIT_TRY_LATER)
     if any(o.status is not Status.OK for o in outcomes):
@@ -541,6 +543,33 @@ def legs(ctx: Context, feeling: str) -> None:
 
     result = told.legs(ctx.settings, ctx.store(), feeling, ctx.now())
     click.echo("\n".join(filter(None, [result.message, result.week])))
+
+
+@main.command()
+@pass_ctx
+@handle_errors
+def replies(ctx: Context) -> None:
+    """Record the Done / Legs heavy taps from your phone (the ntfy plan post's buttons).
+
+    The buttons publish to NTFY_REPLY_TOPIC; this reads it once (no open port needed). The
+    daemon does it on every poll, and `sync` too. The same tap twice counts once.
+    """
+    _echo_replies(ctx, exit_on_error=True)
+
+
+def _echo_replies(ctx: Context, exit_on_error: bool) -> None:
+    from runstrength.replies import read_replies, replies_text
+
+    printed_by_command("runstrength.replies")
+    result = read_replies(ctx.settings, ctx.store(), ctx.now())
+    for line in result.ignored:
+        click.echo(f"runstrength: {line}", err=True)
+    if result.error is not None:
+        if exit_on_error:
+            raise result.error
+        click.echo(f"runstrength: {result.error.message}", err=True)
+    elif text := replies_text(result):
+        click.echo(text)
 
 
 # --- digest -------------------------------------------------------------------------------------

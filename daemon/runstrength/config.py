@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runstrength.core.records import PlannedRace
@@ -36,6 +37,7 @@ SETTING_NAMES = frozenset(
         "GARMIN_TOKEN_DIR", "GARMIN_FIT_DIR", "GARMIN_PUSH_WORKOUTS",
         "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SECURITY",
         "EMAIL_FROM", "EMAIL_TO", "WEBHOOK_URL", "WEBHOOK_FORMAT",
+        "NTFY_REPLY_TOPIC", "NTFY_TOKEN",
         "POLL_INTERVAL_MINUTES", "DIGEST_WEEKDAY", "DIGEST_TIME", "HTTP_TIMEOUT_SECONDS",
         "STRENGTH_SESSIONS_PER_WEEK", "STRENGTH_SESSION_MINUTES", "STRENGTH_TIME",
         "EASY_PACE", "THRESHOLD_PACE", "HR_MAX", "LTHR", "BIRTH_YEAR",
@@ -69,6 +71,10 @@ class Settings:
     email_to: tuple[str, ...] = ()
     webhook_url: str | None = None
     webhook_format: str = "json"
+    # ntfy: the topic the plan's Done / Legs heavy buttons publish to (a secret, like the plan
+    # topic) on WEBHOOK_URL's server, and the access token for both topics, if they need one.
+    ntfy_reply_topic: str | None = None
+    ntfy_token: str | None = None
     # A fraction is allowed (0.05: every 3 s): the system tests tick in seconds this way.
     poll_interval_minutes: float = 30
     # The longest one request to Strava or Garmin may take, its whole answer included.
@@ -105,9 +111,22 @@ class Settings:
         return self.data_dir / "strava_token.json"
 
     @property
+    def ntfy_reply_url(self) -> str | None:
+        """<server>/<reply topic>: the server is WEBHOOK_URL without its topic."""
+        if not (self.ntfy_reply_topic and self.webhook_url):
+            return None
+        return f"{ntfy_server(self.webhook_url)}/{self.ntfy_reply_topic}"
+
+    @property
     def garmin_key_file(self) -> Path:
         """Where the Personal API key is read from and `auth garmin --api-key` saves it."""
         return self.garmin_personal_api_key_file or self.data_dir / "garmin_personal_api_key"
+
+
+def ntfy_server(webhook_url: str) -> str:
+    """https://ntfy.sh/plan-topic -> https://ntfy.sh (a server under a path keeps its path)."""
+    parts = urlsplit(webhook_url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rsplit("/", 1)[0], "", ""))
 
 
 def _system_timezone() -> str:
@@ -276,7 +295,33 @@ def _check_consistent(s: Settings) -> Settings:
         raise ConfigError("LTHR", f"{s.lthr} is not below HR_MAX {s.hr_max}")
     if s.hard_weekdays and s.long_weekdays and s.hard_weekdays & s.long_weekdays:
         raise ConfigError("HARD_DAYS", "shares a day with LONG_DAYS; a day is hard or long")
+    _check_ntfy(s)
     return s
+
+
+def _check_ntfy(s: Settings) -> None:
+    """The reply topic lives on the plan's ntfy server and is not the plan topic itself.
+
+    Messages never name the topic: it is a secret (anyone who knows it can post replies).
+    """
+    if not s.ntfy_reply_topic:
+        return
+    if not s.webhook_url or s.webhook_format != "ntfy":
+        raise ConfigError(
+            "NTFY_REPLY_TOPIC",
+            "needs the plan posted to ntfy: set WEBHOOK_FORMAT=ntfy and WEBHOOK_URL to your"
+            " plan topic (https://ntfy.sh/<plan topic>), or remove NTFY_REPLY_TOPIC",
+        )
+    if not re.fullmatch(r"[-_A-Za-z0-9]{1,64}", s.ntfy_reply_topic):
+        raise ConfigError(
+            "NTFY_REPLY_TOPIC",
+            "is not an ntfy topic name: use 1 to 64 letters, digits, - or _ (a long random one)",
+        )
+    if s.ntfy_reply_url == s.webhook_url:
+        raise ConfigError(
+            "NTFY_REPLY_TOPIC",
+            "is the plan topic of WEBHOOK_URL; the replies need a topic of their own",
+        )
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -357,6 +402,8 @@ def _load(env: Mapping[str, str]) -> Settings:
         email_to=email_to,
         webhook_url=_url(env, "WEBHOOK_URL", None),
         webhook_format=_choice(env, "WEBHOOK_FORMAT", WEBHOOK_FORMATS, "json"),
+        ntfy_reply_topic=env.get("NTFY_REPLY_TOPIC", "").strip() or None,
+        ntfy_token=env.get("NTFY_TOKEN", "").strip() or None,
         poll_interval_minutes=_minutes(env, "POLL_INTERVAL_MINUTES", 30.0),
         http_timeout_s=_seconds(env, "HTTP_TIMEOUT_SECONDS", 120.0),
         digest_weekday=_weekday(digest_weekday_raw, "DIGEST_WEEKDAY"),

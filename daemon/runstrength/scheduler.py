@@ -40,6 +40,7 @@ STOP_GRACE_S = 10.0  # a running job gets this long after SIGTERM; systemd's Tim
 MAX_JITTER_S = 120.0
 DIGEST_GRACE_S = 12 * 3600  # asleep at digest time: still send it on wake-up, up to 12 h late
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+REPLIES = "ntfy replies"  # the reply poll's entry in Daemon.failing
 RELOAD_SIGNAL = signal.SIGHUP  # `systemctl reload`, `kill -HUP`: read the settings again
 
 
@@ -183,6 +184,15 @@ class Daemon:
         self.scheduler.add_job(
             self._guard(self.retry_outbox), sync_trigger(self.settings), id="outbox", name="outbox"
         )
+        if self.settings.ntfy_reply_url:
+            # The phone's taps on the plan's buttons: read on the poll interval, no open port.
+            self.scheduler.add_job(
+                self._guard(self.read_replies),
+                sync_trigger(self.settings),
+                id="replies",
+                name="ntfy replies",
+                next_run_time=now,
+            )
         self.scheduler.add_job(
             self._guard(self.new_day),
             CronTrigger(hour=0, minute=10, timezone=self.settings.tz),
@@ -266,6 +276,26 @@ class Daemon:
         elif outcome.status is Status.TRY_LATER and outcome.retry_at:
             self.postpone(f"sync:{source}", outcome.retry_at)
         if outcome.changed and not self.stopping.is_set():  # no half-history plan on exit
+            self.replan(now)
+
+    def read_replies(self) -> None:
+        """Record the taps from the phone; re-plan (and post) when one changed something. A
+        failed poll is one warning when it starts failing, one line when it recovers."""
+        from runstrength.replies import read_replies
+
+        now = self.clock()
+        result = read_replies(self.settings, self.store, now)
+        for line in result.recorded:
+            log.info("%s", line)
+        for line in result.ignored:
+            log.warning("%s", line)
+        if result.error is not None:
+            if self.failing.get(REPLIES) != result.error.message:
+                log.warning("%s; trying again at the next poll", result.error.message)
+            self.failing[REPLIES] = result.error.message
+        elif self.failing.pop(REPLIES, None) is not None:
+            log.info("ntfy replies: recovered")
+        if result.changed and not self.stopping.is_set():
             self.replan(now)
 
     def postpone(self, job_id: str, until: datetime) -> None:

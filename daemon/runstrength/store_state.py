@@ -6,6 +6,7 @@ Store (it brings `self.engine`); rows stay here.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from runstrength.core.strength_log import RecordedSession, SkippedSession
 from runstrength.models import (
     GarminWorkout,
     KindOverride,
+    Meta,
     PlannedSession,
     StrengthLogEntry,
     SyncState,
@@ -102,6 +104,18 @@ class StateTables:
                 }
                 for st in s.exec(select(SyncState))
             }
+
+    # --- small named values: the ntfy reply cursor -----------------------------------------------
+    def state_value(self, key: str) -> Any:
+        """The JSON value stored under `key` (in the meta table), or None."""
+        with Session(self.engine) as s:
+            row = s.get(Meta, key)
+            return json.loads(row.value) if row is not None else None
+
+    def set_state_value(self, key: str, value: Any) -> None:
+        with Session(self.engine) as s:
+            s.merge(Meta(key=key, value=json.dumps(value)))
+            s.commit()
 
     # --- overrides ----------------------------------------------------------------------------
     def set_override(

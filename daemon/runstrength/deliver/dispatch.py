@@ -203,9 +203,10 @@ def post_plan(
     # A plan that changed back to one posted earlier is news again: the chat shows the other.
     earlier = outbox.get(store, WEBHOOK, key)
     again = force or (earlier is not None and earlier.status in ("sent", "superseded"))
-    outbox.enqueue(
-        store, WEBHOOK, key, {"format": fmt, "body": body, "headers": headers}, now, again
-    )
+    payload: dict[str, Any] = {"format": fmt, "body": body, "headers": headers}
+    if fmt == "ntfy":  # the buttons' days; the reply topic and token are added when sent
+        payload["reply_days"] = webhook.reply_days(plan)
+    outbox.enqueue(store, WEBHOOK, key, payload, now, again)
     outbox.supersede(store, WEBHOOK, "plan:", keep_key=key)
     item = _get(store, WEBHOOK, key)
     if not outbox.claim(store, item.id, now, ignore_backoff=force):
@@ -320,6 +321,9 @@ def _post(settings: Settings, item: outbox.OutboxItem) -> None:
     body, headers = webhook.with_idempotency_key(
         fmt, item.payload["body"], item.payload["headers"], outbox.idempotency_key(item)
     )
+    if fmt == "ntfy":
+        days = item.payload.get("reply_days", [])
+        headers |= webhook.ntfy_headers(days, settings.ntfy_reply_url, settings.ntfy_token)
     with webhook.make_client() as client:
         webhook.post(client, settings.webhook_url, fmt, body, headers)
 

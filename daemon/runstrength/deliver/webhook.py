@@ -35,7 +35,11 @@ that item); the json format also has it in the body as `idempotency_key`. A rece
 a post but answered after our timeout gets it again with the same key and can drop the repeat.
 
 Slack gets `{"text", "blocks"}` (incoming webhook), Discord `{"content", "embeds"}` within its
-limits, ntfy a plain-text body with Title and Tags headers. Error messages name the host only:
+limits, ntfy a plain-text body with Title and Tags headers. With NTFY_REPLY_TOPIC set, the ntfy
+plan post also carries buttons (`ntfy_headers`, added when sent, so that neither the reply topic
+nor the token is stored in the outbox): "Done Wed" for the first sessions and "Legs heavy"; each
+publishes `done YYYY-MM-DD` or `legs heavy YYYY-MM-DD` to the reply topic, which
+deliver/ntfy_replies.py reads back. Error messages name the host only:
 Slack, Discord and ntfy URLs carry their secret in the path. Every string is `render.clean`ed.
 """
 
@@ -81,6 +85,8 @@ DISCORD_EMBED_TOTAL_MAX = 6000
 SLACK_SECTION_MAX = 3000
 SLACK_HEADER_MAX = 150
 SLACK_BLOCKS_MAX = 50
+# https://docs.ntfy.sh/publish/#action-buttons: up to three buttons; one is "Legs heavy".
+NTFY_ACTIONS_MAX = 3
 
 Body = dict[str, Any] | str
 
@@ -202,6 +208,25 @@ def _ntfy(plan: Plan, title: str, _notice: str) -> tuple[Body, dict[str, str]]:
     parts = list(plan.notes) + [f"{_day_heading(d)}\n{_day_detail(d)}" for d in plan.days]
     headers = {"Title": _header_value(clean(title)), "Tags": "muscle,running"}
     return "\n\n".join(parts), headers
+
+
+def reply_days(plan: Plan) -> list[str]:
+    """The session days (ISO) that get a Done button: the first two of the plan."""
+    days = [d.date.isoformat() for d in plan.days if d.strength is not None]
+    return days[: NTFY_ACTIONS_MAX - 1]
+
+
+def ntfy_headers(days: Sequence[str], reply_url: str | None, token: str | None) -> dict[str, str]:
+    """Authorization when there is a token; the Done / Legs heavy buttons when there are
+    sessions and a reply topic. The buttons carry the token too: the phone sends them as is."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if reply_url and days:
+        auth = f", headers.Authorization=Bearer {token}" if token else ""
+        common = f"{reply_url}, method=POST{auth}, clear=true"
+        buttons = [f"http, Done {date.fromisoformat(d):%a}, {common}, body=done {d}" for d in days]
+        buttons.append(f"http, Legs heavy, {common}, body=legs heavy {days[0]}")
+        headers["Actions"] = "; ".join(buttons)
+    return headers
 
 
 def _header_value(text: str) -> str:
