@@ -16,7 +16,8 @@ from click.testing import Result
 
 from runstrength import app
 from runstrength.config import Settings, load_settings
-from runstrength.deliver import dispatch
+from runstrength.deliver import dispatch, ntfy_replies, webhook
+from runstrength.deliver.ntfy_replies import Ignored, Reply
 from runstrength.store import Store
 from tests.fakes.ntfy_server import FakeNtfy
 
@@ -195,6 +196,64 @@ def test_a_reply_topic_needs_the_ntfy_format(run: Callable[..., Result]) -> None
     assert result.exit_code == 1
     assert "NTFY_REPLY_TOPIC: needs the plan posted to ntfy" in result.stderr
     no_secrets(result)
+
+
+def test_a_poll_that_trickles_past_the_deadline_is_one_line_and_exit_75(
+    run: Callable[..., Result], ntfy: FakeNtfy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ntfy_replies, "DEADLINE_S", 0.5)
+    for i in range(6):
+        ntfy.publish(REPLY_TOPIC, f"note {i}")
+    ntfy.line_pause_s = 0.2  # every line well within the read timeout, the whole poll not
+    result = run("--today", TODAY, "replies")
+    assert result.exit_code == 75, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"runstrength: ntfy at {ntfy.base_url} did not answer the reply poll in time"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"id":"a1","time":1,"event":"open","topic":"t"}', None),
+        ('{"id":"a2","time":1,"event":"keepalive","topic":"t"}', None),
+        ('{"id":"a3","time":1,"event":"message","topic":"t","message":" Legs Heavy 2026-11-26 "}',
+         Reply("a3", "legs heavy", date(2026, 11, 26))),
+        ('{"time":1,"event":"message","topic":"t","message":"done 2026-11-26"}',
+         Ignored(None, "a message of the reply poll has no id")),
+        ('{"id":"a5","time":1,"event":"message","topic":"t"}', Ignored("a5", "it has no text")),
+        ("[1, 2]", Ignored(None, "a line of the reply poll is not a message object")),
+    ],
+)  # fmt: skip
+def test_poll_lines(line: str, expected: Reply | Ignored | None) -> None:
+    assert ntfy_replies.parse_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("topic", "problem"),
+    [
+        ("a/b", "is not an ntfy topic name"),
+        ("x" * 65, "is not an ntfy topic name"),
+        (PLAN_TOPIC, "is the plan topic of WEBHOOK_URL"),
+    ],
+)
+def test_a_bad_reply_topic_is_one_line_naming_the_setting(
+    run: Callable[..., Result], topic: str, problem: str
+) -> None:
+    result = run("replies", NTFY_REPLY_TOPIC=topic)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"runstrength: NTFY_REPLY_TOPIC: {problem}")
+    assert topic not in result.stderr
+
+
+def test_buttons_without_a_token_carry_no_authorization() -> None:
+    headers = webhook.ntfy_headers(["2026-11-26"], "https://ntfy.example/r", None)
+    assert headers == {
+        "Actions": "http, Done Thu, https://ntfy.example/r, method=POST, clear=true,"
+        " body=done 2026-11-26; http, Legs heavy, https://ntfy.example/r, method=POST,"
+        " clear=true, body=legs heavy 2026-11-26"
+    }
+    assert webhook.ntfy_headers([], "https://ntfy.example/r", None) == {}
 
 
 # --- the buttons on the plan post ---------------------------------------------------------------

@@ -61,6 +61,7 @@ class FakeNtfy:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)  # statuses for the next polls
     extra_lines: list[str] = field(default_factory=list)  # raw lines added to the next poll
+    line_pause_s: float = 0.0  # a slow server: this long before each line of a poll
     clock: Any = time.time
 
     def start(self) -> FakeNtfy:
@@ -141,7 +142,17 @@ class FakeNtfy:
                 return self._answer(h, status, json.dumps({"http": status}) + "\n")
             extra, self.extra_lines = self.extra_lines, []
         lines = [json.dumps(m) for m in self._since(topic, query.get("since", "all"))]
-        self._answer(h, 200, "".join(f"{line}\n" for line in lines + extra))
+        text = "".join(f"{line}\n" for line in lines + extra)
+        if not self.line_pause_s:
+            return self._answer(h, 200, text)
+        h.send_response(200)
+        h.send_header("Content-Type", "application/x-ndjson")
+        h.send_header("Content-Length", str(len(text.encode())))
+        h.end_headers()
+        for line in text.splitlines(keepends=True):
+            time.sleep(self.line_pause_s)
+            h.wfile.write(line.encode())
+            h.wfile.flush()
 
     def _since(self, topic: str, since: str) -> list[dict[str, Any]]:
         held = self.topic(topic)
