@@ -560,7 +560,6 @@ def replies(ctx: Context) -> None:
 def _echo_replies(ctx: Context, exit_on_error: bool) -> None:
     from runstrength.replies import read_replies, replies_text
 
-    printed_by_command("runstrength.replies")
     result = read_replies(ctx.settings, ctx.store(), ctx.now())
     for line in result.ignored:
         click.echo(f"runstrength: {line}", err=True)

@@ -22,8 +22,6 @@ from runstrength.deliver.ntfy_replies import Ignored, Reply
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.store import Store
 
-log = logging.getLogger(__name__)
-
 CURSOR_KEY = "ntfy_replies"  # {"since": last message id, "seen": recent ids}
 SEEN_KEPT = 500  # ids remembered; ntfy keeps messages 12 h by default, taps are few
 

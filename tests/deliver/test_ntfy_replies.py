@@ -127,6 +127,16 @@ def test_legs_heavy_skips_the_next_session(
     assert [(s.day.isoformat(), s.legs_heavy) for s in skipped] == [(before[0], True)]
 
 
+def test_debug_logs_keep_the_reply_topic_and_token_out(
+    run: Callable[..., Result], ntfy: FakeNtfy
+) -> None:
+    tap(ntfy, "done 2026-11-24")
+    result = run("-vv", "--today", TODAY, "replies")
+    assert result.exit_code == 0, result.output
+    assert "HTTP Request: GET" in result.stderr and "<NTFY_REPLY_TOPIC>/json" in result.stderr
+    no_secrets(result)
+
+
 def test_malformed_messages_are_ignored_with_a_warning_naming_the_message(
     run: Callable[..., Result], ntfy: FakeNtfy, settings: Settings
 ) -> None:

@@ -37,10 +37,10 @@ a post but answered after our timeout gets it again with the same key and can dr
 Slack gets `{"text", "blocks"}` (incoming webhook), Discord `{"content", "embeds"}` within its
 limits, ntfy a plain-text body with Title and Tags headers. With NTFY_REPLY_TOPIC set, the ntfy
 plan post also carries buttons (`ntfy_headers`, added when sent, so that neither the reply topic
-nor the token is stored in the outbox): "Done Wed" for the first sessions and "Legs heavy"; each
-publishes `done YYYY-MM-DD` or `legs heavy YYYY-MM-DD` to the reply topic, which
-deliver/ntfy_replies.py reads back. Error messages name the host only:
-Slack, Discord and ntfy URLs carry their secret in the path. Every string is `render.clean`ed.
+nor the token is stored in the outbox): "Done Wed" for each of the first two sessions, and "Legs
+heavy"; each publishes `done YYYY-MM-DD` or `legs heavy YYYY-MM-DD` to the reply topic, which
+deliver/ntfy_replies.py reads back. Error messages name the host only: Slack, Discord and ntfy
+URLs carry their secret in the path. Every string is `render.clean`ed.
 """
 
 from __future__ import annotations
