@@ -60,6 +60,8 @@ def run_doctor(
         ("webhook", lambda: _webhook(settings, send_test)),
         ("time zone", lambda: _timezone(settings, source.values, now)),
     ]
+    if settings.ntfy_reply_url:  # an ntfy extra: no line for those who do not use it
+        parts.insert(-1, ("ntfy replies", lambda: _ntfy_replies(settings, now)))
     for part, check in parts:
         try:
             checks.append(check())
@@ -240,6 +242,8 @@ def _webhook(settings: Settings, send_test: bool) -> Check:
     with webhook.make_client() as client:
         if send_test:
             body, headers = test_message(settings.webhook_format)
+            if settings.webhook_format == "ntfy":  # a topic that needs the token gets it
+                headers |= webhook.ntfy_headers([], None, settings.ntfy_token)
             webhook.post(client, url, settings.webhook_format, body, headers)
             return Check(OK, "webhook", f"posted a test message to {host}")
         try:
@@ -259,6 +263,20 @@ def _webhook(settings: Settings, send_test: bool) -> Check:
         OK,
         "webhook",
         f"{host} answers; `runstrength doctor --send-test` posts a test message",
+    )
+
+
+def _ntfy_replies(settings: Settings, now: datetime) -> Check:
+    """Poll the reply topic for messages from now on: none, but it proves access."""
+    from runstrength.deliver import ntfy_replies
+
+    url = settings.ntfy_reply_url or ""
+    with ntfy_replies.make_client() as client:
+        ntfy_replies.poll(client, url, settings.ntfy_token, str(int(now.timestamp())))
+    return Check(
+        OK,
+        "ntfy replies",
+        f"the reply topic on {_host(url)} answers; the plan posts carry Done and Legs heavy",
     )
 
 

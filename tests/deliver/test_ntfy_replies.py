@@ -193,6 +193,18 @@ def test_an_outage_is_one_line_and_exit_75(run: Callable[..., Result], ntfy: Fak
     ]
 
 
+def test_doctor_checks_the_reply_topic(run: Callable[..., Result], ntfy: FakeNtfy) -> None:
+    good = run("doctor", "--send-test")
+    assert f"✓ ntfy replies: the reply topic on {ntfy.base_url} answers" in good.stdout
+    assert f"✓ webhook: posted a test message to {ntfy.base_url}" in good.stdout  # with the token
+    bad = run("doctor", NTFY_TOKEN="tk_wrong")
+    assert bad.exit_code == 1
+    assert f"✗ ntfy replies: ntfy at {ntfy.base_url} refused the reply topic (401)" in bad.stdout
+    for result in (good, bad):
+        no_secrets(result)
+        assert "tk_wrong" not in result.output
+
+
 def test_replies_without_a_reply_topic_say_which_setting(
     run: Callable[..., Result],
 ) -> None:
