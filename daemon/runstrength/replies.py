@@ -81,7 +81,10 @@ def _record(settings: Settings, store: Store, reply: Reply, now: datetime) -> st
     """Record one tap as the command would; what it said, or why it was not recorded."""
     try:
         if reply.what == "done":
-            result = told.done(settings, store, reply.day.isoformat(), None, now)
+            day = reply.day
+            if reply.sent_at is not None:  # tapped before the session's day: done ahead of plan
+                day = min(day, reply.sent_at.astimezone(settings.tz).date())
+            result = told.done(settings, store, day.isoformat(), None, now)
         else:
             today = app.local_today(settings, planning_clock(settings, now))
             if reply.day < today:

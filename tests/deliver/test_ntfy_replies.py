@@ -155,6 +155,19 @@ def test_malformed_messages_are_ignored_with_a_warning_naming_the_message(
     assert again.stderr == "" and again.exit_code == 0
 
 
+def test_done_tapped_before_its_day_records_the_day_of_the_tap(
+    run: Callable[..., Result], ntfy: FakeNtfy, settings: Settings
+) -> None:
+    """The Saturday session done on Thursday, and its button tapped then: it counts Thursday."""
+    thursday_evening = datetime(2026, 11, 26, 18, 0, tzinfo=settings.tz)
+    ntfy.clock = thursday_evening.timestamp
+    tap(ntfy, "done 2026-11-28")
+    result = run("--today", "2026-11-27", "replies")
+    assert result.exit_code == 0, result.output
+    assert "on Thu 26 Nov (25 min) recorded." in result.stdout
+    assert done_days(settings) == ["2026-11-26"]
+
+
 def test_a_done_tap_for_a_day_still_to_come_is_not_recorded(
     run: Callable[..., Result], ntfy: FakeNtfy, settings: Settings
 ) -> None:
@@ -240,7 +253,9 @@ def test_a_poll_that_trickles_past_the_deadline_is_one_line_and_exit_75(
         ('{"id":"a1","time":1,"event":"open","topic":"t"}', None),
         ('{"id":"a2","time":1,"event":"keepalive","topic":"t"}', None),
         ('{"id":"a3","time":1,"event":"message","topic":"t","message":" Legs Heavy 2026-11-26 "}',
-         Reply("a3", "legs heavy", date(2026, 11, 26))),
+         Reply("a3", "legs heavy", date(2026, 11, 26), datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))),
+        ('{"id":"a4","time":"x","event":"message","topic":"t","message":"done 2026-11-26"}',
+         Reply("a4", "done", date(2026, 11, 26))),
         ('{"time":1,"event":"message","topic":"t","message":"done 2026-11-26"}',
          Ignored(None, "a message of the reply poll has no id")),
         ('{"id":"a5","time":1,"event":"message","topic":"t"}', Ignored("a5", "it has no text")),

@@ -16,7 +16,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -38,6 +38,7 @@ class Reply:
     message_id: str
     what: str
     day: date
+    sent_at: datetime | None = None  # when the phone published it (ntfy's "time")
 
 
 @dataclass(frozen=True)
@@ -117,4 +118,13 @@ def parse_line(line: str) -> Reply | Ignored | None:
         day = date.fromisoformat(m.group(2))
     except ValueError:
         return Ignored(ident, f"'{m.group(2)}' is not a date")
-    return Reply(ident, m.group(1).lower(), day)
+    return Reply(ident, m.group(1).lower(), day, _time(obj.get("time")))
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
