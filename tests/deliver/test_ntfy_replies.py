@@ -112,6 +112,18 @@ def test_a_done_reply_records_one_session_even_when_it_comes_twice(
     assert "since=all" in polls[0] and "since=all" not in polls[1]
 
 
+def test_sync_reads_the_replies_too(
+    run: Callable[..., Result], ntfy: FakeNtfy, settings: Settings
+) -> None:
+    tap(ntfy, "done 2026-11-24")
+    result = run("--today", TODAY, "sync")
+    assert result.exit_code == 0, result.output
+    assert "From your phone: Strength" in result.stdout
+    assert done_days(settings) == ["2026-11-24"]
+    only_strava = run("--today", TODAY, "sync", "--source", "strava")
+    assert "phone" not in only_strava.output
+
+
 def test_legs_heavy_skips_the_next_session(
     run: Callable[..., Result], ntfy: FakeNtfy, settings: Settings
 ) -> None:
