@@ -51,8 +51,9 @@ def read_replies(settings: Settings, store: Store, now: datetime) -> RepliesRead
     """Poll the reply topic once and record each new reply; a failed poll is in `error`."""
     url = require_replies(settings)
     _redact_in_library_logs(settings)
-    cursor = store.state_value(CURSOR_KEY) or {}
-    seen: list[str] = list(cursor.get("seen", []))
+    cursor = store.state_value(CURSOR_KEY)
+    cursor = cursor if isinstance(cursor, dict) else {}  # none yet (or unreadable): from the top
+    seen: list[str] = [str(i) for i in cursor.get("seen", [])]
     try:
         with ntfy_replies.make_client() as client:
             messages = ntfy_replies.poll(
