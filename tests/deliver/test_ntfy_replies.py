@@ -112,6 +112,29 @@ def test_a_done_reply_records_one_session_even_when_it_comes_twice(
     assert "since=all" in polls[0] and "since=all" not in polls[1]
 
 
+def test_a_crash_between_record_and_cursor_records_nothing_twice(
+    run: Callable[..., Result],
+    ntfy: FakeNtfy,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tap(ntfy, "done 2026-11-23")
+    tap(ntfy, "done 2026-11-24")
+
+    def crash(self: Store, key: str, value: Any) -> None:
+        raise KeyboardInterrupt  # the process dies after the first reply is recorded
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "set_state_value", crash)
+        crashed = run("--today", TODAY, "replies")
+    assert crashed.exit_code == 130
+    assert done_days(settings) == ["2026-11-23"]  # recorded, its cursor not stored
+    again = run("--today", TODAY, "replies")
+    assert again.exit_code == 0, again.output
+    assert "Mon 23 Nov (25 min) already recorded." in again.stdout
+    assert done_days(settings) == ["2026-11-23", "2026-11-24"]
+
+
 def test_sync_reads_the_replies_too(
     run: Callable[..., Result], ntfy: FakeNtfy, settings: Settings
 ) -> None:
