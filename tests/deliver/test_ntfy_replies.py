@@ -274,7 +274,7 @@ def test_a_poll_that_trickles_past_the_deadline_is_one_line_and_exit_75(
     monkeypatch.setattr(ntfy_replies, "DEADLINE_S", 0.5)
     for i in range(6):
         ntfy.publish(REPLY_TOPIC, f"note {i}")
-    ntfy.line_pause_s = 0.2  # every line well within the read timeout, the whole poll not
+    ntfy.line_pause_s = 0.2  # each line within the read timeout, the whole answer not
     result = run("--today", TODAY, "replies")
     assert result.exit_code == 75, result.output
     assert result.stderr.strip().splitlines() == [

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,6 +22,7 @@ import httpx
 
 from runstrength.config import ntfy_server
 from runstrength.errors import AuthError, SourceError, TryLaterError
+from runstrength.http_limits import httpx_send
 from runstrength.render import clean
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -60,22 +60,20 @@ def poll(
     host = ntfy_server(reply_url)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     params = {"poll": "1", "since": since}
-    deadline = time.monotonic() + DEADLINE_S
     try:
-        with client.stream("GET", f"{reply_url}/json", params=params, headers=headers) as r:
-            _check(r, host)
-            lines = []
-            for line in r.iter_lines():
-                lines.append(line)
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("deadline")
+        # A total deadline (http_limits): a server that trickles its lines cannot hold the
+        # daemon's one worker.
+        r = httpx_send(
+            client, "GET", f"{reply_url}/json", DEADLINE_S, params=params, headers=headers
+        )
     except httpx.TimeoutException:
         raise TryLaterError(f"ntfy at {host} did not answer the reply poll in time") from None
     except httpx.HTTPError as e:
         raise TryLaterError(
             f"cannot reach ntfy at {host} for the replies ({e.__class__.__name__})"
         ) from None
-    parsed = (parse_line(line) for line in lines if line.strip())
+    _check(r, host)
+    parsed = (parse_line(line) for line in r.text.splitlines() if line.strip())
     return [p for p in parsed if p is not None]
 
 
