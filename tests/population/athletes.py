@@ -409,6 +409,117 @@ def tired(seed: int = 20) -> Athlete:
     )  # fmt: skip
 
 
+# --- imperfect sensors and changed habits (issue 23) -------------------------------------------
+def optical_hr(seed: int = 19) -> Athlete:
+    """A wrist sensor that locks onto cadence: a quarter of easy runs top out at 205-215 bpm
+    (true max 185); the weekly uphill tempo is at easy pace, hard only by heart rate."""
+    runner = Runner(335, 185, "Europe/Vienna", files="fit", named=0.0, hr_spikes=0.25)
+    template = {
+        MON: [easy(40)], TUE: [hard("hill_tempo", 50)], WED: [easy(45)], THU: [easy(40)],
+        SAT: [easy(45, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "optical_hr", "cadence-lock HR spikes to 205-215; uphill tempo Tue", runner, template,
+        seed, ["2026-11-17", "2026-11-19", "2026-11-22", "2026-11-24"],
+    )  # fmt: skip
+
+
+def gps_glitch(seed: int = 20) -> Athlete:
+    """A watch whose GPS wanders on some easy runs (km splits ±15 %, HR flat); 8 × 2 min on/off
+    by the lap button on Tuesday, tempo on Thursday."""
+    runner = Runner(330, 182, "Europe/Lisbon", files="fit", structured=False, named=0.0,
+                    gps_glitch=0.3)  # fmt: skip
+    template = {
+        MON: [easy(40)], TUE: [hard("on_off", 50)], WED: [easy(45)], THU: [hard("tempo", 50)],
+        SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "gps_glitch", "GPS splits ±15 % at flat HR on easy runs; 8 × 2 min Tue", runner,
+        template, seed, ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-25"],
+    )  # fmt: skip
+
+
+def gps_jump(seed: int = 21) -> Athlete:
+    """A phone whose track jumps 250-650 m once on some easy runs."""
+    runner = Runner(340, 180, "Europe/Rome", files="gpx", named=0.5, gps_glitch=0.3)
+    template = {
+        TUE: [hard("intervals", 55)], WED: [easy(45)], THU: [hard("tempo", 50)],
+        SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "gps_jump", "phone GPX: one 250-650 m jump on some easy runs", runner, template, seed,
+        ["2026-11-17", "2026-11-19", "2026-11-21", "2026-11-26"],
+    )  # fmt: skip
+
+
+def new_job(seed: int = 22) -> Athlete:
+    """Hard Tue/Thu for months; since 26 Oct (a new job) hard Mon/Wed, no run Tue/Thu."""
+    runner = Runner(320, 183, "Europe/Berlin", files="fit", named=0.6)
+    template = {
+        MON: [easy(40)], TUE: [hard("intervals", 55)], WED: [easy(45)],
+        THU: [hard("tempo", 50)], SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+
+    def week(monday: date) -> Template | None:
+        if monday >= d("2026-10-26"):
+            return {MON: [hard("intervals", 55)], WED: [hard("tempo", 50)], FRI: [easy(40)],
+                    SAT: [easy(50, 9)], SUN: [long(100, 9)]}  # fmt: skip
+        return None
+
+    return _athlete(
+        "new_job", "hard Tue/Thu until 26 Oct, then Mon/Wed", runner, template, seed,
+        ["2026-11-23", "2026-11-26", "2026-11-28", "2026-11-30"], week,
+    )  # fmt: skip
+
+
+def watch_te(seed: int = 23) -> Athlete:
+    """Hill sprints on Tuesday that only the watch's anaerobic training effect shows (FIT files
+    in the Strava export); tempo Thursday."""
+    runner = Runner(325, 184, "Europe/Oslo", files="fit", named=0.0, garmin_te=True,
+                    structured=False)  # fmt: skip
+    template = {
+        TUE: [hard("sprints", 45)], WED: [easy(45)], THU: [hard("tempo", 50)],
+        SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    return _athlete(
+        "watch_te", "hill sprints Tue known only by anaerobic TE", runner, template, seed,
+        ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-25"],
+    )  # fmt: skip
+
+
+def new_user_long(seed: int = 24) -> Athlete:
+    """A new user: a 40-minute run on Friday, then 80 minutes (under the 90-min rule) on
+    Sunday, far longer than every other run before the usual run is learned."""
+    runner = Runner(370, 186, "Europe/Berlin", files="fit")
+    template = {TUE: [easy(40)], THU: [easy(40)], FRI: [easy(40)], SUN: [long(80, 8)]}
+    base = _athlete(
+        "new_user_long", "first runs: 40 min Fri, 80 min Sun", runner, template, seed,
+        ["2026-11-22", "2026-11-23", "2026-11-25", "2026-11-28"], start=d("2026-11-20"),
+    )  # fmt: skip
+    return _with(base, clear_pattern=False, new_user=True)
+
+
+def tagged_race(seed: int = 25) -> Athlete:
+    """A 15 km race on Sun 15 Nov known only by its Strava race tag (a plain name, not in
+    RACES): the first session after its recovery days is light, as after a configured race."""
+    runner = Runner(320, 186, "Europe/Berlin", files="fit", named=0.7)
+    template = {
+        TUE: [hard("intervals", 55)], WED: [easy(45)], THU: [hard("tempo", 50)],
+        SAT: [easy(45, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+
+    def week(monday: date) -> Template | None:
+        if monday == d("2026-11-09"):
+            return {TUE: [hard("intervals", 45)], WED: [easy(40)], THU: [easy(40)],
+                    SAT: [easy(25, 9)], SUN: [race(15, "Morning Run", 9)]}  # fmt: skip
+        return None
+
+    return _athlete(
+        "tagged_race", "15 km race 15 Nov, known only by its Strava tag", runner, template,
+        seed, ["2026-11-16", "2026-11-18", "2026-11-21", "2026-11-24"], week,
+    )  # fmt: skip
+
+
 ATHLETES: dict[str, Callable[[], Athlete]] = {
     f.__name__.removesuffix("_spike"): f
     for f in (
@@ -433,5 +544,12 @@ ATHLETES: dict[str, Callable[[], Athlete]] = {
         garmin_coach,
         heavy_legs,
         tired,
+        optical_hr,
+        gps_glitch,
+        gps_jump,
+        new_job,
+        watch_te,
+        new_user_long,
+        tagged_race,
     )  # fmt: skip
 }

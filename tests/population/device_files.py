@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 def device_file(
     runner: Runner, slot: Slot, start: datetime, activity_id: int, laps: list[FitLap],
-    climb: float | None, rng: random.Random,
+    climb: float | None, rng: random.Random, glitch: float = 0.0,
 ) -> tuple[str, bytes]:  # fmt: skip
-    """(name under activities/, bytes) for one run; `start` is aware local time."""
+    """(name under activities/, bytes) for one run; `start` is aware local time. `glitch`: a
+    phone's track jumps that many metres; a watch's km splits alternate ±15 % at flat HR."""
     utc = start.astimezone(UTC)
     name = f"{activity_id + 7_000_000}"
     if runner.files == "tcx":
@@ -33,9 +34,14 @@ def device_file(
         return f"{name}.tcx.gz", gz(tcx_bytes(utc, spec))
     if runner.files == "gpx":  # a phone app: a track, no laps
         stretches = [(lap.seconds, lap.metres, lap.hr) for lap in laps]
-        return f"{name}.gpx.gz", gz(gpx_track(utc, stretches, climb))
-    if slot.kind != "hard" and not runner.run_walk and slot.style != "strides":
+        return f"{name}.gpx.gz", gz(gpx_track(utc, stretches, climb, jump_m=glitch))
+    if slot.style == "sprints" or (
+        slot.kind != "hard" and not runner.run_walk and slot.style != "strides"
+    ):
         laps = _auto_laps(laps, rng)
+        if glitch:  # the GPS wanders: splits alternate fast and slow, the heart does not
+            laps = [replace(lap, seconds=round(lap.seconds * (0.85 if i % 2 else 1.15)))
+                    for i, lap in enumerate(laps)]  # fmt: skip
     elif not runner.structured:  # manual lap button: every lap is "active"
         laps = [replace(lap, intensity="active") for lap in laps]
     offset = start.utcoffset() or timedelta()
@@ -66,6 +72,8 @@ def _training_effect(slot: Slot, rng: random.Random) -> tuple[float | None, floa
     }[slot.kind]  # fmt: skip
     if slot.style == "strides":
         aerobic, anaerobic = 2.6, 1.4  # strides alone reach ~1-2 anaerobic (coaching.md §2)
+    if slot.style == "sprints":
+        aerobic, anaerobic = 2.5, 3.2  # hill sprints: only the anaerobic effect shows them
     return (
         round(aerobic + rng.uniform(-0.3, 0.3), 1),
         round(max(0.0, anaerobic + rng.uniform(-0.4, 0.4)), 1),

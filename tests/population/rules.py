@@ -16,6 +16,8 @@ Each broken rule is a Break naming the athlete, the plan date, the day and the p
   sessions of the weeks around it); the day before a hard/long day counts, as the last resort.
   Such a week must hold 2, unless something argues for less: a 10 km+ race or taper window, a
   true load ratio above 1.2, or a single-run spike in it.
+- race_light: the first session after a race's recovery days (races over 6 km, tagged or
+  configured alike) is light (coaching.md §6).
 - day_before_light / day_before_reason / day_before_avoidable: a session the day before a hard or
   long day must be light, say "day before", and be needed: no other arrangement of the week's
   sessions avoids it (weeks with a race, fatigue or spike window excepted).
@@ -26,6 +28,7 @@ Each broken rule is a Break naming the athlete, the plan date, the day and the p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,6 +39,7 @@ from tests.population.athletes import Athlete
 from tests.population.claims import GREY_RATIO, WEEKDAYS, note_problems, reason_problems
 from tests.population.truth import DOSE, Truth, monday_of
 
+SHORT_RACE_DAYS = 2  # a parkrun's recovery days are enough: no light session after (races.py)
 RED_RATIO = 1.5  # above it fewer sessions; between GREY_RATIO (1.2) and it, either is fine
 
 
@@ -100,7 +104,7 @@ class PlanCheck:
     def run(self) -> Verdict:
         for rule in (
             self.hard_day, self.spacing, self.dose_max, self.fewer, self.full_dose,
-            self.day_before, self.habit, self.reasons, self.notes,
+            self.day_before, self.race_light, self.habit, self.reasons, self.notes,
         ):  # fmt: skip
             rule()
         return self.verdict
@@ -242,6 +246,18 @@ class PlanCheck:
                     day,
                     f"{len(planned)} session(s) fit on {free}; {self.words(day)}",
                 )
+
+    def race_light(self) -> None:
+        for race in self.truth.races:
+            days = min(7, math.ceil(race.km / 3))
+            if days <= SHORT_RACE_DAYS or race.day >= self.today:
+                continue
+            back = race.day + timedelta(days=days + 1)
+            after = [d for d in self.all_sessions() if back <= d <= back + timedelta(days=6)]
+            first = after[0] if after else None
+            if first in self.sessions and not self.sessions[first]["light"]:
+                self.fail("race_light", first, f"first session after the {race.km:g} km race on "
+                          f"{race.day:%a %d %b}; {self.words(first)}")  # fmt: skip
 
     def habit(self) -> None:
         """A session off the runner's own strength weekdays while one of them was free."""

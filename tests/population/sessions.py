@@ -89,6 +89,11 @@ class Runner:
     # Tired for a while: from the first date to the second, easy runs cover this share less
     # ground per heartbeat (slower at the same heart rate; coaching.md §5 "runs suffer").
     suffers: tuple[date, date, float] | None = None
+    # Imperfect sensors (issue 23): the share of easy runs whose optical HR locks onto cadence
+    # (max 205-215 bpm), and whose GPS glitches (a FIT watch: km splits alternating ±15 % at flat
+    # HR; a phone's GPX: one jump of 250-650 m).
+    hr_spikes: float = 0.0
+    gps_glitch: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,20 @@ class _Gen:
             # take 2 % (wind, sleep, the day), so 0.66-0.75 of HRmax over 0.97-1.07 x easy pace.
             pace = E * r.uniform(0.97, 1.07)
             return [(minutes * 60, pace, EASY_HR_SHARE / pace * r.uniform(0.98, 1.02), "active")]
+        if slot.style == "sprints":  # 8 × 10 s hill sprints in an easy run: the watch's TE knows
+            return [(minutes * 60, E * r.uniform(1.0, 1.05), r.uniform(0.69, 0.73), "active")]
+        if slot.style == "hill_tempo":  # uphill tempo: easy pace on the climb, tempo heart rate
+            return [
+                (10 * 60, 1.05, 0.74, "warmup"),
+                (minutes * 60 - 600, r.uniform(1.0, 1.04), r.uniform(0.88, 0.90), "active"),
+            ]
+        if slot.style == "on_off":  # 8 × 2 min on, 2 min off: every lap 120 s
+            work = []
+            for i in range(8):
+                work.append((120.0, 0.76, r.uniform(0.88, 0.91), "active"))
+                if i < 7:
+                    work.append((120.0, 1.40, 0.80, "active"))
+            return [(12 * 60, 1.02, 0.71, "active"), *work, (10 * 60, 1.04, 0.74, "active")]
         if slot.kind == "long":
             return [(minutes * 60, E * r.uniform(1.0, 1.07), r.uniform(0.71, 0.77), "active")]
         if slot.kind == "race":
@@ -258,6 +277,8 @@ class _Gen:
             avg_hr = round(sum(lap.hr * lap.seconds for lap in fit_laps) / moving, 1)
             top = {"easy": (0.78, 0.85), "long": (0.82, 0.88), "race": (0.96, 0.99)}
             max_hr = float(self.hr(*top.get(slot.kind, (0.93, 0.97))) or 0)
+            if runner.hr_spikes and slot.kind == "easy" and r.random() < runner.hr_spikes:
+                max_hr = float(r.randint(205, 215))  # cadence lock: the strap-less wrist
         climb = (
             None if runner.treadmill else round(metres / 1000 * r.uniform(*runner.climb_m_per_km))
         )
@@ -265,11 +286,22 @@ class _Gen:
             climb += 120
         kind = "hard" if slot.kind == "race" else slot.kind
         name = self._name(start, slot)
+        glitch = 0.0
+        if runner.gps_glitch and slot.kind == "easy" and r.random() < runner.gps_glitch:
+            glitch = r.uniform(250, 650)  # the jump (a phone) or the splits' swing (a watch)
+            metres += glitch if runner.files == "gpx" else 0.0
         file = (
             None
             if act_type == "Virtual Run"
             else device_file(
-                runner, slot, start.replace(tzinfo=self.zone), self.next_id, fit_laps, climb, r
+                runner,
+                slot,
+                start.replace(tzinfo=self.zone),
+                self.next_id,
+                fit_laps,
+                climb,
+                r,
+                glitch,
             )
         )  # a typed-in Virtual Run has no file
         elapsed = moving + r.randrange(20, 240)

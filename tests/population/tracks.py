@@ -19,8 +19,12 @@ def gpx_track(
     stretches: Sequence[tuple[float, float, int | None]],  # (seconds, metres, hr)
     climb_m: float | None = None,
     name: str = "Run",
+    jump_m: float = 0.0,
 ) -> bytes:
-    """A Strava-style GPX 1.1 track over the stretches, with Garmin HR extensions when known."""
+    """A Strava-style GPX 1.1 track over the stretches, with Garmin HR extensions when known.
+
+    `jump_m`: halfway through, the position jumps that far ahead and stays there (a GPS glitch).
+    """
     total_s = sum(s for s, _, _ in stretches)
     total_m = sum(d for _, d, _ in stretches)
     hills = max(1, round(total_m / 1000))  # a sawtooth, one climb a km, reaching the total gain
@@ -28,6 +32,7 @@ def gpx_track(
     points = []
     for now in [*range(0, int(total_s), STEP_S), total_s]:
         metres, hr = _at(stretches, now)
+        metres += jump_m if now > total_s / 2 else 0.0
         phase = (metres / total_m * hills) % 1 if total_m else 0.0
         ele = 40 + height * (2 * phase if phase < 0.5 else 2 * (1 - phase))
         when = start_utc + timedelta(seconds=now)
