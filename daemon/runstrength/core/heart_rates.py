@@ -31,6 +31,11 @@ TANAKA_INTERCEPT, TANAKA_SLOPE = 208.0, 0.7  # HRmax = 208 - 0.7 × age [S6]
 # average HR / 0.75. Heuristic guard, added because tests of all-easy histories showed the problem.
 HR_FLOOR_QUANTILE, HR_FLOOR_SHARE = 0.30, 0.75
 LTHR_RACE_MIN_S, LTHR_RACE_MAX_S = 30 * 60, 70 * 60
+# Optical artefacts (coaching.md §1, heuristic): a wrist sensor locked onto cadence reads 205-215
+# during an easy run at 140. A max the effort cannot explain is no max: more than this far above
+# the activity's average in a run without hard evidence, above the absolute cap, or (with lap
+# HR) more than LAP_MARGIN above the highest lap average.
+ARTEFACT_ABOVE_AVG, ARTEFACT_MAX, ARTEFACT_LAP_MARGIN = 45.0, 220.0, 15.0
 
 
 def runs_with_hr(runs: Sequence[ActivityRecord], today: date) -> list[ActivityRecord]:
@@ -73,7 +78,7 @@ def hr_max_anchor(
 def _learned_hr_max(
     recent: Sequence[ActivityRecord], hr_runs: Sequence[ActivityRecord]
 ) -> Anchor | None:
-    peaks = sorted((r.max_hr for r in recent if r.max_hr), reverse=True)
+    peaks = sorted((r.max_hr for r in recent if r.max_hr and plausible_max(r)), reverse=True)
     if len(peaks) < HR_ACTIVITIES_NEEDED:
         return None
     # The single highest reading is often an optical spike: take the second (heuristic, §1).
@@ -83,6 +88,17 @@ def _learned_hr_max(
         typical = averages[int(HR_FLOOR_QUANTILE * (len(averages) - 1))]
         value = max(value, typical / HR_FLOOR_SHARE)
     return Anchor(round(value), "history", len(peaks))
+
+
+def plausible_max(run: ActivityRecord) -> bool:
+    """False for a max HR the effort cannot explain: an optical artefact (coaching.md §1)."""
+    peak = run.max_hr or 0.0
+    if peak > ARTEFACT_MAX:
+        return False
+    lap_rates = [lap.avg_hr for lap in run.laps or () if lap.avg_hr]
+    if lap_rates and peak > max(lap_rates) + ARTEFACT_LAP_MARGIN:
+        return False
+    return not (run.avg_hr and peak > run.avg_hr + ARTEFACT_ABOVE_AVG and not _hard_effort(run))
 
 
 def _enough_hr_history(recent: Sequence[ActivityRecord]) -> bool:
