@@ -24,6 +24,7 @@ AUTO_LAP_SHARE = 0.80
 # 1 km / 1 mi auto-laps, and the even splits core/track.py derives from a GPS track.
 AUTO_LAP_DISTANCES_M = (1000.0, 1609.34, TRACK_SPLIT_M)
 AUTO_LAP_TOLERANCE = 0.02
+ON_OFF_SPEED_CONTRAST = 1.25  # reps vs recoveries of one duration (work ≥ 1.10, rest ≤ 0.95 × E)
 TEMPO_BLOCK_S = 15 * 60
 TEMPO_LAP_VS_EASY = 0.90  # ≤ 0.90 × E, the pace rule's cut (effort.HARD_PACE_VS_EASY)
 TEMPO_LAP_VS_THRESHOLD = 1.05
@@ -128,7 +129,25 @@ def is_auto_lapped(laps: Sequence[Lap]) -> bool:
     same = sum(
         abs(lap.moving_time_s - duration_s) <= AUTO_LAP_TOLERANCE * duration_s for lap in laps
     )
-    return same >= need
+    return same >= need and not _on_off(laps)
+
+
+def _on_off(laps: Sequence[Lap]) -> bool:
+    """Laps of one duration that alternate fast and slow, the heart following: 8 × 2 min on,
+    2 min off pressed as laps is a session, not time splits (issue 23)."""
+    speeds = [lap_speed(lap) for lap in laps]
+    if any(
+        not (speeds[i - 1] < speeds[i] > speeds[i + 1] or speeds[i - 1] > speeds[i] < speeds[i + 1])
+        for i in range(1, len(speeds) - 1)
+    ):
+        return False
+    odd, even = list(laps[0::2]), list(laps[1::2])
+    fast, slow = (odd, even) if speeds[0] > speeds[1] else (even, odd)
+    fast_speed = statistics.fmean(lap_speed(lap) for lap in fast)
+    if fast_speed < ON_OFF_SPEED_CONTRAST * statistics.fmean(lap_speed(lap) for lap in slow):
+        return False
+    hr_fast, hr_slow = _mean_hr(fast), _mean_hr(slow)
+    return not (hr_fast and hr_slow and hr_fast < SPLIT_SURGE_HR_RISE * hr_slow)
 
 
 def tempo_block(
@@ -221,6 +240,11 @@ SPLIT_SPEED_CV = 0.07
 SPLIT_FAST_VS_MEDIAN = 1.08
 SPLIT_FAST_NEEDED, SPLIT_FAST_SHARE = 2, 0.10
 SPLIT_FAST_MIN_S = 4 * 60  # a fartlek's surges add up to minutes; strides to one or two
+# GPS, not the runner (issue 23): a fartlek's surges lift lap HR (by 6-10 % on 250 m splits;
+# HR lags, so 3 % is the cut), while a wandering GPS swings split speed at flat HR. A split
+# this much faster than the median is a jump of the position, no surge (heuristic).
+SPLIT_SURGE_HR_RISE = 1.03
+SPLIT_JUMP_VS_MEDIAN = 1.8
 
 
 def hr_block(laps: Sequence[Lap], hard_hr: float) -> tuple[int, float] | None:
@@ -277,11 +301,15 @@ def split_variation(laps: Sequence[Lap]) -> tuple[float, float] | None:
     kept = _middle_laps([lap for lap in laps if lap not in walked])
     if len(kept) < 4 or _speed_cv(kept) < SPLIT_SPEED_CV:
         return None
+    median = statistics.median(lap_speed(lap) for lap in kept)
+    kept = [lap for lap in kept if lap_speed(lap) <= SPLIT_JUMP_VS_MEDIAN * median]
     speeds = sorted(lap_speed(lap) for lap in kept)
-    median = statistics.median(speeds)
     fast = [lap for lap in kept if lap_speed(lap) >= SPLIT_FAST_VS_MEDIAN * median]
     if len(fast) < max(SPLIT_FAST_NEEDED, SPLIT_FAST_SHARE * len(speeds)):
         return None
+    hr_fast, hr_rest = _mean_hr(fast), _mean_hr([lap for lap in kept if lap not in fast])
+    if hr_fast and hr_rest and hr_fast < SPLIT_SURGE_HR_RISE * hr_rest:
+        return None  # flat heart rate: the GPS moved, not the runner
     if sum(lap.moving_time_s for lap in fast) < SPLIT_FAST_MIN_S:
         return None  # strides lapped one by one: 6 × 20 s of speed is no fartlek
     if speeds[0] <= 0:
