@@ -20,6 +20,9 @@ PATTERN_SOFT_SPAN_WEEKS, PATTERN_SOFT_HARD_WEEKS, PATTERN_SOFT_SHARE = 12, 3, 2 
 # ... and only a weekday the runner keeps: run in half of those weeks, and in 2 of the last 6
 # (a Thursday tempo moved to Friday three times, months ago, leaves Friday free; issue 12).
 PATTERN_SOFT_RUN_SHARE, PATTERN_SOFT_RECENT_WEEKS = 1 / 2, 2
+# A weekday neither hard nor brisk in the last 4 weeks with a run has at most 2 of the last 6:
+# by §1 it is no longer usual, whatever the months before it say.
+PATTERN_SOFT_NEWEST_WEEKS = PATTERN_WEEKS - PATTERN_MIN_WEEKS + 1
 
 
 def with_pattern(
@@ -46,6 +49,7 @@ def with_pattern(
     # faster than easy), and a runner back from a break, or one who skips a Tuesday now and
     # then, keeps the day (heuristic, issue 12; random easy runs are brisk in ~28 % of weeks).
     active = len(set().union(*ran.values())) if ran else 0
+    newest = set(sorted(latest)[:PATTERN_SOFT_NEWEST_WEEKS])
     learned[RunKind.HARD] |= frozenset(
         d
         for d, seen in weeks[RunKind.HARD].items()
@@ -53,6 +57,11 @@ def with_pattern(
         and len(seen | brisk[d]) >= PATTERN_SOFT_SHARE * len(ran[d])
         and len(ran[d]) >= PATTERN_SOFT_RUN_SHARE * active
         and len(ran[d] & latest) >= PATTERN_SOFT_RECENT_WEEKS
+        # ... and still kept: hard or brisk in one of the last 4 weeks with a run. Tue/Thu hard
+        # for months, moved to Mon/Wed four weeks ago, stayed "usual" with 2 of the last 6
+        # weeks on a Monday and not on a Thursday (issue 23); a session swapped or skipped
+        # now and then, or three weeks off, keeps its day.
+        and (seen | brisk[d]) & newest
     )
     hard = config.hard_weekdays if config.hard_weekdays is not None else learned[RunKind.HARD]
     long = config.long_weekdays if config.long_weekdays is not None else learned[RunKind.LONG]
