@@ -48,6 +48,10 @@ class FileSummary:
     laps: tuple[Lap, ...] | None = None
     rpe: float | None = None  # the runner's rating saved on the watch (FIT only)
     feel: float | None = None
+    # A Garmin watch's training effect, in its FIT file (activities.csv has no column for it).
+    training_effect_label: str | None = None
+    aerobic_te: float | None = None
+    anaerobic_te: float | None = None
 
     def to_raw(self) -> dict[str, Any]:
         """Plain JSON for the activity's raw payload."""
@@ -127,6 +131,9 @@ def _decode_fit(data: bytes) -> FileSummary:
         laps=record.laps,
         rpe=record.rpe,
         feel=record.feel,
+        training_effect_label=record.training_effect_label,
+        aerobic_te=record.aerobic_te,
+        anaerobic_te=record.anaerobic_te,
     )
 
 

@@ -176,6 +176,9 @@ def record_from_export(row: ExportRow, file: FileSummary | None, tz: ZoneInfo) -
         feel=f.feel,
         device=f.device,
         laps=f.laps,
+        training_effect_label=f.training_effect_label,
+        aerobic_te=f.aerobic_te,
+        anaerobic_te=f.anaerobic_te,
     )
 
 

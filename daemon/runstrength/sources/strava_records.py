@@ -54,7 +54,8 @@ WORKOUT_TAGS = {1: WorkoutTag.RACE, 2: WorkoutTag.LONG, 3: WorkoutTag.WORKOUT}
 # Fields an API record may lack and an export (mostly its file) can supply.
 FILLABLE = (
     "laps", "timezone", "elevation_gain_m", "avg_hr", "max_hr", "avg_speed_mps",
-    "gap_speed_mps", "rpe", "feel", "device",
+    "gap_speed_mps", "rpe", "feel", "device", "training_effect_label", "aerobic_te",
+    "anaerobic_te",
 )  # fmt: skip
 
 
