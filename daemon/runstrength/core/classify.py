@@ -42,7 +42,12 @@ from runstrength.core.run_facts import (
     named_race,
 )
 from runstrength.core.run_facts import looks_like_workout as looks_like_workout  # for sync
-from runstrength.core.run_weeks import RunContext, main_sessions_to_lift, trailing_weekly_distances
+from runstrength.core.run_weeks import (
+    RunContext,
+    longest_others,
+    main_sessions_to_lift,
+    trailing_weekly_distances,
+)
 from runstrength.core.weekday_rule import usual_hard_day
 from runstrength.core.words import duration, source_name
 from runstrength.core.words import pace_text as pace_text  # render takes it and duration from here
@@ -87,12 +92,16 @@ def classify_all(
     before it, taken from `records`; the usual-hard-weekday rule looks at the day's other runs.
     """
     weekly = trailing_weekly_distances(records)
+    learning = profile.usual_run_s.source == "default"
+    others = longest_others(records) if learning else [None] * len(records)
     found = [
-        _with_override(record, classify(record, profile, RunContext(week_m, False)), overrides)
-        for record, week_m in zip(records, weekly, strict=True)
+        _with_override(
+            record, classify(record, profile, RunContext(week_m, False, other)), overrides
+        )
+        for record, week_m, other in zip(records, weekly, others, strict=True)
     ]
     for i in main_sessions_to_lift(records, found, profile):
-        found[i] = classify(records[i], profile, RunContext(weekly[i], True))
+        found[i] = classify(records[i], profile, RunContext(weekly[i], True, others[i]))
     hr_max = profile.trusted_hr_max.value if profile.trusted_hr_max else None
     return [
         ClassifiedActivity(record, verdict, session_load(record, verdict.kind, hr_max))
@@ -172,6 +181,15 @@ def _long_reason(run: RunFacts, profile: AthleteProfile, ctx: RunContext) -> tup
             return rule, f"{duration(moving)} is 90 min or more"
         whose = "your usual" if profile.usual_run_s.source != "default" else "a usual run of"
         return rule, f"{duration(moving)} is {moving / usual:.1f}× {whose} {duration(usual)}"
+    other = ctx.longest_other_s
+    if (
+        not known_usual
+        and other
+        and moving >= max(LONG_RELATIVE_MIN_S, LONG_RELATIVE_FACTOR * other)
+    ):
+        return "long_relative", (
+            f"{duration(moving)} is {moving / other:.1f}× your longest other run {duration(other)}"
+        )
     week = ctx.weekly_distance_m
     if relative and week and record.distance_m >= LONG_SHARE_OF_WEEK * week:
         share = record.distance_m / week

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from runstrength.core.athlete import AthleteProfile
 from runstrength.core.records import ActivityRecord, Classification, RunKind, Sport
-from runstrength.core.run_facts import is_short
+from runstrength.core.run_facts import SHORT_RUN_S, is_short
 
 LONG_SHARE_MIN_HISTORY_DAYS = 28  # a weekly average needs four weeks behind it
 # Back from a break of two weeks or more, the runner eases in: for two weeks the usual hard day
@@ -28,6 +28,22 @@ class RunContext:
     # called hard for falling on a usual hard weekday (a runner who doubles keeps the morning
     # easy run easy). classify_all works it out; a lone run is its day's main session.
     main_of_day: bool = True
+    # Before the usual run is learned (fewer than 3 runs): the longest of the runner's other
+    # runs, so a run far longer than every other one is long (issue 23). None: not needed.
+    longest_other_s: int | None = None
+
+
+def longest_others(records: Sequence[ActivityRecord]) -> list[int | None]:
+    """For each record, the longest moving time among the other runs of 15 min or more."""
+    runs = sorted(
+        ((r.moving_time_s, i) for i, r in enumerate(records)
+         if r.sport == Sport.RUN and r.moving_time_s >= SHORT_RUN_S),
+        reverse=True,
+    )  # fmt: skip
+    if len(runs) < 2:
+        return [None] * len(records)
+    (top_s, top_i), (second_s, _) = runs[0], runs[1]
+    return [second_s if i == top_i else top_s for i in range(len(records))]
 
 
 def main_sessions_to_lift(
