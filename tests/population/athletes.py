@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from tests.population.sessions import (
+    TIMELINE_END,
     Runner,
     Template,
     TrueActivity,
@@ -520,6 +521,26 @@ def tagged_race(seed: int = 25) -> Athlete:
     )  # fmt: skip
 
 
+def ten_years(seed: int = 26) -> Athlete:
+    """Ten years of runs typed in without a watch, easy pace slowing from 5:00 to 5:50/km as
+    the years go by: each run is judged against the paces of its own time (issue 23)."""
+    template = {
+        TUE: [hard("tempo", 50)], WED: [easy(45)], THU: [hard("intervals", 50)],
+        SAT: [easy(50, 9)], SUN: [long(100, 9)],
+    }  # fmt: skip
+    acts: list[TrueActivity] = []
+    first = d("2016-11-14")  # a Monday
+    for year in range(10):
+        start = first + timedelta(weeks=52 * year)
+        end = start + timedelta(weeks=52, days=-1) if year < 9 else TIMELINE_END
+        runner = Runner(300 + 5.5 * year, None, "Europe/Berlin", files="summary", named=1.0)
+        acts += generate(runner, template, seed + year, 10_000_000_000 + seed * 10_000_000
+                         + year * 500_000, start=start, end=end)  # fmt: skip
+    dates = ("2026-11-17", "2026-11-19", "2026-11-22", "2026-11-25")
+    return Athlete("ten_years", "10 years, easy pace 5:00 -> 5:50/km", "Europe/Berlin",
+                   tuple(acts), tuple(d(x) for x in dates))  # fmt: skip
+
+
 ATHLETES: dict[str, Callable[[], Athlete]] = {
     f.__name__.removesuffix("_spike"): f
     for f in (
@@ -551,5 +572,6 @@ ATHLETES: dict[str, Callable[[], Athlete]] = {
         watch_te,
         new_user_long,
         tagged_race,
+        ten_years,
     )  # fmt: skip
 }

@@ -78,7 +78,9 @@ class Runner:
     sport: str = "Run"  # export Activity Type for runs: "Run", "Trail Run"
     treadmill: bool = False
     climb_m_per_km: tuple[float, float] = (2.0, 9.0)
-    files: str = "none"  # none, fit (hard sessions), tcx (hard), gpx (long), treadmill (all runs)
+    # none, fit (hard sessions), tcx (hard), gpx (long), treadmill (all runs); summary: no file
+    # at all (each run typed in, as activities.csv shows it without a file)
+    files: str = "none"
     structured: bool = True  # FIT laps carry rest/recovery intensities (a watch workout)
     named: float = 0.7  # share of hard sessions named with workout words
     garmin_te: bool = False  # FIT sessions carry Garmin's training-effect numbers
@@ -292,7 +294,7 @@ class _Gen:
             metres += glitch if runner.files == "gpx" else 0.0
         file = (
             None
-            if act_type == "Virtual Run"
+            if act_type == "Virtual Run" or runner.files == "summary"
             else device_file(
                 runner,
                 slot,
