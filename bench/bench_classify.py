@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.builders import HISTORY_END, make_history  # noqa: E402
 
 from runstrength.core.classify import classify_all  # noqa: E402
-from runstrength.core.profile import ProfileConfig, build_profile  # noqa: E402
+from runstrength.core.profile import ProfileConfig, build_profile, classify_history  # noqa: E402
 
 WEEKS = 660  # ~12.5 years of 6 runs a week plus rides and strength ≈ 5,000 activities
 
@@ -35,11 +35,16 @@ def main() -> None:
     profile = build_profile(records, HISTORY_END, ProfileConfig())
     t_profile = best_of(5, lambda: build_profile(records, HISTORY_END, ProfileConfig()))
     t_classify = best_of(5, lambda: classify_all(records, profile, overrides))
+    # What `activities` and `plan` run: each old run against the profile of its own time.
+    t_history = best_of(
+        5, lambda: classify_history(records, HISTORY_END, ProfileConfig(), overrides)
+    )
     print(f"{len(records)} activities ({sum(r.sport == 'run' for r in records)} runs)")
     print(f"build_profile: {t_profile * 1000:.1f} ms")
     print(
         f"classify_all:  {t_classify * 1000:.1f} ms ({t_classify / len(records) * 1e6:.1f} µs each)"
     )
+    print(f"classify_history (profile of each run's own time): {t_history * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

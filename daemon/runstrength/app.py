@@ -8,9 +8,8 @@ from pathlib import Path
 
 from runstrength.clock import planning_clock
 from runstrength.config import Settings, profile_config
-from runstrength.core.classify import classify_all
 from runstrength.core.dedupe import preferences
-from runstrength.core.profile import AthleteProfile, build_profile
+from runstrength.core.profile import AthleteProfile, classify_history
 from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.deliver.results import DigestDelivery, PlanPost
 from runstrength.errors import ConfigError, RunstrengthError
@@ -87,8 +86,9 @@ def classified_history(
     if settings.today is not None:
         # A pinned clock reproduces a past day: what had not started by then does not exist yet.
         records = [r for r in records if r.start_time <= now]
-    profile = build_profile(records, today, profile_config(settings))
-    classified = classify_all(records, profile, store.overrides())
+    profile, classified = classify_history(
+        records, today, profile_config(settings), store.overrides()
+    )
     if recorded:
         from runstrength.core.strength_log import recorded_activities
 

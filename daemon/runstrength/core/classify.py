@@ -85,28 +85,33 @@ def classify_all(
     records: Sequence[ActivityRecord],
     profile: AthleteProfile,
     overrides: Mapping[tuple[str, str], RunKind],
+    profile_of: Callable[[ActivityRecord], AthleteProfile] | None = None,
 ) -> list[ClassifiedActivity]:
     """Classify every record (runner's overrides win) and attach each session's load.
 
     Pass the whole history, not a slice: each run's long-run share rule looks at the 28 days
     before it, taken from `records`; the usual-hard-weekday rule looks at the day's other runs.
+    `profile_of` gives the profile a record is judged against (an old run: the paces of its
+    own time, core/profile.classify_history); default: `profile` for every record.
     """
+    profiles = [profile_of(r) for r in records] if profile_of else [profile] * len(records)
     weekly = trailing_weekly_distances(records)
     learning = profile.usual_run_s.source == "default"
     others = longest_others(records) if learning else [None] * len(records)
     found = [
-        _with_override(
-            record, classify(record, profile, RunContext(week_m, False, other)), overrides
-        )
-        for record, week_m, other in zip(records, weekly, others, strict=True)
+        _with_override(record, classify(record, judge, RunContext(week_m, False, other)), overrides)
+        for record, judge, week_m, other in zip(records, profiles, weekly, others, strict=True)
     ]
-    for i in main_sessions_to_lift(records, found, profile):
-        found[i] = classify(records[i], profile, RunContext(weekly[i], True, others[i]))
-    hr_max = profile.trusted_hr_max.value if profile.trusted_hr_max else None
+    for i in main_sessions_to_lift(records, found, profiles):
+        found[i] = classify(records[i], profiles[i], RunContext(weekly[i], True, others[i]))
     return [
-        ClassifiedActivity(record, verdict, session_load(record, verdict.kind, hr_max))
-        for record, verdict in zip(records, found, strict=True)
+        ClassifiedActivity(record, verdict, session_load(record, verdict.kind, _hr_max(judge)))
+        for record, verdict, judge in zip(records, found, profiles, strict=True)
     ]
+
+
+def _hr_max(profile: AthleteProfile) -> float | None:
+    return profile.trusted_hr_max.value if profile.trusted_hr_max else None
 
 
 def _with_override(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
-from datetime import date
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
 
 from runstrength.core.athlete import (
     PROFILE_RUNS_NEEDED,
@@ -19,11 +20,12 @@ from runstrength.core.athlete import (
     AthleteProfile,
     ProfileConfig,
 )
+from runstrength.core.classify import classify_all
 from runstrength.core.effort import HARD_HR_OF_MAX, HARD_LABELS, HARD_PACE_VS_EASY
 from runstrength.core.heart_rates import easy_runs_hr, hr_max_anchor, lthr_anchor, runs_with_hr
 from runstrength.core.laps import has_interval_structure
 from runstrength.core.pattern import with_pattern
-from runstrength.core.records import ActivityRecord, Sport, WorkoutTag
+from runstrength.core.records import ActivityRecord, ClassifiedActivity, RunKind, Sport, WorkoutTag
 from runstrength.core.run_facts import (
     SHORT_RUN_S,
     comparable_pace,
@@ -47,6 +49,16 @@ RACE_MIN_M, RACE_MAX_M = 3000.0, 42_500.0
 T_VO2_FRACTION = 0.88  # [S12]
 USUAL_WINDOW_DAYS = 56
 USUAL_RUNS_NEEDED = 3
+# Years of history: a run is judged against the paces of its own time (issue 23: a runner who
+# slowed with the years had 2017-2021 read almost all "hard" against today's easy pace). Runs
+# of the last 120 days (the widest window today's profile learns from) are judged by today's
+# profile; older ones by the profile learned 4 weeks after the end of their 8-week period
+# (its 56-day easy-pace window spans the period's later half and the weeks after it), from the
+# 120 days before that date. Pace drifts over years, not weeks: one profile per 8 weeks keeps
+# `activities` and `plan` under a second for 4,000 runs (bench/bench_classify.py).
+OWN_TIME_AFTER_DAYS = EASY_WIDE_WINDOW_DAYS
+OWN_TIME_PERIOD_DAYS, OWN_TIME_LOOK_AHEAD_DAYS = 56, 28
+OWN_TIME_HISTORY_DAYS = EASY_WIDE_WINDOW_DAYS
 
 
 def build_profile(
@@ -82,6 +94,45 @@ def build_profile(
     )
     # Second pass: the weekly pattern needs the classes of past runs, which need the anchors.
     return with_pattern(profile, runs, today, config)
+
+
+def classify_history(
+    records: Sequence[ActivityRecord],
+    today: date,
+    config: ProfileConfig,
+    overrides: Mapping[tuple[str, str], RunKind],
+) -> tuple[AthleteProfile, list[ClassifiedActivity]]:
+    """Today's profile, and every record classified against the profile of its own time."""
+    profile = build_profile(records, today, config)
+    return profile, classify_all(
+        records, profile, overrides, _profiles_by_time(records, today, config, profile)
+    )
+
+
+def _profiles_by_time(
+    records: Sequence[ActivityRecord], today: date, config: ProfileConfig, current: AthleteProfile
+) -> Callable[[ActivityRecord], AthleteProfile]:
+    """The profile each record is judged against: today's for recent runs, else its period's
+    (learned once per period; today's when that one knows no easy pace)."""
+    ordered = sorted(records, key=lambda r: r.local_date)
+    days = [r.local_date for r in ordered]
+    cache: dict[int, AthleteProfile] = {}
+
+    def of(record: ActivityRecord) -> AthleteProfile:
+        age = (today - record.local_date).days - OWN_TIME_AFTER_DAYS
+        if age < 0:
+            return current
+        period = age // OWN_TIME_PERIOD_DAYS
+        if period not in cache:
+            newest = OWN_TIME_AFTER_DAYS + period * OWN_TIME_PERIOD_DAYS
+            end = today - timedelta(days=newest - OWN_TIME_LOOK_AHEAD_DAYS)
+            start = end - timedelta(days=OWN_TIME_HISTORY_DAYS)
+            window = ordered[bisect_left(days, start) : bisect_right(days, end)]
+            then = build_profile(window, end, config)
+            cache[period] = current if then.cold_start and not current.cold_start else then
+        return cache[period]
+
+    return of
 
 
 def _mostly_indoor(runs: Sequence[ActivityRecord], today: date) -> bool:

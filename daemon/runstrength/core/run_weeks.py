@@ -47,11 +47,13 @@ def longest_others(records: Sequence[ActivityRecord]) -> list[int | None]:
 
 
 def main_sessions_to_lift(
-    records: Sequence[ActivityRecord], found: Sequence[Classification], profile: AthleteProfile
+    records: Sequence[ActivityRecord],
+    found: Sequence[Classification],
+    profiles: Sequence[AthleteProfile],
 ) -> list[int]:
-    """Runs that are their usual hard weekday's main session, on a day with nothing hard yet."""
-    hard_days = profile.pattern.hard_weekdays
-    if not hard_days:
+    """Runs that are their usual hard weekday's main session, on a day with nothing hard yet;
+    `profiles[i]` is the profile record i is judged against (its pattern, of its time)."""
+    if not any(p.pattern.hard_weekdays for p in {id(p): p for p in profiles}.values()):
         return []
     by_day: dict[date, list[int]] = {}
     run_days: set[date] = set()
@@ -60,7 +62,7 @@ def main_sessions_to_lift(
             continue
         day = record.local_date
         run_days.add(day)
-        if day.weekday() in hard_days and not is_short(record):
+        if day.weekday() in profiles[i].pattern.hard_weekdays and not is_short(record):
             by_day.setdefault(day, []).append(i)
     easing_in = _easing_in_days(sorted(run_days))
     doubles = _double_weekdays(by_day)
