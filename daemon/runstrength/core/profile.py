@@ -11,6 +11,7 @@ import math
 import statistics
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from runstrength.core.athlete import (
@@ -24,7 +25,7 @@ from runstrength.core.classify import classify_all
 from runstrength.core.effort import HARD_HR_OF_MAX, HARD_LABELS, HARD_PACE_VS_EASY
 from runstrength.core.heart_rates import easy_runs_hr, hr_max_anchor, lthr_anchor, runs_with_hr
 from runstrength.core.laps import has_interval_structure
-from runstrength.core.pattern import with_pattern
+from runstrength.core.pattern import PATTERN_WEEKS, with_pattern
 from runstrength.core.records import ActivityRecord, ClassifiedActivity, RunKind, Sport, WorkoutTag
 from runstrength.core.run_facts import (
     SHORT_RUN_S,
@@ -59,6 +60,7 @@ USUAL_RUNS_NEEDED = 3
 OWN_TIME_AFTER_DAYS = EASY_WIDE_WINDOW_DAYS
 OWN_TIME_PERIOD_DAYS, OWN_TIME_LOOK_AHEAD_DAYS = 56, 28
 OWN_TIME_HISTORY_DAYS = EASY_WIDE_WINDOW_DAYS
+PATTERN_KNOWN_DAYS = PATTERN_WEEKS * 7
 
 
 def build_profile(
@@ -128,11 +130,25 @@ def _profiles_by_time(
             end = today - timedelta(days=newest - OWN_TIME_LOOK_AHEAD_DAYS)
             start = end - timedelta(days=OWN_TIME_HISTORY_DAYS)
             window = ordered[bisect_left(days, start) : bisect_right(days, end)]
-            then = build_profile(window, end, config)
-            cache[period] = current if then.cold_start and not current.cold_start else then
+            # Fewer weeks than the pattern looks at: the usual week of its time is not known.
+            young = not window or (end - window[0].local_date).days < PATTERN_KNOWN_DAYS
+            cache[period] = _of_its_time(build_profile(window, end, config), current, young)
         return cache[period]
 
     return of
+
+
+def _of_its_time(then: AthleteProfile, current: AthleteProfile, young: bool) -> AthleteProfile:
+    """A period's profile where it knows enough; today's knowledge where it does not (the first
+    weeks of a history: no easy pace yet, a max HR not yet trusted (HRmax drifts by less than
+    1 bpm a year), no usual week yet)."""
+    if then.cold_start and not current.cold_start:
+        return current
+    if then.trusted_hr_max is None and current.trusted_hr_max is not None:
+        then = replace(then, hr_max=current.hr_max, lthr=current.lthr)
+    if young or then.pattern.source == "default":
+        then = replace(then, pattern=current.pattern)
+    return then
 
 
 def _mostly_indoor(runs: Sequence[ActivityRecord], today: date) -> bool:
