@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from runstrength.clock import planning_clock
 from runstrength.config import Settings, profile_config
+from runstrength.core.bounds import implausible
 from runstrength.core.dedupe import preferences
 from runstrength.core.profile import AthleteProfile, classify_history
-from runstrength.core.records import ClassifiedActivity, Plan, RunKind, Sport
+from runstrength.core.records import ActivityRecord, ClassifiedActivity, Plan, RunKind, Sport
 from runstrength.deliver.results import DigestDelivery, PlanPost
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.render import clean
 from runstrength.sources.base import Progress, Status
 from runstrength.store import Store
+from runstrength.store_state import IGNORE
 from runstrength.sync import SyncOutcome, configured_sources, sync_lock, sync_one
 
 
@@ -71,13 +75,27 @@ def import_files(settings: Settings, store: Store, paths: list[Path], now: datet
 
 
 # --- classification -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class History:
+    """The profile and the classified history (unpacks as the pair), and what was left out:
+    activities the runner ignored, and implausible ones (each with why), not in any of it."""
+
+    profile: AthleteProfile
+    activities: list[ClassifiedActivity]
+    implausible: tuple[tuple[ActivityRecord, str], ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.profile, self.activities))
+
+
 def classified_history(
     settings: Settings, store: Store, now: datetime, recorded: bool = True
-) -> tuple[AthleteProfile, list[ClassifiedActivity]]:
+) -> History:
     """Learn the profile and classify the stored history; pure core, cheap enough to redo.
-
     `recorded`: with the sessions recorded by `runstrength done`, as strength activities.
-    """
+
+    An activity the runner ignored (`label ID ignore`) is out of everything; an implausible
+    one (faster than the world record, speed jumps) too, unless the runner gave it a class."""
     now = planning_clock(settings, now)
     today = local_today(settings, now)
     # The whole history: classifying 5,000 activities takes ~50 ms (bench/bench_classify.py), and
@@ -86,14 +104,35 @@ def classified_history(
     if settings.today is not None:
         # A pinned clock reproduces a past day: what had not started by then does not exist yet.
         records = [r for r in records if r.start_time <= now]
-    profile, classified = classify_history(
-        records, today, profile_config(settings), store.overrides()
-    )
+    overrides, ignored = store.overrides(), store.ignored()
+    kept, doubtful = [], []
+    for record in records:
+        why = None if record.key in overrides else implausible(record)
+        if why is not None and record.key not in ignored:
+            doubtful.append((record, why))
+        elif why is None and record.key not in ignored:
+            kept.append(record)
+    profile, classified = classify_history(kept, today, profile_config(settings), overrides)
     if recorded:
         from runstrength.core.strength_log import recorded_activities
 
         classified += recorded_activities(store.strength_log()[0], settings.tz, today)
-    return profile, classified
+    return History(profile, classified, tuple(doubtful))
+
+
+def implausible_notes(history: History) -> list[str]:
+    """One line for each activity left out as implausible: what, why, and how to keep it."""
+    return [
+        f"Left out: '{clean(r.name or r.sport.value)}' on {r.start_local:%a %-d %b} "
+        f"({r.distance_m / 1000:.1f} km in {r.moving_time_s // 60} min) is {why}; "
+        + (
+            f"if it is right, keep it with `runstrength label {clean(r.source_id)} easy` (or "
+            "hard, long)."
+            if r.sport == Sport.RUN
+            else f"`runstrength label {clean(r.source_id)} ignore` stops this warning."
+        )
+        for r, why in history.implausible
+    ]
 
 
 @dataclass(frozen=True)
@@ -105,6 +144,7 @@ class ActivitiesView:
     recent_weeks: int | None = None  # shown: only the last weeks, from `since` on
     since: date | None = None
     older: int = 0  # stored activities before `since`, not shown
+    notes: tuple[str, ...] = ()  # activities left out as implausible, one line each
 
 
 def list_activities(
@@ -116,16 +156,20 @@ def list_activities(
 ) -> ActivitiesView:
     """The classified activities from `since` on; or, with `recent_weeks`, from that many weeks
     before today on (a long history is 200 lines and more)."""
-    profile, classified = classified_history(settings, store, now, recorded=False)
+    history = classified_history(settings, store, now, recorded=False)
+    profile, classified = history
+    notes = tuple(implausible_notes(history))
     first = None
     if since is None and recent_weeks is not None:
         first = local_today(settings, planning_clock(settings, now)) - timedelta(weeks=recent_weeks)
         since = datetime.combine(first + timedelta(days=1), datetime.min.time())
     if since is None:
-        return ActivitiesView(profile, classified)
+        return ActivitiesView(profile, classified, notes=notes)
     shown = [c for c in classified if c.record.start_local >= since]
     older = len(classified) - len(shown)
-    return ActivitiesView(profile, shown, recent_weeks if first else None, since.date(), older)
+    return ActivitiesView(
+        profile, shown, recent_weeks if first else None, since.date(), older, notes
+    )
 
 
 @dataclass(frozen=True)
@@ -141,14 +185,16 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
     # A synced name or a pasted id may hold control characters (NUL, U+202E): cleaned as shown.
     if record is None:
         raise RunstrengthError(f"no stored activity '{clean(ident)}'; see `runstrength activities`")
-    if record.sport != Sport.RUN:
+    if record.sport != Sport.RUN and kind not in ("ignore", "auto"):
         raise RunstrengthError(
             f"'{clean(record.name or ident)}' is a {record.sport.value} session, not a run: "
             "only runs are easy, hard or long"
         )
     # A run synced from two sources is classified once, as its primary copy: label that one.
     primary = store.primary_of(record.key)
-    store.set_override(*primary, None if kind == "auto" else RunKind(kind), now)
+    # "ignore" takes any activity out of everything; "auto" undoes a class or an ignore.
+    value = None if kind == "auto" else (IGNORE if kind == IGNORE else RunKind(kind))
+    store.set_override(*primary, value, now)
     return Labelled(record.name or record.source_id, kind)
 
 
@@ -158,7 +204,7 @@ def current_plan(
     store: Store,
     now: datetime,
     days: int = 7,
-    history: tuple[AthleteProfile, list[ClassifiedActivity]] | None = None,
+    history: History | None = None,
     remember: bool = True,
 ) -> Plan:
     """Plan the coming days from the stored history; `remember` stores the sessions, so that the
@@ -166,7 +212,8 @@ def current_plan(
     from runstrength.core.planner import PlanConfig, plan
 
     now = planning_clock(settings, now)
-    profile, classified = history or classified_history(settings, store, now)
+    history = history or classified_history(settings, store, now)
+    profile, classified = history
     today = local_today(settings, now)
     # Only a plan made by `now` keeps its days: one made later (a pinned day in the past) must
     # not change what that day's plan was, so the same history and day give the same plan.
@@ -188,7 +235,8 @@ def current_plan(
     result = plan(classified, today, profile.pattern, config, previous=previous, days=span)
     if remember:
         _remember(store, today, result, now)
-    return replace(result, days=result.days[:days])
+    notes = (*implausible_notes(history), *result.notes)
+    return replace(result, days=result.days[:days], notes=notes)
 
 
 def _remember(store: Store, today: date, result: Plan, now: datetime) -> None:
@@ -249,7 +297,7 @@ def weekly_digest(
     # A pinned dry run is a what-if view; a sent digest (the daemon's, pinned or not) remembers.
     remember = send or settings.today is None
     plan = current_plan(settings, store, now, days=8, history=history, remember=remember)
-    classified = history[1]
+    classified = history.activities
     # A digest sent late (after a suspend, behind a long sync) still belongs to its digest day:
     # it covers that week and takes that week's once-only key, not the next week's. A dry run
     # shows what --send would send now, the same week (issue 21: a Monday's dry run said W50 and

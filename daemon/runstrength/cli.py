@@ -435,11 +435,12 @@ def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
 
 @main.command()
 @click.argument("activity")
-@click.argument("kind", type=click.Choice(["easy", "hard", "long", "auto"]))
+@click.argument("kind", type=click.Choice(["easy", "hard", "long", "ignore", "auto"]))
 @pass_ctx
 @handle_errors
 def label(ctx: Context, activity: str, kind: str) -> None:
-    """Set a run's class yourself (ACTIVITY is its id, or source:id); `auto` undoes it."""
+    """Set a run's class yourself (ACTIVITY is its id, or source:id); `ignore` takes any
+    activity out of everything (load, spikes, profile, plan); `auto` undoes either."""
     from runstrength.app import label as set_label
     from runstrength.render import label_text
 

@@ -298,6 +298,8 @@ def activities_output(view: ActivitiesView, as_json: bool) -> str:
     text = activities_text(view.activities, view.profile)
     if not view.activities and view.recent_weeks:
         text = f"No activities in the last {view.recent_weeks} weeks."
+    if view.notes:
+        text = "\n".join([*(clean(n) for n in view.notes), text])
     more = _older_text(view)
     return f"{text}\n\n{more}" if more else text
 
@@ -305,6 +307,8 @@ def activities_output(view: ActivitiesView, as_json: bool) -> str:
 def label_text(result: Labelled) -> str:
     if result.kind == "auto":
         return f"{clean(result.name)}: back to automatic classification"
+    if result.kind == "ignore":
+        return f"{clean(result.name)}: left out of everything (`label ... auto` brings it back)"
     return f"{clean(result.name)}: now {result.kind} (kept across re-syncs)"
 
 

@@ -24,6 +24,8 @@ from runstrength.models import (
     SyncState,
 )
 
+IGNORE = "ignore"  # a kind_override row that takes an activity out of everything
+
 
 def naive_utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
@@ -119,8 +121,10 @@ class StateTables:
 
     # --- overrides ----------------------------------------------------------------------------
     def set_override(
-        self, source: str, source_id: str, kind: RunKind | None, now: datetime
+        self, source: str, source_id: str, kind: RunKind | str | None, now: datetime
     ) -> None:
+        """The runner's class for a run (a RunKind), IGNORE (out of everything), or None (back
+        to automatic)."""
         with Session(self.engine) as s:
             row = s.get(KindOverride, (source, source_id))
             if kind is None:
@@ -131,15 +135,26 @@ class StateTables:
                     KindOverride(
                         source=source,
                         source_id=source_id,
-                        kind=kind.value,
+                        kind=str(kind),
                         created_at=naive_utc(now),
                     )
                 )
             s.commit()
 
     def overrides(self) -> dict[tuple[str, str], RunKind]:
+        """The runner's own classes (ignored activities are in ignored())."""
         with Session(self.engine) as s:
-            return {(o.source, o.source_id): RunKind(o.kind) for o in s.exec(select(KindOverride))}
+            return {
+                (o.source, o.source_id): RunKind(o.kind)
+                for o in s.exec(select(KindOverride))
+                if o.kind != IGNORE
+            }
+
+    def ignored(self) -> set[tuple[str, str]]:
+        """Activities the runner took out of everything (`runstrength label ID ignore`)."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(KindOverride).where(KindOverride.kind == IGNORE))
+            return {(o.source, o.source_id) for o in rows}
 
     # --- planned sessions ---------------------------------------------------------------------
     def planned_sessions(self) -> dict[str, dict[str, Any]]:

@@ -591,3 +591,27 @@ def test_an_absurd_summary_is_set_aside_and_the_rest_stored(
     assert aside["source_id"] == "780" and aside["raw"]["duration"] == 2.0**64
     kept = {r.source_id: r for r in store.activities(include_duplicates=True)}["781"]
     assert kept.avg_hr is None and kept.max_hr is None
+
+
+def test_durations_in_milliseconds_are_detected_not_stored(
+    fake: FakeGarmin, settings: Settings, store: Store
+) -> None:
+    """Older list responses send elapsedDuration (and some duration) in ms: a 1-hour run was
+    stored as 54 days (issue 23)."""
+    start = (NOW - timedelta(days=2)).strftime("%Y-%m-%d 06:30:00")
+    fake.activities.append(garmin_summary(701, start, duration=3600.0,
+                                          elapsedDuration=3_610_000.0))  # fmt: skip
+    start = (NOW - timedelta(days=1)).strftime("%Y-%m-%d 06:30:00")
+    fake.activities.append(garmin_summary(702, start, duration=3_600_000.0,
+                                          elapsedDuration=3_610_000.0,
+                                          movingDuration=3_590_000.0,
+                                          averageSpeed=10_000 / 3600))  # fmt: skip
+    start = (NOW - timedelta(days=3)).strftime("%Y-%m-%d 06:30:00")  # no averageSpeed at all
+    fake.activities.append(
+        garmin_summary(
+            703, start, duration=3_600_000.0, elapsedDuration=3_610_000.0, averageSpeed=None
+        )
+    )
+    assert sync_garmin(settings, store, False, NOW).status == "ok"
+    got = {r.source_id: (r.moving_time_s, r.elapsed_time_s) for r in store.activities()}
+    assert got == {"701": (3600, 3610), "702": (3600, 3610), "703": (3600, 3610)}

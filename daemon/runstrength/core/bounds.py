@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from runstrength.core.records import ActivityRecord, Lap
+from runstrength.core.records import ActivityRecord, Lap, Sport
 
 # Durations: a forgotten stop button can run for days, not for months.
 MAX_SECONDS = 60 * 86_400
@@ -31,6 +31,24 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 MAX_TEXT = 1_000  # names and labels; a longer one is cut
 MAX_ID = 2**63 - 1  # the database's integer range
+
+
+# Men's running world records (World Athletics; road for the half, marathon and 100 km), as
+# (metres, seconds): an activity on foot faster than the record for its distance, with a margin
+# for record updates and GPS error, is a measuring error (issue 23: a GPX whose points jumped
+# 30 m/s was stored as 72.1 km in 40 min).
+WORLD_RECORDS = (
+    (100.0, 9.58), (200.0, 19.19), (400.0, 43.03), (800.0, 100.91), (1500.0, 206.0),
+    (3000.0, 437.55), (5000.0, 755.36), (10_000.0, 1571.0), (21_097.5, 3402.0),
+    (42_195.0, 7235.0), (100_000.0, 22_154.0),
+)  # fmt: skip
+WORLD_RECORD_MARGIN = 1.10  # flagged only when 10 % faster than the record
+FOOT_SPORTS = (Sport.RUN, Sport.WALK, Sport.HIKE)
+# Speed jumps: laps or track splits faster than any human sprints (Bolt peaked at 12.4 m/s)
+# over this share of the distance. One GPS jump of a few hundred metres in a run is no reason
+# to doubt the run (core/laps.py reads past it); a track that jumps all along is.
+HUMAN_TOP_SPEED_MPS = 12.5
+JUMPED_SHARE = 0.25
 
 
 class BadRecord(ValueError):
@@ -118,6 +136,33 @@ def check_record(record: ActivityRecord) -> ActivityRecord:
         raise BadRecord(f"not a storable record ({type(e).__name__}: {e})") from None
 
 
+def implausible(record: ActivityRecord) -> str | None:
+    """Why an activity on foot cannot be what it says (faster than the world record for its
+    distance, or speed jumps no runner makes), in a few words; None when it can."""
+    if record.sport not in FOOT_SPORTS or record.moving_time_s <= 0:
+        return None
+    distance = record.distance_m
+    if distance >= WORLD_RECORDS[0][0]:
+        record_speed = _world_record_speed(distance)
+        if distance / record.moving_time_s > WORLD_RECORD_MARGIN * record_speed:
+            return "faster than the world record for its distance"
+    laps = [x for x in record.laps or () if x.moving_time_s > 0 and x.distance_m > 0]
+    jumped = sum(x.distance_m for x in laps if x.distance_m / x.moving_time_s > HUMAN_TOP_SPEED_MPS)
+    if laps and jumped > JUMPED_SHARE * sum(x.distance_m for x in laps):
+        return f"speed jumps no runner makes (over {HUMAN_TOP_SPEED_MPS:g} m/s)"
+    return None
+
+
+def _world_record_speed(distance: float) -> float:
+    """The record's average speed at `distance`, log-interpolated between record distances."""
+    points = [(math.log(m), m / s) for m, s in WORLD_RECORDS]
+    x = math.log(min(distance, WORLD_RECORDS[-1][0]))
+    for (x0, v0), (x1, v1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return v0 + (v1 - v0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
 def _checked(record: ActivityRecord) -> ActivityRecord:
     start(record.start_time)
     local = record.start_local.replace(tzinfo=UTC)  # wall time: the same years, a day's margin
@@ -126,11 +171,16 @@ def _checked(record: ActivityRecord) -> ActivityRecord:
     source_id = text(record.source_id, 200)
     if not source_id:
         raise BadRecord("no source id")
+    moving = seconds(record.moving_time_s, "moving time")
+    elapsed = seconds(record.elapsed_time_s, "elapsed time")
+    # Moving time never above elapsed (a track with backward time steps read more moving time
+    # than the whole activity lasted): the wall clock is the bound.
+    moving = min(moving, elapsed) if elapsed else moving
     return dataclasses.replace(
         record,
         source_id=source_id,
-        moving_time_s=seconds(record.moving_time_s, "moving time"),
-        elapsed_time_s=seconds(record.elapsed_time_s, "elapsed time"),
+        moving_time_s=moving,
+        elapsed_time_s=elapsed,
         distance_m=metres(record.distance_m, "distance"),
         start_local=record.start_local.replace(tzinfo=None),
         name=text(record.name),

@@ -116,6 +116,37 @@ def _start(summary: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(millis / 1000, UTC)
 
 
+# Older list responses send durations in milliseconds (a 1-hour run was stored as 54 days,
+# issue 23). Seconds are told from ms by what else the summary says: averageSpeed is distance /
+# duration; elapsed time is about the timer time, not a thousand times it; a run at walking
+# speed or faster.
+MS_PER_S = 1000.0
+MS_ELAPSED_RATIO = (500.0, 2000.0)  # elapsed / timer time when only elapsed is in ms
+UNIT_AGREEMENT = 0.05
+SLOWEST_MOVING_MPS, FASTEST_MOVING_MPS = 0.3, 15.0
+
+
+def _durations(summary: dict[str, Any]) -> tuple[float, float]:
+    """(timer time, elapsed time) in seconds, whichever unit the summary used."""
+    duration = _num(summary, "duration") or _num(summary, "movingDuration") or 0.0
+    elapsed = _num(summary, "elapsedDuration") or duration
+    distance, speed = _num(summary, "distance") or 0.0, _num(summary, "averageSpeed")
+    if duration and distance and speed:
+        in_ms = abs(distance / speed - duration / MS_PER_S) <= UNIT_AGREEMENT * duration / MS_PER_S
+    else:  # no speed to compare: a distance covered far too slowly in seconds, fine in ms
+        in_ms = bool(
+            duration
+            and distance
+            and distance / duration < SLOWEST_MOVING_MPS
+            and SLOWEST_MOVING_MPS <= distance * MS_PER_S / duration <= FASTEST_MOVING_MPS
+        )
+    if in_ms:
+        duration, elapsed = duration / MS_PER_S, elapsed / MS_PER_S
+    elif duration and MS_ELAPSED_RATIO[0] <= elapsed / duration <= MS_ELAPSED_RATIO[1]:
+        elapsed /= MS_PER_S  # the wall-clock time alone in ms
+    return duration, elapsed
+
+
 def record_from_garmin(summary: dict[str, Any]) -> ActivityRecord:
     """Map one activity summary from the list endpoint.
 
@@ -141,8 +172,7 @@ def _record(summary: dict[str, Any]) -> ActivityRecord:
     start_local = (
         datetime.fromisoformat(local_raw.replace("T", " ")) if isinstance(local_raw, str) else start
     ).replace(tzinfo=None)
-    duration = _num(summary, "duration") or _num(summary, "movingDuration") or 0.0
-    elapsed = _num(summary, "elapsedDuration") or duration
+    duration, elapsed = _durations(summary)
     event_type = summary.get("eventType")
     event = event_type.get("typeKey") if isinstance(event_type, dict) else None
     parent = activity_type.get("parentTypeId")
