@@ -43,6 +43,9 @@ class Athlete:
     new_user: bool = False
     strength_weekdays: frozenset[int] = frozenset()  # the runner's own strength habit
     indoor: bool = False  # every run on a treadmill (Strava: trainer=true)
+    # Its hard sessions show only in device files (laps, Garmin's training effect): a runner who
+    # only connects Strava gives summaries that cannot tell them (tests/population/test_api_path).
+    needs_files: bool = False
 
 
 def d(text: str) -> date:
@@ -434,10 +437,11 @@ def gps_glitch(seed: int = 20) -> Athlete:
         MON: [easy(40)], TUE: [hard("on_off", 50)], WED: [easy(45)], THU: [hard("tempo", 50)],
         SAT: [easy(50, 9)], SUN: [long(100, 9)],
     }  # fmt: skip
-    return _athlete(
+    base = _athlete(
         "gps_glitch", "GPS splits ±15 % at flat HR on easy runs; 8 × 2 min Tue", runner,
         template, seed, ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-25"],
     )  # fmt: skip
+    return _with(base, needs_files=True)  # 8 × 2 min averages easy pace: only laps show it
 
 
 def gps_jump(seed: int = 21) -> Athlete:
@@ -482,10 +486,11 @@ def watch_te(seed: int = 23) -> Athlete:
         TUE: [hard("sprints", 45)], WED: [easy(45)], THU: [hard("tempo", 50)],
         SAT: [easy(50, 9)], SUN: [long(100, 9)],
     }  # fmt: skip
-    return _athlete(
+    base = _athlete(
         "watch_te", "hill sprints Tue known only by anaerobic TE", runner, template, seed,
         ["2026-11-17", "2026-11-20", "2026-11-22", "2026-11-25"],
     )  # fmt: skip
+    return _with(base, needs_files=True)  # Strava summaries carry no training effect
 
 
 def new_user_long(seed: int = 24) -> Athlete:
