@@ -49,13 +49,17 @@ def lap_speed(lap: Lap) -> float:
 def split_walks(laps: Sequence[Lap]) -> tuple[list[Lap], list[Lap]]:
     """(running, walked) laps of at least LAP_MIN_S. A walked lap is at walking speed and
     clearly slower than the running around it: a very slow runner's slow km is still running."""
-    kept = [lap for lap in laps if lap.moving_time_s >= LAP_MIN_S]
-    running_speeds = [lap_speed(lap) for lap in laps if lap_speed(lap) >= WALK_SPEED_MAX_MPS]
-    if not running_speeds:
-        return kept, []
-    cut = min(WALK_SPEED_MAX_MPS, WALK_VS_RUNNING * statistics.median(running_speeds))
-    walked = [lap for lap in kept if lap_speed(lap) < WALK_SPEED_MAX_MPS and lap_speed(lap) <= cut]
-    return [lap for lap in kept if lap not in walked], walked
+    # One pass, speeds computed once: this runs for every lapped run in every profile.
+    speeds = [lap_speed(lap) for lap in laps]
+    running_speeds = [s for s in speeds if s >= WALK_SPEED_MAX_MPS]
+    cut = min(WALK_SPEED_MAX_MPS, WALK_VS_RUNNING * statistics.median(running_speeds or [0.0]))
+    running: list[Lap] = []
+    walked: list[Lap] = []
+    for lap, speed in zip(laps, speeds, strict=True):
+        if lap.moving_time_s >= LAP_MIN_S:
+            is_walk = running_speeds and speed < WALK_SPEED_MAX_MPS and speed <= cut
+            (walked if is_walk else running).append(lap)
+    return running, walked
 
 
 def running_laps(laps: Sequence[Lap]) -> list[Lap]:

@@ -25,7 +25,7 @@ from runstrength.core.classify import classify_all
 from runstrength.core.effort import HARD_HR_OF_MAX, HARD_LABELS, HARD_PACE_VS_EASY
 from runstrength.core.heart_rates import easy_runs_hr, hr_max_anchor, lthr_anchor, runs_with_hr
 from runstrength.core.laps import has_interval_structure
-from runstrength.core.pattern import PATTERN_WEEKS, with_pattern
+from runstrength.core.pattern import with_pattern
 from runstrength.core.records import ActivityRecord, ClassifiedActivity, RunKind, Sport, WorkoutTag
 from runstrength.core.run_facts import (
     SHORT_RUN_S,
@@ -53,20 +53,23 @@ USUAL_RUNS_NEEDED = 3
 # Years of history: a run is judged against the paces of its own time (issue 23: a runner who
 # slowed with the years had 2017-2021 read almost all "hard" against today's easy pace). Runs
 # of the last 120 days (the widest window today's profile learns from) are judged by today's
-# profile; older ones by the profile learned 4 weeks after the end of their 8-week period
-# (its 56-day easy-pace window spans the period's later half and the weeks after it), from the
-# 120 days before that date. Pace drifts over years, not weeks: one profile per 8 weeks keeps
-# `activities` and `plan` under a second for 4,000 runs (bench/bench_classify.py).
+# profile; older ones by the paces and heart rates learned 2 weeks after the end of their
+# 12-week period (its 56-day easy-pace window spans the period's last 6 weeks and the 2
+# after), from the 120 days before that date, with today's usual week. Pace drifts over years,
+# not weeks: one profile per 12 weeks, without learning a week for each, costs about as much
+# again as classifying the history once (bench/bench_classify.py: CPU 101 ms -> 182 ms for
+# 5,095 activities; with each period's own week 328 ms, and no run of the population read
+# differently).
 OWN_TIME_AFTER_DAYS = EASY_WIDE_WINDOW_DAYS
-OWN_TIME_PERIOD_DAYS, OWN_TIME_LOOK_AHEAD_DAYS = 56, 28
+OWN_TIME_PERIOD_DAYS, OWN_TIME_LOOK_AHEAD_DAYS = 84, 14
 OWN_TIME_HISTORY_DAYS = EASY_WIDE_WINDOW_DAYS
-PATTERN_KNOWN_DAYS = PATTERN_WEEKS * 7
 
 
 def build_profile(
-    history: Sequence[ActivityRecord], today: date, config: ProfileConfig
+    history: Sequence[ActivityRecord], today: date, config: ProfileConfig, pattern: bool = True
 ) -> AthleteProfile:
-    """Learn the profile as of `today` from past activities; configured values win."""
+    """Learn the profile as of `today` from past activities; configured values win. Without
+    `pattern`, the weekly pattern is left at its default (the caller supplies one)."""
     past = [r for r in history if r.local_date <= today]
     runs = [r for r in past if r.sport == Sport.RUN]
     hr_max = hr_max_anchor(past, runs, today, config)
@@ -95,7 +98,7 @@ def build_profile(
         easy_avg_hr=easy_runs_hr(hr_runs),
     )
     # Second pass: the weekly pattern needs the classes of past runs, which need the anchors.
-    return with_pattern(profile, runs, today, config)
+    return with_pattern(profile, runs, today, config) if pattern else profile
 
 
 def classify_history(
@@ -130,25 +133,22 @@ def _profiles_by_time(
             end = today - timedelta(days=newest - OWN_TIME_LOOK_AHEAD_DAYS)
             start = end - timedelta(days=OWN_TIME_HISTORY_DAYS)
             window = ordered[bisect_left(days, start) : bisect_right(days, end)]
-            # Fewer weeks than the pattern looks at: the usual week of its time is not known.
-            young = not window or (end - window[0].local_date).days < PATTERN_KNOWN_DAYS
-            cache[period] = _of_its_time(build_profile(window, end, config), current, young)
+            then = build_profile(window, end, config, pattern=False)
+            cache[period] = _of_its_time(then, current)
         return cache[period]
 
     return of
 
 
-def _of_its_time(then: AthleteProfile, current: AthleteProfile, young: bool) -> AthleteProfile:
-    """A period's profile where it knows enough; today's knowledge where it does not (the first
-    weeks of a history: no easy pace yet, a max HR not yet trusted (HRmax drifts by less than
-    1 bpm a year), no usual week yet)."""
+def _of_its_time(then: AthleteProfile, current: AthleteProfile) -> AthleteProfile:
+    """A period's paces and heart rates with today's usual week; today's knowledge where the
+    period has none of its own (the first weeks of a history: no easy pace yet, or a max HR not
+    yet trusted; HRmax drifts by less than 1 bpm a year)."""
     if then.cold_start and not current.cold_start:
         return current
     if then.trusted_hr_max is None and current.trusted_hr_max is not None:
         then = replace(then, hr_max=current.hr_max, lthr=current.lthr)
-    if young or then.pattern.source == "default":
-        then = replace(then, pattern=current.pattern)
-    return then
+    return replace(then, pattern=current.pattern)
 
 
 def _mostly_indoor(runs: Sequence[ActivityRecord], today: date) -> bool:
