@@ -274,7 +274,7 @@ def plan_view(
     remember = settings.today is None
     result = current_plan(settings, store, now, days, history=history, remember=remember)
     if ics is not None:
-        runs = [a.record for a in history[1]]
+        runs = [a.record for a in history.activities]
         times = session_times(result, runs, settings.strength_time)
         ics.write_bytes(plan_to_ics(result, settings.timezone, now=now, times=times))
     return PlanView(result, local_today(settings, now), ics)
