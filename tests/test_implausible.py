@@ -102,7 +102,7 @@ def test_ignore_takes_any_activity_out_and_auto_brings_it_back(
 
 
 def backed_off(notes: list[str]) -> bool:
-    return any(n.startswith(("No strength", "At most one")) for n in notes)
+    return any(n.startswith(("No strength for", "At most one")) for n in notes)
 
 
 def test_speed_jumps_no_runner_makes_are_flagged_and_one_jump_is_not() -> None:
