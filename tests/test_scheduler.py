@@ -350,3 +350,27 @@ def test_with_only_a_webhook_the_digest_job_posts_the_weekly_summary(
         assert len(webhook_receiver.requests) == 1
     finally:
         daemon.scheduler.shutdown(wait=False)
+
+
+# --- one-off jobs in a child process --------------------------------------------------------------
+def test_a_one_off_job_runs_in_a_child_and_its_failure_is_one_line(tmp_path: Path) -> None:
+    from runstrength import oneoff
+
+    settings = make_settings(tmp_path)  # no email and no webhook: the digest has nowhere to go
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with pytest.raises(RunstrengthError) as failed:
+        oneoff.run_apart("digest", settings, NOW)
+    assert "\n" not in failed.value.message and "Traceback" not in failed.value.message
+
+
+def test_a_one_off_digest_sends_from_the_child_once(
+    tmp_path: Path, webhook_receiver: WebhookReceiver
+) -> None:
+    from runstrength import oneoff
+
+    settings = make_settings(tmp_path, WEBHOOK_URL=webhook_receiver.url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    first = oneoff.run_apart("digest", settings, NOW)
+    again = oneoff.run_apart("digest", settings, NOW)  # the outbox: that week's went out
+    assert len(webhook_receiver.delivered) == 1
+    assert first.startswith("Posted the weekly summary") and first != again

@@ -361,12 +361,12 @@ def replan_and_publish(settings: Settings, store: Store, now: datetime) -> Publi
     `now` is the wall clock (the outbox and Garmin keep real time); the plan itself is made at
     planning_clock(), so a daemon run with RUNSTRENGTH_TODAY plans that day.
     """
-    from runstrength.deliver.dispatch import post_plan
-
     result = current_plan(settings, store, now)
     published = Published(result)
     # Each channel on its own: a webhook outage must not keep the sessions off the watch.
     if settings.webhook_url:
+        from runstrength.deliver.dispatch import post_plan  # httpx: only with a webhook
+
         try:
             published = replace(published, post=post_plan(settings, store, result, now))
         except RunstrengthError as e:

@@ -323,22 +323,21 @@ class Daemon:
         return now - due <= timedelta(seconds=DIGEST_GRACE_S)
 
     def digest(self) -> None:
-        from runstrength import app
-        from runstrength.deliver.results import digest_text
+        """The weekly digest, in a child process (oneoff.py): what it loads is not kept all week.
+        A failure is logged once by _guard; the outbox retries the channel."""
+        from runstrength.oneoff import run_apart
 
-        result = app.weekly_digest(self.settings, self.store, self.clock())
-        text = digest_text(result, self.settings.tz)
-        if result.error is not None:
-            raise RunstrengthError(text)  # logged once by _guard; the outbox retries the channel
-        log.info("%s", text)
+        log.info("%s", run_apart("digest", self.settings, self.clock()))
 
     def retry_outbox(self) -> None:
-        from runstrength.deliver import dispatch
-        from runstrength.deliver.results import outbox_text
+        """Each tick: a glance at the outbox; the rare retry runs in a child process, as the
+        digest does (what sending loads is not kept)."""
+        from runstrength.deliver.outbox import due
+        from runstrength.oneoff import run_apart
 
-        if dispatch.pending_summary(self.store):
-            run = dispatch.retry_pending(self.settings, self.store, self.clock())
-            log.info("%s", outbox_text(run))
+        now = self.clock()
+        if due(self.store, now):
+            log.info("%s", run_apart("outbox", self.settings, now))
 
     def apply_settings(self, new: Settings) -> None:
         """Use reloaded settings: reschedule every job. The data dir and database stay (the lock
