@@ -12,14 +12,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_classify import best_of  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from tests.population.athletes import FRI, MON, SAT, SUN, THU, TUE, WED, ten_years  # noqa: E402
 from tests.population.export import write_athlete  # noqa: E402
@@ -54,15 +53,6 @@ def history() -> list[TrueActivity]:
         base = 10_000_000_000 + year * 500_000
         acts += generate(runner, week, 26 + year, base, start=start, end=end)
     return acts
-
-
-def best_of(runs: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
