@@ -9,14 +9,15 @@ from __future__ import annotations
 import base64
 import io
 import json
-import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.loopback import Loopback
 
 TOKEN_PATH = "/personalapitoken-service/personal-api/personal-api-key/token"
 SEARCH_PATH = "/activitylist-service/activities/search/activities"
@@ -71,7 +72,7 @@ def garmin_summary(
 
 
 @dataclass
-class FakeGarmin:
+class FakeGarmin(Loopback):
     api_keys: set[str] = field(default_factory=lambda: {"test-key-123"})
     activities: list[dict[str, Any]] = field(default_factory=list)
     fit_files: dict[str, bytes] = field(default_factory=dict)  # activityId -> FIT bytes
@@ -105,18 +106,8 @@ class FakeGarmin:
             def do_DELETE(self) -> None:
                 fake._handle(self, "DELETE")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def calls(self, path: str, method: str = "GET") -> int:
         return sum(1 for m, p, _ in self.requests if m == method and p == path)

@@ -16,9 +16,11 @@ import string
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.loopback import Loopback
 
 CACHE_S = 12 * 3600  # ntfy's default cache-duration
 ACTIONS_MAX = 3
@@ -55,7 +57,7 @@ def parse_actions(header: str) -> list[dict[str, Any]]:
 
 
 @dataclass
-class FakeNtfy:
+class FakeNtfy(Loopback):
     tokens: dict[str, str] = field(default_factory=dict)  # topic -> the token it needs
     messages: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
@@ -81,17 +83,8 @@ class FakeNtfy:
                 fake._publish(self)
 
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def topic(self, name: str) -> list[dict[str, Any]]:
         with self.lock:

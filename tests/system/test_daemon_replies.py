@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from runstrength.sample.fake_strava import FakeStrava
 from tests.fakes.ntfy_server import FakeNtfy
 from tests.system.test_daemon import Daemon, history_fake
 
@@ -27,17 +28,22 @@ def done_days(post: dict[str, Any]) -> list[str]:
     return [b.removeprefix("done ") for b in bodies if b.startswith("done ")]
 
 
-def test_the_daemon_records_taps_from_the_phone_and_re_plans(tmp_path: Path) -> None:
-    ntfy = FakeNtfy(tokens={PLAN_TOPIC: TOKEN, REPLY_TOPIC: TOKEN}).start()
-    fake = history_fake(weeks=3)
-    daemon = Daemon(
+def ntfy_daemon(tmp_path: Path, fake: FakeStrava, ntfy: FakeNtfy, token: str) -> Daemon:
+    """A daemon posting its plan to ntfy's plan topic and polling the reply topic with `token`."""
+    return Daemon(
         tmp_path,
         fake,
         WEBHOOK_URL=f"{ntfy.base_url}/{PLAN_TOPIC}",
         WEBHOOK_FORMAT="ntfy",
         NTFY_REPLY_TOPIC=REPLY_TOPIC,
-        NTFY_TOKEN=TOKEN,
+        NTFY_TOKEN=token,
     )
+
+
+def test_the_daemon_records_taps_from_the_phone_and_re_plans(tmp_path: Path) -> None:
+    ntfy = FakeNtfy(tokens={PLAN_TOPIC: TOKEN, REPLY_TOPIC: TOKEN}).start()
+    fake = history_fake(weeks=3)
+    daemon = ntfy_daemon(tmp_path, fake, ntfy, TOKEN)
     try:
         daemon.start()
         daemon.wait_for("a plan post with buttons", lambda: [
@@ -86,15 +92,8 @@ def test_the_daemon_records_taps_from_the_phone_and_re_plans(tmp_path: Path) -> 
 
 def test_a_failing_reply_poll_is_one_warning_and_the_daemon_goes_on(tmp_path: Path) -> None:
     ntfy = FakeNtfy(tokens={REPLY_TOPIC: TOKEN}).start()
-    fake = history_fake(weeks=1)
-    daemon = Daemon(
-        tmp_path,
-        fake,
-        WEBHOOK_URL=f"{ntfy.base_url}/{PLAN_TOPIC}",
-        WEBHOOK_FORMAT="ntfy",
-        NTFY_REPLY_TOPIC=REPLY_TOPIC,
-        NTFY_TOKEN="tk_wrong",
-    )
+    fake = history_fake(weeks=2)  # last week's runs are there on a Monday too
+    daemon = ntfy_daemon(tmp_path, fake, ntfy, "tk_wrong")
     try:
         daemon.start()
         line = "refused the reply topic (401): check NTFY_TOKEN"
