@@ -13,14 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from runstrength.core.windows import monday_of
+
 CONSISTENCY_WEEKS = 10  # shown: this week and the 9 before it (issue 22: 8 to 12)
 MISSING_WEEKS = 3  # whole weeks under target in a row: offer the short version
 SILENT_DAYS = 21  # nothing recorded for 3 weeks: say how to record a session
 SHORT_MINUTES = 15  # "15 minutes is enough to keep the habit"
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)
