@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from runstrength import interrupt
 from runstrength.config import Settings, load_settings_from, parse_day
 from runstrength.errors import RunstrengthError
 
@@ -76,7 +77,10 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with interrupt.noted():
+                result = fn(*args, **kwargs)
+                interrupt.check()  # a Ctrl-C the garbage collector swallowed (interrupt.py)
+            return result
         except RunstrengthError as e:
             click.echo(f"runstrength: {e.message}", err=True)
             sys.exit(e.exit_code)

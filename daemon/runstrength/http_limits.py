@@ -23,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from runstrength import interrupt
 from runstrength.errors import SourceError
 from runstrength.redact import redact_url
 
@@ -97,6 +98,7 @@ def bounded_request(
     total_s: float | None = None, **kwargs: Any,
 ) -> requests.Response:  # fmt: skip
     """`send` (a Session's request), headers and body, under the total deadline."""
+    interrupt.check()  # a Ctrl-C swallowed since the last request stops here
     total = total_s if total_s is not None else getattr(session, "total_s", TOTAL_S)
     streamed = kwargs.pop("stream", False)
     with _Cutoff(total) as cut:
@@ -117,6 +119,8 @@ def httpx_send(
 ) -> httpx.Response:
     """client.request(...) under a total deadline (httpx.ReadTimeout when it runs out)."""
     import httpx
+
+    interrupt.check()
 
     def trace(event: str, info: dict[str, Any]) -> None:
         if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
