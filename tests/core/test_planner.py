@@ -255,6 +255,14 @@ def test_previous_plan_days_are_kept_over_equally_good_days():
     assert sessions(p) == previous
 
 
+def test_a_session_done_before_a_kept_day_moves_the_alternation_on():
+    # The plan said A on Wednesday and B on Friday; the runner did a session on Monday (A).
+    history = history_until(SUN - timedelta(weeks=1), hard=(), long=(), easy=range(7))
+    history += [logged_strength(MON)]
+    p = plan(history, TUE, NO_PATTERN, PlanConfig(), previous={WED: "A", FRI: "B"})
+    assert list(sessions(p).values())[:1] == ["B"]  # not A twice in a row
+
+
 def test_routines_alternate_a_and_b():
     p = plan([], MON, NO_PATTERN, PlanConfig(), days=14)
     routines = [d.strength.routine for d in p.days if d.strength]

@@ -355,9 +355,11 @@ def _sessions(
     ease_why, ease_count = ease
     out = {}
     for i, d in enumerate(sorted(chosen)):
-        # A day kept from the previous plan keeps its routine; new days continue the alternation.
+        # A day kept from the previous plan keeps its routine, unless a session done since then
+        # makes it the same as the one before it; new days continue the alternation.
         kept = previous.get(d)
-        index = ROUTINES.index(kept) if kept in ROUTINES else index + 1
+        alternates = kept in ROUTINES and ROUTINES.index(kept) != index % 2
+        index = ROUTINES.index(kept) if alternates else index + 1
         light_why = state.light_reason(d, [*logged, *chosen])
         if light_why is None and i < ease_count:
             light_why = ease_why
