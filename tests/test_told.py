@@ -169,6 +169,15 @@ def test_status_shows_what_was_said_and_the_weeks(synced: Cli) -> None:
     assert plan(synced)["consistency"]["weeks"][-1]["done"] == weeks[-1]["done"]
 
 
+def test_status_shows_a_day_done_as_done_whatever_the_stored_plan_said(synced: Cli) -> None:
+    # A pinned day stores no plan: the stored one is the real week's, or none.
+    ok(synced("--today", TODAY, "done", "mon"))
+    [line] = [x for x in ok(synced("--today", TODAY, "status")).splitlines() if "this week" in x]
+    assert line.startswith("Strength this week: Mon 23 Nov strength done")
+    data = json.loads(ok(synced("--today", TODAY, "status", "--json")))
+    assert data["strength"]["done_this_week"] == ["2026-11-23"]
+
+
 def test_weeks_in_a_row_in_plan_json_and_the_digest(synced: Cli, tmp_path: Path) -> None:
     # Two sessions in each of the last three whole weeks (Tue and Thu, around what is logged).
     for back in (1, 2, 3):

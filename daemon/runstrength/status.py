@@ -87,6 +87,7 @@ def strength(
     monday = today - timedelta(days=today.weekday())
     return {
         "consistency": seen.as_json(),
+        "done_this_week": sorted(d.isoformat() for d in days if monday <= d <= today),
         "told": [t for t in told if t["day"] >= monday.isoformat()],  # this week and ahead
     }
 
@@ -273,11 +274,7 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
         lines += _source_lines(src, when, d["running"])
     total = status["activities"]["total"]
     lines.append(f"Activities stored: {total}")
-    plan = status["week_plan"]
-    sessions = ", ".join(
-        f"{day_name(date.fromisoformat(p['date']))} Strength {p['routine']} ({p['minutes']} min)"
-        for p in plan
-    )
+    sessions = _week_sessions(status["week_plan"], status["strength"]["done_this_week"])
     lines.append(f"Strength this week: {sessions or _none_planned(settings, total)}")
     lines += strength_lines(status["strength"], settings.strength_sessions_per_week)
     dg = status["digest"]
@@ -292,6 +289,16 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     if status["problems"]:
         lines += ["", "To do:"] + [f"  - {p}" for p in status["problems"]]
     return "\n".join(lines)
+
+
+def _week_sessions(plan: list[dict[str, Any]], done: list[str]) -> str:
+    """'Mon 7 Dec strength done, Wed 9 Dec Strength B (25 min)': a day done is done, whatever
+    the stored plan (written before it, or for another day than a pinned --today) said."""
+    items = {d: f"{day_name(date.fromisoformat(d))} strength done" for d in done}
+    for p in plan:
+        day = day_name(date.fromisoformat(p["date"]))
+        items.setdefault(p["date"], f"{day} Strength {p['routine']} ({p['minutes']} min)")
+    return ", ".join(items[d] for d in sorted(items))
 
 
 def _none_planned(settings: Settings, activities: int) -> str:
