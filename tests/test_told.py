@@ -120,6 +120,16 @@ def test_skip_keeps_that_day_free_and_never_stacks(synced: Cli) -> None:
     assert all((b - a).days >= 2 for a, b in zip(sessions, sessions[1:], strict=False))
 
 
+def test_skip_names_the_next_session_the_plan_now_has_even_an_earlier_one(synced: Cli) -> None:
+    monday = "2026-11-23"
+    assert [d["date"] for d in plan(synced, monday, 7)["days"] if d["strength"]][0] == TODAY
+    said = ok(synced("--today", monday, "skip", TODAY))
+    after = [d for d in plan(synced, monday, 7)["days"] if d["strength"]]
+    # Wednesday's session cannot be on Wednesday: the week's two fit only with today, lighter.
+    assert after[0]["date"] == monday and after[0]["strength"]["light"]
+    assert said.startswith("No strength on Wed 25 Nov: noted; the next session: Mon 23 Nov (today)")
+
+
 def test_legs_heavy_skips_the_next_session_and_legs_fine_brings_it_back(synced: Cli) -> None:
     before = plan(synced)
     planned = [d["date"] for d in before["days"] if d["strength"]]

@@ -106,9 +106,13 @@ def skip(settings: Settings, store: Store, day_text: str | None, now: datetime) 
         )
     store.put_strength_entry(day, "skip", now, reason="skipped", said_on=today.isoformat())
     plan = _replan(settings, store, now)
-    moved = [d.date for d in plan.days if d.strength is not None and d.date > day]
-    nxt = f"; the next session: {day_name(moved[0])}" if moved else ""
-    return Told(f"No strength on {day_name(day)}: noted{nxt}.", _week_line(plan))
+    # The plan may place the week's session on another day, earlier too (today, lighter).
+    nxt = next((d for d in plan.days if d.strength is not None and d.date != day), None)
+    nxt_text = ""
+    if nxt is not None and nxt.strength is not None:
+        when = day_name(nxt.date) + (" (today)" if nxt.date == today else "")
+        nxt_text = f"; the next session: {when}{', lighter' if nxt.strength.light else ''}"
+    return Told(f"No strength on {day_name(day)}: noted{nxt_text}.", _week_line(plan))
 
 
 def legs(settings: Settings, store: Store, feeling: str, now: datetime) -> Told:
