@@ -293,3 +293,10 @@ def test_zero_sessions_per_week_plans_nothing_and_says_so():
     p = plan([], MON, NO_PATTERN, PlanConfig(sessions_per_week=0))
     assert sessions(p) == {}
     assert reason_on(p, MON) == "no strength: STRENGTH_SESSIONS_PER_WEEK is 0"
+
+
+def test_one_session_a_week_done_says_session_not_sessions():
+    # STRENGTH_SESSIONS_PER_WEEK=1, done on Monday: the days after say it in words that agree.
+    history = history_until(SUN - timedelta(weeks=1)) + [logged_strength(MON)]
+    p = plan(history, WED, HARD_TUE_THU_LONG_SUN, PlanConfig(sessions_per_week=1))
+    assert reason_on(p, FRI) == "no strength: this week's 1 session is done or placed"

@@ -126,7 +126,8 @@ def rest_reason(
         return f"no strength: day before {nxt.label}"
     week = [s for s in sessions if fatigue.monday_of(s) == fatigue.monday_of(d)]
     if len(week) >= config.sessions_per_week:
-        return f"no strength: this week's {len(week)} sessions are done or placed"
+        sessions_are = "1 session is" if len(week) == 1 else f"{len(week)} sessions are"
+        return f"no strength: this week's {sessions_are} done or placed"
     # Not reached while placement maximises the count; kept true if it ever is.
     return "no strength: this week's sessions fit better on other days"
 
