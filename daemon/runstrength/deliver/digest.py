@@ -97,6 +97,8 @@ class WeekBar:
         """The text chart's strength column: 'S: 1 of 2', 'S: 2 planned'."""
         if self.planned is not None:
             return f"S: {self.planned} planned"
+        if not self.target:  # STRENGTH_SESSIONS_PER_WEEK=0: done ones still count, no "of 0"
+            return f"S: {self.strength} done"
         return f"S: {self.strength} of {self.target}"
 
 
@@ -149,8 +151,11 @@ class DigestModel:
 
     @property
     def coming_summary(self) -> str:
-        """'2 of 2 strength sessions planned' or '1 done, 1 planned, of 2 strength sessions'."""
+        """'2 of 2 strength sessions planned', '1 done, 1 planned, of 2 strength sessions', or
+        'no strength sessions planned' with a target of 0."""
         sessions = "strength session" if self.strength_target == 1 else "strength sessions"
+        if not self.strength_target:  # STRENGTH_SESSIONS_PER_WEEK=0, as `plan` says it
+            return "no strength sessions planned"
         if self.strength_done_coming:
             return (
                 f"{self.strength_done_coming} done, {self.strength_coming} planned,"
@@ -160,7 +165,10 @@ class DigestModel:
 
     @property
     def strength_summary(self) -> str:
-        """'1 of 2 sessions done' (', 1 more planned for today')."""
+        """'1 of 2 sessions done' (', 1 more planned for today'); '1 session done (none planned)'
+        with a target of 0."""
+        if not self.strength_target:
+            return f"{_plural(self.strength_done, 'session')} done (none planned)"
         sessions = "session" if self.strength_target == 1 else "sessions"
         text = f"{self.strength_done} of {self.strength_target} {sessions} done"
         return text + (", 1 more planned for today" if self.strength_today else "")
