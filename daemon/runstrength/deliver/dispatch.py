@@ -64,7 +64,13 @@ def send_digest(
     model = digest.build_digest(
         history, plan, today, notes=notes, strength_target=settings.strength_sessions_per_week
     )
-    coming = replace(plan, days=tuple(d for d in plan.days if d.date in model.coming_dates))
+    # The chat summary gets the email's notes: a source that needs the runner, and not the note
+    # on last week's shortfall (model.notes).
+    coming = replace(
+        plan,
+        days=tuple(d for d in plan.days if d.date in model.coming_dates),
+        notes=model.notes,
+    )
     times = session_times(coming, [a.record for a in history], settings.strength_time)
     ics = plan_to_ics(coming, settings.timezone, now=now, times=times)
     if dry_run_out is not None:
