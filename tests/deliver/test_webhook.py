@@ -8,7 +8,14 @@ from email.header import decode_header
 import httpx
 import pytest
 
-from runstrength.core.records import Exercise, Plan
+from runstrength.core.records import (
+    Exercise,
+    ExpectedRun,
+    OtherTraining,
+    Plan,
+    RunKind,
+    Sport,
+)
 from runstrength.deliver import webhook
 from runstrength.deliver.webhook import SCHEMA, build_body, post
 from runstrength.errors import EXIT_TRY_LATER, DeliveryError
@@ -158,3 +165,19 @@ def test_a_refused_connection_is_retried_twice_then_reported_as_try_later(
 def test_unknown_format_is_rejected() -> None:
     with pytest.raises(ValueError, match="teams"):
         build_body("teams", make_plan(), TITLE)
+
+
+@pytest.mark.parametrize("fmt", ["slack", "discord", "ntfy"])
+def test_a_day_says_which_of_its_runs_are_done_as_plan_and_the_digest_do(fmt: str) -> None:
+    # Posted after the morning's run synced: 'Mon 30 Nov: easy run (done), ride', not a day
+    # that reads as still to do.
+    plan = make_plan()
+    monday = replace(
+        plan.days[0],
+        runs=(ExpectedRun(RunKind.EASY, done=True, name="Morning Run"),),
+        other=(OtherTraining(Sport.RIDE, done=False),),
+    )
+    plan = replace(plan, days=(monday, *plan.days[1:]))
+    body, _ = build_body(fmt, plan, TITLE)
+    assert "Mon 30 Nov: easy run (done), ride" in str(body)
+    assert "Tue 1 Dec: easy run" in str(body) and "Tue 1 Dec: easy run (done)" not in str(body)

@@ -146,9 +146,11 @@ def _json(plan: Plan, title: str, _notice: str) -> tuple[Body, dict[str, str]]:
 
 
 def _day_heading(d: DayPlan) -> str:
-    runs = [f"{r.kind.value if r.kind else ''} run".strip() for r in d.runs]
-    runs += [training_word(o) for o in d.other]
-    return f"{day_label(d.date)}: {', '.join(runs) or 'rest day'}"
+    """'Mon 30 Nov: easy run (done), ride': done marked as the digest marks it."""
+    runs = [(f"{r.kind.value if r.kind else ''} run".strip(), r.done) for r in d.runs]
+    runs += [(training_word(o), o.done) for o in d.other]
+    words = [f"{word} (done)" if done else word for word, done in runs]
+    return f"{day_label(d.date)}: {', '.join(words) or 'rest day'}"
 
 
 def _day_detail(d: DayPlan) -> str:
