@@ -157,3 +157,22 @@ def test_strength_time_wins_over_what_the_runs_say():
 def test_a_start_is_on_the_next_five_minutes():
     runs = _runs_on(PAST_WEDS, ["18:33"] * 5)  # end 19:13, + 15 min = 19:28
     assert session_times(_one_session(WED), runs) == {WED: time(19, 30)}
+
+
+def test_a_rest_day_is_at_a_time_this_runner_trains_on_such_a_day_never_between_two():
+    # Evenings on weekdays, mornings at the weekend: a Friday rest day's session was put at
+    # 13:30, the middle of the two, when this runner is at work; a Saturday's at the same time.
+    fri, sat = WED + timedelta(days=2), WED + timedelta(days=3)
+    weeks = [timedelta(weeks=n) for n in range(1, 5)]
+    runs = _runs_on([WED - w for w in weeks], ["18:30"] * 4)
+    runs += _runs_on([WED - timedelta(days=1) - w for w in weeks], ["18:40"] * 4)
+    runs += _runs_on([sat - w for w in weeks], ["08:00"] * 4)
+    runs += _runs_on([sat + timedelta(days=1) - w for w in weeks], ["08:30"] * 4)
+    assert session_times(_one_session(fri, runs=()), runs) == {fri: time(18, 30)}
+    assert session_times(_one_session(sat, runs=()), runs) == {sat: time(8, 0)}
+    # Only weekend runs to learn from: still a time the runner ran, not the midpoint 13:00.
+    weekend = _runs_on([sat - w for w in weeks], ["08:00", "08:00", "18:00", "18:00"])
+    assert session_times(_one_session(fri, runs=()), weekend) in (
+        {fri: time(8, 0)},
+        {fri: time(18, 0)},
+    )

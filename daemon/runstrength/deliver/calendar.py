@@ -4,7 +4,9 @@ Each session is a timed event as long as the session: a timed block shows the re
 session in the runner's day and gets the reminder an all-day event would not. It starts at
 STRENGTH_TIME when set, else after that day's run (`session_times`): 15 minutes after the run
 done that day, or after the usual end of that weekday's runs of the last 8 weeks; a day without a
-run gets the runner's usual time to train. 18:00 while there are no runs to learn from.
+run gets the runner's usual time to train on such a day (a weekday, the weekend). 18:00 while there
+are no runs to learn from. A usual time is one the runner did run at (the lower median): evening
+runs on weekdays and morning runs at the weekend must not make a usual time of 13:30.
 
 The UID is derived from the date only, so a calendar subscription or a re-sent attachment updates
 the day's event instead of adding a second one, and a moved session disappears from its old day
@@ -31,6 +33,7 @@ AFTER_RUN = timedelta(minutes=15)  # to change, drink, and start
 LEARN_WEEKS = 8  # recent enough to follow a changed routine (a new job, the season)
 ROUND_TO = 5  # minutes: a start a calendar shows as a runner would say it
 LATEST_END = time(22, 30)  # a late run moves the session no later than ending here
+WEEKEND = 5  # Saturday's weekday(): a day off work is trained at another time than a workday
 
 
 def session_times(
@@ -39,9 +42,10 @@ def session_times(
     """When each of the plan's sessions starts (local wall time), from the runner's runs.
 
     `fixed` (STRENGTH_TIME) wins. Else after the run done that day, or after the usual end (the
-    median) of that weekday's runs of the last LEARN_WEEKS weeks, or of all of them when that
-    weekday has none; a day without a run gets the usual start of any run (the runner's time to
-    train). DEFAULT_TIME when there are no runs.
+    median) of that weekday's runs of the last LEARN_WEEKS weeks, or of those on the same kind of
+    day (weekday, weekend) when that weekday has none, or of all; a day without a run gets the
+    usual start of the runs on the same kind of day, or of any run (the runner's time to train).
+    DEFAULT_TIME when there are no runs.
     """
     days = [d for d in plan.days if d.strength is not None]
     if not days:
@@ -59,14 +63,16 @@ def _after_runs(
     day: DayPlan, recent: Sequence[ActivityRecord], runs: Sequence[ActivityRecord]
 ) -> time:
     done = [r for r in runs if r.sport is Sport.RUN and r.local_date == day.date]
-    if not day.runs and not done:  # a rest day: when this runner usually trains
-        usual = _median([_start(r) for r in recent])
+    weekend = day.date.weekday() >= WEEKEND
+    alike = [r for r in recent if (r.local_date.weekday() >= WEEKEND) == weekend]
+    if not day.runs and not done:  # a rest day: when this runner usually trains on such a day
+        usual = _median([_start(r) for r in alike or recent])
         return _clock(_minutes(usual) // ROUND_TO * ROUND_TO) if usual else DEFAULT_TIME
     if done:
         end = max(_end(r) for r in done)
     else:
         same_day = [r for r in recent if r.local_date.weekday() == day.date.weekday()]
-        end = _median([_end(r) for r in same_day or recent])
+        end = _median([_end(r) for r in same_day or alike or recent])
     if end is None:
         return DEFAULT_TIME
     latest = _minutes(LATEST_END) - (day.strength.minutes if day.strength else 0)
@@ -86,7 +92,8 @@ def _end(run: ActivityRecord) -> time:
 def _median(times: Sequence[time]) -> time | None:
     if not times:
         return None
-    return _clock(round(statistics.median(_minutes(t) for t in times)))
+    # The lower median: a time some run had, never the midpoint of a morning and an evening.
+    return _clock(statistics.median_low(_minutes(t) for t in times))
 
 
 def _minutes(t: time) -> int:
