@@ -181,3 +181,11 @@ def test_a_day_says_which_of_its_runs_are_done_as_plan_and_the_digest_do(fmt: st
     body, _ = build_body(fmt, plan, TITLE)
     assert "Mon 30 Nov: easy run (done), ride" in str(body)
     assert "Tue 1 Dec: easy run" in str(body) and "Tue 1 Dec: easy run (done)" not in str(body)
+
+
+def test_ntfy_body_fits_ntfys_message_limit() -> None:
+    # https://docs.ntfy.sh/publish/#limitations: a message over 4096 bytes arrives as an
+    # attachment.txt to download, not as the notification's text.
+    body, _ = build_body("ntfy", _huge_plan(), TITLE)
+    assert isinstance(body, str) and len(body.encode()) <= 4096
+    assert body.endswith("…") and body.startswith("nnn")

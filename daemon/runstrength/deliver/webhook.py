@@ -87,6 +87,8 @@ SLACK_HEADER_MAX = 150
 SLACK_BLOCKS_MAX = 50
 # https://docs.ntfy.sh/publish/#action-buttons: up to three buttons; one is "Legs heavy".
 NTFY_ACTIONS_MAX = 3
+# https://docs.ntfy.sh/publish/#limitations: a longer message arrives as attachment.txt.
+NTFY_MESSAGE_MAX_BYTES = 4096
 
 Body = dict[str, Any] | str
 
@@ -209,7 +211,15 @@ def _discord(plan: Plan, title: str, notice: str) -> tuple[Body, dict[str, str]]
 def _ntfy(plan: Plan, title: str, _notice: str) -> tuple[Body, dict[str, str]]:
     parts = list(plan.notes) + [f"{_day_heading(d)}\n{_day_detail(d)}" for d in plan.days]
     headers = {"Title": _header_value(clean(title)), "Tags": "muscle,running"}
-    return "\n\n".join(parts), headers
+    return _cut_bytes("\n\n".join(parts), NTFY_MESSAGE_MAX_BYTES), headers
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """`text` within `limit` bytes of UTF-8, ending in '…' when cut (never mid-character)."""
+    raw = text.encode()
+    if len(raw) <= limit:
+        return text
+    return raw[: limit - len("…".encode())].decode(errors="ignore") + "…"
 
 
 def reply_days(plan: Plan) -> list[str]:
