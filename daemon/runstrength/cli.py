@@ -586,7 +586,7 @@ def _echo_replies(ctx: Context, exit_on_error: bool) -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     callback=_output_file,
-    help="File for --dry-run (.eml, .html or .txt).",
+    help="File for --dry-run (.eml, .html, .txt or the .ics attachment).",
 )
 @click.option("--force", is_flag=True, help="Send again even if this week's was sent.")
 @pass_ctx

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from icalendar import Calendar
+
 from runstrength.deliver import dispatch
 from runstrength.store import Store
 from tests.deliver.conftest import (
@@ -35,3 +37,18 @@ def test_the_chat_summary_carries_the_emails_notes(
     body = post.body.decode()
     assert STRAVA_PROBLEM in body and "Your load is 38 % above your usual." in body
     assert "Week of Mon 23 Nov" not in body
+
+
+def test_a_dry_run_to_an_ics_file_writes_the_digests_calendar(tmp_path: Path, db: Store) -> None:
+    # `digest --dry-run --out week.ics` wrote the whole e-mail into week.ics, which no calendar
+    # opens; it is the attachment the email carries.
+    out = tmp_path / "week.ics"
+    dispatch.send_digest(
+        deliver_settings(tmp_path), db, make_history(), make_plan(), TODAY, NOW, dry_run_out=out
+    )
+    cal = Calendar.from_ical(out.read_bytes())
+    assert str(cal["METHOD"]) == "PUBLISH"
+    assert [ev.decoded("DTSTART").date().isoformat() for ev in cal.walk("VEVENT")] == [
+        "2026-11-30",
+        "2026-12-02",
+    ]

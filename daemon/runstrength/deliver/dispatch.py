@@ -76,7 +76,7 @@ def send_digest(
     if dry_run_out is not None:
         sender = settings.email_from or "runstrength@localhost"
         message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
-        _write_preview(dry_run_out, model, message)
+        _write_preview(dry_run_out, model, message, ics)
         return DigestDelivery(model.iso_week, preview=dry_run_out)
     senders = {
         EMAIL: lambda: _mail_digest(settings, store, model, ics, now, force),
@@ -347,10 +347,15 @@ def _addresses(settings: Settings) -> tuple[str, tuple[str, ...]]:
     return settings.email_from, settings.email_to
 
 
-def _write_preview(path: Path, model: digest.DigestModel, message: EmailMessage) -> None:
-    """.html and .txt get that part alone (to open in a browser); anything else the whole .eml."""
+def _write_preview(
+    path: Path, model: digest.DigestModel, message: EmailMessage, ics: bytes
+) -> None:
+    """.html and .txt get that part alone (to open in a browser), .ics the attachment (to open
+    in a calendar); anything else the whole .eml."""
     suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
+    if suffix == ".ics":
+        path.write_bytes(ics)
+    elif suffix in (".html", ".htm"):
         path.write_text(digest.render_html(model), encoding="utf-8")
     elif suffix == ".txt":
         path.write_text(digest.render_text(model), encoding="utf-8")
