@@ -128,7 +128,9 @@ def test_a_session_tonight_on_the_sunday_digest_counts_in_last_week() -> None:
     plan_from_today = make_plan(start=TODAY, days=8)  # strength A on Sun 29 Nov, B on Tue 1 Dec
     model = build_digest([], plan_from_today, TODAY, strength_target=2)
     assert model.coming[0].day == "Mon 30 Nov" and len(model.coming) == 7
-    assert model.strength_summary == "0 of 2 sessions done, 1 more planned for today"
+    assert model.strength_summary == (
+        "0 of 2 sessions done, 1 more planned for today (strength A: legs and hips, 25 min)"
+    )
     assert model.coming_summary == "2 of 2 strength sessions planned"  # Tue and next Sun
 
 

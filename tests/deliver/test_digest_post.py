@@ -52,3 +52,23 @@ def test_a_dry_run_to_an_ics_file_writes_the_digests_calendar(tmp_path: Path, db
         "2026-11-30",
         "2026-12-02",
     ]
+
+
+def test_a_session_tonight_is_named_and_on_the_sunday_digests_calendar(
+    tmp_path: Path, db: Store
+) -> None:
+    # A runner whose long run is on Saturday gets a session on Sunday: the Sunday digest said
+    # '1 more planned for today' and nothing else, neither which routine nor an event for it.
+    out = tmp_path / "week.ics"
+    plan_from_today = make_plan(start=TODAY, days=8)  # A on Sun 29 Nov, B Tue 1 Dec, A Sun 6 Dec
+    settings = deliver_settings(tmp_path)
+    dispatch.send_digest(settings, db, [], plan_from_today, TODAY, NOW, dry_run_out=out)
+    cal = Calendar.from_ical(out.read_bytes())
+    days = [ev.decoded("DTSTART").date().isoformat() for ev in cal.walk("VEVENT")]
+    assert days == ["2026-11-29", "2026-12-01", "2026-12-06"]
+    text = tmp_path / "week.txt"
+    dispatch.send_digest(settings, db, [], plan_from_today, TODAY, NOW, dry_run_out=text)
+    assert (
+        "Strength: 0 of 2 sessions done, 1 more planned for today"
+        " (strength A: legs and hips, 25 min)." in text.read_text()
+    )

@@ -148,6 +148,7 @@ class DigestModel:
     colours: dict[str, str]
     coming_bar: WeekBar | None = None  # the chart's last row: the coming week, planned only
     consistency: str = ""  # "Consistency: 3 weeks in a row with 2 sessions."
+    today_session: SessionLine | None = None  # the one of `strength_today`, named in the summary
 
     @property
     def coming_summary(self) -> str:
@@ -165,13 +166,18 @@ class DigestModel:
 
     @property
     def strength_summary(self) -> str:
-        """'1 of 2 sessions done' (', 1 more planned for today'); '1 session done (none planned)'
+        """'1 of 2 sessions done' (', 1 more planned for today (strength A: ..., 25 min)');
+        '1 session done (none planned)'
         with a target of 0."""
         if not self.strength_target:
             return f"{_plural(self.strength_done, 'session')} done (none planned)"
         sessions = "session" if self.strength_target == 1 else "sessions"
         text = f"{self.strength_done} of {self.strength_target} {sessions} done"
-        return text + (", 1 more planned for today" if self.strength_today else "")
+        if not self.strength_today:
+            return text
+        s = self.today_session  # said here only: the coming days begin tomorrow
+        what = f" (strength {s.title}, {s.minutes} min{', lighter' * s.light})" if s else ""
+        return f"{text}, 1 more planned for today{what}"
 
 
 def last_week(today: date) -> tuple[date, date]:
@@ -237,6 +243,7 @@ def build_digest(
         coming_bar=_coming_bar(first, strength_coming),
         colours={k.value: c for k, c in KIND_COLOURS.items()},
         consistency=_consistency_line(plan, target, end),
+        today_session=_session_line(later_today[0].strength) if later_today else None,
     )
 
 

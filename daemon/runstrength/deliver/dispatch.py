@@ -64,15 +64,15 @@ def send_digest(
     model = digest.build_digest(
         history, plan, today, notes=notes, strength_target=settings.strength_sessions_per_week
     )
+    shown = set(model.coming_dates)
     # The chat summary gets the email's notes: a source that needs the runner, and not the note
     # on last week's shortfall (model.notes).
-    coming = replace(
-        plan,
-        days=tuple(d for d in plan.days if d.date in model.coming_dates),
-        notes=model.notes,
-    )
-    times = session_times(coming, [a.record for a in history], settings.strength_time)
-    ics = plan_to_ics(coming, settings.timezone, now=now, times=times)
+    coming = replace(plan, days=tuple(d for d in plan.days if d.date in shown), notes=model.notes)
+    # The calendar also holds a session later today, which the Sunday digest counts in last week.
+    shown |= {today} if model.strength_today else set()
+    on_calendar = replace(plan, days=tuple(d for d in plan.days if d.date in shown))
+    times = session_times(on_calendar, [a.record for a in history], settings.strength_time)
+    ics = plan_to_ics(on_calendar, settings.timezone, now=now, times=times)
     if dry_run_out is not None:
         sender = settings.email_from or "runstrength@localhost"
         message = digest.build_message(model, sender, settings.email_to, ics, sent_at=now)
