@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from runstrength.core.consistency import consistency
+from runstrength.core.consistency import (
+    Consistency,
+    consistency,
+    short_version_note,
+    sparse_note,
+)
 from runstrength.core.planner import PlanConfig, plan
 from runstrength.core.records import Plan, WeeklyPattern
 from runstrength.core.strength_log import (
@@ -156,3 +161,13 @@ def test_a_sparse_logger_is_not_eased_in_after_every_two_week_gap() -> None:
     p = plan([*base, *map(logged_strength, sparse)], MON, ROOMY, PlanConfig(), days=7)
     assert not any("easing in" in d.reason for d in p.days)
     assert [d.strength.light for d in p.days if d.strength] == [False, False]
+
+
+def test_the_consistency_notes_agree_with_a_target_of_one_session() -> None:
+    # STRENGTH_SESSIONS_PER_WEEK=1: 'Fewer than 1 sessions recorded', '3 weeks in a row under
+    # 1 sessions' were said in plan and the digest.
+    seen = Consistency(weeks=(), streak=0, missing=9, days_since=3)
+    assert sparse_note(seen, 1).startswith("No session recorded in any of the last 9 weeks.")
+    assert sparse_note(seen, 2).startswith("Fewer than 2 sessions recorded in each of the last")
+    assert short_version_note(seen, 1).startswith("9 weeks in a row without a session:")
+    assert short_version_note(seen, 2).startswith("9 weeks in a row under 2 sessions:")

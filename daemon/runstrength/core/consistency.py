@@ -144,17 +144,22 @@ def how_to_record(push_workouts: bool) -> str:
 
 def sparse_note(c: Consistency, per_week: int) -> str:
     """For a runner who records some sessions but never the whole target: ask, kindly."""
+    under = (
+        f"No session recorded in any of the last {c.missing} weeks."
+        if per_week == 1
+        else f"Fewer than {per_week} sessions recorded in each of the last {c.missing} weeks."
+    )
     return (
-        f"Fewer than {per_week} sessions recorded in each of the last {c.missing} weeks. If you"
-        " did more, `runstrength done` (or Weight Training on Strava or Garmin) counts them; if"
-        " time is short, 15 minutes is enough to keep the habit."
+        f"{under} If you did more, `runstrength done` (or Weight Training on Strava or Garmin)"
+        " counts them; if time is short, 15 minutes is enough to keep the habit."
     )
 
 
 def short_version_note(c: Consistency, per_week: int) -> str:
     """Kind words for a runner under target 3 weeks running, with the short version offered."""
+    under = "without a session" if per_week == 1 else f"under {per_week} sessions"
     return (
-        f"{c.missing} weeks in a row under {per_week} sessions: that happens. 15 minutes is"
+        f"{c.missing} weeks in a row {under}: that happens. 15 minutes is"
         " enough to keep the habit, so this week's sessions are the short version"
         f" ({SHORT_MINUTES} min); the full ones come back once a week is done. Done some"
         " without logging them? `runstrength done` counts them."
