@@ -11,6 +11,7 @@ import pytest
 from runstrength.core import fatigue
 from runstrength.core.plan_days import PlanContext
 from runstrength.core.planner import PlanConfig, plan
+from runstrength.core.races import race_windows
 from runstrength.core.records import Classification, Plan, PlannedRace, RunKind, WeeklyPattern
 from tests.core.plan_builders import classified_run, regular_weeks
 
@@ -527,3 +528,10 @@ def test_what_a_plan_shows_does_not_depend_on_how_many_days_it_shows(today):
     for days in range(1, 15):
         shown = plan(history, today, CLASSIC, PlanConfig(), days=days)
         assert shown.days == longest.days[:days], (today, days)
+
+
+def test_a_race_of_3_km_or_less_has_one_recovery_day_said_as_one() -> None:
+    # A 3000 m track race: ceil(3/3) = 1 recovery day, said 'race recovery for the 1 days'.
+    race = PlannedRace(date(2026, 11, 28), 3.0, "3000 m")
+    [window] = race_windows([], [race], date(2026, 11, 28), date(2026, 12, 6))
+    assert window.reason == "race recovery for the day after your 3 km 3000 m on Sat 28 Nov"

@@ -113,7 +113,8 @@ def race_windows(
                 day + timedelta(days=days),
                 0,
                 False,
-                f"race recovery for the {days} days after {your} {km_text(km)} {name}"
+                f"race recovery for the {'day' if days == 1 else f'{days} days'} after"
+                f" {your} {km_text(km)} {name}"
                 f" on {day_name(day)}",
             )
         )
