@@ -189,3 +189,21 @@ def test_ntfy_body_fits_ntfys_message_limit() -> None:
     body, _ = build_body("ntfy", _huge_plan(), TITLE)
     assert isinstance(body, str) and len(body.encode()) <= 4096
     assert body.endswith("…") and body.startswith("nnn")
+
+
+def test_days_left_out_of_a_discord_embed_are_said_in_its_footer() -> None:
+    # `plan --days 28 --post`: the embed's 6000 characters held 19 of the 28 days and ended
+    # without a word, as if the plan had no sessions after them.
+    body, _ = build_body("discord", _huge_plan(), TITLE)
+    [embed] = body["embeds"]
+    shown = len(embed["fields"])
+    assert shown < 30
+    assert (
+        embed["footer"]["text"]
+        == f"{30 - shown} more days did not fit here; runstrength plan shows them"
+    )
+    total = sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+    total += len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"])
+    assert total <= 6000
+    short, _ = build_body("discord", make_plan(), TITLE)
+    assert "footer" not in short["embeds"][0]

@@ -196,7 +196,8 @@ def _discord(plan: Plan, title: str, notice: str) -> tuple[Body, dict[str, str]]
     if plan.notes:
         embed["description"] = _cut("\n".join(plan.notes), DISCORD_DESCRIPTION_MAX)
     embed["fields"] = []
-    used = len(embed["title"]) + len(embed.get("description", ""))
+    # Room for the footer that says how many days did not fit (counted in the 6000 too).
+    used = len(embed["title"]) + len(embed.get("description", "")) + len(_left_out(len(plan.days)))
     for d in plan.days[:DISCORD_FIELDS_MAX]:
         name = _cut(_day_heading(d), DISCORD_TITLE_MAX)
         value = _cut(_day_detail(d), DISCORD_FIELD_VALUE_MAX)
@@ -204,8 +205,15 @@ def _discord(plan: Plan, title: str, notice: str) -> tuple[Body, dict[str, str]]
             break  # the 6000-character cap is for the whole embed
         embed["fields"].append({"name": name, "value": value, "inline": False})
         used += len(name) + len(value)
+    if len(embed["fields"]) < len(plan.days):
+        embed["footer"] = {"text": _left_out(len(plan.days) - len(embed["fields"]))}
     content = _cut(notice, DISCORD_CONTENT_MAX)
     return {"content": content, "embeds": [embed]}, {}
+
+
+def _left_out(days: int) -> str:
+    """A Discord footer (plain text): the days the limits left out, and where to see them."""
+    return f"{plural(days, 'more day')} did not fit here; runstrength plan shows them"
 
 
 def _ntfy(plan: Plan, title: str, _notice: str) -> tuple[Body, dict[str, str]]:
