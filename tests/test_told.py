@@ -261,3 +261,29 @@ def test_done_without_a_pinned_day_re_plans_the_stored_plan(
         assert conn.execute("SELECT COUNT(*) FROM planned_session").fetchone()[0] > 0
         [(kind,)] = conn.execute("SELECT kind FROM strength_log").fetchall()
         assert kind == "done"
+
+
+def test_done_records_the_routine_the_plan_shows_that_day_not_a_stale_stored_one(
+    synced: Cli, env: dict[str, str]
+) -> None:
+    """The daemon's stored plan (made Sunday) said A on Wednesday; a session done on Monday
+    made Wednesday's B in the plan: `done` on Wednesday records B (it recorded A: A twice)."""
+    monday = "2026-11-23"
+    first = ok(synced("--today", monday, "done")).split()[1]
+    shown = _routine_on(plan(synced), TODAY)
+    assert shown != first
+    path = next(Path(env["RUNSTRENGTH_DATA_DIR"]).glob("*.db"))
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO planned_session VALUES (?, ?, 25, 'as planned Sunday', ?)",
+            (TODAY, first, "2026-11-22 17:00:00"),
+        )
+    assert _routine_on(plan(synced), TODAY) == shown  # the plan keeps the alternation
+    said = ok(synced("--today", TODAY, "done"))
+    assert said.startswith(f"Strength {shown} on Wed 25 Nov")
+    told = json.loads(ok(synced("--today", TODAY, "status", "--json")))["strength"]["told"]
+    assert [t["routine"] for t in told] == [first, shown]
+
+
+def _routine_on(p: dict[str, Any], iso: str) -> str:
+    return next(d for d in p["days"] if d["date"] == iso)["strength"]["routine"]

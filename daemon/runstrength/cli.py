@@ -501,7 +501,7 @@ def done(ctx: Context, day: str | None, minutes: int | None, undo: bool) -> None
     """Record a strength session you did (today, or DAY): the plan counts it.
 
     It counts like a Weight Training activity from Strava or Garmin, once a day even when both
-    exist; routine A or B is the one planned that day, else the next in turn. The same day
+    exist; routine A or B is the next in turn, the one the plan shows that day. The same day
     twice is one session. DAY is today by default; a weekday (wed, wednesday) is the latest
     one not after today, or give yesterday or YYYY-MM-DD. Examples: `runstrength done`,
     `runstrength done wed --minutes 20`, `runstrength done --undo 2026-12-02`.

@@ -70,12 +70,12 @@ def done(
             " (`runstrength skip` says a planned one will not happen)"
         )
     planned = store.planned_sessions().get(day.isoformat())
-    if planned is not None:
-        routine = planned["routine"]
-    else:  # the alternation the planner keeps, over what is logged and recorded before it
-        _, history = app.classified_history(settings, store, now)
-        strength = [a.record.local_date for a in history if a.record.sport is Sport.STRENGTH]
-        routine = routine_on(day, strength)
+    # The alternation the planner keeps, over what is logged and recorded before that day: the
+    # routine the plan shows for it. A stored plan made before a session done since may say
+    # otherwise (A twice in a row).
+    _, history = app.classified_history(settings, store, now)
+    strength = [a.record.local_date for a in history if a.record.sport is Sport.STRENGTH]
+    routine = routine_on(day, strength)
     minutes = minutes or (planned or {}).get("minutes") or settings.strength_session_minutes
     new = store.put_strength_entry(day, "done", now, routine=routine, minutes=minutes)
     said = "recorded" if new else "already recorded"
