@@ -178,6 +178,23 @@ def test_a_mid_week_digest_counts_what_was_done_earlier_this_week() -> None:
     assert "So far this week (Mon 30 Nov – Wed 2 Dec): no runs yet." in text
 
 
+def test_a_mid_week_digest_charts_this_week_from_monday_with_what_was_done() -> None:
+    # A Wednesday digest (DIGEST_WEEKDAY=wednesday), Monday's session done: the chart's last row
+    # is the week of Mon 30 Nov with 1 done and 1 planned (it said 'Wed 2 Dec ... S: 1 planned').
+    wednesday = TODAY + timedelta(days=3)
+    plan = make_plan(start=wednesday, days=8)
+    plan = replace(plan, days=(plan.days[0], plan.days[1], replace(plan.days[2], strength=None),
+                               *plan.days[3:]))  # fmt: skip
+    model = build_digest(
+        [make_strength(TODAY + timedelta(days=1))], plan, wednesday, strength_target=2
+    )
+    assert model.coming_bar is not None and model.coming_bar.label == "Mon 30 Nov"
+    assert model.coming_bar.strength_text == "S: 1 done, 1 planned"
+    assert re.search(r"Mon 30 Nov +\| +\| coming  S: 1 done, 1 planned\n", render_text(model))
+    html = render_html(model)
+    assert 'title="1 done">&#9679;</span> <span style="color:#8e24aa;" title="1 planned">' in html
+
+
 def test_today_s_run_and_session_count_in_so_far_as_the_planner_counts_them() -> None:
     # A Monday digest sent after a morning run and a strength session logged that morning.
     monday = TODAY + timedelta(days=1)

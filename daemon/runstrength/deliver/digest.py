@@ -94,9 +94,10 @@ class WeekBar:
 
     @property
     def strength_text(self) -> str:
-        """The text chart's strength column: 'S: 1 of 2', 'S: 2 planned'."""
+        """The text chart's strength column: 'S: 1 of 2', 'S: 2 planned', 'S: 1 done, 1 planned'."""
         if self.planned is not None:
-            return f"S: {self.planned} planned"
+            done = f"{self.strength} done, " if self.strength else ""
+            return f"S: {done}{self.planned} planned"
         if not self.target:  # STRENGTH_SESSIONS_PER_WEEK=0: done ones still count, no "of 0"
             return f"S: {self.strength} done"
         return f"S: {self.strength} of {self.target}"
@@ -240,7 +241,7 @@ def build_digest(
         strength_done_coming=_strength_days(done_coming),
         so_far=so_far,
         chart=_chart(history, end, target),
-        coming_bar=_coming_bar(first, strength_coming),
+        coming_bar=_coming_bar(next_monday, _strength_days(done_coming), strength_coming),
         colours={k.value: c for k, c in KIND_COLOURS.items()},
         consistency=_consistency_line(plan, target, end),
         today_session=_session_line(later_today[0].strength) if later_today else None,
@@ -423,9 +424,10 @@ def _consistency_line(plan: Plan, target: int, last_sunday: date) -> str:
     return f"Consistency: {streak} week{'s' * (streak != 1)} in a row with {target} {sessions}."
 
 
-def _coming_bar(first: date, planned: int) -> WeekBar:
-    """The coming week's row: no running yet, its sessions planned (drawn hollow)."""
-    return WeekBar(day_label(first), "", (), 0, "", planned=planned)
+def _coming_bar(monday: date, done: int, planned: int) -> WeekBar:
+    """The coming week's row, from its Monday as the others: its sessions planned (drawn hollow)
+    after those done already (a digest day other than Sunday or Monday)."""
+    return WeekBar(day_label(monday), "", (), done, "", planned=planned)
 
 
 def _chart(
