@@ -287,3 +287,22 @@ def test_done_records_the_routine_the_plan_shows_that_day_not_a_stale_stored_one
 
 def _routine_on(p: dict[str, Any], iso: str) -> str:
     return next(d for d in p["days"] if d["date"] == iso)["strength"]["routine"]
+
+
+def test_skip_on_a_day_with_nothing_planned_says_so_and_keeps_that_day_s_reason(
+    synced: Cli,
+) -> None:
+    """A skip keeps a day free; on a day with no session it said 'noted' as if one were skipped,
+    and a hard-run day's reason became 'you skipped it'."""
+    before = plan(synced, days=7)
+    hard = next(d for d in before["days"] if d["reason"].startswith("no strength: your usual"))
+    said = ok(synced("--today", TODAY, "skip", hard["date"]))
+    assert f"No strength on {_label(hard['date'])}: noted, nothing was planned that day" in said
+    after = plan(synced, days=7)
+    assert next(d for d in after["days"] if d["date"] == hard["date"])["reason"] == hard["reason"]
+    assert [d["strength"] for d in after["days"]] == [d["strength"] for d in before["days"]]
+    planned = next(d["date"] for d in after["days"] if d["strength"])
+    said = ok(synced("--today", TODAY, "skip", planned))
+    assert said.startswith(f"No strength on {_label(planned)}: noted;")
+    again = ok(synced("--today", TODAY, "skip", planned))
+    assert again.startswith(f"No strength on {_label(planned)}: noted;")

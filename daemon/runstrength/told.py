@@ -20,6 +20,7 @@ from runstrength.errors import RunstrengthError
 from runstrength.store import Store
 
 LOOK_AHEAD_DAYS = 14  # "legs heavy" skips the next session within two weeks
+MAX_PLAN_DAYS = 28  # as far as `plan --days` looks
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def skip(settings: Settings, store: Store, day_text: str | None, now: datetime) 
             f"a session is recorded on {day_name(day)}; `runstrength done --undo"
             f" {day.isoformat()}` takes it back first"
         )
+    unplanned = _nothing_planned(settings, store, now, today, day)
     store.put_strength_entry(day, "skip", now, reason="skipped", said_on=today.isoformat())
     plan = _replan(settings, store, now)
     # The plan may place the week's session on another day, earlier too (today, lighter).
@@ -112,7 +114,20 @@ def skip(settings: Settings, store: Store, day_text: str | None, now: datetime) 
     if nxt is not None and nxt.strength is not None:
         when = day_name(nxt.date) + (" (today)" if nxt.date == today else "")
         nxt_text = f"; the next session: {when}{', lighter' if nxt.strength.light else ''}"
-    return Told(f"No strength on {day_name(day)}: noted{nxt_text}.", _week_line(plan))
+    # The day stays free all the same (the plan may move a session there later).
+    noted = "noted, nothing was planned that day" if unplanned else "noted"
+    return Told(f"No strength on {day_name(day)}: {noted}{nxt_text}.", _week_line(plan))
+
+
+def _nothing_planned(
+    settings: Settings, store: Store, now: datetime, today: date, day: date
+) -> bool:
+    """Whether the plan has no session on `day`, a coming day within its reach not skipped yet."""
+    ahead = (day - today).days
+    if not 0 <= ahead < MAX_PLAN_DAYS or day in {s.day for s in store.strength_log()[1]}:
+        return False
+    plan = app.current_plan(settings, store, now, days=ahead + 1, remember=False)
+    return all(d.strength is None for d in plan.days if d.date == day)
 
 
 def legs(settings: Settings, store: Store, feeling: str, now: datetime) -> Told:

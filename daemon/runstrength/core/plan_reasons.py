@@ -96,13 +96,13 @@ def rest_reason(
         return f"strength done: {ctx.strength[d]}"
     if config.sessions_per_week == 0:
         return "no strength: STRENGTH_SESSIONS_PER_WEEK is 0"
-    told = _told(config.skipped, d)
-    if told:
-        return told
-    if day.kind in PROTECTED:
+    if day.kind in PROTECTED:  # never a session there: a skip of that day changes nothing
         return (
             f"no strength: {day.label}" if day.label != "rest" else f"no strength: {day.kind} day"
         )
+    told = _told(config.skipped, d)
+    if told:
+        return told
     blocked = state.blocked_reason(d)
     if blocked:
         return f"no strength: {blocked}"
