@@ -171,3 +171,14 @@ def test_the_consistency_notes_agree_with_a_target_of_one_session() -> None:
     assert sparse_note(seen, 2).startswith("Fewer than 2 sessions recorded in each of the last")
     assert short_version_note(seen, 1).startswith("9 weeks in a row without a session:")
     assert short_version_note(seen, 2).startswith("9 weeks in a row under 2 sessions:")
+
+
+def test_weeks_under_target_end_once_this_week_is_met() -> None:
+    # One session a week for 4 weeks, then both of this week's: "1 week in a row with 2" and
+    # no "Fewer than 2 sessions ... in each of the last 4 weeks" beside it (the Sunday digest
+    # said both about the same week), nor the short version for a runner back at the target.
+    strength = [MON - timedelta(weeks=w, days=4) for w in (1, 2, 3, 4)]
+    c = consistency([*strength, MON, WED], SUN, 2)
+    assert (c.streak, c.missing) == (1, 0)
+    assert not c.sparse and not c.keeps_missing
+    assert consistency([*strength, MON], SUN, 2).missing == 9  # not met yet: still missing

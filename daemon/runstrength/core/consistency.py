@@ -37,7 +37,7 @@ class WeekCount:
 class Consistency:
     weeks: tuple[WeekCount, ...]  # oldest first; the last is the current week
     streak: int  # whole weeks in a row (to last week, or this week once met) at the target
-    missing: int  # whole weeks in a row under target, up to last week
+    missing: int  # whole weeks in a row under target, up to last week; 0 once this week is met
     days_since: int | None  # days since the last session recorded or logged; None: never
     met_before: bool = False  # a week at the target before the weeks under it
 
@@ -110,6 +110,8 @@ def consistency(
         if week.met:
             break
         missing += 1
+    if counts[-1].met and counts[-1].target:  # ... and the run of misses ends once this is met
+        missing = 0
     last = max(days, default=None)
     earlier = whole[: len(whole) - missing]
     return Consistency(
