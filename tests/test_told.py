@@ -306,3 +306,14 @@ def test_skip_on_a_day_with_nothing_planned_says_so_and_keeps_that_day_s_reason(
     assert said.startswith(f"No strength on {_label(planned)}: noted;")
     again = ok(synced("--today", TODAY, "skip", planned))
     assert again.startswith(f"No strength on {_label(planned)}: noted;")
+
+
+def test_done_twice_keeps_the_minutes_recorded_the_first_time(synced: Cli) -> None:
+    """A second bare `done` is the same session: it said '(25 min) recorded' over a 15-minute
+    one and stored 25; an explicit --minutes still corrects it."""
+    assert "(15 min) recorded" in ok(synced("--today", TODAY, "done", "--minutes", "15"))
+    said = ok(synced("--today", TODAY, "done"))
+    assert "(15 min) already recorded" in said
+    told = json.loads(ok(synced("--today", TODAY, "status", "--json")))["strength"]["told"]
+    assert [t["minutes"] for t in told] == [15]
+    assert "(20 min) recorded" in ok(synced("--today", TODAY, "done", "--minutes", "20"))

@@ -77,6 +77,9 @@ def done(
     _, history = app.classified_history(settings, store, now)
     strength = [a.record.local_date for a in history if a.record.sport is Sport.STRENGTH]
     routine = routine_on(day, strength)
+    recorded = next((r for r in store.strength_log()[0] if r.day == day), None)
+    if recorded is not None:  # the same session told again: as recorded, unless --minutes says
+        routine, minutes = recorded.routine, minutes or recorded.minutes
     minutes = minutes or (planned or {}).get("minutes") or settings.strength_session_minutes
     new = store.put_strength_entry(day, "done", now, routine=routine, minutes=minutes)
     said = "recorded" if new else "already recorded"
