@@ -317,3 +317,15 @@ def test_done_twice_keeps_the_minutes_recorded_the_first_time(synced: Cli) -> No
     told = json.loads(ok(synced("--today", TODAY, "status", "--json")))["strength"]["told"]
     assert [t["minutes"] for t in told] == [15]
     assert "(20 min) recorded" in ok(synced("--today", TODAY, "done", "--minutes", "20"))
+
+
+def test_skip_on_a_day_with_a_synced_session_says_it_counts(synced: Cli) -> None:
+    """It said 'No strength on ...: noted' beside 'Strength this week: 1 of 2 done' for that
+    very session (a Weight Training activity from Strava)."""
+    day = max(logged_strength_days(synced))
+    result = synced("--today", (day + timedelta(days=1)).isoformat(), "skip", day.isoformat())
+    assert result.exit_code == 1, result.output
+    assert f"a strength session synced from Strava or Garmin is on {_label(day.isoformat())}" in (
+        result.output
+    )
+    assert len(result.output.strip().splitlines()) == 1

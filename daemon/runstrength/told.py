@@ -13,6 +13,7 @@ from datetime import date, datetime
 from runstrength import app
 from runstrength.clock import planning_clock
 from runstrength.config import Settings
+from runstrength.core.plan_days import MIN_STRENGTH_S
 from runstrength.core.records import Plan, Sport
 from runstrength.core.strength_log import LEGS_HEAVY, parse_day, routine_on
 from runstrength.core.words import day_name
@@ -53,6 +54,17 @@ def _replan(settings: Settings, store: Store, now: datetime) -> Plan:
     return app.current_plan(settings, store, now, remember=settings.today is None)
 
 
+def _strength_days(settings: Settings, store: Store, now: datetime) -> set[date]:
+    """Days with a session that counts: logged (>= 10 min, as the planner counts) or recorded."""
+    _, history = app.classified_history(settings, store, now)
+    return {
+        a.record.local_date
+        for a in history
+        if a.record.sport is Sport.STRENGTH
+        and max(a.record.moving_time_s, a.record.elapsed_time_s) >= MIN_STRENGTH_S
+    }
+
+
 def _week_line(plan: Plan) -> str:
     from runstrength.core.words import week_count
 
@@ -74,9 +86,7 @@ def done(
     # The alternation the planner keeps, over what is logged and recorded before that day: the
     # routine the plan shows for it. A stored plan made before a session done since may say
     # otherwise (A twice in a row).
-    _, history = app.classified_history(settings, store, now)
-    strength = [a.record.local_date for a in history if a.record.sport is Sport.STRENGTH]
-    routine = routine_on(day, strength)
+    routine = routine_on(day, _strength_days(settings, store, now))
     recorded = next((r for r in store.strength_log()[0] if r.day == day), None)
     if recorded is not None:  # the same session told again: as recorded, unless --minutes says
         routine, minutes = recorded.routine, minutes or recorded.minutes
@@ -107,6 +117,11 @@ def skip(settings: Settings, store: Store, day_text: str | None, now: datetime) 
         raise RunstrengthError(
             f"a session is recorded on {day_name(day)}; `runstrength done --undo"
             f" {day.isoformat()}` takes it back first"
+        )
+    if day in _strength_days(settings, store, now):  # logged on Strava or Garmin: it counts
+        raise RunstrengthError(
+            f"a strength session synced from Strava or Garmin is on {day_name(day)} and counts;"
+            " remove it there if it did not happen"
         )
     unplanned = _nothing_planned(settings, store, now, today, day)
     store.put_strength_entry(day, "skip", now, reason="skipped", said_on=today.isoformat())
