@@ -182,3 +182,15 @@ def test_weeks_under_target_end_once_this_week_is_met() -> None:
     assert (c.streak, c.missing) == (1, 0)
     assert not c.sparse and not c.keeps_missing
     assert consistency([*strength, MON], SUN, 2).missing == 9  # not met yet: still missing
+
+
+def test_a_third_session_counts_against_the_target_not_over_it() -> None:
+    # Mon, Wed and Thu done: "3 of 2 done", as the digest and the chart count the week ("S: 3 of
+    # 2"); it said "3 of 3 done", a target the runner never set.
+    base = regular_weeks(MON - timedelta(weeks=8), MON - timedelta(days=1))
+    done = [logged_strength(d) for d in (MON, WED, WED + timedelta(days=1))]
+    p = plan([*base, *done], FRI, ROOMY, PlanConfig(), days=3)
+    assert (p.strength_done_this_week, p.strength_target_this_week) == (3, 2)
+    from runstrength.core.words import week_count
+
+    assert week_count(1, 0) == "Strength this week: 1 done, none more planned"

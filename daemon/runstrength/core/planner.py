@@ -202,7 +202,7 @@ def plan(
 
         picked = _best(ctx, candidates, wanted, fits, previous, preferred)
         chosen += picked
-        target = _week_target(config, state, monday, week[0], len(logged)) - dropped
+        target = _week_target(config, state, monday, week[0]) - dropped
         if len(logged) + len(picked) < target:
             notes.append(shortfall_note(monday, len(logged) + len(picked), target, state, week))
     ease_why, ease_count = _ease_in(history, ctx, today)
@@ -219,12 +219,12 @@ def plan(
         config = replace(config, session_minutes=SHORT_MINUTES)
     sessions = _sessions(ctx, chosen, config, state, previous, (ease_why, ease_count))
     day_plans = tuple(_day_plan(ctx, d, sessions, [*fixed, *chosen], state, config) for d in shown)
-    target = _week_target(config, state, this_week, today, done)
+    target = _week_target(config, state, this_week, today)
     return Plan(
         days=day_plans,
         notes=tuple(notes),
         strength_done_this_week=done,
-        strength_target_this_week=max(done, target - _dropped(config, this_week, ctx)),
+        strength_target_this_week=max(0, target - _dropped(config, this_week, ctx)),
         consistency=seen,
     )
 
@@ -261,9 +261,7 @@ def _consistency_notes(
     return []
 
 
-def _week_target(
-    config: PlanConfig, state: fatigue.FatigueState, monday: date, first: date, done: int
-) -> int:
+def _week_target(config: PlanConfig, state: fatigue.FatigueState, monday: date, first: date) -> int:
     """Sessions aimed for in a week: the setting, capped by windows covering its remaining days.
 
     Windows side by side count together: a race week's "one session Mon-Wed" and its taper
@@ -274,10 +272,10 @@ def _week_target(
     for d in days:
         caps = [w for w in state.windows if w.max_sessions is not None and w.contains(d)]
         if not caps:
-            return max(done, config.sessions_per_week)
+            return config.sessions_per_week
         tightest.append(min(caps, key=lambda w: w.max_sessions or 0))
     capped = sum(w.max_sessions or 0 for w in dict.fromkeys(tightest))
-    return max(done, min(config.sessions_per_week, capped))
+    return min(config.sessions_per_week, capped)
 
 
 def _ease_in(

@@ -38,9 +38,11 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def week_count(done: int, target: int) -> str:
-    """The plan's first line: 'Strength this week: 1 of 2 done', or 'none planned' (not 0 of 0)."""
+    """The plan's first line: 'Strength this week: 1 of 2 done' (3 of 2 after an extra one), or
+    'none planned' (not 0 of 0)."""
     if target == 0:
-        return "Strength this week: none planned"
+        done_text = f"{done} done, none more planned" if done else "none planned"
+        return f"Strength this week: {done_text}"
     return f"Strength this week: {done} of {target} done"
 
 
