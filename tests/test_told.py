@@ -329,3 +329,19 @@ def test_skip_on_a_day_with_a_synced_session_says_it_counts(synced: Cli) -> None
         result.output
     )
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_streak_that_ended_is_not_said_to_be_none_yet(synced: Cli, tmp_path: Path) -> None:
+    """Two sessions the week of Mon 9 Nov, fewer the week after: plan, status and the digest
+    said 'no week in a row with 2 sessions yet', as if there never was one."""
+    for day in ("2026-11-10", "2026-11-12"):
+        ok(synced("--today", TODAY, "done", day))
+    monday = "2026-11-23"
+    weeks = {w["week"]: w["done"] for w in plan(synced, monday)["consistency"]["weeks"]}
+    assert weeks["2026-11-09"] >= 2 and weeks["2026-11-16"] < 2
+    said = "the last week with 2 sessions was the week of Mon 9 Nov"
+    assert ok(synced("--today", monday, "plan")).splitlines()[1].endswith(f"; {said}")
+    assert f"Consistency: {said} (last 10 weeks" in ok(synced("--today", monday, "status"))
+    out = tmp_path / "digest.txt"
+    ok(synced("--today", "2026-11-22", "digest", "--dry-run", "--out", str(out)))
+    assert f"Consistency: {said}." in out.read_text()

@@ -312,14 +312,11 @@ def _none_planned(settings: Settings, activities: int) -> str:
 
 def strength_lines(strength: dict[str, Any], per_week: int) -> list[str]:
     """'Consistency: 1 week in a row with 2 sessions; last 10 weeks 2 1 0 ...' and what was said."""
+    from runstrength.core.consistency import WeekCount, run_text
+
     c = strength["consistency"]
-    streak = c["streak_weeks"]
-    sessions = "session" if per_week == 1 else "sessions"
-    run = (
-        f"{streak} week{'s' * (streak != 1)} in a row with {per_week} {sessions}"
-        if streak
-        else f"no week in a row with {per_week} {sessions} yet"
-    )
+    weeks = [WeekCount(date.fromisoformat(w["week"]), w["done"], w["target"]) for w in c["weeks"]]
+    run = run_text(weeks, c["streak_weeks"], per_week)
     counts = " ".join(str(w["done"]) for w in c["weeks"])
     lines = [f"Consistency: {run} (last {len(c['weeks'])} weeks, oldest first: {counts})"]
     for t in strength["told"]:

@@ -9,7 +9,7 @@ whole weeks under target: offer the short version), and whether nothing has been
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -125,11 +125,22 @@ def consistency(
 
 def streak_text(c: Consistency, per_week: int) -> str:
     """'3 weeks in a row with 2 sessions' (or how this week stands when none yet)."""
+    return run_text(c.weeks, c.streak, per_week)
+
+
+def run_text(weeks: Sequence[WeekCount], streak: int, per_week: int) -> str:
+    """'3 weeks in a row with 2 sessions'; with none in a row now, the last week at the target
+    (not 'none yet' after weeks at it), or 'no week in a row ... yet'."""
     sessions = "session" if per_week == 1 else "sessions"
-    if c.streak == 0:
-        return f"no week in a row with {per_week} {sessions} yet"
-    weeks = "week" if c.streak == 1 else "weeks"
-    return f"{c.streak} {weeks} in a row with {per_week} {sessions}"
+    if streak:
+        return f"{streak} week{'s' * (streak != 1)} in a row with {per_week} {sessions}"
+    met = [w for w in weeks if per_week and w.done >= per_week]
+    if met:
+        day = met[-1].monday
+        return (
+            f"the last week with {per_week} {sessions} was the week of {day:%a} {day.day} {day:%b}"
+        )
+    return f"no week in a row with {per_week} {sessions} yet"
 
 
 def how_to_record(push_workouts: bool) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jinja2
 
+from runstrength.core.consistency import run_text
 from runstrength.core.records import (
     ClassifiedActivity,
     DayPlan,
@@ -418,10 +419,7 @@ def _consistency_line(plan: Plan, target: int, last_sunday: date) -> str:
         if week.done < target:
             break
         streak += 1
-    sessions = "session" if target == 1 else "sessions"
-    if not streak:
-        return f"Consistency: no week in a row with {target} {sessions} yet."
-    return f"Consistency: {streak} week{'s' * (streak != 1)} in a row with {target} {sessions}."
+    return f"Consistency: {run_text(whole, streak, target)}."
 
 
 def _coming_bar(monday: date, done: int, planned: int) -> WeekBar:
