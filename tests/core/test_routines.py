@@ -48,6 +48,13 @@ def test_light_never_goes_below_one_set():
     assert {e.sets for e in moves(0, light=True, minutes=15)} == {1}
 
 
+def test_a_light_session_already_at_one_set_keeps_its_minutes():
+    # The 15-minute short version eased in: the same one set, so not '10 min' (it said 10 beside
+    # the note 'this week's sessions are the short version (15 min)').
+    light, short = routine_for(0, True, 0, 15), routine_for(0, False, 0, 15)
+    assert light.exercises == short.exercises and light.minutes == 15
+
+
 def test_reps_step_up_every_two_weeks_within_a_block():
     squat = [moves(0, week)[0] for week in range(6)]
     assert [s.reps for s in squat] == [10, 10, 12, 12, 15, 15]

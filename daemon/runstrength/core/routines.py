@@ -134,12 +134,12 @@ def routine_for(
 ) -> StrengthSession:
     """Routine A (even index) or B (odd), at the dose of `week_number` training weeks.
 
-    Light (fatigue, taper, re-entry) means one set fewer and a shorter session.
+    Light (fatigue, taper, re-entry) means one set fewer and a shorter session; one set stays.
     """
     routine = ROUTINES[index % 2]
     sets = sets_for(minutes)
-    if light:
-        sets = max(1, sets - 1)
+    if light and sets > 1:  # one set fewer, and that much shorter; one set is the least
+        sets -= 1
         minutes = max(10, minutes - 10)
     warm_up = Exercise(
         "Warm-up: brisk walk or jog on the spot, leg swings, 5 slow squats",
