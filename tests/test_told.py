@@ -345,3 +345,14 @@ def test_a_streak_that_ended_is_not_said_to_be_none_yet(synced: Cli, tmp_path: P
     out = tmp_path / "digest.txt"
     ok(synced("--today", "2026-11-22", "digest", "--dry-run", "--out", str(out)))
     assert f"Consistency: {said}." in out.read_text()
+
+
+def test_done_records_the_minutes_the_plan_shows_that_day(synced: Cli) -> None:
+    """The plan moved the week's session to today, lighter (15 min); `done` said '(25 min)'
+    (the setting: a pinned day has no stored plan to read)."""
+    monday = "2026-11-23"
+    ok(synced("--today", monday, "skip", TODAY))
+    today = next(d for d in plan(synced, monday, 7)["days"] if d["date"] == monday)["strength"]
+    assert today["light"] and today["minutes"] < 25
+    said = ok(synced("--today", monday, "done"))
+    assert said.startswith(f"Strength {today['routine']} on Mon 23 Nov ({today['minutes']} min)")

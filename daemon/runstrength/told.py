@@ -83,6 +83,9 @@ def done(
             " (`runstrength skip` says a planned one will not happen)"
         )
     planned = store.planned_sessions().get(day.isoformat())
+    if day == today:  # as the plan shows today (a stored one may be older: a pinned day)
+        shown = app.current_plan(settings, store, now, days=1, remember=False).days[0].strength
+        planned = {"minutes": shown.minutes} if shown is not None else None
     # The alternation the planner keeps, over what is logged and recorded before that day: the
     # routine the plan shows for it. A stored plan made before a session done since may say
     # otherwise (A twice in a row).
