@@ -356,3 +356,17 @@ def test_done_records_the_minutes_the_plan_shows_that_day(synced: Cli) -> None:
     assert today["light"] and today["minutes"] < 25
     said = ok(synced("--today", monday, "done"))
     assert said.startswith(f"Strength {today['routine']} on Mon 23 Nov ({today['minutes']} min)")
+
+
+def test_legs_heavy_names_the_next_session_the_plan_has_even_a_week_on(synced: Cli) -> None:
+    """Friday's session done, legs heavy: Wednesday's is skipped and the next one is a week
+    from today; the message left it out (it looked 7 days ahead, from today)."""
+    friday = "2026-11-27"
+    ok(synced("--today", friday, "done"))
+    said = ok(synced("--today", friday, "legs", "heavy"))
+    planned = [d for d in plan(synced, friday)["days"] if d["strength"]]
+    nxt = planned[0]
+    assert nxt["date"] > "2026-12-03"  # more than 6 days on
+    light = ", lighter" if nxt["strength"]["light"] else ""
+    assert said.startswith("Legs heavy: the session of Wed 2 Dec is skipped, not made up; next")
+    assert f"; next one {_label(nxt['date'])}{light}." in said

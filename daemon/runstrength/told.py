@@ -169,8 +169,12 @@ def legs(settings: Settings, store: Store, feeling: str, now: datetime) -> Told:
         return Told(f"Legs heavy: no session is planned in the next {LOOK_AHEAD_DAYS} days.")
     store.put_strength_entry(nxt, "skip", now, reason=LEGS_HEAVY, said_on=today.isoformat())
     plan = _replan(settings, store, now)
-    back = next((d.date for d in plan.days if d.strength is not None and d.date > nxt), None)
-    after = f"; next one {day_name(back)}" if back else ""
+    # The next one may be more than a week on (the skipped one was late in the coming week).
+    ahead = app.current_plan(settings, store, now, days=LOOK_AHEAD_DAYS, remember=False)
+    back = next((d for d in ahead.days if d.strength is not None and d.date > nxt), None)
+    after = ""
+    if back is not None and back.strength is not None:
+        after = f"; next one {day_name(back.date)}{', lighter' if back.strength.light else ''}"
     return Told(
         f"Legs heavy: the session of {day_name(nxt)} is skipped, not made up{after}."
         " `runstrength legs fine` brings it back.",
