@@ -286,14 +286,25 @@ def test_a_webhook_alone_gets_the_digest_and_days_read_as_everywhere(
     env = {k: v for k, v in env.items() if k not in ("SMTP_HOST", "EMAIL_TO")}
     settings = load_settings({**env, "WEBHOOK_URL": "http://127.0.0.1:9/hook"})
     store.replace_planned_sessions(
-        "2026-11-22", {"2026-11-24": {"routine": "A", "minutes": 25, "reason": "easy"}}, NOW
+        "2026-11-22", {"2026-11-26": {"routine": "A", "minutes": 25, "reason": "easy"}}, NOW
     )
     status = gather_status(settings, store_reader(store), NOW)
     assert status["digest"]["channels"] == ["webhook"]
     text = status_text(status, settings, NOW)
     # One date format everywhere (the plan's and the email's): "Sun 29 Nov", not "Sun 29".
     assert "Weekly digest: next Sun 29 Nov 18:00 (webhook)" in text
-    assert "Strength this week: Tue 24 Nov Strength A (25 min)" in text  # as the plan names it
+    assert "Strength this week: Thu 26 Nov Strength A (25 min)" in text  # as the plan names it
+
+
+def test_a_session_planned_for_a_day_gone_by_is_no_longer_this_weeks_plan(
+    settings: Settings, store: Store
+) -> None:
+    planned = {"routine": "A", "minutes": 25, "reason": "easy"}
+    store.replace_planned_sessions(
+        "2026-11-22", {"2026-11-23": planned, "2026-11-27": {**planned, "routine": "B"}}, NOW
+    )
+    text = status_text(gather_status(settings, store_reader(store), NOW), settings, NOW)
+    assert "Strength this week: Fri 27 Nov Strength B (25 min)\n" in text  # not Monday's
 
 
 def test_with_no_channel_the_digest_is_off_and_status_says_what_turns_it_on(

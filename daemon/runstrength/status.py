@@ -274,7 +274,8 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
         lines += _source_lines(src, when, d["running"])
     total = status["activities"]["total"]
     lines.append(f"Activities stored: {total}")
-    sessions = _week_sessions(status["week_plan"], status["strength"]["done_this_week"])
+    today = now.astimezone(settings.tz).date()
+    sessions = _week_sessions(status["week_plan"], status["strength"]["done_this_week"], today)
     lines.append(f"Strength this week: {sessions or _none_planned(settings, total)}")
     lines += strength_lines(status["strength"], settings.strength_sessions_per_week)
     dg = status["digest"]
@@ -291,11 +292,14 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     return "\n".join(lines)
 
 
-def _week_sessions(plan: list[dict[str, Any]], done: list[str]) -> str:
+def _week_sessions(plan: list[dict[str, Any]], done: list[str], today: date) -> str:
     """'Mon 7 Dec strength done, Wed 9 Dec Strength B (25 min)': a day done is done, whatever
-    the stored plan (written before it, or for another day than a pinned --today) said."""
+    the stored plan (written before it, or for another day than a pinned --today) said, and a
+    day gone by without a session is no longer planned."""
     items = {d: f"{day_name(date.fromisoformat(d))} strength done" for d in done}
     for p in plan:
+        if date.fromisoformat(p["date"]) < today:
+            continue
         day = day_name(date.fromisoformat(p["date"]))
         items.setdefault(p["date"], f"{day} Strength {p['routine']} ({p['minutes']} min)")
     return ", ".join(items[d] for d in sorted(items))
