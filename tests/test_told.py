@@ -188,6 +188,16 @@ def test_status_shows_a_day_done_as_done_whatever_the_stored_plan_said(synced: C
     assert data["strength"]["done_this_week"] == ["2026-11-23"]
 
 
+def test_status_on_a_pinned_day_shows_that_days_plan_not_the_stored_one(synced: Cli) -> None:
+    ok(synced("--today", TODAY, "skip", "fri"))
+    week = [d for d in plan(synced, days=5)["days"] if d["strength"]]  # Wed to Sun
+    data = json.loads(ok(synced("--today", TODAY, "status", "--json")))
+    assert [(p["date"], p["routine"]) for p in data["week_plan"]] == [
+        (d["date"], d["strength"]["routine"]) for d in week
+    ]
+    assert all(p["date"] != "2026-11-27" for p in data["week_plan"])
+
+
 def test_weeks_in_a_row_in_plan_json_and_the_digest(synced: Cli, tmp_path: Path) -> None:
     # Two sessions in each of the last three whole weeks (Tue and Thu, around what is logged).
     for back in (1, 2, 3):

@@ -40,8 +40,11 @@ OUTCOME_WORDS = {
 NEEDS_RUNNER = (Status.AUTH, Status.INACTIVE)  # only the runner can fix these
 
 
-def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str, Any]:
-    """Everything `status` shows, as JSON-ready values (datetimes as aware datetimes)."""
+def gather_status(
+    settings: Settings, reader: Reader, now: datetime, planned: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Everything `status` shows, as JSON-ready values (datetimes as aware datetimes);
+    `planned` this week's sessions when not the stored ones (`pinned_week_plan`)."""
     counts = reader.activity_counts()
     pid = running_daemon_pid(settings.data_dir)
     daemon_state = read_daemon_state(settings.data_dir) if pid else {}
@@ -62,7 +65,7 @@ def gather_status(settings: Settings, reader: Reader, now: datetime) -> dict[str
         "daemon": daemon,
         "sources": sources,
         "activities": {"total": sum(counts.values())},
-        "week_plan": week_plan(settings, reader, now),
+        "week_plan": week_plan(settings, reader, now) if planned is None else planned,
         "digest": _digest(settings, now, next_run, bool(pid)),
         "outbox": reader.pending_outbox(),
     }
@@ -167,6 +170,20 @@ def week_plan(settings: Settings, reader: Reader, now: datetime) -> list[dict[st
     monday = today - timedelta(days=today.weekday())
     sessions = reader.planned_sessions(monday.isoformat(), (monday + timedelta(days=6)).isoformat())
     return [{"date": day, **sessions[day]} for day in sorted(sessions)]
+
+
+def pinned_week_plan(settings: Settings, store: Store, now: datetime) -> list[dict[str, Any]]:
+    """This week's sessions as that day's own plan makes them: a pinned --today stores no plan,
+    so the stored one is the real day's (or none), with other days and routines."""
+    from runstrength.app import current_plan
+
+    today = now.astimezone(settings.tz).date()
+    plan = current_plan(settings, store, now, days=7 - today.weekday(), remember=False)
+    return [
+        {"date": d.date.isoformat(), "routine": s.routine, "minutes": s.minutes, "reason": d.reason}
+        for d in plan.days
+        if (s := d.strength) is not None
+    ]
 
 
 def _digest(
@@ -393,5 +410,8 @@ def status_output(
     settings: Settings, open_store: Callable[[], Store], now: datetime, as_json: bool
 ) -> str:
     """The status as text or JSON; `open_store` opens the Store when sqlite3 cannot read."""
-    status = read_with(settings, open_store, lambda reader: gather_status(settings, reader, now))
+    planned = pinned_week_plan(settings, open_store(), now) if settings.today else None
+    status = read_with(
+        settings, open_store, lambda reader: gather_status(settings, reader, now, planned)
+    )
     return status_json(status) if as_json else status_text(status, settings, now)
