@@ -215,3 +215,20 @@ def test_a_zip_of_zips_says_to_unzip_it(cli: Cli, tmp_path: Path) -> None:
     result = cli("import", str(outer))
     assert result.exit_code == 1
     assert "unzip garmin-export.zip and import the folder" in result.output
+
+
+# --- what the import says about each file -------------------------------------------------------
+def test_a_fit_file_damaged_after_its_summary_is_imported_and_named_in_one_line(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Strava's Android app writes a message the decoder cannot read after a valid session."""
+    path = tmp_path / "from the app.fit"
+    shutil.copy(FIXTURES / "strava-android-app-201.10-b1218918.fit", path)
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 0 updated, 0 skipped" in result.stdout
+    # Before: "WARNING ...fit_decode: FIT file: corrupt FIT data (...)": which file of a folder?
+    assert "FIT file:" not in result.stderr
+    [line] = [line for line in result.stdout.splitlines() if "damaged" in line]
+    assert f"{path}: read up to a damaged message after the activity summary" in line
+    assert stored(env).count_activities() == 1
