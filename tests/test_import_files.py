@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from runstrength.cli import main
 from runstrength.config import load_settings
+from runstrength.sources.export_files import MAX_FILE_BYTES
 from runstrength.store import Store
 from tests.sources.export_builders import FIXTURES, Act, gpx_bytes, write_export
 from tests.sources.file_builders import paused_tcx
@@ -231,4 +232,20 @@ def test_a_fit_file_damaged_after_its_summary_is_imported_and_named_in_one_line(
     assert "FIT file:" not in result.stderr
     [line] = [line for line in result.stdout.splitlines() if "damaged" in line]
     assert f"{path}: read up to a damaged message after the activity summary" in line
+    assert stored(env).count_activities() == 1
+
+
+def test_a_file_over_the_size_limit_is_skipped_unread_and_the_rest_imported(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A disk image renamed .fit: read whole, it takes the Pi's memory (sparse here: no disk)."""
+    folder = tmp_path / "watch"
+    shutil.copy(FIXTURES / FENIX5, write(folder / "run.fit", b""))
+    with (folder / "huge.fit").open("wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)
+    result = cli("import", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 0 updated, 1 skipped" in result.stdout
+    # Before: read into memory whole, then "corrupt or not a FIT file (not a FIT file @ 0)".
+    assert f"skipped {folder / 'huge.fit'}: larger than 256 MB" in result.stdout
     assert stored(env).count_activities() == 1

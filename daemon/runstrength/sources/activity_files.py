@@ -185,6 +185,9 @@ def import_one(
     it changes. warn=False when the caller prints result's reasons itself (`import`).
     """
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # not read: a disk image would fill the memory
+            result.skipped.append((str(path), "larger than 256 MB"))
+            return True
         data = path.read_bytes()
     except OSError as e:
         result.skipped.append((str(path), f"cannot read: {e.strerror or e}"))
