@@ -5,7 +5,10 @@ with folders and zips that hold nothing to import; `sync` of an empty GARMIN_FIT
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,6 +23,7 @@ from runstrength.sources.export_files import MAX_FILE_BYTES
 from runstrength.store import Store
 from tests.sources.export_builders import FIXTURES, Act, gpx_bytes, write_export
 from tests.sources.file_builders import paused_tcx
+from tests.test_errors_cli import unprivileged
 
 START = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 FENIX5 = "garmin-fenix-5-run.fit"
@@ -249,3 +253,26 @@ def test_a_file_over_the_size_limit_is_skipped_unread_and_the_rest_imported(
     # Before: read into memory whole, then "corrupt or not a FIT file (not a FIT file @ 0)".
     assert f"skipped {folder / 'huge.fit'}: larger than 256 MB" in result.stdout
     assert stored(env).count_activities() == 1
+
+
+def test_a_subfolder_it_cannot_read_is_named_and_the_rest_imported(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A watch folder copied by another user: one subfolder is theirs alone (mode 0700)."""
+    folder = tmp_path / "watch"
+    shutil.copy(FIXTURES / FENIX5, write(folder / "2017" / "run.fit", b""))
+    locked = folder / "2018"
+    shutil.copy(FIXTURES / "garmin-fenix-5-walk.fit", write(locked / "walk.fit", b""))
+    locked.chmod(0)
+    try:
+        result = subprocess.run(
+            [*unprivileged(), sys.executable, "-m", "runstrength", "import", str(folder)],
+            env=env | {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        locked.chmod(0o700)
+    assert result.returncode == 0, result.stderr
+    assert "1 imported, 0 updated, 1 skipped" in result.stdout
+    # Before: "1 imported, 0 updated, 0 skipped" and not a word of the folder it never read.
+    assert f"skipped {locked}: cannot read this folder (Permission denied)" in result.stdout

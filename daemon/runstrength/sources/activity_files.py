@@ -84,12 +84,17 @@ def activity_files(paths: Iterable[Path], result: ImportResult) -> list[Path]:
 
 
 def _in_folder(folder: Path, result: ImportResult) -> list[Path]:
-    found = sorted(p for p in folder.rglob("*") if p.is_file())
+    unreadable: list[OSError] = []  # rglob passes over a folder it cannot list without a word
+    walk = folder.walk(on_error=unreadable.append)
+    found = sorted(p for top, _, names in walk for p in (top / n for n in names) if p.is_file())
+    for e in unreadable:
+        why = e.strerror or str(e)
+        result.skipped.append((str(e.filename or folder), f"cannot read this folder ({why})"))
     files = [p for p in found if file_kind(p.name) is not None]
     others = [p.name for p in found if file_kind(p.name) is None]
-    if not found:
+    if not found and not unreadable:  # a folder it could not read is not an empty one
         result.notes.append(f"nothing importable in {folder}: the folder is empty")
-    elif not files:
+    elif found and not files:
         result.notes.append(
             f"nothing importable in {folder}: {_count(others)} there, none of them {READABLE} "
             f"or a Strava export (e.g. {others[0]})"
@@ -366,7 +371,7 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
 
 def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
     """What the sync line adds: an empty folder said plainly (wrong folder?), or skipped files."""
-    if not files:
+    if not files and not result.skipped:  # a subfolder it cannot read is said below
         return (
             f"nothing to import: GARMIN_FIT_DIR {folder} holds no .fit, .gpx or .tcx files; "
             "is it the folder your watch or Garmin Express writes to?"
