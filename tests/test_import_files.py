@@ -5,6 +5,7 @@ with folders and zips that hold nothing to import; `sync` of an empty GARMIN_FIT
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from runstrength.cli import main
 from runstrength.config import load_settings
 from runstrength.sources.export_files import MAX_FILE_BYTES
 from runstrength.store import Store
+from tests.population.tracks import gpx_track
 from tests.sources.export_builders import FIXTURES, Act, gpx_bytes, write_export
 from tests.sources.file_builders import paused_tcx
 from tests.test_errors_cli import unprivileged
@@ -276,3 +278,27 @@ def test_a_subfolder_it_cannot_read_is_named_and_the_rest_imported(
     assert "1 imported, 0 updated, 1 skipped" in result.stdout
     # Before: "1 imported, 0 updated, 0 skipped" and not a word of the folder it never read.
     assert f"skipped {locked}: cannot read this folder (Permission denied)" in result.stdout
+
+
+# --- one run in two files -----------------------------------------------------------------------
+FENIX2 = "activity-small-fenix2-run.fit"  # 9.0 km in 47:12 from 14:45:08 UTC on 15 Aug 2015
+FENIX2_START = datetime(2015, 8, 15, 14, 45, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("gpx_first", [False, True])
+def test_one_run_as_the_watchs_fit_and_an_apps_gpx_is_counted_once(
+    cli: Cli, tmp_path: Path, gpx_first: bool
+) -> None:
+    """The watch's FIT file and the same run exported as GPX (Garmin Connect, a phone app)."""
+    fit = tmp_path / "watch" / FENIX2
+    shutil.copy(FIXTURES / FENIX2, write(fit, b""))
+    gpx = write(
+        tmp_path / "export" / "Lauf am Kanal.gpx", gpx_track(FENIX2_START, [(2832, 9008, 150)])
+    )
+    for path in (gpx, fit) if gpx_first else (fit, gpx):
+        result = cli("import", str(path))
+        assert result.exit_code == 0, result.output
+    listed = cli("--today", "2015-08-20", "activities", "--json")
+    runs = [a for a in json.loads(listed.stdout) if a["sport"] == "run"]
+    # Before: two runs of 9.0 km at 16:45, both counted (both stored from files, source "fit").
+    assert [round(a["distance_m"] / 1000, 1) for a in runs] == [9.0]

@@ -776,8 +776,9 @@ def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
     )  # fmt: skip
     # Copies come from different sources (find_duplicates links one copy per source): where
     # the rows read hold one source there is no link, and no record needs decoding (a backfill
-    # from one source, page after page).
-    if len(conn.execute(select(c.source).where(*seen).distinct().limit(2)).all()) < 2:
+    # from one source, page after page). Imported files are the exception: each is a copy.
+    sources = conn.execute(select(c.source).where(*seen).distinct().limit(2)).scalars().all()
+    if len(sources) < 2 and sources != ["fit"]:
         conn.execute(
             update(ACTIVITY)
             .where(c.start_time >= lo, c.start_time <= hi, c.duplicate_of.is_not(None), LIVE)
