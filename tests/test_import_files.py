@@ -12,7 +12,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from runstrength.cli import main
 from runstrength.config import load_settings
 from runstrength.sources.export_files import MAX_FILE_BYTES
 from runstrength.store import Store
+from tests.population.fit_writer import FitLap, fit_activity
 from tests.population.tracks import gpx_track
 from tests.sources.export_builders import FIXTURES, Act, gpx_bytes, write_export
 from tests.sources.file_builders import paused_tcx
@@ -302,3 +303,33 @@ def test_one_run_as_the_watchs_fit_and_an_apps_gpx_is_counted_once(
     runs = [a for a in json.loads(listed.stdout) if a["sport"] == "run"]
     # Before: two runs of 9.0 km at 16:45, both counted (both stored from files, source "fit").
     assert [round(a["distance_m"] / 1000, 1) for a in runs] == [9.0]
+
+
+def test_the_import_says_when_a_file_is_a_run_stored_already(cli: Cli, tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / FENIX2, tmp_path / FENIX2)
+    assert cli("import", str(tmp_path / FENIX2)).exit_code == 0
+    gpx = write(tmp_path / "Lauf am Kanal.gpx", gpx_track(FENIX2_START, [(2832, 9008, 150)]))
+    result = cli("import", str(gpx))
+    assert result.exit_code == 0, result.output
+    # Before: "1 imported, 0 updated, 0 skipped" and nothing else; `activities` showed no new run.
+    assert (
+        f"{gpx}: the same run as 'Run' on Sat 15 Aug 2015 16:45 [fit:3882015183-1439652761], "
+        "stored already: shown and counted once"
+    ) in result.stdout
+
+
+def test_the_import_says_when_a_run_it_stored_is_left_out_as_implausible(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """10 km in 15 min: a watch that stayed on in the car (as `plan` and `activities` say)."""
+    start = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    data = fit_activity(start, timedelta(hours=1), [FitLap(900, 10_000.0, 150)], serial=113)
+    result = cli("import", str(write(tmp_path / "car.fit", data)))
+    assert result.exit_code == 0, result.output
+    assert "1 imported, 0 updated, 0 skipped" in result.stdout
+    # Before: nothing said; the run was missing from `activities`, one line at its top said why.
+    [line] = [line for line in result.stdout.splitlines() if "car.fit" in line]
+    assert "left out of load and plan: faster than the world record for its distance" in line
+    assert "`runstrength label 113-1795453200 easy`" in line
+    listed = cli("--today", "2026-11-25", "activities")
+    assert "label 113-1795453200 easy" in listed.stdout

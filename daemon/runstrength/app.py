@@ -71,7 +71,8 @@ def import_files(settings: Settings, store: Store, paths: list[Path], now: datet
     from runstrength.sources.activity_files import import_paths
 
     with sync_lock(settings.data_dir):
-        return import_paths(settings, store, paths, now)
+        # Its lines hold file names and synced activity names: cleaned as `activities` shows them.
+        return clean(import_paths(settings, store, paths, now), multiline=True)
 
 
 # --- classification -----------------------------------------------------------------------------

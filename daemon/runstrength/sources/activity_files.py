@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from runstrength.config import Settings
+from runstrength.core.bounds import implausible
 from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.sources.base import Status, SyncOutcome
@@ -228,6 +229,7 @@ def import_data(
     for item in items:
         store.set_content_hash(item.record.source, item.record.source_id, digest)
     notes = list(dict.fromkeys(note for _, raw in legs for note in file_notes(raw)))
+    notes += [note for item in items if (note := how_counted(store, item.record))]
     for note in notes:
         log.log(logging.INFO if warn else logging.DEBUG, "%s: %s", label, note)
     result.read_notes += [f"{label}: {note}" for note in notes]
@@ -238,6 +240,26 @@ def import_data(
     else:
         result.skipped.append((label, "same activity already imported"))
         result.known += 1
+
+
+def how_counted(store: Store, record: ActivityRecord) -> str | None:
+    """What `activities` and `plan` will make of a stored record, when it is not simply shown:
+    a copy of a run stored already, or left out as implausible (until the runner labels it)."""
+    primary = store.primary_of(record.key)
+    if primary != record.key:
+        shown = store.find_activity(":".join(primary)) or record
+        what = "run" if shown.sport == Sport.RUN else "activity"
+        return (
+            f"the same {what} as '{shown.name}' on {shown.start_local:%a %-d %b %Y %H:%M} "
+            f"[{primary[0]}:{primary[1]}], stored already: shown and counted once"
+        )
+    why = implausible(record)
+    if why is None or record.key in store.overrides() or record.key in store.ignored():
+        return None
+    label, left = f"`runstrength label {record.source_id}", f"left out of load and plan: {why}"
+    if record.sport != Sport.RUN:
+        return f"{left}; {label} ignore` stops the warning"
+    return f"{left}; if it is right, keep it with {label} easy` (or hard, long)"
 
 
 def import_zip(
