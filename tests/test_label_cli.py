@@ -55,3 +55,36 @@ def test_an_unknown_id_is_echoed_cleaned(cli: Callable[..., Result], store: Stor
     result = cli("label", "12\u202e34\x07", "easy")
     assert result.exit_code == 1
     assert said(result).startswith("runstrength: no stored activity '1234'")
+
+
+def test_an_ignored_run_can_be_found_again_and_brought_back(
+    cli: Callable[..., Result], store: Store
+) -> None:
+    run = make_run(when=NOW.replace(hour=6, tzinfo=None), name="Evening Run", source_id="4242")
+    store.save_activities([(run, {"id": 4242})], now=NOW)
+    ignored = cli("label", "4242", "ignore")
+    assert ignored.exit_code == 0, ignored.output
+    # Before: "(`label ... auto` brings it back)": which id, once this line has scrolled away?
+    assert "`runstrength label 4242 auto` brings it back" in said(ignored)
+    listed = cli("--today", "2026-11-26", "activities")
+    assert listed.exit_code == 0, listed.output
+    # Before: the run was gone from `activities` without a trace, its id with it.
+    [line] = [line for line in listed.output.splitlines() if "4242" in line]
+    assert "Evening Run" in line and "Wed 25 Nov" in line and "label 4242 auto" in line
+    assert cli("label", "4242", "auto").exit_code == 0
+    again = cli("--today", "2026-11-26", "activities").output
+    assert "label 4242 auto" not in again and "[strava:4242]" in again
+
+
+def test_label_names_the_run_as_activities_shows_it(
+    cli: Callable[..., Result], store: Store
+) -> None:
+    """A run from the watch's file and from Strava: shown with Strava's name."""
+    when = NOW.replace(hour=6, tzinfo=None)
+    strava = make_run(when=when, name="Canal loop", source_id="777")
+    watch = make_run(when=when, name="Run", source="fit", source_id="3950000001-1795000000")
+    store.save_activities([(strava, {"id": 777})], now=NOW)
+    store.save_activities([(watch, {"id": 1})], now=NOW)
+    result = cli("label", "3950000001-1795000000", "hard")
+    assert result.exit_code == 0, result.output
+    assert said(result).startswith("Canal loop: now hard")  # before: "Run: now hard"

@@ -308,7 +308,8 @@ def label_text(result: Labelled) -> str:
     if result.kind == "auto":
         return f"{clean(result.name)}: back to automatic classification"
     if result.kind == "ignore":
-        return f"{clean(result.name)}: left out of everything (`label ... auto` brings it back)"
+        undo = f"`runstrength label {clean(result.ident)} auto`"
+        return f"{clean(result.name)}: left out of everything ({undo} brings it back)"
     return f"{clean(result.name)}: now {result.kind} (kept across re-syncs)"
 
 
