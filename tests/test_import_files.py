@@ -333,3 +333,17 @@ def test_the_import_says_when_a_run_it_stored_is_left_out_as_implausible(
     assert "`runstrength label 113-1795453200 easy`" in line
     listed = cli("--today", "2026-11-25", "activities")
     assert "label 113-1795453200 easy" in listed.stdout
+
+
+def test_activities_names_its_columns_above_them(cli: Cli, tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / FENIX2, tmp_path / FENIX2)
+    assert cli("import", str(tmp_path / FENIX2)).exit_code == 0
+    lines = cli("--today", "2015-08-20", "activities").stdout.splitlines()
+    # Before: no header: is "1:45" a time or a pace, whose clock is "16:45", which id to label?
+    header = next(i for i, line in enumerate(lines) if line.startswith("Local start"))
+    names, run = lines[header], lines[header + 2]
+    assert run.startswith("Sat 2015-08-15 16:45  run")
+    for column, value in (("distance", "9.0 km"), ("moving", "47 min"), ("pace", "5:14/km"),
+                          ("avg HR", "HR 154")):  # fmt: skip
+        assert names.index(column) + len(column) == run.index(value) + len(value), column
+    assert names.index("class") == run.index("easy  ")
