@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+import pytest
 from click.testing import Result
 
 from runstrength.core.records import Sport
@@ -88,3 +89,15 @@ def test_label_names_the_run_as_activities_shows_it(
     result = cli("label", "3950000001-1795000000", "hard")
     assert result.exit_code == 0, result.output
     assert said(result).startswith("Canal loop: now hard")  # before: "Run: now hard"
+
+
+@pytest.mark.parametrize("typed", ["[strava:4242]", " strava:4242 ", "Strava:4242"])
+def test_label_takes_the_id_as_copied_from_activities(
+    cli: Callable[..., Result], store: Store, typed: str
+) -> None:
+    """`activities` shows '[strava:4242]': copied with its brackets, or a space, or capitalised."""
+    run = make_run(when=NOW.replace(hour=6, tzinfo=None), name="Evening Run", source_id="4242")
+    store.save_activities([(run, {"id": 4242})], now=NOW)
+    result = cli("label", typed, "hard")
+    assert result.exit_code == 0, result.output  # before: "no stored activity '[strava:4242]'"
+    assert said(result).startswith("Evening Run: now hard")

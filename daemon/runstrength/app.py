@@ -199,6 +199,9 @@ class Labelled:
 
 
 def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> Labelled:
+    # As copied from `activities` ("[strava:123]"), or typed with a capital ("Strava:123").
+    source, colon, sid = ident.strip().removeprefix("[").removesuffix("]").rpartition(":")
+    ident = f"{source.strip().lower()}:{sid.strip()}" if colon else sid.strip()
     record = store.find_activity(ident)
     # A synced name or a pasted id may hold control characters (NUL, U+202E): cleaned as shown.
     if record is None:
