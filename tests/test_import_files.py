@@ -347,3 +347,22 @@ def test_activities_names_its_columns_above_them(cli: Cli, tmp_path: Path) -> No
                           ("avg HR", "HR 154")):  # fmt: skip
         assert names.index(column) + len(column) == run.index(value) + len(value), column
     assert names.index("class") == run.index("easy  ")
+
+
+def test_importing_a_folder_again_names_only_the_files_that_are_wrong(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "watch"
+    for name in (FENIX5, FENIX2, "garmin-fenix-5-walk.fit", "activity-unexpected-eof.fit"):
+        shutil.copy(FIXTURES / name, write(folder / name, b""))
+    assert cli("import", str(folder)).exit_code == 0
+    again = cli("import", str(folder))
+    assert again.exit_code == 0, again.output
+    # Before: "0 imported, 0 updated, 4 skipped" and a line for each file, the broken one among
+    # three "already imported" (a watch folder of 500 runs: 500 lines).
+    assert again.stdout.splitlines() == [
+        "0 imported, 0 updated, 1 skipped; 3 already imported",
+        f"  skipped {folder / 'activity-unexpected-eof.fit'}: truncated file "
+        "(expected 1 bytes, got 0 @ 768)",
+    ]
+    assert stored(env).count_activities() == 3

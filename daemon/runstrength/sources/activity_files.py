@@ -41,6 +41,9 @@ NAMES = {Sport.RUN: "Run", Sport.RIDE: "Ride", Sport.WALK: "Walk", Sport.HIKE: "
          Sport.SWIM: "Swim"}  # fmt: skip
 
 
+KNOWN = ("already imported", "same activity already imported")  # skipped, but nothing wrong
+
+
 class NothingToImport(RunstrengthError):
     """No path held anything importable (or every file in them was unreadable)."""
 
@@ -60,11 +63,15 @@ class ImportResult:
         return bool(self.imported or self.updated or self.known)
 
     def summary(self) -> str:
+        """The counts, then a line for each file that is wrong: a file stored already is not
+        (a watch folder imported again would list every run in it)."""
+        wrong = [(path, why) for path, why in self.skipped if why not in KNOWN]
+        known = f"; {self.known} already imported" if self.known else ""
         lines = [
             f"{len(self.imported)} imported, {len(self.updated)} updated, "
-            f"{len(self.skipped)} skipped"
+            f"{len(wrong)} skipped{known}"
         ]
-        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += [f"  skipped {path}: {reason}" for path, reason in wrong]
         lines += [f"  {note}" for note in self.read_notes + self.notes]
         return "\n".join(lines)
 
@@ -215,7 +222,7 @@ def import_data(
     """Import one file's bytes (`name` gives its kind, `label` is how messages name it)."""
     digest = content_hash(data)
     if store.has_content_hash(digest):
-        result.skipped.append((label, "already imported"))
+        result.skipped.append((label, KNOWN[0]))
         result.known += 1
         return
     try:
@@ -238,7 +245,7 @@ def import_data(
     elif counts.updated:
         result.updated.append(label)
     else:
-        result.skipped.append((label, "same activity already imported"))
+        result.skipped.append((label, KNOWN[1]))
         result.known += 1
 
 
