@@ -366,3 +366,11 @@ def test_importing_a_folder_again_names_only_the_files_that_are_wrong(
         "(expected 1 bytes, got 0 @ 768)",
     ]
     assert stored(env).count_activities() == 3
+
+
+def test_status_counts_one_imported_file_in_the_singular(cli: Cli, tmp_path: Path) -> None:
+    assert cli("import", str(write(tmp_path / "run.gpx", gpx_bytes(START)))).exit_code == 0
+    result = cli("--today", "2026-11-25", "status")
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("fit:")]
+    assert line.endswith("; 1 activity stored")  # before: "1 activities stored"
