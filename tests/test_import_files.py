@@ -374,3 +374,16 @@ def test_status_counts_one_imported_file_in_the_singular(cli: Cli, tmp_path: Pat
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.stdout.splitlines() if line.startswith("fit:")]
     assert line.endswith("; 1 activity stored")  # before: "1 activities stored"
+
+
+def test_a_garmin_fit_dir_sync_does_not_tell_of_runs_stored_from_elsewhere(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The usual set-up: the watch's files in GARMIN_FIT_DIR, the same runs from another source:
+    the sync line stays short (`import` says it, once, for the files given)."""
+    gpx = write(tmp_path / "Lauf am Kanal.gpx", gpx_track(FENIX2_START, [(2832, 9008, 150)]))
+    assert cli("import", str(gpx)).exit_code == 0
+    shutil.copy(FIXTURES / FENIX2, write(tmp_path / "watch" / FENIX2, b""))
+    result = cli("sync", "--source", "fit", GARMIN_FIT_DIR=str(tmp_path / "watch"))
+    assert result.exit_code == 0, result.output
+    assert "fit: 1 new" in result.output and "same run" not in result.output

@@ -56,6 +56,8 @@ class ImportResult:
     known: int = 0  # files whose activity is stored already (nothing to do, nothing wrong)
     notes: list[str] = field(default_factory=list)  # folders with nothing importable, etc.
     read_notes: list[str] = field(default_factory=list)  # "file: read without record.power"
+    # "file: the same run as ...": for `import`; a GARMIN_FIT_DIR sync would say it every poll
+    stored_notes: list[str] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -72,7 +74,7 @@ class ImportResult:
             f"{len(wrong)} skipped{known}"
         ]
         lines += [f"  skipped {path}: {reason}" for path, reason in wrong]
-        lines += [f"  {note}" for note in self.read_notes + self.notes]
+        lines += [f"  {note}" for note in self.read_notes + self.stored_notes + self.notes]
         return "\n".join(lines)
 
 
@@ -236,10 +238,11 @@ def import_data(
     for item in items:
         store.set_content_hash(item.record.source, item.record.source_id, digest)
     notes = list(dict.fromkeys(note for _, raw in legs for note in file_notes(raw)))
-    notes += [note for item in items if (note := how_counted(store, item.record))]
     for note in notes:
         log.log(logging.INFO if warn else logging.DEBUG, "%s: %s", label, note)
     result.read_notes += [f"{label}: {note}" for note in notes]
+    counted = [note for item in items if (note := how_counted(store, item.record))]
+    result.stored_notes += [f"{label}: {note}" for note in counted]
     if counts.inserted:
         result.imported.append(label)
     elif counts.updated:
