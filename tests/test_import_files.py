@@ -387,3 +387,15 @@ def test_a_garmin_fit_dir_sync_does_not_tell_of_runs_stored_from_elsewhere(
     result = cli("sync", "--source", "fit", GARMIN_FIT_DIR=str(tmp_path / "watch"))
     assert result.exit_code == 0, result.output
     assert "fit: 1 new" in result.output and "same run" not in result.output
+
+
+def test_the_watchs_fit_file_gives_the_run_its_clock_and_laps_whichever_came_first(
+    cli: Cli, tmp_path: Path
+) -> None:
+    gpx = write(tmp_path / "Lauf am Kanal.gpx", gpx_track(FENIX2_START, [(2832, 9008, 150)]))
+    assert cli("import", str(gpx)).exit_code == 0
+    shutil.copy(FIXTURES / FENIX2, tmp_path / FENIX2)
+    assert cli("import", str(tmp_path / FENIX2)).exit_code == 0
+    [run] = json.loads(cli("--today", "2015-08-20", "activities", "--json").stdout)
+    # Before: the GPX's, stored first: 14:45 (UTC, no offset in a GPX) and its average HR 150.
+    assert (run["start_local"], run["avg_hr"]) == ("2015-08-15T16:45:08", 154)

@@ -200,6 +200,10 @@ def merge_records(
     return dataclasses.replace(primary, **changes)
 
 
-def _rank(order: tuple[str, ...], copy: ActivityRecord, primary: ActivityRecord) -> tuple[int, int]:
+def _rank(
+    order: tuple[str, ...], copy: ActivityRecord, primary: ActivityRecord
+) -> tuple[int, int, int]:
     pos = order.index(copy.source) if copy.source in order else len(order)
-    return pos, 0 if copy is primary else 1
+    # Of two imported files, the watch's own FIT (its clock's offset, its laps) before a GPX/TCX.
+    fit_file = (copy.external_id or "").lower().removesuffix(".gz").endswith(".fit")
+    return pos, 0 if fit_file else 1, 0 if copy is primary else 1
