@@ -101,3 +101,19 @@ def test_label_takes_the_id_as_copied_from_activities(
     result = cli("label", typed, "hard")
     assert result.exit_code == 0, result.output  # before: "no stored activity '[strava:4242]'"
     assert said(result).startswith("Evening Run: now hard")
+
+
+def test_auto_on_an_implausible_run_says_it_is_left_out_again(
+    cli: Callable[..., Result], store: Store
+) -> None:
+    """1:30/km for 30 min (20 km): a watch left on in the car, kept by mistake, then undone."""
+    car = make_run("1:30/km", 30, when=NOW.replace(hour=6, tzinfo=None), source_id="5150")
+    store.save_activities([(car, {"id": 5150})], now=NOW)
+    assert cli("label", "5150", "easy").exit_code == 0
+    result = cli("label", "5150", "auto")
+    assert result.exit_code == 0, result.output
+    # Before: "Morning Run: back to automatic classification", and it was gone from the list.
+    assert said(result) == (
+        "Morning Run: back to automatic classification: left out again, faster than the world "
+        "record for its distance (`runstrength label 5150 easy` keeps it)"
+    )

@@ -196,6 +196,7 @@ class Labelled:
     name: str
     kind: str
     ident: str = ""  # as the runner typed it: what `label ... auto` takes back
+    left_out: str | None = None  # after "auto": why the run is left out again (implausible)
 
 
 def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> Labelled:
@@ -219,7 +220,8 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
     # Named as `activities` shows it: the copies merged (Strava's name, the watch's effort).
     near = store.activities(since=record.start_time - timedelta(days=1))
     shown = next((r for r in near if r.key == primary), record)
-    return Labelled(shown.name or record.source_id, kind, ident)
+    why = implausible(shown) if kind == "auto" and shown.sport == Sport.RUN else None
+    return Labelled(shown.name or record.source_id, kind, ident, why)
 
 
 # --- planning -----------------------------------------------------------------------------------

@@ -313,6 +313,11 @@ def activities_output(view: ActivitiesView, as_json: bool) -> str:
 
 
 def label_text(result: Labelled) -> str:
+    if result.kind == "auto" and result.left_out:
+        return (
+            f"{clean(result.name)}: back to automatic classification: left out again, "
+            f"{result.left_out} (`runstrength label {clean(result.ident)} easy` keeps it)"
+        )
     if result.kind == "auto":
         return f"{clean(result.name)}: back to automatic classification"
     if result.kind == "ignore":
