@@ -399,3 +399,34 @@ def test_the_watchs_fit_file_gives_the_run_its_clock_and_laps_whichever_came_fir
     [run] = json.loads(cli("--today", "2015-08-20", "activities", "--json").stdout)
     # Before: the GPX's, stored first: 14:45 (UTC, no offset in a GPX) and its average HR 150.
     assert (run["start_local"], run["avg_hr"]) == ("2015-08-15T16:45:08", 154)
+
+
+# --- a GPX that does not say its sport ----------------------------------------------------------
+def untyped_gpx(name: str) -> bytes:
+    """A phone app's GPX (Runkeeper, OsmAnd, Komoot write no <type>): the sport is in the name."""
+    track = gpx_track(START, [(2700, 9000, 150)], name=name)
+    return track.replace(b"<type>running</type>", b"")
+
+
+@pytest.mark.parametrize("name", ["Running 11/20/26 7:00 am", "Morning Run", "Abendlauf"])
+def test_a_gpx_without_a_type_is_a_run_when_its_name_says_so(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    result = cli("import", str(write(tmp_path / "track.gpx", untyped_gpx(name))))
+    assert result.exit_code == 0, result.output
+    [run] = json.loads(cli("--today", "2026-11-25", "activities", "--json").stdout)
+    # Before: "other: not a run", and `label ID easy` refused it: "is a other session".
+    assert (run["sport"], run["kind"]) == ("run", "easy")
+
+
+def test_a_gpx_that_does_not_say_its_sport_is_stored_as_other_and_the_import_says_so(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "track.gpx", untyped_gpx("Sunday brunch"))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    [activity] = json.loads(cli("--today", "2026-11-25", "activities", "--json").stdout)
+    assert activity["sport"] == "other"  # "Brunch" is no run
+    # Before: not a word; a 9 km run in 45 min was "other: not a run", counted nowhere.
+    said = f"{path}: the file does not say its sport, nor does its name: stored as 'other'"
+    assert said in result.stdout

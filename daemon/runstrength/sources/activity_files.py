@@ -41,6 +41,7 @@ NAMES = {Sport.RUN: "Run", Sport.RIDE: "Ride", Sport.WALK: "Walk", Sport.HIKE: "
          Sport.SWIM: "Swim"}  # fmt: skip
 
 
+UNTYPED = "the file does not say its sport, nor does its name: stored as 'other', not a run"
 KNOWN = ("already imported", "same activity already imported")  # skipped, but nothing wrong
 
 
@@ -139,7 +140,10 @@ def read_activities(
         return [(_keyed(record, raw), raw) for record, raw in legs]
     summary = decode_file(name, data)
     key = content_hash(unpack(name, data))[:20]  # run.gpx and run.gpx.gz are one activity
-    return [(record_from_file(summary, key, timezone), {"file": summary.to_raw()})]
+    raw: dict[str, Any] = {"file": summary.to_raw()}
+    if summary.sport is None:
+        raw["notes"] = [UNTYPED]
+    return [(record_from_file(summary, key, timezone), raw)]
 
 
 def _keyed(record: ActivityRecord, raw: dict[str, Any]) -> ActivityRecord:

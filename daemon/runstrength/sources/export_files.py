@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import asdict, dataclass
@@ -151,6 +152,7 @@ def _decode_gpx(data: bytes) -> FileSummary:
     uphill = gpx.get_uphill_downhill().uphill
     hrs = [hr for p in points if (hr := _gpx_point_hr(p)) is not None]
     sport = next((t.type for t in gpx.tracks if t.type), None)
+    name = next((t.name for t in gpx.tracks if t.name), None) or gpx.name
     return FileSummary(
         kind="gpx",
         start_time=_aware(min(times)),
@@ -161,7 +163,7 @@ def _decode_gpx(data: bytes) -> FileSummary:
         avg_hr=round(sum(hrs) / len(hrs), 1) if hrs else None,
         max_hr=float(max(hrs)) if hrs else None,
         sport_detail=sport,
-        sport=gpx_sport(sport),
+        sport=gpx_sport(sport) or sport_from_name(name),
         device=gpx.creator or None,
         laps=splits_from_track(  # a phone's track has no laps: splits show surges (issue 12)
             [
@@ -286,6 +288,26 @@ def sport_from_label(label: str | None) -> Sport | None:
         (("swim",), Sport.SWIM),
     ):
         if any(w in text for w in words):
+            return sport
+    return None
+
+
+# Words a track's name holds for its sport, as a word's start or end: "Running 11/20", "Morning
+# Run", "Abendlauf"; "Sunday brunch" is no run.
+_NAME_WORDS = (
+    (("run", "jog", "lauf"), Sport.RUN),
+    (("ride", "bike", "biking", "cycl"), Sport.RIDE),
+    (("walk", "spazier"), Sport.WALK),
+    (("hike", "hiking", "wander"), Sport.HIKE),
+    (("swim", "schwimm"), Sport.SWIM),
+)
+
+
+def sport_from_name(name: str | None) -> Sport | None:
+    """Sport for a track whose app writes no <type> (Runkeeper, OsmAnd, Komoot), from its name."""
+    words = re.findall(r"[^\W\d_]+", (name or "").lower())
+    for stems, sport in _NAME_WORDS:
+        if any(w.startswith(stem) or w.endswith(stem) for w in words for stem in stems):
             return sport
     return None
 
