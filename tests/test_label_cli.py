@@ -117,3 +117,13 @@ def test_auto_on_an_implausible_run_says_it_is_left_out_again(
         "Morning Run: back to automatic classification: left out again, faster than the world "
         "record for its distance (`runstrength label 5150 easy` keeps it)"
     )
+
+
+def test_label_refuses_an_activity_of_no_known_sport_in_plain_words(
+    cli: Callable[..., Result], store: Store
+) -> None:
+    other = make_activity(Sport.OTHER, minutes=40, when=NOW, name="Track 12")
+    store.save_activities([(other, {"id": other.source_id})], now=NOW)
+    result = cli("label", other.source_id, "easy")
+    assert result.exit_code == 1
+    assert said(result).startswith("runstrength: 'Track 12' is an other session, not a run")

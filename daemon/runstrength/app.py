@@ -208,9 +208,10 @@ def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime
     if record is None:
         raise RunstrengthError(f"no stored activity '{clean(ident)}'; see `runstrength activities`")
     if record.sport != Sport.RUN and kind not in ("ignore", "auto"):
+        sport = record.sport.value
         raise RunstrengthError(
-            f"'{clean(record.name or ident)}' is a {record.sport.value} session, not a run: "
-            "only runs are easy, hard or long"
+            f"'{clean(record.name or ident)}' is {'an' if sport[0] in 'aeiou' else 'a'} {sport} "
+            "session, not a run: only runs are easy, hard or long"
         )
     # A run synced from two sources is classified once, as its primary copy: label that one.
     primary = store.primary_of(record.key)
