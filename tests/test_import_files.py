@@ -430,3 +430,26 @@ def test_a_gpx_that_does_not_say_its_sport_is_stored_as_other_and_the_import_say
     # Before: not a word; a 9 km run in 45 min was "other: not a run", counted nowhere.
     said = f"{path}: the file does not say its sport, nor does its name: stored as 'other'"
     assert said in result.stdout
+
+
+# --- a folder that holds exports and more ----------------------------------------------------
+def test_a_folder_with_two_exports_and_loose_files_imports_all_of_them(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """~/Downloads: last year's export and this year's, unpacked, beside a watch file."""
+    downloads = tmp_path / "Downloads"
+    old = [Act(6001, START.replace(year=2025), name="Old export run")]
+    new = [Act(6002, START, name="New export run")]
+    write_export(downloads, old, as_zip=False, nest="export_424242")
+    write_export(downloads, new, as_zip=False, nest="export_424242_2")
+    shutil.copy(FIXTURES / FENIX5, downloads / "loose.fit")
+    write(downloads / "invoice.pdf", b"%PDF-1.4")
+    result = cli("import", str(downloads))
+    assert result.exit_code == 0, result.output
+    # Before: "Strava export: imported 1": the first export only; the second and the watch
+    # file not imported, and not a word of either.
+    assert result.stdout.count("Strava export: imported 1,") == 2
+    assert "1 imported, 0 updated, 0 skipped" in result.stdout
+    names = sorted(a.name for a in stored(env).activities())
+    assert names == ["New export run", "Old export run", "Run"]
+    assert "empty" not in result.stdout and "nothing importable" not in result.stdout

@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -80,12 +80,15 @@ class ImportResult:
 
 
 # --- finding files ------------------------------------------------------------------------------
-def activity_files(paths: Iterable[Path], result: ImportResult) -> list[Path]:
-    """The activity files in `paths` (folders searched); the rest is noted in `result`."""
+def activity_files(
+    paths: Iterable[Path], result: ImportResult, exports: Sequence[Path] = ()
+) -> list[Path]:
+    """The activity files in `paths` (folders searched, but not the `exports` in them, imported
+    as such); the rest is noted in `result`."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += _in_folder(path, result)
+            files += _in_folder(path, result, exports)
         elif file_kind(path.name) is not None:
             files.append(path)
         else:
@@ -94,16 +97,21 @@ def activity_files(paths: Iterable[Path], result: ImportResult) -> list[Path]:
     return files
 
 
-def _in_folder(folder: Path, result: ImportResult) -> list[Path]:
+def _in_folder(folder: Path, result: ImportResult, exports: Sequence[Path] = ()) -> list[Path]:
     unreadable: list[OSError] = []  # rglob passes over a folder it cannot list without a word
-    walk = folder.walk(on_error=unreadable.append)
-    found = sorted(p for top, _, names in walk for p in (top / n for n in names) if p.is_file())
+    found = []
+    for top, dirs, names in folder.walk(on_error=unreadable.append):
+        dirs[:] = [d for d in dirs if top / d not in exports]
+        found += [p for p in (top / n for n in names) if p.is_file()]
+    found.sort()
     for e in unreadable:
         why = e.strerror or str(e)
         result.skipped.append((str(e.filename or folder), f"cannot read this folder ({why})"))
     files = [p for p in found if file_kind(p.name) is not None]
     others = [p.name for p in found if file_kind(p.name) is None]
-    if not found and not unreadable:  # a folder it could not read is not an empty one
+    if exports and not files:
+        pass  # a folder of Strava exports: nothing else in it to say
+    elif not found and not unreadable:  # a folder it could not read is not an empty one
         result.notes.append(f"nothing importable in {folder}: the folder is empty")
     elif found and not files:
         result.notes.append(
@@ -324,11 +332,16 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def import_files(
-    store: Store, paths: Iterable[Path | str], now: datetime, timezone: str | None = None
+    store: Store,
+    paths: Iterable[Path | str],
+    now: datetime,
+    timezone: str | None = None,
+    exports: Sequence[Path] = (),
 ) -> ImportResult:
-    """Import activity files (folders are searched); known files are skipped by content hash."""
+    """Import activity files (folders are searched, but not the `exports` in them); known files
+    are skipped by content hash."""
     result = ImportResult()
-    for path in activity_files((Path(p) for p in paths), result):
+    for path in activity_files((Path(p) for p in paths), result, exports):
         import_one(store, path, now, timezone, result, warn=False)
     return result
 
@@ -343,8 +356,17 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
     lines: list[str] = []
     files: list[Path] = []
     zips: list[Path] = []
+    roots: list[Path] = []  # exports one level into a folder given: the rest of it is searched
     exports = 0
     for path in paths:
+        inner = _exports_in(path)
+        for root in inner:
+            lines.append(import_export(settings, store, root, now))
+            exports += 1
+        if inner:  # a folder of exports (~/Downloads): every one of them, and the files beside
+            roots += inner
+            files.append(path)
+            continue
         if path.is_dir() and path.name == "activities" and is_strava_export(path.parent):
             # The export's own activities/ folder: its activities.csv has the names and ids.
             lines.append(f"{path} is part of the Strava export {path.parent}: importing that")
@@ -358,10 +380,11 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
             zips.append(path)
         else:
             files.append(path)
-    result = import_files(store, files, now, settings.timezone) if files else ImportResult()
+    result = import_files(store, files, now, settings.timezone, roots) if files else ImportResult()
     for path in zips:
         import_zip(store, path, now, settings.timezone, result)
-    if files or zips:
+    said = result.usable or result.skipped or result.notes  # beside exports: only if any
+    if zips or (files and not roots) or said:
         lines.append(result.summary())
     if not exports and not result.usable:
         problems = [line.removeprefix("skipped ") for line in lines if line.startswith("skipped")]
@@ -370,6 +393,18 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
             raise NothingToImport(problems[0])
         raise NothingToImport("nothing imported:\n  " + "\n  ".join(problems))
     return "\n".join(lines)
+
+
+def _exports_in(path: Path) -> list[Path]:
+    """The Strava exports one level into a folder that is not one itself."""
+    from runstrength.sources.strava_export import CSV_NAME as csv_name
+
+    if not path.is_dir() or (path / csv_name).is_file():
+        return []
+    try:
+        return sorted(p for p in path.iterdir() if p.is_dir() and (p / csv_name).is_file())
+    except OSError:
+        return []
 
 
 # --- the FIT folder (GARMIN_FIT_DIR), synced like a source -----------------------------------
