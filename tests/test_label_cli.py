@@ -127,3 +127,10 @@ def test_label_refuses_an_activity_of_no_known_sport_in_plain_words(
     result = cli("label", other.source_id, "easy")
     assert result.exit_code == 1
     assert said(result).startswith("runstrength: 'Track 12' is an other session, not a run")
+
+
+def test_label_takes_the_kind_in_any_case(cli: Callable[..., Result], store: Store) -> None:
+    run_id, _ = seed(store)
+    result = cli("label", run_id, "Hard")
+    assert result.exit_code == 0, result.output  # before: exit 2, "'Hard' is not one of ..."
+    assert said(result).startswith("EvilRunDone: now hard")
