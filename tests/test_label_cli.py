@@ -3,6 +3,7 @@ printed cleaned, in its confirmations and its errors alike."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable
 
@@ -134,3 +135,28 @@ def test_label_takes_the_kind_in_any_case(cli: Callable[..., Result], store: Sto
     result = cli("label", run_id, "Hard")
     assert result.exit_code == 0, result.output  # before: exit 2, "'Hard' is not one of ..."
     assert said(result).startswith("EvilRunDone: now hard")
+
+
+@pytest.mark.parametrize("how", ["ignored", "deleted"])
+def test_status_does_not_count_a_strength_session_taken_out(
+    cli: Callable[..., Result], store: Store, how: str
+) -> None:
+    """A gym session logged twice by mistake, ignored by the runner or deleted on Strava."""
+    lift = make_activity(Sport.STRENGTH, minutes=30, when=NOW.replace(hour=7, tzinfo=None))
+    store.save_activities([(lift, {"id": lift.source_id})], now=NOW)
+    assert "Wed 25 Nov strength done" in cli("--today", "2026-11-25", "status").output
+    if how == "ignored":
+        assert cli("label", lift.source_id, "ignore").exit_code == 0
+    else:
+        store.delete_activities("strava", [lift.source_id], NOW)
+    status = cli("--today", "2026-11-25", "status")
+    plan = cli("--today", "2026-11-25", "plan", "--json")
+    assert json.loads(plan.stdout)["strength_done_this_week"] == 0
+    # Before: status still said "Strength this week: Wed 25 Nov strength done, ...", the plan 0.
+    assert "Wed 25 Nov strength done" not in status.output
+    assert (
+        json.loads(cli("--today", "2026-11-25", "status", "--json").stdout)["strength"][
+            "done_this_week"
+        ]
+        == []
+    )
