@@ -453,3 +453,25 @@ def test_a_folder_with_two_exports_and_loose_files_imports_all_of_them(
     names = sorted(a.name for a in stored(env).activities())
     assert names == ["New export run", "Old export run", "Run"]
     assert "empty" not in result.stdout and "nothing importable" not in result.stdout
+
+
+def test_a_file_with_values_no_activity_has_is_skipped_naming_it_and_why(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A GPX whose clock jumped five months between two points: 151 days 'elapsed'."""
+    points = [("52.5", "2026-01-01T07:00:00Z"), ("52.5001", "2026-01-01T07:00:10Z"),
+              ("52.5002", "2026-06-01T07:00:20Z")]  # fmt: skip
+    track = "".join(f'<trkpt lat="{lat}" lon="13.4"><time>{t}</time></trkpt>' for lat, t in points)
+    path = write(
+        tmp_path / "clock jump.gpx",
+        b'<?xml version="1.0"?><gpx version="1.1" creator="x" '
+        b'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
+        + track.encode() + b"</trkseg></trk></gpx>",
+    )  # fmt: skip
+    result = cli("import", str(path))
+    # Before: exit 0, "0 imported, 0 updated, 0 skipped; 1 already imported", and on stderr
+    # "setting fit activity 95753a8b8c13043d5d21 aside: ..." (which file?).
+    assert result.exit_code == 1, result.output
+    assert f"{path}: implausible values in the file: elapsed time" in result.stderr
+    assert "setting fit activity" not in result.stderr
+    assert stored(env).count_activities() == 0

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from runstrength.config import Settings
-from runstrength.core.bounds import implausible
+from runstrength.core.bounds import BadRecord, check_record, implausible
 from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.sources.base import Status, SyncOutcome
@@ -151,7 +151,10 @@ def read_activities(
     raw: dict[str, Any] = {"file": summary.to_raw()}
     if summary.sport is None:
         raw["notes"] = [UNTYPED]
-    return [(record_from_file(summary, key, timezone), raw)]
+    try:  # as a FIT file's (fit.records_from_fit): said here, with the file's name
+        return [(check_record(record_from_file(summary, key, timezone)), raw)]
+    except BadRecord as e:
+        raise FileError(f"implausible values in the file: {e}") from None
 
 
 def _keyed(record: ActivityRecord, raw: dict[str, Any]) -> ActivityRecord:
