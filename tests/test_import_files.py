@@ -475,3 +475,23 @@ def test_a_file_with_values_no_activity_has_is_skipped_naming_it_and_why(
     assert f"{path}: implausible values in the file: elapsed time" in result.stderr
     assert "setting fit activity" not in result.stderr
     assert stored(env).count_activities() == 0
+
+
+def test_a_corrected_gpx_imported_again_replaces_the_run_it_stored(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The app ran on in the car (25 km in 20 min); the runner cuts that off and imports again."""
+    path = tmp_path / "Morning Run.gpx"
+    write(path, gpx_track(START, [(2700, 9000, 150), (1200, 25_000, 90)]))
+    assert cli("import", str(path)).exit_code == 0
+    assert cli("label", "fit:" + stored(env).activities()[0].source_id, "hard").exit_code == 0
+    write(path, gpx_track(START, [(2700, 9000, 150)]))
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "0 imported, 1 updated, 0 skipped" in result.stdout
+    # Before: "1 imported": the 34 km copy stayed beside the 9 km one (as a run of its own
+    # when it is plausible: counted twice).
+    [run] = stored(env).activities()
+    assert round(run.distance_m) == 9000
+    listed = json.loads(cli("--today", "2026-11-22", "activities", "--json").stdout)
+    assert [(a["kind"], a["overridden"]) for a in listed] == [("hard", True)]  # the label stays

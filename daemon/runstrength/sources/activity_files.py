@@ -2,7 +2,8 @@
 .tcx, each maybe .gz), given one by one, in folders or zips, or as an export's bare activities/.
 
 Each file is stored as source "fit" (a device file): FIT files keyed by their recording's
-file_id, so a re-exported copy updates the same row; GPX and TCX files by their content hash.
+file_id, so a re-exported copy updates the same row; GPX and TCX files by their content hash,
+and an edited file (the same name, over the same time) updates the row its first version made.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -249,6 +250,8 @@ def import_data(
         result.skipped.append((label, str(e)))
         return
     items = [PageItem(dataclasses.replace(record, external_id=name), raw) for record, raw in legs]
+    if file_kind(name) != "fit":  # keyed by content: an edited file is the same activity still
+        items = [dataclasses.replace(i, record=_as_stored(store, i.record)) for i in items]
     counts = store.save_page(items[0].record.source, items, now=now)  # the engine's path
     for item in items:
         store.set_content_hash(item.record.source, item.record.source_id, digest)
@@ -265,6 +268,19 @@ def import_data(
     else:
         result.skipped.append((label, KNOWN[1]))
         result.known += 1
+
+
+def _as_stored(store: Store, record: ActivityRecord) -> ActivityRecord:
+    """A GPX/TCX record keyed as the activity an earlier version of its file stored (the same
+    file name, over the same time), so that importing a corrected file updates that activity."""
+    name = (record.external_id or "").lower().removesuffix(".gz")
+    end = record.start_time + timedelta(seconds=record.elapsed_time_s)
+    for old in store.copies_between(record.source, record.start_time - timedelta(days=1), end):
+        old_end = old.start_time + timedelta(seconds=old.elapsed_time_s)
+        same_file = (old.external_id or "").lower().removesuffix(".gz") == name
+        if same_file and old.start_time <= end and record.start_time <= old_end:
+            return dataclasses.replace(record, source_id=old.source_id)
+    return record
 
 
 def how_counted(store: Store, record: ActivityRecord) -> str | None:
