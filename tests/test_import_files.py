@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -495,3 +496,18 @@ def test_a_corrected_gpx_imported_again_replaces_the_run_it_stored(
     assert round(run.distance_m) == 9000
     listed = json.loads(cli("--today", "2026-11-22", "activities", "--json").stdout)
     assert [(a["kind"], a["overridden"]) for a in listed] == [("hard", True)]  # the label stays
+
+
+def test_a_gpx_route_without_times_is_skipped_saying_it_is_a_route(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A route planned in Komoot or on a map: points, no times; nothing was recorded."""
+    untimed = re.sub(rb"<time>[^<]*</time>", b"", gpx_track(START, [(1800, 6000, None)]))
+    path = write(tmp_path / "Sunday route.gpx", untimed)
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    # Before: "GPX has no timed track points": and so?
+    assert result.stderr.strip() == (
+        f"runstrength: {path}: GPX has no timed track points: a planned route, not a recorded "
+        "activity; import the file your watch or app recorded"
+    )

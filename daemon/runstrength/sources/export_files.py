@@ -147,7 +147,10 @@ def _decode_gpx(data: bytes) -> FileSummary:
     points = [p for track in gpx.tracks for seg in track.segments for p in seg.points]
     times = [p.time for p in points if p.time is not None]
     if not times:
-        raise FileError("GPX has no timed track points")
+        raise FileError(
+            "GPX has no timed track points: a planned route, not a recorded activity; import "
+            "the file your watch or app recorded"
+        )
     moving = gpx.get_moving_data()
     uphill = gpx.get_uphill_downhill().uphill
     hrs = [hr for p in points if (hr := _gpx_point_hr(p)) is not None]
