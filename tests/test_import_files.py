@@ -511,3 +511,28 @@ def test_a_gpx_route_without_times_is_skipped_saying_it_is_a_route(
         f"runstrength: {path}: GPX has no timed track points: a planned route, not a recorded "
         "activity; import the file your watch or app recorded"
     )
+
+
+def test_a_gpx_recorded_abroad_shows_the_local_time_where_it_was_run(
+    cli: Cli, env: dict[str, str], tmp_path: Path
+) -> None:
+    """An evening run in Central Park, 20:00 there, 02:00 the next day at home in Berlin."""
+    pytest.importorskip("tzfpy")  # no wheel for 32-bit Raspberry Pi OS: TIMEZONE is used there
+    start = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    points = "".join(
+        f'<trkpt lat="{40.7812 + i * 0.0003:.6f}" lon="-73.9665">'
+        f"<time>{start + timedelta(seconds=10 * i):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
+        for i in range(270)
+    )
+    path = write(
+        tmp_path / "central park.gpx",
+        b'<?xml version="1.0"?><gpx version="1.1" creator="Strava" '
+        b'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
+        + points.encode() + b"</trkseg></trk></gpx>",
+    )  # fmt: skip
+    result = cli("import", str(path), RUNSTRENGTH_TIMEZONE="Europe/Berlin")
+    assert result.exit_code == 0, result.output
+    assert "recorded in America/New_York (UTC-05:00): local time from there" in result.stdout
+    [run] = json.loads(cli("--today", "2026-11-22", "activities", "--json").stdout)
+    # Before: "2026-11-20T02:00:00", Berlin's clock: a Thursday evening run on Friday.
+    assert run["start_local"] == "2026-11-19T20:00:00"

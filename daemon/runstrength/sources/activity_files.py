@@ -33,6 +33,7 @@ from runstrength.sources.export_files import (
     unpack,
 )
 from runstrength.sources.fit import FitError, content_hash, file_identity, leg_id, records_from_fit
+from runstrength.sources.place_zone import utc_text, zone_name_at
 from runstrength.store import PageItem, Store
 
 log = logging.getLogger(__name__)
@@ -149,11 +150,11 @@ def read_activities(
         return [(_keyed(record, raw), raw) for record, raw in legs]
     summary = decode_file(name, data)
     key = content_hash(unpack(name, data))[:20]  # run.gpx and run.gpx.gz are one activity
-    raw: dict[str, Any] = {"file": summary.to_raw()}
-    if summary.sport is None:
-        raw["notes"] = [UNTYPED]
+    zone, abroad = _wall_clock(summary, timezone)
+    notes = [UNTYPED] if summary.sport is None else []
+    raw = {"file": summary.to_raw(), "notes": notes + ([abroad] if abroad else [])}
     try:  # as a FIT file's (fit.records_from_fit): said here, with the file's name
-        return [(check_record(record_from_file(summary, key, timezone)), raw)]
+        return [(check_record(record_from_file(summary, key, zone)), raw)]
     except BadRecord as e:
         raise FileError(f"implausible values in the file: {e}") from None
 
@@ -162,6 +163,19 @@ def _keyed(record: ActivityRecord, raw: dict[str, Any]) -> ActivityRecord:
     """Keyed by the recording's file_id, so a re-exported copy updates the same row."""
     identity = file_identity(raw)
     return dataclasses.replace(record, source_id=leg_id(identity, raw)) if identity else record
+
+
+def _wall_clock(summary: FileSummary, timezone: str | None) -> tuple[str | None, str | None]:
+    """(zone, note): TIMEZONE, or the zone where the track starts when its clock differs there
+    (a run abroad: GPX and TCX times are UTC, the wall clock is the place's)."""
+    start, position = summary.start_time, summary.start_position
+    zone = zone_name_at(*position) if start and position else None
+    if zone is None or start is None:
+        return timezone, None
+    there = start.astimezone(ZoneInfo(zone)).utcoffset()
+    if there == start.astimezone(ZoneInfo(timezone) if timezone else UTC).utcoffset():
+        return timezone, None
+    return zone, f"recorded in {zone} ({utc_text(there)}): local time from there"
 
 
 def file_notes(raw: dict[str, Any]) -> list[str]:

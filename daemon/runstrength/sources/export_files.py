@@ -53,10 +53,13 @@ class FileSummary:
     training_effect_label: str | None = None
     aerobic_te: float | None = None
     anaerobic_te: float | None = None
+    # Where a GPX/TCX track starts (degrees): its local time is the clock there. Not stored.
+    start_position: tuple[float, float] | None = None
 
     def to_raw(self) -> dict[str, Any]:
         """Plain JSON for the activity's raw payload."""
         data = asdict(self)
+        del data["start_position"]
         data["start_time"] = self.start_time.isoformat() if self.start_time else None
         data["start_local"] = self.start_local.isoformat() if self.start_local else None
         data["sport"] = self.sport.value if self.sport else None
@@ -156,6 +159,7 @@ def _decode_gpx(data: bytes) -> FileSummary:
     hrs = [hr for p in points if (hr := _gpx_point_hr(p)) is not None]
     sport = next((t.type for t in gpx.tracks if t.type), None)
     name = next((t.name for t in gpx.tracks if t.name), None) or gpx.name
+    first = next((p for p in points if p.latitude is not None and p.longitude is not None), None)
     return FileSummary(
         kind="gpx",
         start_time=_aware(min(times)),
@@ -168,6 +172,7 @@ def _decode_gpx(data: bytes) -> FileSummary:
         sport_detail=sport,
         sport=gpx_sport(sport) or sport_from_name(name),
         device=gpx.creator or None,
+        start_position=(first.latitude, first.longitude) if first else None,
         laps=splits_from_track(  # a phone's track has no laps: splits show surges (issue 12)
             [
                 TrackPoint(p.time, p.latitude, p.longitude, p.elevation, _gpx_point_hr(p))
@@ -216,6 +221,7 @@ def _decode_tcx(data: bytes) -> FileSummary:
     )
     known = [t for t in timers if t is not None]
     moving = sum(known) if known and len(known) == len(timers) else None
+    first = next((p for p in tcx.trackpoints if p.latitude and p.longitude), None)
     return FileSummary(
         kind="tcx",
         start_time=_aware(tcx.start_time),
@@ -228,6 +234,7 @@ def _decode_tcx(data: bytes) -> FileSummary:
         sport_detail=tcx.activity_type,
         sport=sport_from_label(tcx.activity_type),
         device=tcx.author.name if getattr(tcx, "author", None) else None,
+        start_position=(first.latitude, first.longitude) if first else None,
         # One lap for the whole run is no laps of its own: splits from the track show surges.
         laps=(laps if len(laps) > 1 else None)
         or splits_from_track(
