@@ -536,3 +536,17 @@ def test_a_gpx_recorded_abroad_shows_the_local_time_where_it_was_run(
     [run] = json.loads(cli("--today", "2026-11-22", "activities", "--json").stdout)
     # Before: "2026-11-20T02:00:00", Berlin's clock: a Thursday evening run on Friday.
     assert run["start_local"] == "2026-11-19T20:00:00"
+
+
+def test_the_import_counts_each_leg_of_a_multisport_file_as_activities_shows_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    devices = FIXTURES.parent / "devices"
+    for name in ("multisport-bike-run.fit", "multisport-run-run.fit"):
+        shutil.copy(devices / name, write(tmp_path / "watch" / name, b""))
+    result = cli("import", str(tmp_path / "watch"))
+    assert result.exit_code == 0, result.output
+    # Before: "2 imported", and `activities` showed four: a ride and three runs.
+    assert "2 imported (4 activities: each leg of a multisport file is one)" in result.stdout
+    listed = json.loads(cli("--today", "2026-09-21", "activities", "--json").stdout)
+    assert len(listed) == 4

@@ -57,6 +57,7 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     known: int = 0  # files whose activity is stored already (nothing to do, nothing wrong)
+    new_activities: int = 0  # of the files imported: a multisport file holds one per leg
     notes: list[str] = field(default_factory=list)  # folders with nothing importable, etc.
     read_notes: list[str] = field(default_factory=list)  # "file: read without record.power"
     # "file: the same run as ...": for `import`; a GARMIN_FIT_DIR sync would say it every poll
@@ -72,8 +73,10 @@ class ImportResult:
         (a watch folder imported again would list every run in it)."""
         wrong = [(path, why) for path, why in self.skipped if why not in KNOWN]
         known = f"; {self.known} already imported" if self.known else ""
+        legs = self.new_activities > len(self.imported)
+        each = f" ({self.new_activities} activities: each leg of a multisport file is one)"
         lines = [
-            f"{len(self.imported)} imported, {len(self.updated)} updated, "
+            f"{len(self.imported)} imported{each if legs else ''}, {len(self.updated)} updated, "
             f"{len(wrong)} skipped{known}"
         ]
         lines += [f"  skipped {path}: {reason}" for path, reason in wrong]
@@ -277,6 +280,7 @@ def import_data(
     result.stored_notes += [f"{label}: {note}" for note in counted]
     if counts.inserted:
         result.imported.append(label)
+        result.new_activities += counts.inserted
     elif counts.updated:
         result.updated.append(label)
     else:
