@@ -550,3 +550,11 @@ def test_the_import_counts_each_leg_of_a_multisport_file_as_activities_shows_it(
     assert "2 imported (4 activities: each leg of a multisport file is one)" in result.stdout
     listed = json.loads(cli("--today", "2026-09-21", "activities", "--json").stdout)
     assert len(listed) == 4
+
+
+def test_an_imported_gpx_keeps_the_name_its_app_gave_the_run(cli: Cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "activity_1234.gpx", gpx_track(START, [(2700, 9000, 150)],
+                                                            name="Tempo Tuesday"))  # fmt: skip
+    assert cli("import", str(path)).exit_code == 0
+    [run] = json.loads(cli("--today", "2026-11-22", "activities", "--json").stdout)
+    assert run["name"] == "Tempo Tuesday"  # before: "Run", as every imported GPX

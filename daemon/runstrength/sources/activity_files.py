@@ -201,7 +201,7 @@ def record_from_file(summary: FileSummary, source_id: str, timezone: str | None)
         source_id=source_id,
         sport=sport,
         sport_detail=summary.sport_detail or summary.kind,
-        name=NAMES.get(sport, "Activity"),
+        name=summary.name or NAMES.get(sport, "Activity"),
         start_time=summary.start_time,
         start_local=summary.start_time.astimezone(zone).replace(tzinfo=None),
         timezone=timezone,

@@ -53,13 +53,15 @@ class FileSummary:
     training_effect_label: str | None = None
     aerobic_te: float | None = None
     anaerobic_te: float | None = None
-    # Where a GPX/TCX track starts (degrees): its local time is the clock there. Not stored.
+    # Not stored in the payload: where a GPX/TCX track starts (degrees), for its wall clock,
+    # and the name its app gave it ("Tempo Tuesday"), for the activity's.
     start_position: tuple[float, float] | None = None
+    name: str | None = None
 
     def to_raw(self) -> dict[str, Any]:
         """Plain JSON for the activity's raw payload."""
         data = asdict(self)
-        del data["start_position"]
+        del data["start_position"], data["name"]
         data["start_time"] = self.start_time.isoformat() if self.start_time else None
         data["start_local"] = self.start_local.isoformat() if self.start_local else None
         data["sport"] = self.sport.value if self.sport else None
@@ -173,6 +175,7 @@ def _decode_gpx(data: bytes) -> FileSummary:
         sport=gpx_sport(sport) or sport_from_name(name),
         device=gpx.creator or None,
         start_position=(first.latitude, first.longitude) if first else None,
+        name=(name or "").strip() or None,
         laps=splits_from_track(  # a phone's track has no laps: splits show surges (issue 12)
             [
                 TrackPoint(p.time, p.latitude, p.longitude, p.elevation, _gpx_point_hr(p))
