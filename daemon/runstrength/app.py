@@ -71,7 +71,8 @@ def import_files(settings: Settings, store: Store, paths: list[Path], now: datet
     from runstrength.sources.activity_files import import_paths
 
     with sync_lock(settings.data_dir):
-        return import_paths(settings, store, paths, now)
+        # Its lines hold file names and synced activity names: cleaned as `activities` shows them.
+        return clean(import_paths(settings, store, paths, now), multiline=True)
 
 
 # --- classification -----------------------------------------------------------------------------
@@ -83,6 +84,7 @@ class History:
     profile: AthleteProfile
     activities: list[ClassifiedActivity]
     implausible: tuple[tuple[ActivityRecord, str], ...] = ()
+    ignored: tuple[ActivityRecord, ...] = ()  # by the runner (`label ID ignore`)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.profile, self.activities))
@@ -105,19 +107,21 @@ def classified_history(
         # A pinned clock reproduces a past day: what had not started by then does not exist yet.
         records = [r for r in records if r.start_time <= now]
     overrides, ignored = store.overrides(), store.ignored()
-    kept, doubtful = [], []
+    kept, doubtful, left_out = [], [], []
     for record in records:
         why = None if record.key in overrides else implausible(record)
-        if why is not None and record.key not in ignored:
+        if record.key in ignored:
+            left_out.append(record)
+        elif why is not None:
             doubtful.append((record, why))
-        elif why is None and record.key not in ignored:
+        else:
             kept.append(record)
     profile, classified = classify_history(kept, today, profile_config(settings), overrides)
     if recorded:
         from runstrength.core.strength_log import recorded_activities
 
         classified += recorded_activities(store.strength_log()[0], settings.tz, today)
-    return History(profile, classified, tuple(doubtful))
+    return History(profile, classified, tuple(doubtful), tuple(left_out))
 
 
 def implausible_notes(history: History) -> list[str]:
@@ -135,6 +139,19 @@ def implausible_notes(history: History) -> list[str]:
     ]
 
 
+def ignored_notes(history: History, since: datetime | None) -> list[str]:
+    """One line for each activity the runner ignored from `since` on: gone from the list, and
+    its id with it, but for this line."""
+    return [
+        f"Ignored by you: '{clean(r.name or r.sport.value)}' on {r.start_local:%a %-d %b} "
+        f"({r.distance_m / 1000:.1f} km in {r.moving_time_s // 60} min) "
+        f"[{r.source}:{clean(r.source_id)}]; `runstrength label {clean(r.source_id)} auto` "
+        "brings it back."
+        for r in history.ignored
+        if since is None or r.start_local >= since
+    ]
+
+
 @dataclass(frozen=True)
 class ActivitiesView:
     """`activities`: the learned profile and the classified runs (render.activities_output)."""
@@ -144,7 +161,7 @@ class ActivitiesView:
     recent_weeks: int | None = None  # shown: only the last weeks, from `since` on
     since: date | None = None
     older: int = 0  # stored activities before `since`, not shown
-    notes: tuple[str, ...] = ()  # activities left out as implausible, one line each
+    notes: tuple[str, ...] = ()  # activities left out (implausible, ignored), one line each
 
 
 def list_activities(
@@ -158,11 +175,11 @@ def list_activities(
     before today on (a long history is 200 lines and more)."""
     history = classified_history(settings, store, now, recorded=False)
     profile, classified = history
-    notes = tuple(implausible_notes(history))
     first = None
     if since is None and recent_weeks is not None:
         first = local_today(settings, planning_clock(settings, now)) - timedelta(weeks=recent_weeks)
         since = datetime.combine(first + timedelta(days=1), datetime.min.time())
+    notes = (*implausible_notes(history), *ignored_notes(history, since))
     if since is None:
         return ActivitiesView(profile, classified, notes=notes)
     shown = [c for c in classified if c.record.start_local >= since]
@@ -178,24 +195,34 @@ class Labelled:
 
     name: str
     kind: str
+    ident: str = ""  # as the runner typed it: what `label ... auto` takes back
+    left_out: str | None = None  # after "auto": why the run is left out again (implausible)
 
 
 def label(settings: Settings, store: Store, ident: str, kind: str, now: datetime) -> Labelled:
+    # As copied from `activities` ("[strava:123]"), or typed with a capital ("Strava:123").
+    source, colon, sid = ident.strip().removeprefix("[").removesuffix("]").rpartition(":")
+    ident = f"{source.strip().lower()}:{sid.strip()}" if colon else sid.strip()
     record = store.find_activity(ident)
     # A synced name or a pasted id may hold control characters (NUL, U+202E): cleaned as shown.
     if record is None:
         raise RunstrengthError(f"no stored activity '{clean(ident)}'; see `runstrength activities`")
     if record.sport != Sport.RUN and kind not in ("ignore", "auto"):
+        sport = record.sport.value
         raise RunstrengthError(
-            f"'{clean(record.name or ident)}' is a {record.sport.value} session, not a run: "
-            "only runs are easy, hard or long"
+            f"'{clean(record.name or ident)}' is {'an' if sport[0] in 'aeiou' else 'a'} {sport} "
+            "session, not a run: only runs are easy, hard or long"
         )
     # A run synced from two sources is classified once, as its primary copy: label that one.
     primary = store.primary_of(record.key)
     # "ignore" takes any activity out of everything; "auto" undoes a class or an ignore.
     value = None if kind == "auto" else (IGNORE if kind == IGNORE else RunKind(kind))
     store.set_override(*primary, value, now)
-    return Labelled(record.name or record.source_id, kind)
+    # Named as `activities` shows it: the copies merged (Strava's name, the watch's effort).
+    near = store.activities(since=record.start_time - timedelta(days=1))
+    shown = next((r for r in near if r.key == primary), record)
+    why = implausible(shown) if kind == "auto" and shown.sport == Sport.RUN else None
+    return Labelled(shown.name or record.source_id, kind, ident, why)
 
 
 # --- planning -----------------------------------------------------------------------------------

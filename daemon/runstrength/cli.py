@@ -439,7 +439,9 @@ def activities(ctx: Context, since: datetime | None, as_json: bool) -> None:
 
 @main.command()
 @click.argument("activity")
-@click.argument("kind", type=click.Choice(["easy", "hard", "long", "ignore", "auto"]))
+@click.argument(
+    "kind", type=click.Choice(["easy", "hard", "long", "ignore", "auto"], case_sensitive=False)
+)
 @pass_ctx
 @handle_errors
 def label(ctx: Context, activity: str, kind: str) -> None:

@@ -248,6 +248,14 @@ def activities_json(items: Sequence[ClassifiedActivity]) -> list[dict[str, Any]]
     return [activity_json(item) for item in items]
 
 
+# Above _activity_line's two lines: the start is the wall clock where the activity was recorded;
+# the time is moving time, h:mm from an hour on.
+COLUMNS = (
+    f"{'Local start':<20}  {'sport':<8} {'distance':>9} {'moving':>7}  {'pace':>9}  "
+    f"{'avg HR':>6}  {'class':<5} why\n{'':22}name  [source:id: what `runstrength label` takes]"
+)
+
+
 def _activity_line(item: ClassifiedActivity) -> str:
     r = item.record
     pace = (
@@ -271,7 +279,7 @@ def activities_text(items: Sequence[ClassifiedActivity], profile: AthleteProfile
         return "No activities in that range: run `runstrength sync`, or widen --since."
     header = "Your profile: " + "; ".join(profile.describe())
     newest_first = sorted(items, key=lambda item: item.record.start_time, reverse=True)
-    lines = [header, "", *(_activity_line(item) for item in newest_first)]
+    lines = [header, "", COLUMNS, *(_activity_line(item) for item in newest_first)]
     return clean("\n".join(lines), multiline=True)
 
 
@@ -305,10 +313,16 @@ def activities_output(view: ActivitiesView, as_json: bool) -> str:
 
 
 def label_text(result: Labelled) -> str:
+    if result.kind == "auto" and result.left_out:
+        return (
+            f"{clean(result.name)}: back to automatic classification: left out again, "
+            f"{result.left_out} (`runstrength label {clean(result.ident)} easy` keeps it)"
+        )
     if result.kind == "auto":
         return f"{clean(result.name)}: back to automatic classification"
     if result.kind == "ignore":
-        return f"{clean(result.name)}: left out of everything (`label ... auto` brings it back)"
+        undo = f"`runstrength label {clean(result.ident)} auto`"
+        return f"{clean(result.name)}: left out of everything ({undo} brings it back)"
     return f"{clean(result.name)}: now {result.kind} (kept across re-syncs)"
 
 

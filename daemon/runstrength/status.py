@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from runstrength.config import Settings
 from runstrength.configured import configured_sources
-from runstrength.core.words import day_name, moment_name
+from runstrength.core.words import day_name, moment_name, plural
 from runstrength.service import read_daemon_state, running_daemon_pid
 from runstrength.sources.base import Status
 from runstrength.store_read import Reader, read_with
@@ -354,7 +354,8 @@ def strength_lines(strength: dict[str, Any], per_week: int) -> list[str]:
 def _source_lines(src: dict[str, Any], when: Any, daemon_running: bool) -> list[str]:
     name = src["source"]
     if not src["configured"]:
-        stored = f"; {src['activities']} activities stored" if src["activities"] else ""
+        count = src["activities"]
+        stored = f"; {plural(count, 'activity', 'activities')} stored" if count else ""
         return [f"{name}: not configured ({HOW_TO_SET_UP.get(name, 'see the README')}){stored}"]
     head = f"{name}: last success {when(src['last_success_at'])}"
     if src["paused"]:

@@ -443,6 +443,18 @@ class Store(StateTables):
                 q = q.where(c.start_time >= naive_utc(since))
             return [record_from_dict(r) for (r,) in conn.execute(q)]
 
+    def copies_between(self, source: str, first: datetime, last: datetime) -> list[ActivityRecord]:
+        """The stored copies from `source` that start from `first` to `last` (duplicates too)."""
+        c = ACTIVITY.c
+        q = select(c.record_json).where(
+            LIVE,
+            c.source == source,
+            c.start_time >= naive_utc(first),
+            c.start_time <= naive_utc(last),
+        )
+        with self.engine.connect() as conn:
+            return [record_from_dict(r) for (r,) in conn.execute(q.order_by(c.start_time, c.id))]
+
     def has_content_hash(self, content_hash: str) -> bool:
         """True when a file with exactly these bytes was imported already (cheap re-scan skip)."""
         with Session(self.engine) as s:
@@ -776,8 +788,9 @@ def _link_duplicates(conn: Connection, around: list[datetime]) -> None:
     )  # fmt: skip
     # Copies come from different sources (find_duplicates links one copy per source): where
     # the rows read hold one source there is no link, and no record needs decoding (a backfill
-    # from one source, page after page).
-    if len(conn.execute(select(c.source).where(*seen).distinct().limit(2)).all()) < 2:
+    # from one source, page after page). Imported files are the exception: each is a copy.
+    sources = conn.execute(select(c.source).where(*seen).distinct().limit(2)).scalars().all()
+    if len(sources) < 2 and sources != ["fit"]:
         conn.execute(
             update(ACTIVITY)
             .where(c.start_time >= lo, c.start_time <= hi, c.duplicate_of.is_not(None), LIVE)

@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 Run = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
 
 OUTBOX_OPEN = ("pending", "sending", "failed")  # not sent, not retired (deliver/outbox.OPEN)
-TABLES = ("meta", "syncstate", "activity", "planned_session", "outbox", "strength_log")
+TABLES = (
+    "meta", "syncstate", "activity", "planned_session", "outbox", "strength_log", "kind_override",
+)  # fmt: skip
 
 SYNC_STATES = """
 SELECT source, last_attempt_at, last_success_at, last_outcome, last_message, retry_at,
@@ -39,11 +41,14 @@ WHERE day >= :first AND day <= :last ORDER BY day"""
 PENDING_OUTBOX = f"""
 SELECT channel, key, status, attempts, next_attempt_at, last_error, created_at FROM outbox
 WHERE status IN ({", ".join(f"'{s}'" for s in OUTBOX_OPEN)}) ORDER BY id"""
-# Strength counted as the planner counts it: the copy that is shown (not a duplicate), >= 10 min.
+# Strength counted as the planner counts it: the copy that is shown (not a duplicate, not
+# deleted on its source, not ignored by the runner), >= 10 min.
 STRENGTH_DAYS = """
-SELECT start_local FROM activity
-WHERE sport = 'strength' AND duplicate_of IS NULL
-  AND (moving_time_s >= 600 OR elapsed_time_s >= 600) AND start_local >= :first"""
+SELECT start_local FROM activity a
+WHERE sport = 'strength' AND duplicate_of IS NULL AND deleted_at IS NULL
+  AND (moving_time_s >= 600 OR elapsed_time_s >= 600) AND start_local >= :first
+  AND NOT EXISTS (SELECT 1 FROM kind_override o
+                  WHERE o.source = a.source AND o.source_id = a.source_id AND o.kind = 'ignore')"""
 STRENGTH_LOG = """
 SELECT day, kind, routine, minutes, reason, said_on FROM strength_log
 WHERE day >= :first ORDER BY day"""

@@ -298,7 +298,8 @@ def test_share_of_weekly_distance_makes_a_run_long():
     [
         (make_activity(Sport.RIDE), "ride: not a run"),
         (make_activity(Sport.WALK), "walk: not a run"),
-        (make_activity(Sport.STRENGTH), "strength session: counts toward this week's strength"),
+        # Before: "counts toward this week's strength", beside sessions of weeks long past.
+        (make_activity(Sport.STRENGTH), "strength session: counts toward the strength of its week"),
     ],
 )
 def test_non_runs_get_no_kind(activity, reason):

@@ -163,3 +163,12 @@ def test_merge_keeps_the_runners_rating_from_whichever_copy_has_it() -> None:
     merged = merge_records(strava, [garmin])
     assert (merged.rpe, merged.feel) == (8.0, 0.0)
     assert merge_records(run("strava", "1"), [garmin]).rpe == 6.0
+
+
+def test_two_imported_files_of_one_run_link_and_the_legs_of_one_file_never_do() -> None:
+    watch = run("fit", "3882015183-1439652761", external_id="2015-08-15-16-45-08.fit")
+    app = run("fit", "e3435f729e6c2da66bf4", start=T0 + timedelta(seconds=3),
+              external_id="Lauf am Kanal.gpx")  # fmt: skip
+    assert same_activity(watch, app) is not None
+    leg = run("fit", "3882015183-1439652761-leg2", external_id="2015-08-15-16-45-08.fit")
+    assert same_activity(watch, leg) is None

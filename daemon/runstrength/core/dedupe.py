@@ -91,9 +91,18 @@ def _sports_compatible(a: Sport, b: Sport) -> bool:
     return a == b or Sport.OTHER in (a, b)
 
 
+def _origin(record: ActivityRecord) -> str:
+    """Where a copy came from: its source, and for an imported file the file (external_id holds
+    its name): a run's FIT from the watch and its GPX from an app are two copies of one run,
+    while the legs of one multisport file never are."""
+    if record.source == "fit" and record.external_id:
+        return f"fit:{record.external_id}"
+    return record.source
+
+
 def same_activity(a: ActivityRecord, b: ActivityRecord) -> str | None:
     """Why a and b are copies of one activity, or None when they are not."""
-    if a.source == b.source:
+    if _origin(a) == _origin(b):
         return None
     start_gap = abs((a.start_time - b.start_time).total_seconds())
     if _external_id_names(a, b) or _external_id_names(b, a):
@@ -135,7 +144,7 @@ def find_duplicates(records: Sequence[ActivityRecord]) -> list[DuplicateLink]:
             if reason:
                 candidates.append((_score(records[i], records[j], reason), i, j, reason))
     group = list(range(len(records)))  # union-find parent
-    sources = [{r.source} for r in records]
+    sources = [{_origin(r)} for r in records]
     reasons: dict[int, str] = {}
 
     def root(i: int) -> int:
@@ -191,6 +200,10 @@ def merge_records(
     return dataclasses.replace(primary, **changes)
 
 
-def _rank(order: tuple[str, ...], copy: ActivityRecord, primary: ActivityRecord) -> tuple[int, int]:
+def _rank(
+    order: tuple[str, ...], copy: ActivityRecord, primary: ActivityRecord
+) -> tuple[int, int, int]:
     pos = order.index(copy.source) if copy.source in order else len(order)
-    return pos, 0 if copy is primary else 1
+    # Of two imported files, the watch's own FIT (its clock's offset, its laps) before a GPX/TCX.
+    fit_file = (copy.external_id or "").lower().removesuffix(".gz").endswith(".fit")
+    return pos, 0 if fit_file else 1, 0 if copy is primary else 1

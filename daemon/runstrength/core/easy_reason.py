@@ -49,6 +49,6 @@ def _hr_words(run: RunFacts, profile: AthleteProfile) -> str | None:
 def not_a_run(record: ActivityRecord) -> Classification:
     if record.sport == Sport.STRENGTH:
         return Classification(
-            None, "strength session: counts toward this week's strength", "strength"
+            None, "strength session: counts toward the strength of its week", "strength"
         )
     return Classification(None, f"{record.sport.value}: not a run", "not_a_run")

@@ -2,7 +2,8 @@
 .tcx, each maybe .gz), given one by one, in folders or zips, or as an export's bare activities/.
 
 Each file is stored as source "fit" (a device file): FIT files keyed by their recording's
-file_id, so a re-exported copy updates the same row; GPX and TCX files by their content hash.
+file_id, so a re-exported copy updates the same row; GPX and TCX files by their content hash,
+and an edited file (the same name, over the same time) updates the row its first version made.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import dataclasses
 import logging
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from runstrength.config import Settings
+from runstrength.core.bounds import BadRecord, check_record, implausible
 from runstrength.core.records import ActivityRecord, Sport
 from runstrength.errors import ConfigError, RunstrengthError
 from runstrength.sources.base import Status, SyncOutcome
@@ -31,6 +33,7 @@ from runstrength.sources.export_files import (
     unpack,
 )
 from runstrength.sources.fit import FitError, content_hash, file_identity, leg_id, records_from_fit
+from runstrength.sources.place_zone import utc_text, zone_name_at
 from runstrength.store import PageItem, Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,10 @@ log = logging.getLogger(__name__)
 READABLE = ".fit, .gpx or .tcx files (also gzipped, .gz)"
 NAMES = {Sport.RUN: "Run", Sport.RIDE: "Ride", Sport.WALK: "Walk", Sport.HIKE: "Hike",
          Sport.SWIM: "Swim"}  # fmt: skip
+
+
+UNTYPED = "the file does not say its sport, nor does its name: stored as 'other', not a run"
+KNOWN = ("already imported", "same activity already imported")  # skipped, but nothing wrong
 
 
 class NothingToImport(RunstrengthError):
@@ -50,8 +57,11 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     known: int = 0  # files whose activity is stored already (nothing to do, nothing wrong)
+    new_activities: int = 0  # of the files imported: a multisport file holds one per leg
     notes: list[str] = field(default_factory=list)  # folders with nothing importable, etc.
     read_notes: list[str] = field(default_factory=list)  # "file: read without record.power"
+    # "file: the same run as ...": for `import`; a GARMIN_FIT_DIR sync would say it every poll
+    stored_notes: list[str] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -59,22 +69,31 @@ class ImportResult:
         return bool(self.imported or self.updated or self.known)
 
     def summary(self) -> str:
+        """The counts, then a line for each file that is wrong: a file stored already is not
+        (a watch folder imported again would list every run in it)."""
+        wrong = [(path, why) for path, why in self.skipped if why not in KNOWN]
+        known = f"; {self.known} already imported" if self.known else ""
+        legs = self.new_activities > len(self.imported)
+        each = f" ({self.new_activities} activities: each leg of a multisport file is one)"
         lines = [
-            f"{len(self.imported)} imported, {len(self.updated)} updated, "
-            f"{len(self.skipped)} skipped"
+            f"{len(self.imported)} imported{each if legs else ''}, {len(self.updated)} updated, "
+            f"{len(wrong)} skipped{known}"
         ]
-        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
-        lines += [f"  {note}" for note in self.read_notes + self.notes]
+        lines += [f"  skipped {path}: {reason}" for path, reason in wrong]
+        lines += [f"  {note}" for note in self.read_notes + self.stored_notes + self.notes]
         return "\n".join(lines)
 
 
 # --- finding files ------------------------------------------------------------------------------
-def activity_files(paths: Iterable[Path], result: ImportResult) -> list[Path]:
-    """The activity files in `paths` (folders searched); the rest is noted in `result`."""
+def activity_files(
+    paths: Iterable[Path], result: ImportResult, exports: Sequence[Path] = ()
+) -> list[Path]:
+    """The activity files in `paths` (folders searched, but not the `exports` in them, imported
+    as such); the rest is noted in `result`."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += _in_folder(path, result)
+            files += _in_folder(path, result, exports)
         elif file_kind(path.name) is not None:
             files.append(path)
         else:
@@ -83,13 +102,23 @@ def activity_files(paths: Iterable[Path], result: ImportResult) -> list[Path]:
     return files
 
 
-def _in_folder(folder: Path, result: ImportResult) -> list[Path]:
-    found = sorted(p for p in folder.rglob("*") if p.is_file())
+def _in_folder(folder: Path, result: ImportResult, exports: Sequence[Path] = ()) -> list[Path]:
+    unreadable: list[OSError] = []  # rglob passes over a folder it cannot list without a word
+    found = []
+    for top, dirs, names in folder.walk(on_error=unreadable.append):
+        dirs[:] = [d for d in dirs if top / d not in exports]
+        found += [p for p in (top / n for n in names) if p.is_file()]
+    found.sort()
+    for e in unreadable:
+        why = e.strerror or str(e)
+        result.skipped.append((str(e.filename or folder), f"cannot read this folder ({why})"))
     files = [p for p in found if file_kind(p.name) is not None]
     others = [p.name for p in found if file_kind(p.name) is None]
-    if not found:
+    if exports and not files:
+        pass  # a folder of Strava exports: nothing else in it to say
+    elif not found and not unreadable:  # a folder it could not read is not an empty one
         result.notes.append(f"nothing importable in {folder}: the folder is empty")
-    elif not files:
+    elif found and not files:
         result.notes.append(
             f"nothing importable in {folder}: {_count(others)} there, none of them {READABLE} "
             f"or a Strava export (e.g. {others[0]})"
@@ -124,13 +153,32 @@ def read_activities(
         return [(_keyed(record, raw), raw) for record, raw in legs]
     summary = decode_file(name, data)
     key = content_hash(unpack(name, data))[:20]  # run.gpx and run.gpx.gz are one activity
-    return [(record_from_file(summary, key, timezone), {"file": summary.to_raw()})]
+    zone, abroad = _wall_clock(summary, timezone)
+    notes = [UNTYPED] if summary.sport is None else []
+    raw = {"file": summary.to_raw(), "notes": notes + ([abroad] if abroad else [])}
+    try:  # as a FIT file's (fit.records_from_fit): said here, with the file's name
+        return [(check_record(record_from_file(summary, key, zone)), raw)]
+    except BadRecord as e:
+        raise FileError(f"implausible values in the file: {e}") from None
 
 
 def _keyed(record: ActivityRecord, raw: dict[str, Any]) -> ActivityRecord:
     """Keyed by the recording's file_id, so a re-exported copy updates the same row."""
     identity = file_identity(raw)
     return dataclasses.replace(record, source_id=leg_id(identity, raw)) if identity else record
+
+
+def _wall_clock(summary: FileSummary, timezone: str | None) -> tuple[str | None, str | None]:
+    """(zone, note): TIMEZONE, or the zone where the track starts when its clock differs there
+    (a run abroad: GPX and TCX times are UTC, the wall clock is the place's)."""
+    start, position = summary.start_time, summary.start_position
+    zone = zone_name_at(*position) if start and position else None
+    if zone is None or start is None:
+        return timezone, None
+    there = start.astimezone(ZoneInfo(zone)).utcoffset()
+    if there == start.astimezone(ZoneInfo(timezone) if timezone else UTC).utcoffset():
+        return timezone, None
+    return zone, f"recorded in {zone} ({utc_text(there)}): local time from there"
 
 
 def file_notes(raw: dict[str, Any]) -> list[str]:
@@ -153,7 +201,7 @@ def record_from_file(summary: FileSummary, source_id: str, timezone: str | None)
         source_id=source_id,
         sport=sport,
         sport_detail=summary.sport_detail or summary.kind,
-        name=NAMES.get(sport, "Activity"),
+        name=summary.name or NAMES.get(sport, "Activity"),
         start_time=summary.start_time,
         start_local=summary.start_time.astimezone(zone).replace(tzinfo=None),
         timezone=timezone,
@@ -185,6 +233,9 @@ def import_one(
     it changes. warn=False when the caller prints result's reasons itself (`import`).
     """
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # not read: a disk image would fill the memory
+            result.skipped.append((str(path), "larger than 256 MB"))
+            return True
         data = path.read_bytes()
     except OSError as e:
         result.skipped.append((str(path), f"cannot read: {e.strerror or e}"))
@@ -206,7 +257,7 @@ def import_data(
     """Import one file's bytes (`name` gives its kind, `label` is how messages name it)."""
     digest = content_hash(data)
     if store.has_content_hash(digest):
-        result.skipped.append((label, "already imported"))
+        result.skipped.append((label, KNOWN[0]))
         result.known += 1
         return
     try:
@@ -216,6 +267,8 @@ def import_data(
         result.skipped.append((label, str(e)))
         return
     items = [PageItem(dataclasses.replace(record, external_id=name), raw) for record, raw in legs]
+    if file_kind(name) != "fit":  # keyed by content: an edited file is the same activity still
+        items = [dataclasses.replace(i, record=_as_stored(store, i.record)) for i in items]
     counts = store.save_page(items[0].record.source, items, now=now)  # the engine's path
     for item in items:
         store.set_content_hash(item.record.source, item.record.source_id, digest)
@@ -223,13 +276,49 @@ def import_data(
     for note in notes:
         log.log(logging.INFO if warn else logging.DEBUG, "%s: %s", label, note)
     result.read_notes += [f"{label}: {note}" for note in notes]
+    counted = [note for item in items if (note := how_counted(store, item.record))]
+    result.stored_notes += [f"{label}: {note}" for note in counted]
     if counts.inserted:
         result.imported.append(label)
+        result.new_activities += counts.inserted
     elif counts.updated:
         result.updated.append(label)
     else:
-        result.skipped.append((label, "same activity already imported"))
+        result.skipped.append((label, KNOWN[1]))
         result.known += 1
+
+
+def _as_stored(store: Store, record: ActivityRecord) -> ActivityRecord:
+    """A GPX/TCX record keyed as the activity an earlier version of its file stored (the same
+    file name, over the same time), so that importing a corrected file updates that activity."""
+    name = (record.external_id or "").lower().removesuffix(".gz")
+    end = record.start_time + timedelta(seconds=record.elapsed_time_s)
+    for old in store.copies_between(record.source, record.start_time - timedelta(days=1), end):
+        old_end = old.start_time + timedelta(seconds=old.elapsed_time_s)
+        same_file = (old.external_id or "").lower().removesuffix(".gz") == name
+        if same_file and old.start_time <= end and record.start_time <= old_end:
+            return dataclasses.replace(record, source_id=old.source_id)
+    return record
+
+
+def how_counted(store: Store, record: ActivityRecord) -> str | None:
+    """What `activities` and `plan` will make of a stored record, when it is not simply shown:
+    a copy of a run stored already, or left out as implausible (until the runner labels it)."""
+    primary = store.primary_of(record.key)
+    if primary != record.key:
+        shown = store.find_activity(":".join(primary)) or record
+        what = "run" if shown.sport == Sport.RUN else "activity"
+        return (
+            f"the same {what} as '{shown.name}' on {shown.start_local:%a %-d %b %Y %H:%M} "
+            f"[{primary[0]}:{primary[1]}], stored already: shown and counted once"
+        )
+    why = implausible(record)
+    if why is None or record.key in store.overrides() or record.key in store.ignored():
+        return None
+    label, left = f"`runstrength label {record.source_id}", f"left out of load and plan: {why}"
+    if record.sport != Sport.RUN:
+        return f"{left}; {label} ignore` stops the warning"
+    return f"{left}; if it is right, keep it with {label} easy` (or hard, long)"
 
 
 def import_zip(
@@ -280,11 +369,16 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def import_files(
-    store: Store, paths: Iterable[Path | str], now: datetime, timezone: str | None = None
+    store: Store,
+    paths: Iterable[Path | str],
+    now: datetime,
+    timezone: str | None = None,
+    exports: Sequence[Path] = (),
 ) -> ImportResult:
-    """Import activity files (folders are searched); known files are skipped by content hash."""
+    """Import activity files (folders are searched, but not the `exports` in them); known files
+    are skipped by content hash."""
     result = ImportResult()
-    for path in activity_files((Path(p) for p in paths), result):
+    for path in activity_files((Path(p) for p in paths), result, exports):
         import_one(store, path, now, timezone, result, warn=False)
     return result
 
@@ -299,8 +393,17 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
     lines: list[str] = []
     files: list[Path] = []
     zips: list[Path] = []
+    roots: list[Path] = []  # exports one level into a folder given: the rest of it is searched
     exports = 0
     for path in paths:
+        inner = _exports_in(path)
+        for root in inner:
+            lines.append(import_export(settings, store, root, now))
+            exports += 1
+        if inner:  # a folder of exports (~/Downloads): every one of them, and the files beside
+            roots += inner
+            files.append(path)
+            continue
         if path.is_dir() and path.name == "activities" and is_strava_export(path.parent):
             # The export's own activities/ folder: its activities.csv has the names and ids.
             lines.append(f"{path} is part of the Strava export {path.parent}: importing that")
@@ -314,10 +417,11 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
             zips.append(path)
         else:
             files.append(path)
-    result = import_files(store, files, now, settings.timezone) if files else ImportResult()
+    result = import_files(store, files, now, settings.timezone, roots) if files else ImportResult()
     for path in zips:
         import_zip(store, path, now, settings.timezone, result)
-    if files or zips:
+    said = result.usable or result.skipped or result.notes  # beside exports: only if any
+    if zips or (files and not roots) or said:
         lines.append(result.summary())
     if not exports and not result.usable:
         problems = [line.removeprefix("skipped ") for line in lines if line.startswith("skipped")]
@@ -326,6 +430,18 @@ def import_paths(settings: Settings, store: Store, paths: Iterable[Path], now: d
             raise NothingToImport(problems[0])
         raise NothingToImport("nothing imported:\n  " + "\n  ".join(problems))
     return "\n".join(lines)
+
+
+def _exports_in(path: Path) -> list[Path]:
+    """The Strava exports one level into a folder that is not one itself."""
+    from runstrength.sources.strava_export import CSV_NAME as csv_name
+
+    if not path.is_dir() or (path / csv_name).is_file():
+        return []
+    try:
+        return sorted(p for p in path.iterdir() if p.is_dir() and (p / csv_name).is_file())
+    except OSError:
+        return []
 
 
 # --- the FIT folder (GARMIN_FIT_DIR), synced like a source -----------------------------------
@@ -363,7 +479,7 @@ def sync_fit_dir(settings: Settings, store: Store, full: bool, now: datetime) ->
 
 def _folder_note(folder: Path, files: list[Path], result: ImportResult) -> str:
     """What the sync line adds: an empty folder said plainly (wrong folder?), or skipped files."""
-    if not files:
+    if not files and not result.skipped:  # a subfolder it cannot read is said below
         return (
             f"nothing to import: GARMIN_FIT_DIR {folder} holds no .fit, .gpx or .tcx files; "
             "is it the folder your watch or Garmin Express writes to?"

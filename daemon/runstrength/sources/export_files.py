@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import asdict, dataclass
@@ -52,10 +53,15 @@ class FileSummary:
     training_effect_label: str | None = None
     aerobic_te: float | None = None
     anaerobic_te: float | None = None
+    # Not stored in the payload: where a GPX/TCX track starts (degrees), for its wall clock,
+    # and the name its app gave it ("Tempo Tuesday"), for the activity's.
+    start_position: tuple[float, float] | None = None
+    name: str | None = None
 
     def to_raw(self) -> dict[str, Any]:
         """Plain JSON for the activity's raw payload."""
         data = asdict(self)
+        del data["start_position"], data["name"]
         data["start_time"] = self.start_time.isoformat() if self.start_time else None
         data["start_local"] = self.start_local.isoformat() if self.start_local else None
         data["sport"] = self.sport.value if self.sport else None
@@ -146,11 +152,16 @@ def _decode_gpx(data: bytes) -> FileSummary:
     points = [p for track in gpx.tracks for seg in track.segments for p in seg.points]
     times = [p.time for p in points if p.time is not None]
     if not times:
-        raise FileError("GPX has no timed track points")
+        raise FileError(
+            "GPX has no timed track points: a planned route, not a recorded activity; import "
+            "the file your watch or app recorded"
+        )
     moving = gpx.get_moving_data()
     uphill = gpx.get_uphill_downhill().uphill
     hrs = [hr for p in points if (hr := _gpx_point_hr(p)) is not None]
     sport = next((t.type for t in gpx.tracks if t.type), None)
+    name = next((t.name for t in gpx.tracks if t.name), None) or gpx.name
+    first = next((p for p in points if p.latitude is not None and p.longitude is not None), None)
     return FileSummary(
         kind="gpx",
         start_time=_aware(min(times)),
@@ -161,8 +172,10 @@ def _decode_gpx(data: bytes) -> FileSummary:
         avg_hr=round(sum(hrs) / len(hrs), 1) if hrs else None,
         max_hr=float(max(hrs)) if hrs else None,
         sport_detail=sport,
-        sport=gpx_sport(sport),
+        sport=gpx_sport(sport) or sport_from_name(name),
         device=gpx.creator or None,
+        start_position=(first.latitude, first.longitude) if first else None,
+        name=(name or "").strip() or None,
         laps=splits_from_track(  # a phone's track has no laps: splits show surges (issue 12)
             [
                 TrackPoint(p.time, p.latitude, p.longitude, p.elevation, _gpx_point_hr(p))
@@ -211,6 +224,7 @@ def _decode_tcx(data: bytes) -> FileSummary:
     )
     known = [t for t in timers if t is not None]
     moving = sum(known) if known and len(known) == len(timers) else None
+    first = next((p for p in tcx.trackpoints if p.latitude and p.longitude), None)
     return FileSummary(
         kind="tcx",
         start_time=_aware(tcx.start_time),
@@ -223,6 +237,7 @@ def _decode_tcx(data: bytes) -> FileSummary:
         sport_detail=tcx.activity_type,
         sport=sport_from_label(tcx.activity_type),
         device=tcx.author.name if getattr(tcx, "author", None) else None,
+        start_position=(first.latitude, first.longitude) if first else None,
         # One lap for the whole run is no laps of its own: splits from the track show surges.
         laps=(laps if len(laps) > 1 else None)
         or splits_from_track(
@@ -286,6 +301,26 @@ def sport_from_label(label: str | None) -> Sport | None:
         (("swim",), Sport.SWIM),
     ):
         if any(w in text for w in words):
+            return sport
+    return None
+
+
+# Words a track's name holds for its sport, as a word's start or end: "Running 11/20", "Morning
+# Run", "Abendlauf"; "Sunday brunch" is no run.
+_NAME_WORDS = (
+    (("run", "jog", "lauf"), Sport.RUN),
+    (("ride", "bike", "biking", "cycl"), Sport.RIDE),
+    (("walk", "spazier"), Sport.WALK),
+    (("hike", "hiking", "wander"), Sport.HIKE),
+    (("swim", "schwimm"), Sport.SWIM),
+)
+
+
+def sport_from_name(name: str | None) -> Sport | None:
+    """Sport for a track whose app writes no <type> (Runkeeper, OsmAnd, Komoot), from its name."""
+    words = re.findall(r"[^\W\d_]+", (name or "").lower())
+    for stems, sport in _NAME_WORDS:
+        if any(w.startswith(stem) or w.endswith(stem) for w in words for stem in stems):
             return sport
     return None
 

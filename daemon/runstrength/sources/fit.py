@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import logging
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,6 @@ from runstrength.sources.fit_rating import session_rating
 from runstrength.sources.place_zone import SEMICIRCLE, utc_written_as_local
 
 __all__ = ["FitError", "content_hash", "file_identity", "record_from_fit", "records_from_fit"]
-
-log = logging.getLogger(__name__)
 
 # FIT timestamps below this are seconds since the device powered on, not since 1989 (FIT spec).
 
@@ -205,7 +202,7 @@ def records_from_fit(
 
 def _checked(legs: list[tuple[ActivityRecord, dict]]) -> list[tuple[ActivityRecord, dict]]:
     """Every leg through the bounds; a bad leg beside the primary one is left out and said."""
-    out = []
+    out, dropped = [], []
     for record, raw in legs:
         if raw.get("primary", True):
             out.append((check_record(record), raw))
@@ -213,7 +210,9 @@ def _checked(legs: list[tuple[ActivityRecord, dict]]) -> list[tuple[ActivityReco
         try:
             out.append((check_record(record), raw))
         except BadRecord as e:
-            log.warning("FIT file: leg %s left out: %s", raw.get("leg"), e)
+            dropped.append(f"leg {raw.get('leg')} left out: {e}")
+    for _, raw in out:  # said with the file's name by the import (once for the file)
+        raw["notes"] = [*raw["notes"], *dropped]
     return out
 
 
@@ -237,6 +236,7 @@ def _records_from_fit(
             continue
         record, raw = _leg(msgs, index, base_id, source, timezone)
         raw["skipped"] = decoded.skipped
+        raw["notes"] += decoded.notes
         if len(sessions) > 1:
             raw |= {"leg": index + 1, "primary": index == primary}
             if index != primary:

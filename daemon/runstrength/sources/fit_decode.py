@@ -8,15 +8,12 @@ refusing the whole file. The fields left out are returned by name, for the impor
 from __future__ import annotations
 
 import io
-import logging
 import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import fitdecode
-
-log = logging.getLogger(__name__)
 
 Messages = dict[str, list[dict[str, Any]]]
 # The runner's post-run rating in the session message (FIT profile 21.9x on): workout_feel 0-100
@@ -34,6 +31,7 @@ class FitError(Exception):
 class Decoded:
     messages: Messages = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # "record.power (3 bytes where ...)"
+    notes: list[str] = field(default_factory=list)  # what else the import says about the file
 
 
 def decode(data: bytes) -> Decoded:
@@ -65,6 +63,7 @@ def decode(data: bytes) -> Decoded:
         raise FitError(f"checksum mismatch, the file is damaged ({e})") from e
     except fitdecode.FitError as e:
         out.messages = _partial(out.messages, f"corrupt FIT data ({e})")
+        out.notes.append(f"read up to a damaged message after the activity summary ({e})")
     return out
 
 
@@ -127,6 +126,5 @@ def _partial(messages: Messages, problem: str) -> Messages:
     cannot read; the run itself is fine.
     """
     if messages.get("session"):
-        log.warning("FIT file: %s after the activity summary; using what was read", problem)
-        return messages
+        return messages  # said in Decoded.notes, by the caller that knows the file's name
     raise FitError(problem)

@@ -1,4 +1,5 @@
-"""The time zone at a place, for device files whose clock says UTC where UTC was not local time.
+"""The time zone at a place, for device files whose clock says UTC where UTC was not local time,
+and for GPX and TCX tracks (UTC only) run away from home.
 
 Some watches (a COROS APEX Pro, for one) write their local time equal to UTC wherever they are.
 A file that starts at a known position is put on the wall clock of that position's zone, looked
@@ -55,7 +56,7 @@ def utc_written_as_local(
             return kept  # UTC was local time there (London in winter, Accra, Reykjavik)
         note = (
             f"the file gives UTC as its local time, but it starts in {zone} "
-            f"({_utc(local.utcoffset())}): local time from there"
+            f"({utc_text(local.utcoffset())}): local time from there"
         )
         return WallClock(local.replace(tzinfo=None), zone, note)
     if timezone:
@@ -63,13 +64,14 @@ def utc_written_as_local(
         if offset:
             note = (
                 f"the file gives UTC as its local time, but TIMEZONE {timezone} was "
-                f"{_utc(offset)} then: kept the file's local time ({start:%H:%M})"
+                f"{utc_text(offset)} then: kept the file's local time ({start:%H:%M})"
             )
             return WallClock(kept.local, None, note)
     return kept
 
 
-def _utc(offset: timedelta | None) -> str:
+def utc_text(offset: timedelta | None) -> str:
+    """'UTC+01:00', 'UTC-05:00'."""
     minutes = round((offset or timedelta()).total_seconds() / 60)
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
