@@ -75,3 +75,16 @@ def test_doctor_without_settings_points_to_init(home: Path) -> None:
         f"run `runstrength init`, which writes {home / 'config/runstrength/runstrength.env'}"
         in (first)
     )
+
+
+def test_init_elsewhere_says_how_to_run_doctor_on_that_file(home: Path) -> None:
+    """`init --env-file X` then the printed `runstrength doctor` read another file, or none."""
+    result = run("--env-file", "etc/runstrength.env", "init")
+    assert result.exit_code == 0, result.output
+    path = home / "etc/runstrength.env"
+    assert f"run `runstrength --env-file {path} doctor`" in result.stdout
+    # A ./.env with a setting is read before the user file: plain `doctor` would not see it.
+    (home / ".env").write_text("RUNSTRENGTH_TIMEZONE=Europe/Berlin\n")
+    result = run("init")
+    user_file = home / "config/runstrength/runstrength.env"
+    assert f"run `runstrength --env-file {user_file} doctor`" in result.stdout

@@ -311,13 +311,16 @@ def init(ctx: Context) -> None:
     It goes to ~/.config/runstrength/runstrength.env (your user config dir), or to the file
     given with --env-file or $RUNSTRENGTH_ENV_FILE; readable only by you (0600).
     """
+    from runstrength.config import OTHER_NAMES, SETTING_NAMES
     from runstrength.files import absolute
     from runstrength.init_settings import init_text, write_settings_file
-    from runstrength.settings_file import ENV_FILE_VARIABLE, user_settings_file
+    from runstrength.settings_file import ENV_FILE_VARIABLE, find_settings_file, user_settings_file
 
     named = ctx.env_file or os.environ.get(ENV_FILE_VARIABLE, "").strip()
     path = absolute(Path(named)) if named else user_settings_file()
-    click.echo(init_text(path, write_settings_file(path)))
+    written = write_settings_file(path)
+    found, _, _ = find_settings_file(None, os.environ, SETTING_NAMES | OTHER_NAMES)
+    click.echo(init_text(path, written, found == path))
 
 
 # --- auth ---------------------------------------------------------------------------------------

@@ -29,13 +29,17 @@ def write_settings_file(path: Path) -> bool:
     return True
 
 
-def init_text(path: Path, written: bool) -> str:
-    """What `init` says: where the file is and what to do next."""
+def init_text(path: Path, written: bool, found_without_option: bool = True) -> str:
+    """What `init` says: where the file is and what to do next (with `--env-file` when a plain
+    `runstrength doctor` would read another file: one named with it, or a ./.env first)."""
     if written:
         head = f"Wrote {path} (readable only by you): every setting, each described."
     else:
         head = f"{path} already exists; it was left as it is."
+    doctor = (
+        "runstrength doctor" if found_without_option else f"runstrength --env-file {path} doctor"
+    )
     return (
-        f"{head}\nNext: fill in what you use (`$EDITOR {path}`), then run `runstrength doctor`:"
+        f"{head}\nNext: fill in what you use (`$EDITOR {path}`), then run `{doctor}`:"
         " one line per part, ✓ or ✗ with the fix."
     )
