@@ -94,3 +94,10 @@ def test_a_posix_tz_never_stops_a_command(tz):
     assert s.tz is not None
     if tz == "Europe/Paris":
         assert s.timezone == "Europe/Paris"
+
+
+def test_a_url_pasted_without_its_scheme_gets_the_line_to_put_there():
+    with pytest.raises(ConfigError) as e:
+        load_settings(BASE | {"WEBHOOK_URL": "hooks.slack.com/services/T0/B0/secretTOKEN"})
+    assert "WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/…" in str(e.value)
+    assert "secretTOKEN" not in str(e.value)

@@ -277,7 +277,8 @@ def _url(env: Mapping[str, str], name: str, default: str | None) -> str | None:
     if raw is not None and not re.match(r"^https?://[^/\s]+", raw):
         # Shown redacted: a chat webhook's path holds its token, pasted with or without https://.
         shown = redact_url(raw)
-        raise ConfigError(name, f"'{shown}' is not an http(s) URL; e.g. {name}=https://example.com")
+        example = f"https://{shown}" if "://" not in raw and "." in shown else "https://example.com"
+        raise ConfigError(name, f"'{shown}' is not an http(s) URL; e.g. {name}={example}")
     return raw.rstrip("/") if raw else raw
 
 
