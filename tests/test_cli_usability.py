@@ -217,3 +217,10 @@ def test_status_shows_an_error_until_the_next_success(
     healed = cli("status")
     assert "last error" not in healed.stdout and "inactive" not in healed.stdout
     assert "strava: last success today" in healed.stdout
+
+
+def test_run_help_says_what_v_does_for_the_daemon() -> None:
+    """The shared option says "-vv for debug"; the daemon (service.configure_logging) logs
+    debug lines from -v on, as systemd/README.md says."""
+    result = CliRunner().invoke(main, ["run", "--help"])
+    assert "-v already adds debug lines" in " ".join(result.output.split())

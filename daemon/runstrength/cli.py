@@ -652,7 +652,8 @@ def demo(ctx: Context, weeks: int, keep: Path | None) -> None:
 def run(ctx: Context) -> None:
     """Run the daemon in the foreground (what systemd starts): sync, re-plan, weekly digest.
 
-    Stops cleanly on SIGTERM or Ctrl-C; SIGHUP reloads the settings; logs go to stderr.
+    Stops cleanly on SIGTERM or Ctrl-C; SIGHUP reloads the settings. Logs go to stderr: what it
+    does by default; here -v already adds debug lines (-vv: the HTTP libraries' too).
     """
     from runstrength.scheduler import run_daemon
 
