@@ -42,3 +42,20 @@ def test_a_job_that_cannot_write_the_database_is_one_error_line_once(
     assert errors[0].exc_info is None
     assert f"cannot write {db}" in errors[0].getMessage()
     read_only.dispose()
+
+
+def test_every_line_of_a_journal_record_carries_its_priority() -> None:
+    """journald reads the <N> prefix per line: a digest that half failed logs "Sent the digest
+    ...\\n<the webhook's error>" at ERROR, and the error line must not land at info, out of
+    `journalctl -p warning` (systemd/README.md)."""
+    from runstrength.service import JournalFormatter
+
+    record = logging.LogRecord(
+        "runstrength.scheduler", logging.ERROR, __file__, 1,
+        "digest failed: %s", ("Sent the digest for 2026-W50.\nwebhook: refused",), None,
+    )  # fmt: skip
+    lines = JournalFormatter("%(name)s: %(message)s").format(record).splitlines()
+    assert lines == [
+        "<3>runstrength.scheduler: digest failed: Sent the digest for 2026-W50.",
+        "<3>webhook: refused",
+    ]

@@ -126,12 +126,14 @@ def watchdog_interval_s() -> float | None:
 
 # --- logging ------------------------------------------------------------------------------------
 class JournalFormatter(logging.Formatter):
-    """Prefix lines with their syslog priority (<3>, <4>...) so journald files them right."""
+    """Prefix lines with their syslog priority (<3>, <4>...) so journald files them right; every
+    line of a record (journald reads the prefix per line, the rest would be info)."""
 
     PRIORITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3}
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"<{self.PRIORITIES.get(record.levelno, 2)}>{super().format(record)}"
+        prefix = f"<{self.PRIORITIES.get(record.levelno, 2)}>"
+        return "\n".join(prefix + line for line in super().format(record).split("\n"))
 
 
 def configure_logging(verbose: int) -> None:
