@@ -373,7 +373,7 @@ def _paste_redirect(label: str) -> str:
 @pass_ctx
 @handle_errors
 def sync(ctx: Context, source: str, full: bool) -> None:
-    """Sync activities now (exit 75 means: rate-limited or offline, try later)."""
+    """Sync activities now (exit 75: rate-limited, offline or another sync running; try later)."""
     from runstrength.app import sync_now
     from runstrength.errors import EXIT_TRY_LATER
     from runstrength.sources.base import Status
