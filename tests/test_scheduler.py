@@ -374,3 +374,13 @@ def test_a_one_off_digest_sends_from_the_child_once(
     again = oneoff.run_apart("digest", settings, NOW)  # the outbox: that week's went out
     assert len(webhook_receiver.delivered) == 1
     assert first.startswith("Posted the weekly summary") and first != again
+
+
+def test_the_start_line_says_the_poll_interval_as_a_runner_set_it() -> None:
+    """The default used to read "strava every 1800s"."""
+    from runstrength.scheduler import poll_every
+
+    base = {"RUNSTRENGTH_DATA_DIR": "/tmp/rs-test"}
+    assert poll_every(load_settings(base)) == "30 min"
+    assert poll_every(load_settings(base | {"POLL_INTERVAL_MINUTES": "0.5"})) == "30 s"
+    assert poll_every(load_settings(base | {"POLL_INTERVAL_MINUTES": "1.5"})) == "90 s"

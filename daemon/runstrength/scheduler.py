@@ -53,6 +53,12 @@ def poll_interval_s(settings: Settings) -> float:
     return settings.poll_interval_minutes * 60
 
 
+def poll_every(settings: Settings) -> str:
+    """The interval as the runner set it: "30 min"; a fraction of a minute in seconds."""
+    minutes = settings.poll_interval_minutes
+    return f"{minutes:g} min" if minutes == int(minutes) else f"{poll_interval_s(settings):g} s"
+
+
 def sync_trigger(settings: Settings) -> IntervalTrigger:
     interval = poll_interval_s(settings)
     # Jitter spreads many installs over the window (Strava's limits are per app), never past 10 %.
@@ -445,10 +451,10 @@ def run_daemon(
     daemon.scheduler.start()
     daemon.write_state()
     log.info(
-        "runstrength daemon started (pid %s): %s every %ss, data in %s",
+        "runstrength daemon started (pid %s): %s every %s, data in %s",
         os.getpid(),
         ", ".join(sources),
-        int(poll_interval_s(settings)),
+        poll_every(settings),
         settings.data_dir,
     )
     if settings.today is not None:
