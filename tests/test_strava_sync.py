@@ -117,6 +117,27 @@ def test_auth_denied_says_so(settings, fake_strava):
     assert "runstrength auth strava" in str(e.value)
 
 
+def test_auth_of_another_athlete_over_a_synced_database_is_refused(
+    cli, fake_strava, synced_cli, settings
+):
+    """A second runner's authorisation would sync into the first one's history: their runs would
+    plan each other's strength, and the cursor (past the first runner's latest run) would never
+    backfill the second runner's own. One line says what to do; the saved token stays."""
+    before = settings.strava_token_file.read_text()
+    fake_strava.athlete = {**fake_strava.athlete, "id": 999, "firstname": "Bob", "lastname": "B"}
+    result = cli("auth", "strava", "--code", fake_strava.issue_code())
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Ana R (athlete 424242)" in lines[0] and "Bob B (athlete 999)" in lines[0]
+    assert "RUNSTRENGTH_DATA_DIR" in lines[0]
+    assert settings.strava_token_file.read_text() == before
+    # The same runner authorising again (a new token) is still fine.
+    fake_strava.athlete = {**fake_strava.athlete, "id": 424242, "firstname": "Ana", "lastname": "R"}
+    again = cli("auth", "strava", "--code", fake_strava.issue_code())
+    assert again.exit_code == 0, again.output
+
+
 def test_auth_without_client_id_names_the_variable(cli):
     result = cli("auth", "strava", "--code", "x", extra_env={"STRAVA_CLIENT_ID": ""})
     assert result.exit_code == 1

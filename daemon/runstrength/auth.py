@@ -166,9 +166,32 @@ def authorize_strava(
     )
     tokens = TokenFile(settings.strava_token_file)
     with tokens.locked():
+        _refuse_another_athlete(tokens, token)
         tokens.save(token)
     note = ""
     if scope is not None and "activity:read_all" not in scope:
         note = " Private ('Only You') activities will be missing: tick that box to include them."
     who = f"{name} (athlete {token.athlete_id})" if name else "your Strava account"
     return f"Authorised as {who}; tokens saved to {settings.strava_token_file}.{note}"
+
+
+def _refuse_another_athlete(tokens: TokenFile, new: StravaToken) -> None:
+    """A data folder is one runner's: another athlete's runs would land in the same history (and
+    plan each other's strength), and the sync cursor, past the first runner's latest run, would
+    never backfill the second one's."""
+    try:
+        old = tokens.load()
+    except AuthError:  # a damaged token file: this authorisation is what repairs it
+        return
+    if old is None or old.athlete_id is None or new.athlete_id is None:
+        return
+    if old.athlete_id != new.athlete_id:
+        raise AuthError(
+            f"this data folder syncs {_who(old)}, not {_who(new)}; nothing was changed. "
+            "For another runner set RUNSTRENGTH_DATA_DIR to a new folder and authorise there"
+        )
+
+
+def _who(token: StravaToken) -> str:
+    name = token.athlete_name or "another Strava account"
+    return f"{name} (athlete {token.athlete_id})"
