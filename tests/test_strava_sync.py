@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -186,6 +186,25 @@ def test_steady_state_poll_is_one_call_and_finds_the_new_run(
     assert fake_strava.api_calls == 1
     assert "1 new" in result.output
     assert len(stored_ids(settings)) == before + 1
+
+
+def test_status_after_a_sync_names_the_sessions_the_plan_makes(cli, authorised):
+    """The first sync without the daemon stored no plan: status said 'none planned; `runstrength
+    plan` says why' while `plan` put two sessions in the same week. Any day: only agreement is
+    asserted."""
+    assert cli("sync", "--source", "strava").exit_code == 0
+    status = json.loads(cli("status", "--json").output)
+    planned = json.loads(cli("plan", "--json").output)
+    monday = date.fromisoformat(planned["days"][0]["date"])
+    monday -= timedelta(days=monday.weekday())
+    this_week = [
+        (d["date"], d["strength"]["routine"])
+        for d in planned["days"]
+        if d["strength"] and date.fromisoformat(d["date"]) <= monday + timedelta(days=6)
+    ]
+    first = planned["days"][0]["date"]
+    stored = [(p["date"], p["routine"]) for p in status["week_plan"] if p["date"] >= first]
+    assert stored == this_week
 
 
 def test_resync_is_idempotent(cli, fake_strava, authorised, settings):

@@ -387,6 +387,12 @@ def sync(ctx: Context, source: str, full: bool) -> None:
         )
     for outcome in outcomes:
         click.echo(outcome.summary(), err=outcome.status is not Status.OK)
+    if any(o.changed for o in outcomes) and ctx.settings.today is None:
+        # Re-plan as the daemon does after a sync, so that `status` names the sessions `plan`
+        # shows (without this the first sync left none stored). Posting stays the daemon's.
+        from runstrength.app import current_plan
+
+        current_plan(ctx.settings, ctx.store(), ctx.now())
     if source == "all" and ctx.settings.ntfy_reply_url:
         _echo_replies(ctx, exit_on_error=False)  # a failed poll: one line, the sync still counts
     if any(o.status is Status.TRY_LATER for o in outcomes):
