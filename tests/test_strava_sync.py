@@ -272,6 +272,22 @@ def test_after_a_refused_refresh_status_says_to_auth_again_until_auth_does(
     assert token["needs_reauth"] is False and token["refreshes_automatically"] is True
 
 
+def test_auth_again_after_a_refused_refresh_clears_the_to_do(cli, fake_strava, authorised):
+    """status kept 'To do: strava: Strava refused the saved authorisation (revoked?); run
+    `runstrength auth strava` again' right after that auth had succeeded, until a sync ran."""
+    fake_strava.revoke_all()
+    fake_strava.expire_access_tokens()
+    assert cli("sync").exit_code == 1
+    assert "refused the saved authorisation" in cli("status").stdout
+    assert cli("auth", "strava", "--code", fake_strava.issue_code()).exit_code == 0
+    text = cli("status").stdout
+    assert "refused" not in text and "auth strava" not in text, text
+    strava = next(s for s in json.loads(cli("status", "--json").stdout)["sources"]
+                  if s["source"] == "strava")  # fmt: skip
+    assert strava["last_error"] is None and strava["last_outcome"] == "auth"
+    assert cli("sync").exit_code == 0
+
+
 # --- rate limits, outages, crashes --------------------------------------------------------------
 def test_budget_guard_stops_mid_backfill_then_resumes(cli, fake_strava, authorised, settings):
     payloads = generate_bulk(1000, end=datetime.now(UTC))

@@ -163,6 +163,7 @@ def authorize_strava(
         scope=scope,
         athlete_id=(athlete or {}).get("id"),
         athlete_name=name or None,
+        authorised_at=datetime.now(UTC).isoformat(),
     )
     tokens = TokenFile(settings.strava_token_file)
     with tokens.locked():

@@ -107,7 +107,8 @@ def _sources(
     rows = []
     for name in SOURCES + sorted(set(states) - set(SOURCES)):
         state = states.get(name, {})
-        error = _last_error(state)
+        token = _token(settings, name, now) if name in configured else None
+        error = None if _fixed_by_auth(state, token) else _last_error(state)
         rows.append(
             {
                 "source": name,
@@ -125,10 +126,19 @@ def _sources(
                 "paused": paused.get(name) if error else None,
                 "activities": counts.get(name, 0),
                 "rate_limit": rate_budget(state.get("rate_limit")),
-                "token": _token(settings, name, now) if name in configured else None,
+                "token": token,
             }
         )
     return rows
+
+
+def _fixed_by_auth(state: dict[str, Any], token: dict[str, Any] | None) -> bool:
+    """A sync refused for its authorisation, then `auth` saved a new one: nothing left to do (the
+    next sync says if the new one is refused too)."""
+    if state.get("last_outcome") != Status.AUTH or not token or token.get("needs_reauth"):
+        return False
+    authorised, attempt = _parse(token.get("authorised_at")), state.get("last_attempt_at")
+    return bool(authorised and attempt and authorised > attempt)
 
 
 def _last_error(state: dict[str, Any]) -> str | None:

@@ -35,6 +35,9 @@ class StravaToken:
     # Strava refused to refresh it (revoked in the Strava settings): kept, so that `status` says
     # so until `runstrength auth strava` saves a new one.
     refused: bool = False
+    # When `runstrength auth strava` saved it (ISO, UTC; refreshes keep it): a sync's auth
+    # failure from before then is what this authorisation fixed.
+    authorised_at: str | None = None
 
     def expires_within(self, seconds: float, now: datetime) -> bool:
         return self.expires_at - now.timestamp() < seconds
@@ -118,4 +121,5 @@ def token_state(settings: Settings) -> dict[str, Any]:
         "access_valid_until": datetime.fromtimestamp(token.expires_at, UTC).isoformat(),
         "refreshes_automatically": True,
         "needs_reauth": False,
+        "authorised_at": token.authorised_at,
     }
