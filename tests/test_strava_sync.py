@@ -207,6 +207,35 @@ def test_status_after_a_sync_names_the_sessions_the_plan_makes(cli, authorised):
     assert stored == this_week
 
 
+def test_status_counts_a_run_from_strava_and_garmin_as_activities_does(
+    cli, fake_strava, authorised
+):
+    """Each of the last 5 runs also on Garmin: status said 'Activities stored: 63' beside an
+    `activities` listing of 58 (each copy counted); the per-source counts stay as they are."""
+    from tests.fakes.garmin_server import FakeGarmin, garmin_summary
+
+    runs = [a for a in fake_strava.activities if a["type"] == "Run"][-5:]
+    garmin = FakeGarmin().start()
+    try:
+        for i, a in enumerate(runs):
+            start = a["start_date"].replace("T", " ").removesuffix("Z")
+            moving = float(a["moving_time"])
+            garmin.activities.append(
+                garmin_summary(5000 + i, start, distance=a["distance"], duration=moving)
+            )
+        both = {"GARMIN_PERSONAL_API_KEY": "test-key-123",
+                "GARMIN_PERSONAL_API_BASE_URL": garmin.base_url}  # fmt: skip
+        assert cli("sync", extra_env=both).exit_code == 0
+        shown = len(json.loads(cli("activities", "--json", extra_env=both).output))
+        text = cli("status", extra_env=both).output
+    finally:
+        garmin.stop()
+    total = len(fake_strava.activities) + 5
+    assert shown == len(fake_strava.activities)
+    assert f"Activities stored: {shown} (and {total - shown} copies" in text, text
+    assert "  activities: 5\n" in text
+
+
 def test_resync_is_idempotent(cli, fake_strava, authorised, settings):
     assert cli("sync").exit_code == 0
     first = sorted(stored_ids(settings))

@@ -64,7 +64,7 @@ def gather_status(
         },
         "daemon": daemon,
         "sources": sources,
-        "activities": {"total": sum(counts.values())},
+        "activities": {"total": sum(counts.values()), "shown": reader.shown_count()},
         "week_plan": week_plan(settings, reader, now) if planned is None else planned,
         "digest": _digest(settings, now, next_run, bool(pid)),
         "outbox": reader.pending_outbox(),
@@ -300,7 +300,13 @@ def status_text(status: dict[str, Any], settings: Settings, now: datetime) -> st
     for src in status["sources"]:
         lines += _source_lines(src, when, d["running"])
     total = status["activities"]["total"]
-    lines.append(f"Activities stored: {total}")
+    shown = status["activities"].get("shown", total)
+    copies = (
+        f" (and {plural(total - shown, 'copy', 'copies')} from a second source)"
+        if shown < total
+        else ""
+    )
+    lines.append(f"Activities stored: {shown}{copies}")
     today = now.astimezone(settings.tz).date()
     sessions = _week_sessions(status["week_plan"], status["strength"]["done_this_week"], today)
     lines.append(f"Strength this week: {sessions or _none_planned(settings, total)}")

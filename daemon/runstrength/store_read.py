@@ -35,6 +35,8 @@ SELECT source, last_attempt_at, last_success_at, last_outcome, last_message, ret
        rate_limit_json
 FROM syncstate"""
 ACTIVITY_COUNTS = "SELECT source, COUNT(*) FROM activity WHERE deleted_at IS NULL GROUP BY source"
+# One per activity, as `activities` lists them: a copy from a second source is not counted again.
+SHOWN_COUNT = "SELECT COUNT(*) FROM activity WHERE deleted_at IS NULL AND duplicate_of IS NULL"
 PLANNED_SESSIONS = """
 SELECT day, routine, minutes, reason FROM planned_session
 WHERE day >= :first AND day <= :last ORDER BY day"""
@@ -81,6 +83,10 @@ class Reader:
     def activity_counts(self) -> dict[str, int]:
         """Stored activities per source, duplicates included (as store.count_activities)."""
         return {source: int(n) for source, n in self.run(ACTIVITY_COUNTS, {})}
+
+    def shown_count(self) -> int:
+        """Stored activities with each copy from a second source counted once."""
+        return int(next(iter(self.run(SHOWN_COUNT, {})))[0])
 
     def planned_sessions(self, first: str, last: str) -> dict[str, dict[str, Any]]:
         """The sessions planned from day `first` to `last` (ISO dates), by day."""
