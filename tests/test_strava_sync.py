@@ -210,10 +210,13 @@ def test_status_after_a_sync_names_the_sessions_the_plan_makes(cli, authorised):
 def test_status_counts_a_run_from_strava_and_garmin_as_activities_does(
     cli, fake_strava, authorised
 ):
-    """Each of the last 5 runs also on Garmin: status said 'Activities stored: 63' beside an
-    `activities` listing of 58 (each copy counted); the per-source counts stay as they are."""
+    """Each of the last 5 runs also on Garmin: status said 'Activities stored: N + 5' beside an
+    `activities` listing of N (each copy counted); the per-source counts stay as they are."""
     from tests.fakes.garmin_server import FakeGarmin, garmin_summary
 
+    # Ending now: Garmin's first sync reads back from the clock.
+    history = generate_history(weeks=6, end=datetime.now(UTC) - timedelta(hours=2))
+    replace_activities(fake_strava, [a.payload for a in history])
     runs = [a for a in fake_strava.activities if a["type"] == "Run"][-5:]
     garmin = FakeGarmin().start()
     try:
