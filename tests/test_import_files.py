@@ -456,6 +456,16 @@ def test_a_folder_with_two_exports_and_loose_files_imports_all_of_them(
     assert "empty" not in result.stdout and "nothing importable" not in result.stdout
 
 
+def running_gpx(trkpts: str) -> bytes:
+    """A GPX 1.1 run of these <trkpt> elements."""
+    return (
+        b'<?xml version="1.0"?><gpx version="1.1" creator="Strava" '
+        b'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
+        + trkpts.encode()
+        + b"</trkseg></trk></gpx>"
+    )
+
+
 def test_a_file_with_values_no_activity_has_is_skipped_naming_it_and_why(
     cli: Cli, env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -463,12 +473,7 @@ def test_a_file_with_values_no_activity_has_is_skipped_naming_it_and_why(
     points = [("52.5", "2026-01-01T07:00:00Z"), ("52.5001", "2026-01-01T07:00:10Z"),
               ("52.5002", "2026-06-01T07:00:20Z")]  # fmt: skip
     track = "".join(f'<trkpt lat="{lat}" lon="13.4"><time>{t}</time></trkpt>' for lat, t in points)
-    path = write(
-        tmp_path / "clock jump.gpx",
-        b'<?xml version="1.0"?><gpx version="1.1" creator="x" '
-        b'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
-        + track.encode() + b"</trkseg></trk></gpx>",
-    )  # fmt: skip
+    path = write(tmp_path / "clock jump.gpx", running_gpx(track))
     result = cli("import", str(path))
     # Before: exit 0, "0 imported, 0 updated, 0 skipped; 1 already imported", and on stderr
     # "setting fit activity 95753a8b8c13043d5d21 aside: ..." (which file?).
@@ -524,12 +529,7 @@ def test_a_gpx_recorded_abroad_shows_the_local_time_where_it_was_run(
         f"<time>{start + timedelta(seconds=10 * i):%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
         for i in range(270)
     )
-    path = write(
-        tmp_path / "central park.gpx",
-        b'<?xml version="1.0"?><gpx version="1.1" creator="Strava" '
-        b'xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type><trkseg>'
-        + points.encode() + b"</trkseg></trk></gpx>",
-    )  # fmt: skip
+    path = write(tmp_path / "central park.gpx", running_gpx(points))
     result = cli("import", str(path), RUNSTRENGTH_TIMEZONE="Europe/Berlin")
     assert result.exit_code == 0, result.output
     assert "recorded in America/New_York (UTC-05:00): local time from there" in result.stdout
