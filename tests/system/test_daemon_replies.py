@@ -5,6 +5,8 @@ changes the plan. Waits on events, never on speed."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from runstrength.sample.fake_strava import FakeStrava
 from tests.fakes.ntfy_server import FakeNtfy
 from tests.system.test_daemon import Daemon, history_fake
 
@@ -28,9 +29,12 @@ def done_days(post: dict[str, Any]) -> list[str]:
     return [b.removeprefix("done ") for b in bodies if b.startswith("done ")]
 
 
-def ntfy_daemon(tmp_path: Path, fake: FakeStrava, ntfy: FakeNtfy, token: str) -> Daemon:
-    """A daemon posting its plan to ntfy's plan topic and polling the reply topic with `token`."""
-    return Daemon(
+@contextmanager
+def ntfy_daemon(tmp_path: Path, ntfy: FakeNtfy, token: str, weeks: int) -> Iterator[Daemon]:
+    """A daemon posting its plan to ntfy's plan topic and polling the reply topic with `token`;
+    killed if a test leaves it running, its fake servers stopped."""
+    fake = history_fake(weeks=weeks)
+    daemon = Daemon(
         tmp_path,
         fake,
         WEBHOOK_URL=f"{ntfy.base_url}/{PLAN_TOPIC}",
@@ -38,13 +42,18 @@ def ntfy_daemon(tmp_path: Path, fake: FakeStrava, ntfy: FakeNtfy, token: str) ->
         NTFY_REPLY_TOPIC=REPLY_TOPIC,
         NTFY_TOKEN=token,
     )
+    try:
+        yield daemon
+    finally:
+        if daemon.proc and daemon.proc.poll() is None:
+            daemon.proc.kill()
+        fake.stop()
+        ntfy.stop()
 
 
 def test_the_daemon_records_taps_from_the_phone_and_re_plans(tmp_path: Path) -> None:
     ntfy = FakeNtfy(tokens={PLAN_TOPIC: TOKEN, REPLY_TOPIC: TOKEN}).start()
-    fake = history_fake(weeks=3)
-    daemon = ntfy_daemon(tmp_path, fake, ntfy, TOKEN)
-    try:
+    with ntfy_daemon(tmp_path, ntfy, TOKEN, weeks=3) as daemon:
         daemon.start()
         daemon.wait_for("a plan post with buttons", lambda: [
             m for m in ntfy.topic(PLAN_TOPIC) if m.get("actions")
@@ -83,18 +92,12 @@ def test_the_daemon_records_taps_from_the_phone_and_re_plans(tmp_path: Path) -> 
         polls = [p for method, p, h in ntfy.requests if method == "GET"]
         assert polls and all(p.startswith(f"/{REPLY_TOPIC}/json?") for p in polls)
         assert daemon.stop() == 0
-    finally:
-        if daemon.proc and daemon.proc.poll() is None:
-            daemon.proc.kill()
-        fake.stop()
-        ntfy.stop()
 
 
 def test_a_failing_reply_poll_is_one_warning_and_the_daemon_goes_on(tmp_path: Path) -> None:
     ntfy = FakeNtfy(tokens={REPLY_TOPIC: TOKEN}).start()
-    fake = history_fake(weeks=2)  # last week's runs are there on a Monday too
-    daemon = ntfy_daemon(tmp_path, fake, ntfy, "tk_wrong")
-    try:
+    # Two weeks: last week's runs are there on a Monday too.
+    with ntfy_daemon(tmp_path, ntfy, "tk_wrong", weeks=2) as daemon:
         daemon.start()
         line = "refused the reply topic (401): check NTFY_TOKEN"
         daemon.wait_for("the warning", lambda: line in daemon.log)
@@ -105,8 +108,3 @@ def test_a_failing_reply_poll_is_one_warning_and_the_daemon_goes_on(tmp_path: Pa
         assert daemon.log.count(line) == 1  # said once while it keeps failing
         assert "Traceback" not in daemon.log and "tk_wrong" not in daemon.log
         assert daemon.stop() == 0
-    finally:
-        if daemon.proc and daemon.proc.poll() is None:
-            daemon.proc.kill()
-        fake.stop()
-        ntfy.stop()
